@@ -1,0 +1,89 @@
+import ky, { type KyInstance, type Options as KyOptions } from "ky";
+import { defaultRetryPolicy, type RetryOption, type RetryPolicy, resolveRetry } from "./retry.js";
+import { scrub } from "./secrets.js";
+import { VERSION } from "./version.js";
+
+export const DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
+export const DEFAULT_NAMESPACE = "default";
+/** Per attempt. Longer than ky's 10 s: a fork or import answers only once it is done. */
+export const DEFAULT_TIMEOUT = 30_000;
+
+export interface ClientOptions extends Omit<KyOptions, "prefixUrl" | "retry" | "json" | "body" | "method"> {
+  /** Required: the Cloudflare account id. */
+  accountId: string;
+  /** Required: a Cloudflare API token with Artifacts Read (reads) or Artifacts Edit (writes). */
+  apiToken: string;
+  /** Default `"default"`. Created implicitly by its first repo. */
+  namespace?: string;
+  /** Default `https://api.cloudflare.com/client/v4`; point it at a local server in tests. */
+  baseUrl?: string;
+  /** The retry policy (see `RetryPolicy`); a number sets only the limit, `0` turns retrying off. */
+  retry?: RetryOption;
+}
+
+/** A configured client: pass it as the first argument of every endpoint function. */
+export interface Client {
+  /** ky with the namespace base URL, bearer auth and user-agent; `client.ky.get("repos")` works. Extend it freely. */
+  readonly ky: KyInstance;
+  /** ky with the account-level Artifacts base URL (`.../accounts/{id}/artifacts/`), for namespace routes. */
+  readonly accountKy: KyInstance;
+  readonly accountId: string;
+  readonly namespace: string;
+  /** The namespace base URL, `{baseUrl}/accounts/{accountId}/artifacts/namespaces/{namespace}`. */
+  readonly baseUrl: string;
+  readonly retry: RetryPolicy;
+  /** Replaces this client's API token and any repo token in `text` with `[REDACTED]`: use it on anything you log. */
+  readonly redact: (text: string) => string;
+}
+
+/**
+ * Creates a client. Throws a `TypeError` naming the option when `accountId` or `apiToken` is missing or
+ * empty, or `namespace` is not a usable path segment: a programmer error, and the only throw in this SDK.
+ * Every other option is forwarded to `ky.create` (`fetch`, `timeout`, `hooks`, `headers`...).
+ *
+ * @example
+ * const client = createClient({
+ *   accountId: process.env.CLOUDFLARE_ACCOUNT_ID!,
+ *   apiToken: process.env.CLOUDFLARE_API_TOKEN!,
+ * });
+ */
+export function createClient(options: ClientOptions): Client {
+  const {
+    accountId,
+    apiToken,
+    namespace = DEFAULT_NAMESPACE,
+    baseUrl = DEFAULT_BASE_URL,
+    retry,
+    ...kyOptions
+  } = options ?? ({} as ClientOptions);
+  requireSegment("accountId", accountId);
+  requireSegment("namespace", namespace);
+  if (typeof apiToken !== "string" || apiToken === "") {
+    throw new TypeError("createClient: apiToken is required (a Cloudflare API token)");
+  }
+  if (typeof baseUrl !== "string" || baseUrl === "") throw new TypeError("createClient: baseUrl must be a URL");
+
+  const accountUrl = `${baseUrl.replace(/\/+$/, "")}/accounts/${encodeURIComponent(accountId)}/artifacts`;
+  const namespaceUrl = `${accountUrl}/namespaces/${encodeURIComponent(namespace)}`;
+  const headers = new Headers(kyOptions.headers as HeadersInit | undefined);
+  if (!headers.has("user-agent")) headers.set("user-agent", `cloudflare-artifacts/${VERSION}`);
+  headers.set("authorization", `Bearer ${apiToken}`);
+
+  // Retries are the transport's (see retry.ts), never ky's: ky cannot tell a POST's network error from a GET's.
+  const accountKy = ky.create({ timeout: DEFAULT_TIMEOUT, ...kyOptions, headers, prefixUrl: accountUrl, retry: 0 });
+  return Object.freeze({
+    ky: accountKy.extend({ prefixUrl: namespaceUrl }),
+    accountKy,
+    accountId,
+    namespace,
+    baseUrl: namespaceUrl,
+    retry: resolveRetry(defaultRetryPolicy, retry),
+    redact: (text: string) => scrub(text, apiToken),
+  });
+}
+
+function requireSegment(option: string, value: unknown): asserts value is string {
+  if (typeof value !== "string" || value === "" || value === "." || value === "..") {
+    throw new TypeError(`createClient: ${option} is required and must be a non-empty string`);
+  }
+}

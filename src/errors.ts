@@ -1,0 +1,124 @@
+import { inspectSymbol } from "./secrets.js";
+import type { ApiEnvelope } from "./types.js";
+
+/** The upstream error codes, names verbatim from the Artifacts error table. */
+export const ErrorCode = {
+  INVALID_INPUT: 10100,
+  INVALID_REPO_NAME: 10101,
+  INVALID_TTL: 10103,
+  INVALID_URL: 10104,
+  REMOTE_AUTH_REQUIRED: 10106,
+  NOT_FOUND: 10200,
+  ALREADY_EXISTS: 10201,
+  IMPORT_IN_PROGRESS: 10302,
+  FORK_IN_PROGRESS: 10303,
+  INTERNAL_ERROR: 10400,
+  UPSTREAM_UNAVAILABLE: 10401,
+  MEMORY_LIMIT: 10402,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Why a 2xx body was rejected: where in the body (`result.remote`) and what was wrong, secrets removed. */
+export interface SchemaIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The server answered but gave no result: a non-2xx status, a 2xx with `success: false`, or a 2xx whose body is
+ * not the expected shape. `body` is always an envelope, so `err.body.errors[0]?.code === ErrorCode.INVALID_TTL`
+ * works whatever came back; when the server sent none, one is synthesized with `errors: []` and `raw` keeps the text.
+ * Every string in it has had secrets replaced by `[REDACTED]`.
+ */
+export class HttpError extends Error {
+  readonly _tag = "HttpError";
+  override readonly name = "HttpError";
+  declare readonly response: Response;
+
+  constructor(
+    readonly status: number,
+    readonly body: ApiEnvelope,
+    response: Response,
+    /** The response text, kept when it was not an envelope (an HTML 502 page, an empty or truncated body). */
+    readonly raw?: string,
+    /** Why a 2xx body was rejected: the schema's issues. */
+    readonly issues?: readonly SchemaIssue[],
+  ) {
+    super(describeHttp(status, body, issues));
+    // Kept off the enumerable fields: a Response is not data to serialize, and its headers are the server's to choose.
+    Object.defineProperty(this, "response", { value: response, enumerable: false });
+  }
+
+  /** The first upstream error code, if the server sent one. */
+  get code(): number | undefined {
+    return this.body.errors[0]?.code;
+  }
+
+  toJSON() {
+    const { _tag, status, body, raw, issues, message } = this;
+    return { _tag, message, status, body, raw, issues };
+  }
+
+  [inspectSymbol]() {
+    return this.toJSON();
+  }
+}
+
+/** Why no response arrived. */
+export type TransportFailure = "network" | "timeout" | "abort";
+
+/** No usable response: DNS, refused, reset, TLS, a timeout or the caller's abort. */
+export class TransportError extends Error {
+  readonly _tag = "TransportError";
+  override readonly name = "TransportError";
+
+  constructor(
+    readonly reason: TransportFailure,
+    message: string,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+  }
+
+  toJSON() {
+    return { _tag: this._tag, reason: this.reason, message: this.message };
+  }
+
+  [inspectSymbol]() {
+    return this.toJSON();
+  }
+}
+
+/** The call could not be sent safely (an empty, `.` or `..` path segment, a non-string name). Nothing was sent. */
+export class InvalidInputError extends Error {
+  readonly _tag = "InvalidInputError";
+  override readonly name = "InvalidInputError";
+
+  constructor(
+    message: string,
+    /** Which argument was refused. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+
+  toJSON() {
+    return { _tag: this._tag, field: this.field, message: this.message };
+  }
+
+  [inspectSymbol]() {
+    return this.toJSON();
+  }
+}
+
+export type ArtifactsError = HttpError | TransportError | InvalidInputError;
+
+function describeHttp(status: number, body: ApiEnvelope, issues?: readonly SchemaIssue[]): string {
+  const errors = body.errors.map((error) => `[${error.code}] ${error.message}`).join("; ");
+  if (errors) return `HTTP ${status}: ${errors}`;
+  if (issues) {
+    const details = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+    return `HTTP ${status}: unexpected response body (${details.join("; ")})`;
+  }
+  return `HTTP ${status}: no error details in the response`;
+}

@@ -1,0 +1,79 @@
+/**
+ * When a failed attempt is sent again, and after how long. The rules are fixed by what is safe:
+ * GET and DELETE are idempotent, so they are retried on 408, 429, any 5xx and network errors; a POST
+ * may have been applied before it failed (a repo created twice is worse than an error), so it is
+ * retried only on 429, which the server answers before doing anything. Timeouts are not retried: the
+ * caller's timeout is the caller's decision. The numbers are configurable per client and per call.
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt. `0` turns retrying off. Default 2. */
+  limit: number;
+  /** The first backoff in ms, doubled each retry, then fully jittered (a random wait up to it). Default 300. */
+  delay: number;
+  /** The most one backoff may wait, in ms. Default 10,000. */
+  backoffLimit: number;
+  /**
+   * The longest `Retry-After` honoured, in ms. A server asking for more ends the call at once with its
+   * `HttpError` (whose `retryAfter` says how long it asked for). Default 60,000.
+   */
+  maxRetryAfter: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { limit: 2, delay: 300, backoffLimit: 10_000, maxRetryAfter: 60_000 };
+
+/** A number is the retry limit, as in ky; an object overrides some fields. */
+export type RetryOption = number | Partial<RetryPolicy>;
+
+export function resolveRetry(base: RetryPolicy, option: RetryOption | undefined): RetryPolicy {
+  if (option === undefined) return base;
+  return typeof option === "number" ? { ...base, limit: option } : { ...base, ...option };
+}
+
+/** How an attempt ended, as far as retrying cares: a status (with its Retry-After in ms), or no response. */
+export type AttemptOutcome = { status: number; retryAfter?: number } | { status: "network" | "timeout" | "abort" };
+
+/** Milliseconds to wait before retry number `retry` (1-based), or `undefined` to stop and answer with this attempt. */
+export function retryDelay(
+  policy: RetryPolicy,
+  method: string,
+  outcome: AttemptOutcome,
+  retry: number,
+  random: () => number = Math.random,
+): number | undefined {
+  if (retry > policy.limit || !isRetriable(method.toUpperCase(), outcome.status)) return undefined;
+  if ("retryAfter" in outcome && outcome.retryAfter !== undefined) {
+    return outcome.retryAfter <= policy.maxRetryAfter ? outcome.retryAfter : undefined;
+  }
+  return random() * Math.min(policy.backoffLimit, policy.delay * 2 ** (retry - 1));
+}
+
+function isRetriable(method: string, status: AttemptOutcome["status"]): boolean {
+  if (status === 429) return true;
+  if (method !== "GET" && method !== "DELETE") return false;
+  return status === "network" || status === 408 || (typeof status === "number" && status >= 500 && status <= 599);
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from `now`; `undefined` when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Secrets never leave the SDK through an error message, a log line or an inspected object.
+ * Two kinds exist: the client's API token (known exactly) and repo tokens (recognised by their format,
+ * since a server may echo one back that this process never saw).
+ */
+
+/** `art_v1_<40 hex>`, with or without its `?expires=<unix>` suffix. */
+const REPO_TOKEN = /art_v1_[0-9a-f]{40}(?:\?expires=\d+)?/gi;
+
+export const REDACTED = "[REDACTED]";
+
+/** Replaces every repo token and, when given, the API token inside `text`. */
+export function scrub(text: string, apiToken?: string): string {
+  const withoutRepoTokens = text.replace(REPO_TOKEN, `art_v1_${REDACTED}`);
+  return apiToken ? withoutRepoTokens.split(apiToken).join(REDACTED) : withoutRepoTokens;
+}
+
+/** Deep copy of a JSON value with `redact` applied to every string, keys included. */
+export function redactJson<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact)) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactJson(item, redact)])) as T;
+  }
+  return value;
+}
+
+/** Node's `util.inspect` hook, reached without importing `node:util` so the core stays runtime-agnostic. */
+export const inspectSymbol: unique symbol = Symbol.for("nodejs.util.inspect.custom") as never;
+
+/**
+ * Makes `console.log(result)` show `[REDACTED]` for the named fields, as the Elixir client's Inspect does.
+ * The fields themselves stay readable and JSON-serializable: they are the data the caller asked for.
+ */
+export function redactOnInspect<T extends object>(value: T, fields: readonly (keyof T & string)[]): T {
+  Object.defineProperty(value, inspectSymbol, {
+    enumerable: false,
+    value: () => ({ ...value, ...Object.fromEntries(fields.map((field) => [field, REDACTED])) }),
+  });
+  return value;
+}

@@ -1,0 +1,213 @@
+import { HTTPError, type Options as KyOptions, TimeoutError } from "ky";
+import { err, ok, type Result, ResultAsync } from "neverthrow";
+import * as v from "valibot";
+import type { Client } from "./client.js";
+import { type ArtifactsError, HttpError, InvalidInputError, type SchemaIssue, TransportError } from "./errors.js";
+import { type AttemptOutcome, parseRetryAfter, type RetryOption, resolveRetry, retryDelay, sleep } from "./retry.js";
+import * as S from "./schemas.js";
+import { redactJson } from "./secrets.js";
+import type { ApiEnvelope } from "./types.js";
+
+/**
+ * The one place a call becomes a request and a response becomes a Result. Endpoints only declare what
+ * they send and what they expect; URL, auth, retries, envelope unwrapping, validation and error mapping
+ * all happen here, once.
+ */
+
+/** Options any single call may override; they win over the client's. */
+export interface CallOptions {
+  /** Aborts the call, including any retry wait. Ends as a `TransportError` with reason `abort`. */
+  signal?: AbortSignal;
+  /** Milliseconds per attempt, or `false` for none. Ends as a `TransportError` with reason `timeout`. */
+  timeout?: number | false;
+  headers?: KyOptions["headers"];
+  /** A retry limit, or fields of the client's retry policy to override. `0` turns retries off. */
+  retry?: RetryOption;
+}
+
+/** A list call resolves to its items and `result_info` exactly as the server sent it. */
+export type Page<Item, Info> = [items: Item[], result_info: Info];
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+/** What an endpoint declares: the request, and how a successful envelope becomes its Ok value. */
+export interface Call<Output> {
+  method: "get" | "post" | "delete";
+  path: Result<string, InvalidInputError>;
+  query?: Query;
+  body?: object;
+  expect: v.GenericSchema<unknown, Output>;
+}
+
+/** Ok value = the envelope's `result`, checked against `schema`. */
+export const single = <Output>(schema: v.GenericSchema<unknown, Output>): v.GenericSchema<unknown, Output> =>
+  v.pipe(
+    v.looseObject({ result: schema }),
+    v.transform((envelope) => envelope.result),
+  );
+
+/** Ok value = `[result, result_info]`, each checked. */
+export const page = <Item, Info>(
+  item: v.GenericSchema<unknown, Item>,
+  info: v.GenericSchema<unknown, Info>,
+): v.GenericSchema<unknown, Page<Item, Info>> =>
+  v.pipe(
+    v.looseObject({ result: v.array(item), result_info: info }),
+    v.transform((envelope): Page<Item, Info> => [envelope.result, envelope.result_info]),
+  );
+
+/**
+ * Builds a relative path from user-supplied segments, each written as a one-key object naming its argument:
+ * route`repos/${{ name }}/fork`. Segments are percent-encoded, so a name can never add a path level, and
+ * a segment that would change the route (empty, `.`, `..`) or is not a string is refused before sending.
+ */
+export function route(
+  literals: TemplateStringsArray,
+  ...segments: Record<string, unknown>[]
+): Result<string, InvalidInputError> {
+  let path = literals[0] ?? "";
+  for (const [index, segment] of segments.entries()) {
+    const [field, value] = Object.entries(segment)[0] ?? ["segment", undefined];
+    const encoded = encodeSegment(field, value);
+    if (encoded.isErr()) return err(encoded.error);
+    path += encoded.value + (literals[index + 1] ?? "");
+  }
+  return ok(path);
+}
+
+function encodeSegment(field: string, value: unknown): Result<string, InvalidInputError> {
+  if (typeof value !== "string") {
+    return err(
+      new InvalidInputError(`${field} must be a string, got ${value === null ? "null" : typeof value}`, field),
+    );
+  }
+  if (value === "" || value === "." || value === "..") {
+    return err(new InvalidInputError(`${field} must not be empty, "." or ".." (got ${JSON.stringify(value)})`, field));
+  }
+  try {
+    return ok(encodeURIComponent(value));
+  } catch {
+    // A lone UTF-16 surrogate has no UTF-8 encoding.
+    return err(new InvalidInputError(`${field} is not well-formed Unicode`, field));
+  }
+}
+
+/** Drops `undefined` and `null` fields: the API never receives `"default_branch": null`. */
+export function compact<T extends object>(fields: T): { [K in keyof T]?: NonNullable<T[K]> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null)) as {
+    [K in keyof T]?: NonNullable<T[K]>;
+  };
+}
+
+/** Sends `call` with `client` and resolves to its Ok value or a typed error. Never throws, never rejects. */
+export function send<Output>(
+  client: Client,
+  call: Call<Output>,
+  options: CallOptions = {},
+): ResultAsync<Output, ArtifactsError> {
+  return call.path.asyncAndThen((path) => new ResultAsync(exchange(client, call, path, options)));
+}
+
+async function exchange<Output>(
+  client: Client,
+  call: Call<Output>,
+  path: string,
+  options: CallOptions,
+): Promise<Result<Output, ArtifactsError>> {
+  const { signal, timeout, headers } = options;
+  const policy = resolveRetry(client.retry, options.retry);
+  for (let retry = 1; ; retry++) {
+    const attempt = await attemptOnce(client, call, path, compact({ signal, timeout, headers }));
+    const outcome: AttemptOutcome = attempt.isOk()
+      ? {
+          status: attempt.value.response.status,
+          retryAfter: parseRetryAfter(attempt.value.response.headers.get("retry-after")),
+        }
+      : { status: attempt.error.reason };
+    const wait = retryDelay(policy, call.method, outcome, retry);
+    if (wait === undefined) return attempt.andThen(({ response, text }) => decode(client, response, text, call.expect));
+    try {
+      await sleep(wait, signal);
+    } catch (error) {
+      return err(transportError(client, error, signal));
+    }
+  }
+}
+
+/** One request and its whole body, or the reason none arrived. */
+async function attemptOnce(
+  client: Client,
+  call: Call<unknown>,
+  path: string,
+  options: Pick<CallOptions, "signal" | "timeout" | "headers">,
+): Promise<Result<{ response: Response; text: string }, TransportError>> {
+  try {
+    let response: Response;
+    try {
+      response = await client.ky(path, {
+        method: call.method,
+        ...compact({ searchParams: call.query && compact(call.query), json: call.body && compact(call.body) }),
+        ...options,
+      });
+    } catch (error) {
+      // ky throws on a non-2xx status; the response is still ours to read.
+      if (!(error instanceof HTTPError)) throw error;
+      response = error.response;
+    }
+    return ok({ response, text: await response.text() });
+  } catch (error) {
+    return err(transportError(client, error, options.signal));
+  }
+}
+
+function decode<Output>(
+  client: Client,
+  response: Response,
+  text: string,
+  expect: v.GenericSchema<unknown, Output>,
+): Result<Output, ArtifactsError> {
+  const { status } = response;
+  const parsed = v.safeParse(S.ApiEnvelope, parseJson(text));
+  if (!parsed.success) {
+    const synthesized: ApiEnvelope = { result: null, success: false, errors: [], messages: [] };
+    const issues = response.ok ? toIssues(client, parsed.issues) : undefined;
+    return err(new HttpError(status, synthesized, response, client.redact(text), issues));
+  }
+  const body = redactJson(parsed.output, client.redact);
+  if (!response.ok || !body.success) return err(new HttpError(status, body, response));
+  const result = v.safeParse(expect, parsed.output);
+  if (!result.success) return err(new HttpError(status, body, response, undefined, toIssues(client, result.issues)));
+  return ok(result.output);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toIssues(client: Client, issues: readonly v.BaseIssue<unknown>[]): SchemaIssue[] {
+  return issues.map((issue) => ({
+    path: issue.path?.map((item) => String(item.key)).join(".") ?? "",
+    message: client.redact(issue.message),
+  }));
+}
+
+function transportError(client: Client, error: unknown, signal: AbortSignal | undefined): TransportError {
+  if (signal?.aborted) return new TransportError("abort", "The call was aborted by the caller", signal.reason);
+  if (error instanceof TimeoutError) {
+    // ky's TimeoutError carries the Request, whose headers hold the API token: keep only its message.
+    const cause = Object.assign(new Error(client.redact(error.message)), { name: "TimeoutError" });
+    return new TransportError("timeout", cause.message, cause);
+  }
+  const detail = error instanceof Error ? describeCause(error) : String(error);
+  return new TransportError("network", client.redact(`Network error: ${detail}`), error);
+}
+
+/** `fetch failed` alone says little; Node puts the socket error (ECONNREFUSED...) in `cause`. */
+function describeCause(error: Error): string {
+  const inner = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  return `${error.message}${inner}`;
+}

@@ -1,0 +1,64 @@
+import nock from "nock";
+import { afterEach, beforeAll } from "vitest";
+import { type ClientOptions, createClient } from "../src/index.js";
+
+export const ORIGIN = "https://api.cloudflare.com";
+export const ACCOUNT = "acc123";
+export const API_TOKEN = "cf-api-token-SECRET-0123456789";
+export const BASE = `/client/v4/accounts/${ACCOUNT}/artifacts/namespaces/default`;
+export const REPO_TOKEN = `art_v1_${"0123456789abcdef".repeat(2)}01234567?expires=1767225600`;
+
+/** A client aimed at nock with retries off, unless a test is about retries. */
+export const testClient = (options: Partial<ClientOptions> = {}) =>
+  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
+
+/** The API's envelope around a result, as the docs show it. */
+export const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
+  result,
+  success: true,
+  errors: [],
+  messages: [],
+  ...extra,
+});
+
+export const failure = (code: number, message: string) => ({
+  result: null,
+  success: false,
+  errors: [{ code, message }],
+  messages: [],
+});
+
+/** nock for the API host, requiring the bearer token and the user-agent on every request. */
+export const api = () =>
+  nock(ORIGIN, {
+    reqheaders: {
+      authorization: `Bearer ${API_TOKEN}`,
+      "user-agent": /^cloudflare-artifacts\/\d+\.\d+\.\d+/,
+    },
+  });
+
+/** Every test ends with every mock used and no request left unmatched. */
+export function useNock() {
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+  });
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    if (pending.length > 0) throw new Error(`mocks not called: ${pending.join(", ")}`);
+  });
+}
+
+export const sampleRepo = {
+  id: "repo_1",
+  name: "notes",
+  description: "Agent notes",
+  default_branch: "main",
+  created_at: "2026-04-01T12:00:00Z",
+  updated_at: "2026-04-01T12:05:00Z",
+  last_push_at: null,
+  source: null,
+  read_only: false,
+  remote: `https://${ACCOUNT}.artifacts.cloudflare.net/git/default/notes.git`,
+};
