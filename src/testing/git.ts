@@ -1,0 +1,125 @@
+import { execFile, spawn } from "node:child_process";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createGunzip } from "node:zlib";
+
+/**
+ * The local server's Git side: plain `git` commands for repo housekeeping, and `git http-backend` as a CGI
+ * for the smart-HTTP data plane. Always asynchronous: this process also serves the remote that a `git`
+ * child may be talking to, so a blocking call would deadlock both.
+ */
+
+/** A git failure, with what git printed, for mapping to an API error. */
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0]} failed: ${stderr.trim().split("\n").at(-1) ?? ""}`);
+  }
+}
+
+/** Environment for every git child: no prompts, no user or system config, no credential helpers. */
+const GIT_ENV = {
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_ASKPASS: "",
+  SSH_ASKPASS: "",
+};
+
+export function git(args: readonly string[], cwd?: string, timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      [...args],
+      { cwd, env: { ...process.env, ...GIT_ENV }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new GitCommandError(args, `${stderr}${error.message}`)) : resolve(stdout),
+    );
+  });
+}
+
+/** Loose plus packed objects, as `git count-objects -v` reports them. */
+export async function countObjects(dir: string): Promise<number> {
+  const report = await git(["count-objects", "-v"], dir);
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(report)?.[1] ?? 0);
+  return field("count") + field("in-pack");
+}
+
+export interface CgiRequest {
+  projectRoot: string;
+  /** Path below `projectRoot`, e.g. `/<id>.git/info/refs`. */
+  pathInfo: string;
+  /** Set for authenticated callers; http-backend refuses receive-pack without it. */
+  remoteUser: string;
+}
+
+/** Runs `git http-backend` for one request and streams its answer. Resolves with its exit code. */
+export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<number> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const child = spawn("git", ["http-backend"], {
+    env: {
+      ...process.env,
+      ...GIT_ENV,
+      GIT_PROJECT_ROOT: cgi.projectRoot,
+      GIT_HTTP_EXPORT_ALL: "1",
+      PATH_INFO: cgi.pathInfo,
+      REQUEST_METHOD: req.method ?? "GET",
+      QUERY_STRING: url.search.slice(1),
+      CONTENT_TYPE: req.headers["content-type"] ?? "",
+      GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
+      REMOTE_USER: cgi.remoteUser,
+      REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
+    },
+  });
+  // git gzips large request bodies; http-backend wants them plain.
+  const body = req.headers["content-encoding"] === "gzip" ? req.pipe(createGunzip()) : req;
+  body.on("error", () => child.kill());
+  body.pipe(child.stdin);
+  child.stdin.on("error", () => {});
+
+  let head = Buffer.alloc(0);
+  let headersSent = false;
+  child.stdout.on("data", (chunk: Buffer) => {
+    if (headersSent) {
+      res.write(chunk);
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    const end = findHeaderEnd(head);
+    if (!end) return;
+    headersSent = true;
+    const { status, headers } = parseCgiHead(head.subarray(0, end.index).toString("latin1"));
+    res.writeHead(status, headers);
+    res.write(head.subarray(end.index + end.length));
+  });
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      if (!headersSent && !res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end();
+      resolve(code ?? 1);
+    });
+    child.on("error", () => resolve(1));
+  });
+}
+
+function findHeaderEnd(buffer: Buffer): { index: number; length: number } | undefined {
+  const crlf = buffer.indexOf("\r\n\r\n");
+  const lf = buffer.indexOf("\n\n");
+  if (crlf !== -1 && (lf === -1 || crlf < lf)) return { index: crlf, length: 4 };
+  return lf === -1 ? undefined : { index: lf, length: 2 };
+}
+
+function parseCgiHead(text: string): { status: number; headers: Record<string, string> } {
+  let status = 200;
+  const headers: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon === -1) continue;
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (name.toLowerCase() === "status") status = Number.parseInt(value, 10) || 500;
+    else headers[name] = value;
+  }
+  return { status, headers };
+}

@@ -1,0 +1,6 @@
+/**
+ * `cloudflare-artifacts/testing`: a local Artifacts server (Node only) for examples, integration tests and
+ * your own tests. The core package stays runtime-agnostic; this entry point uses `node:http` and `git`.
+ */
+export { type ArtifactsServer, type ArtifactsServerOptions, startArtifactsServer } from "./server.js";
+export type { ArtifactsState } from "./state.js";

@@ -1,0 +1,148 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+
+/**
+ * What the local server knows: namespaces, repos and tokens, in memory. Repo contents live on disk in bare
+ * repositories named by repo id, never by the user's name, so no name can reach a path outside the data folder.
+ * Every mutation happens synchronously between awaits, so concurrent requests cannot interleave inside one.
+ */
+
+export type Scope = "read" | "write";
+export type RepoStatus = "ready" | "importing" | "forking";
+
+export interface RepoRecord {
+  id: string;
+  namespace: string;
+  name: string;
+  description: string | null;
+  default_branch: string;
+  created_at: string;
+  updated_at: string;
+  last_push_at: string | null;
+  source: string | null;
+  read_only: boolean;
+  /** Not in the REST shape (the Workers binding shows it); a repo being imported or forked answers 409. */
+  status: RepoStatus;
+}
+
+export interface TokenRecord {
+  id: string;
+  repoId: string;
+  scope: Scope;
+  /** sha256 of the secret: the plaintext is shown once, at minting, and never stored. */
+  secretHash: string;
+  created_at: string;
+  /** Unix seconds, the `?expires=` suffix of the plaintext. */
+  expires: number;
+  revoked: boolean;
+}
+
+export interface NamespaceRecord {
+  namespace: string;
+  jurisdiction: string | null;
+  created_at: string;
+  updated_at: string;
+  repos: Map<string, RepoRecord>;
+}
+
+const TOKEN_ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+export class ArtifactsState {
+  readonly namespaces = new Map<string, NamespaceRecord>();
+  readonly tokens = new Map<string, TokenRecord>();
+  private readonly tokensBySecret = new Map<string, string>();
+
+  constructor(readonly now: () => number = Date.now) {}
+
+  isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Namespaces come into being with their first use, as upstream does. */
+  namespace(name: string): NamespaceRecord {
+    let record = this.namespaces.get(name);
+    if (!record) {
+      const now = this.isoNow();
+      record = { namespace: name, jurisdiction: null, created_at: now, updated_at: now, repos: new Map() };
+      this.namespaces.set(name, record);
+    }
+    return record;
+  }
+
+  findRepo(namespace: string, name: string): RepoRecord | undefined {
+    return this.namespaces.get(namespace)?.repos.get(name);
+  }
+
+  findRepoById(id: string): RepoRecord | undefined {
+    for (const ns of this.namespaces.values()) {
+      for (const repo of ns.repos.values()) if (repo.id === id) return repo;
+    }
+    return undefined;
+  }
+
+  addRepo(fields: Omit<RepoRecord, "id" | "created_at" | "updated_at" | "last_push_at">): RepoRecord {
+    const now = this.isoNow();
+    const repo: RepoRecord = {
+      ...fields,
+      id: randomUUID().replaceAll("-", ""),
+      created_at: now,
+      updated_at: now,
+      last_push_at: null,
+    };
+    this.namespace(fields.namespace).repos.set(repo.name, repo);
+    return repo;
+  }
+
+  /** Removes the repo and every token for it: a deleted repo's tokens must not open a new repo of the same name. */
+  removeRepo(repo: RepoRecord): void {
+    this.namespaces.get(repo.namespace)?.repos.delete(repo.name);
+    for (const token of this.tokens.values()) {
+      if (token.repoId === repo.id) {
+        this.tokens.delete(token.id);
+        this.tokensBySecret.delete(token.secretHash);
+      }
+    }
+  }
+
+  mintToken(repo: RepoRecord, scope: Scope, ttlSeconds: number): { record: TokenRecord; plaintext: string } {
+    const secret = `art_v1_${randomBytes(20).toString("hex")}`;
+    const expires = Math.floor(this.now() / 1000) + ttlSeconds;
+    const record: TokenRecord = {
+      id: this.newTokenId(),
+      repoId: repo.id,
+      scope,
+      secretHash: hash(secret),
+      created_at: this.isoNow(),
+      expires,
+      revoked: false,
+    };
+    this.tokens.set(record.id, record);
+    this.tokensBySecret.set(record.secretHash, record.id);
+    return { record, plaintext: `${secret}?expires=${expires}` };
+  }
+
+  /** The token a secret belongs to, whatever its state. */
+  tokenForSecret(secret: string): TokenRecord | undefined {
+    const id = this.tokensBySecret.get(hash(secret));
+    return id === undefined ? undefined : this.tokens.get(id);
+  }
+
+  tokenState(token: TokenRecord): "active" | "expired" | "revoked" {
+    if (token.revoked) return "revoked";
+    return token.expires * 1000 <= this.now() ? "expired" : "active";
+  }
+
+  private newTokenId(): string {
+    for (;;) {
+      const bytes = randomBytes(16);
+      const id = Array.from(bytes, (byte) => TOKEN_ID_ALPHABET[byte % TOKEN_ID_ALPHABET.length]).join("");
+      if (!this.tokens.has(id)) return id;
+    }
+  }
+}
+
+function hash(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** The token's `expires` as the ISO instant the API shows in `expires_at`. */
+export const expiresAt = (token: TokenRecord) => new Date(token.expires * 1000).toISOString();
