@@ -36,6 +36,8 @@ export interface ArtifactsServer {
   clientOptions: { accountId: string; apiToken: string; baseUrl: string };
   /** The in-memory state, for assertions in tests. */
   state: ArtifactsState;
+  /** The folder holding the bare repositories, one `<repo id>.git` each. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
     namespace: "default",
     clientOptions: { accountId, apiToken, baseUrl },
     state,
+    dataDir,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
