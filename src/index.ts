@@ -12,6 +12,7 @@ export {
   TransportError,
   type TransportFailure,
 } from "./errors.js";
+export { type GitCredentials, gitCredentials } from "./git-credentials.js";
 export { createRepo, deleteRepo, forkRepo, getRepo, importRepo, listRepos } from "./repos.js";
 export { defaultRetryPolicy, type RetryOption, type RetryPolicy } from "./retry.js";
 export { createToken, deleteToken, listTokens } from "./tokens.js";

@@ -9,10 +9,18 @@ const REPO_TOKEN = /art_v1_[0-9a-f]{40}(?:\?expires=\d+)?/gi;
 
 export const REDACTED = "[REDACTED]";
 
+/**
+ * Below this length an API token is a placeholder (tests, local servers), not a credential: replacing every
+ * occurrence of "t" would only mangle messages. Real Cloudflare API tokens are 40 characters.
+ */
+const MIN_REDACTED_LENGTH = 8;
+
 /** Replaces every repo token and, when given, the API token inside `text`. */
 export function scrub(text: string, apiToken?: string): string {
   const withoutRepoTokens = text.replace(REPO_TOKEN, `art_v1_${REDACTED}`);
-  return apiToken ? withoutRepoTokens.split(apiToken).join(REDACTED) : withoutRepoTokens;
+  return apiToken && apiToken.length >= MIN_REDACTED_LENGTH
+    ? withoutRepoTokens.split(apiToken).join(REDACTED)
+    : withoutRepoTokens;
 }
 
 /** Deep copy of a JSON value with `redact` applied to every string, keys included. */

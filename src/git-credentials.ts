@@ -1,0 +1,87 @@
+import { err, ok, type Result } from "neverthrow";
+import { InvalidInputError } from "./errors.js";
+import { redactOnInspect } from "./secrets.js";
+
+/**
+ * Git credentials from a repo token, a port of `Exgit.Credentials.Artifacts.auth/1`. A repo token is
+ * `art_v1_<40 hex>?expires=<unix seconds>`: the part before `?expires=` is the secret Git's Basic auth wants,
+ * the whole token is what the Bearer header wants, and the suffix is the expiry.
+ */
+export interface GitCredentials {
+  /** The full token, `art_v1_<hex>?expires=<unix>`. */
+  readonly token: string;
+  /** The token without `?expires=...`: the Basic-auth password. */
+  readonly secret: string;
+  readonly expiresAt: Date;
+  /** `Bearer <token>`: the `Authorization` value for Git smart HTTP or any fetch. */
+  readonly authorization: string;
+  /** `Authorization: Bearer <token>`, for `git -c http.extraHeader=<this> clone <remote>`. */
+  readonly extraHeader: string;
+  /** `{ Authorization }`, for isomorphic-git's `headers` option or a fetch. */
+  readonly headers: { readonly Authorization: string };
+  /** Basic credentials: any non-empty username and the secret, as isomorphic-git's `onAuth` returns them. */
+  readonly basic: { readonly username: string; readonly password: string };
+  /** isomorphic-git's `onAuth` callback. */
+  readonly onAuth: () => { username: string; password: string };
+  /** True once the expiry has passed (at `now`, default the current time). */
+  isExpired(now?: Date): boolean;
+  /**
+   * The remote with `x:<secret>@` in it, for one-off commands (`git clone <url>`). The URL then holds a secret:
+   * prefer `extraHeader` where you can, and never log it.
+   */
+  remoteUrl(remote: string): Result<string, InvalidInputError>;
+}
+
+const TOKEN = /^(art_v1_[0-9a-f]{40})\?expires=(\d{1,15})$/;
+/** Any non-empty username works; `x` is the convention in Cloudflare's docs. */
+const USERNAME = "x";
+
+/**
+ * Reads a repo token (`CreateTokenResult.plaintext`, or the `token` of create/fork/import) into Git credentials.
+ * Anything else is an `InvalidInputError`, whose message never repeats the string it was given.
+ *
+ * @example
+ * const creds = gitCredentials(minted.plaintext);
+ * if (creds.isOk()) await git.clone({ fs, http, dir, url: repo.remote, onAuth: creds.value.onAuth });
+ */
+export function gitCredentials(token: string): Result<GitCredentials, InvalidInputError> {
+  const match = typeof token === "string" ? TOKEN.exec(token) : null;
+  if (!match) {
+    return err(
+      new InvalidInputError(
+        "token is not an Artifacts repo token: expected art_v1_<40 lowercase hex>?expires=<unix seconds>",
+        "token",
+      ),
+    );
+  }
+  const [, secret = "", expires = "0"] = match;
+  const authorization = `Bearer ${token}`;
+  const credentials: GitCredentials = {
+    token,
+    secret,
+    expiresAt: new Date(Number(expires) * 1000),
+    authorization,
+    extraHeader: `Authorization: ${authorization}`,
+    headers: { Authorization: authorization },
+    basic: { username: USERNAME, password: secret },
+    onAuth: () => ({ username: USERNAME, password: secret }),
+    isExpired: (now = new Date()) => Number(expires) * 1000 <= now.getTime(),
+    remoteUrl: (remote) => withCredentials(remote, secret),
+  };
+  return ok(redactOnInspect(credentials, ["token", "secret", "authorization", "extraHeader", "headers", "basic"]));
+}
+
+function withCredentials(remote: string, secret: string): Result<string, InvalidInputError> {
+  let url: URL;
+  try {
+    url = new URL(remote);
+  } catch {
+    return err(new InvalidInputError("remote is not a URL", "remote"));
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return err(new InvalidInputError("remote must be an http(s) URL", "remote"));
+  }
+  url.username = USERNAME;
+  url.password = secret;
+  return ok(url.href);
+}

@@ -1,0 +1,66 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { gitCredentials, InvalidInputError } from "../src/index.js";
+
+const SECRET = `art_v1_${"a1b2c3d4e5".repeat(4)}`;
+const TOKEN = `${SECRET}?expires=1767225600`;
+
+describe("gitCredentials", () => {
+  it("splits a repo token into everything Git needs", () => {
+    const creds = gitCredentials(TOKEN)._unsafeUnwrap();
+    expect(creds.token).toBe(TOKEN);
+    expect(creds.secret).toBe(SECRET);
+    expect(creds.expiresAt).toEqual(new Date("2026-01-01T00:00:00Z"));
+    expect(creds.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(creds.extraHeader).toBe(`Authorization: Bearer ${TOKEN}`);
+    expect(creds.headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
+    expect(creds.basic).toEqual({ username: "x", password: SECRET });
+    expect(creds.onAuth()).toEqual({ username: "x", password: SECRET });
+  });
+
+  it("tells whether the token has expired", () => {
+    const creds = gitCredentials(TOKEN)._unsafeUnwrap();
+    expect(creds.isExpired(new Date("2025-12-31T23:59:59Z"))).toBe(false);
+    expect(creds.isExpired(new Date("2026-01-01T00:00:00Z"))).toBe(true);
+  });
+
+  it("builds a remote URL with x:<secret>@ for one-off commands", () => {
+    const creds = gitCredentials(TOKEN)._unsafeUnwrap();
+    expect(creds.remoteUrl("https://acc.artifacts.cloudflare.net/git/default/notes.git")._unsafeUnwrap()).toBe(
+      `https://x:${SECRET}@acc.artifacts.cloudflare.net/git/default/notes.git`,
+    );
+    expect(creds.remoteUrl("http://127.0.0.1:8787/git/ns/a%20b.git")._unsafeUnwrap()).toBe(
+      `http://x:${SECRET}@127.0.0.1:8787/git/ns/a%20b.git`,
+    );
+    expect(creds.remoteUrl("not a url")._unsafeUnwrapErr()).toMatchObject({
+      _tag: "InvalidInputError",
+      field: "remote",
+    });
+    expect(creds.remoteUrl("ssh://host/repo.git")._unsafeUnwrapErr().message).toBe("remote must be an http(s) URL");
+  });
+
+  it.each([
+    ["empty", ""],
+    ["the secret alone", SECRET],
+    ["a short hex", "art_v1_abc?expires=1"],
+    ["uppercase hex", `${SECRET.toUpperCase().replace("ART_V1_", "art_v1_")}?expires=1`],
+    ["a non-numeric expiry", `${SECRET}?expires=soon`],
+    ["trailing text", `${TOKEN}&x=1`],
+    ["a Cloudflare API token", "Wm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"],
+    ["a number (untyped JS)", 42],
+    ["undefined (untyped JS)", undefined],
+  ])("refuses %s with an InvalidInputError that does not repeat it", (_, input) => {
+    const error = gitCredentials(input as string)._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.field).toBe("token");
+    if (typeof input === "string" && input !== "") {
+      expect(`${error.message} ${inspect(error)} ${JSON.stringify(error)}`).not.toContain(input);
+    }
+  });
+
+  it("shows no secret when inspected", () => {
+    const shown = inspect(gitCredentials(TOKEN)._unsafeUnwrap(), { depth: 5 });
+    expect(shown).not.toContain(SECRET);
+    expect(shown).toContain("expiresAt");
+  });
+});
