@@ -1,3 +1,4 @@
+import { parseRetryAfter } from "./retry.js";
 import { inspectSymbol } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
 
@@ -25,15 +26,35 @@ export interface SchemaIssue {
 }
 
 /**
+ * What every SDK error shares: `_tag` to switch on, and one `toJSON` that is also what `util.inspect` shows,
+ * so what a log line prints is exactly the redacted fields, never a Request or its headers.
+ */
+export abstract class TaggedError extends Error {
+  abstract readonly _tag: string;
+  abstract toJSON(): Record<string, unknown>;
+
+  [inspectSymbol]() {
+    return this.toJSON();
+  }
+}
+
+/**
  * The server answered but gave no result: a non-2xx status, a 2xx with `success: false`, or a 2xx whose body is
  * not the expected shape. `body` is always an envelope, so `err.body.errors[0]?.code === ErrorCode.INVALID_TTL`
  * works whatever came back; when the server sent none, one is synthesized with `errors: []` and `raw` keeps the text.
  * Every string in it has had secrets replaced by `[REDACTED]`.
  */
-export class HttpError extends Error {
+export class HttpError extends TaggedError {
   readonly _tag = "HttpError";
   override readonly name = "HttpError";
   declare readonly response: Response;
+  /**
+   * Seconds the server asked to wait before trying again (`Retry-After`, sent as seconds or an HTTP date).
+   * Set on a 429 the retry policy would not wait for, because the wait exceeds `maxRetryAfter`.
+   */
+  readonly retryAfter: number | undefined;
+  /** The rate-limit headers as the server sent them (`Ratelimit`, `Ratelimit-Policy`), when it did. */
+  readonly rateLimit: RateLimitInfo | undefined;
 
   constructor(
     readonly status: number,
@@ -47,6 +68,11 @@ export class HttpError extends Error {
     super(describeHttp(status, body, issues));
     // Kept off the enumerable fields: a Response is not data to serialize, and its headers are the server's to choose.
     Object.defineProperty(this, "response", { value: response, enumerable: false });
+    const wait = parseRetryAfter(response.headers.get("retry-after"));
+    this.retryAfter = wait === undefined ? undefined : wait / 1000;
+    const ratelimit = response.headers.get("ratelimit") ?? undefined;
+    const policy = response.headers.get("ratelimit-policy") ?? undefined;
+    this.rateLimit = ratelimit || policy ? { ratelimit, policy } : undefined;
   }
 
   /** The first upstream error code, if the server sent one. */
@@ -55,20 +81,22 @@ export class HttpError extends Error {
   }
 
   toJSON() {
-    const { _tag, status, body, raw, issues, message } = this;
-    return { _tag, message, status, body, raw, issues };
+    const { _tag, status, body, raw, issues, message, retryAfter, rateLimit } = this;
+    return { _tag, message, status, body, raw, issues, retryAfter, rateLimit };
   }
+}
 
-  [inspectSymbol]() {
-    return this.toJSON();
-  }
+/** Rate-limit headers, verbatim, e.g. `ratelimit: '"default";r=0;t=30'`. */
+export interface RateLimitInfo {
+  ratelimit: string | undefined;
+  policy: string | undefined;
 }
 
 /** Why no response arrived. */
 export type TransportFailure = "network" | "timeout" | "abort";
 
 /** No usable response: DNS, refused, reset, TLS, a timeout or the caller's abort. */
-export class TransportError extends Error {
+export class TransportError extends TaggedError {
   readonly _tag = "TransportError";
   override readonly name = "TransportError";
 
@@ -83,14 +111,10 @@ export class TransportError extends Error {
   toJSON() {
     return { _tag: this._tag, reason: this.reason, message: this.message };
   }
-
-  [inspectSymbol]() {
-    return this.toJSON();
-  }
 }
 
 /** The call could not be sent safely (an empty, `.` or `..` path segment, a non-string name). Nothing was sent. */
-export class InvalidInputError extends Error {
+export class InvalidInputError extends TaggedError {
   readonly _tag = "InvalidInputError";
   override readonly name = "InvalidInputError";
 
@@ -104,10 +128,6 @@ export class InvalidInputError extends Error {
 
   toJSON() {
     return { _tag: this._tag, field: this.field, message: this.message };
-  }
-
-  [inspectSymbol]() {
-    return this.toJSON();
   }
 }
 

@@ -99,3 +99,14 @@ export const CreateTokenResult: Schema<T.CreateTokenResult> = redacting(
   v.looseObject({ id: v.string(), plaintext: v.string(), scope: Scope, expires_at: v.string() }),
   ["plaintext"],
 );
+
+export const NamespaceInfo: Schema<T.NamespaceInfo> = v.looseObject({
+  namespace: v.string(),
+  jurisdiction: v.optional(v.nullable(v.string())),
+  repo_count: v.optional(v.number()),
+  created_at: v.optional(v.string()),
+  updated_at: v.optional(v.string()),
+});
+
+/** Commits and tree entries: undocumented shapes, so only "a JSON object" is checked. */
+export const JsonObject: Schema<Record<string, unknown>> = v.record(v.string(), v.unknown());

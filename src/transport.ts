@@ -30,14 +30,24 @@ export type Page<Item, Info> = [items: Item[], result_info: Info];
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
-/** What an endpoint declares: the request, and how a successful envelope becomes its Ok value. */
+/** What an endpoint declares: the request, and how a successful answer becomes its Ok value. */
 export interface Call<Output> {
   method: "get" | "post" | "delete";
+  /** Relative to the namespace base, or with `scope: "account"` to the account's Artifacts base. */
   path: Result<string, InvalidInputError>;
+  scope?: "namespace" | "account";
   query?: Query;
   body?: object;
-  expect: v.GenericSchema<unknown, Output>;
+  /** A schema for the JSON envelope, or `raw` for the byte routes, whose errors still come as envelopes. */
+  expect: v.GenericSchema<unknown, Output> | RawExpectation<Output>;
 }
+
+export interface RawExpectation<Output> {
+  raw: (body: Uint8Array, response: Response) => Output;
+}
+
+/** Ok value = the 2xx body's bytes. */
+export const bytes: RawExpectation<Uint8Array> = { raw: (body) => body };
 
 /** Ok value = the envelope's `result`, checked against `schema`. */
 export const single = <Output>(schema: v.GenericSchema<unknown, Output>): v.GenericSchema<unknown, Output> =>
@@ -125,7 +135,7 @@ async function exchange<Output>(
         }
       : { status: attempt.error.reason };
     const wait = retryDelay(policy, call.method, outcome, retry);
-    if (wait === undefined) return attempt.andThen(({ response, text }) => decode(client, response, text, call.expect));
+    if (wait === undefined) return attempt.andThen(({ response, body }) => decode(client, response, body, call.expect));
     try {
       await sleep(wait, signal);
     } catch (error) {
@@ -140,11 +150,12 @@ async function attemptOnce(
   call: Call<unknown>,
   path: string,
   options: Pick<CallOptions, "signal" | "timeout" | "headers">,
-): Promise<Result<{ response: Response; text: string }, TransportError>> {
+): Promise<Result<{ response: Response; body: Uint8Array }, TransportError>> {
+  const http = call.scope === "account" ? client.accountKy : client.ky;
   try {
     let response: Response;
     try {
-      response = await client.ky(path, {
+      response = await http(path, {
         method: call.method,
         ...compact({ searchParams: call.query && compact(call.query), json: call.body && compact(call.body) }),
         ...options,
@@ -154,7 +165,7 @@ async function attemptOnce(
       if (!(error instanceof HTTPError)) throw error;
       response = error.response;
     }
-    return ok({ response, text: await response.text() });
+    return ok({ response, body: new Uint8Array(await response.arrayBuffer()) });
   } catch (error) {
     return err(transportError(client, error, options.signal));
   }
@@ -163,10 +174,12 @@ async function attemptOnce(
 function decode<Output>(
   client: Client,
   response: Response,
-  text: string,
-  expect: v.GenericSchema<unknown, Output>,
+  bytes: Uint8Array,
+  expect: Call<Output>["expect"],
 ): Result<Output, ArtifactsError> {
+  if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
   const { status } = response;
+  const text = new TextDecoder().decode(bytes);
   const parsed = v.safeParse(S.ApiEnvelope, parseJson(text));
   if (!parsed.success) {
     const synthesized: ApiEnvelope = { result: null, success: false, errors: [], messages: [] };
@@ -174,7 +187,8 @@ function decode<Output>(
     return err(new HttpError(status, synthesized, response, client.redact(text), issues));
   }
   const body = redactJson(parsed.output, client.redact);
-  if (!response.ok || !body.success) return err(new HttpError(status, body, response));
+  // A byte route reaches this point only with an error status.
+  if (!response.ok || !body.success || "raw" in expect) return err(new HttpError(status, body, response));
   const result = v.safeParse(expect, parsed.output);
   if (!result.success) return err(new HttpError(status, body, response, undefined, toIssues(client, result.issues)));
   return ok(result.output);

@@ -149,3 +149,55 @@ export interface ListTokensQuery {
   /** Default 1. */
   page?: number;
 }
+
+// ------------------------------------------------------------------ namespaces (account level)
+
+/** Where a namespace's data is kept. */
+export type Jurisdiction = "eu" | "us";
+
+export interface CreateNamespaceRequest {
+  namespace: string;
+  jurisdiction?: Jurisdiction;
+}
+
+/**
+ * A namespace. Upstream documents no response shape for the namespace routes; these are the fields its sources
+ * show, so only `namespace` is required and the rest may be absent.
+ */
+export interface NamespaceInfo {
+  namespace: string;
+  jurisdiction?: string | null;
+  repo_count?: number;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface ListNamespacesQuery {
+  /** Default 100, max 200. */
+  limit?: number;
+  cursor?: string;
+}
+
+// ------------------------------------------------------------------ repo contents (read-only)
+
+export interface LogQuery {
+  /** A branch, tag or commit; default the repo's default branch. */
+  ref?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * A commit as JSON. Upstream leaves the shape undocumented, so no field is promised: read what you need and
+ * check it. The local server answers `{ hash, tree, parents, author, committer, message }`.
+ */
+export type CommitInfo = Record<string, unknown>;
+
+/** One entry of a tree as JSON; shape undocumented upstream (the local server: `{ mode, type, hash, name }`). */
+export type TreeEntry = Record<string, unknown>;
+
+/** A file served by the raw route: its bytes, and the content type the server sniffed. */
+export interface RawContent {
+  bytes: Uint8Array;
+  contentType: string;
+}

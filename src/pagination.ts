@@ -1,0 +1,172 @@
+import { err, ok, type Result, ResultAsync } from "neverthrow";
+import type { Client } from "./client.js";
+import { type ArtifactsError, TaggedError, TransportError } from "./errors.js";
+import { listNamespaces } from "./namespaces.js";
+import { listRepos } from "./repos.js";
+import { listTokens } from "./tokens.js";
+import type { CallOptions, Page } from "./transport.js";
+import type {
+  CursorResultInfo,
+  ListNamespacesQuery,
+  ListReposQuery,
+  ListTokensQuery,
+  NamespaceInfo,
+  OffsetResultInfo,
+  RepoWithRemote,
+  TokenInfo,
+} from "./types.js";
+
+/**
+ * Walking every page. Each walker is an async iterable of one Result per page, holding one page in memory
+ * at a time and stopping after the first Err; `collect` turns any of them into one `ResultAsync` of every item.
+ * They stop on the API's own end signal: an empty cursor, or `page >= total_pages` (or an empty page).
+ */
+
+/** The server sent a cursor it had sent before: following it would loop forever. */
+export class PaginationError extends TaggedError {
+  readonly _tag = "PaginationError";
+  override readonly name = "PaginationError";
+
+  constructor(
+    readonly cursor: string,
+    /** The page (1-based) whose `result_info` repeated the cursor. */
+    readonly page: number,
+  ) {
+    super(`page ${page} repeated an earlier cursor; stopping instead of looping forever`);
+  }
+
+  toJSON() {
+    return { _tag: this._tag, message: this.message, cursor: this.cursor, page: this.page };
+  }
+}
+
+export type PageError = ArtifactsError | PaginationError;
+export type Pages<Item> = AsyncIterable<Result<Item[], PageError>>;
+
+/** Every page of a cursor-paginated list. */
+async function* cursorPages<Item>(
+  fetchPage: (cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
+  signal: AbortSignal | undefined,
+): Pages<Item> {
+  // Cursors are short strings: keeping them all is what lets a cycle of any length be caught.
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  for (let page = 1; ; page++) {
+    if (signal?.aborted) {
+      yield err(aborted(signal));
+      return;
+    }
+    const result = await fetchPage(cursor);
+    if (result.isErr()) {
+      yield err(result.error);
+      return;
+    }
+    const [items, info] = result.value;
+    if (info.cursor && seen.has(info.cursor)) {
+      yield err(new PaginationError(info.cursor, page));
+      return;
+    }
+    yield ok(items);
+    if (!info.cursor) return;
+    seen.add(info.cursor);
+    cursor = info.cursor;
+  }
+}
+
+/** Every page of a page-numbered list. */
+async function* numberedPages<Item>(
+  fetchPage: (page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
+  firstPage: number,
+  signal: AbortSignal | undefined,
+): Pages<Item> {
+  for (let page = firstPage; ; page++) {
+    if (signal?.aborted) {
+      yield err(aborted(signal));
+      return;
+    }
+    const result = await fetchPage(page);
+    if (result.isErr()) {
+      yield err(result.error);
+      return;
+    }
+    const [items, info] = result.value;
+    yield ok(items);
+    if (items.length === 0 || page >= info.total_pages) return;
+  }
+}
+
+const aborted = (signal: AbortSignal) =>
+  new TransportError("abort", "The call was aborted by the caller", signal.reason);
+
+/** Every item of every page, or the first error. */
+export function collect<Item>(pages: Pages<Item>): ResultAsync<Item[], PageError> {
+  return new ResultAsync(
+    (async () => {
+      const items: Item[] = [];
+      for await (const page of pages) {
+        if (page.isErr()) return err(page.error);
+        items.push(...page.value);
+      }
+      return ok(items);
+    })(),
+  );
+}
+
+/**
+ * Every page of repos, starting at `query.cursor` if given.
+ *
+ * @example
+ * for await (const page of repoPages(client, { limit: 200 })) {
+ *   if (page.isErr()) break;
+ *   for (const repo of page.value) console.log(repo.name);
+ * }
+ * const all = await collect(repoPages(client));
+ */
+export function repoPages(
+  client: Client,
+  query: ListReposQuery = {},
+  options: CallOptions = {},
+): Pages<RepoWithRemote> {
+  return cursorPages(
+    (cursor) => listRepos(client, { ...query, cursor: cursor ?? query.cursor }, options),
+    options.signal,
+  );
+}
+
+/** Every page of namespaces. */
+export function namespacePages(
+  client: Client,
+  query: ListNamespacesQuery = {},
+  options: CallOptions = {},
+): Pages<NamespaceInfo> {
+  return cursorPages(
+    (cursor) => listNamespaces(client, { ...query, cursor: cursor ?? query.cursor }, options),
+    options.signal,
+  );
+}
+
+/** Every page of a repo's tokens, from `query.page` (default 1). */
+export function tokenPages(
+  client: Client,
+  repo: string,
+  query: ListTokensQuery = {},
+  options: CallOptions = {},
+): Pages<TokenInfo> {
+  return numberedPages(
+    (page) => listTokens(client, repo, { ...query, page }, options),
+    query.page ?? 1,
+    options.signal,
+  );
+}
+
+/** Every repo, in one list. */
+export const allRepos = (client: Client, query?: ListReposQuery, options?: CallOptions) =>
+  collect(repoPages(client, query, options));
+
+/** Every namespace, in one list. */
+export const allNamespaces = (client: Client, query?: ListNamespacesQuery, options?: CallOptions) =>
+  collect(namespacePages(client, query, options));
+
+/** Every token of a repo, in one list. */
+export const allTokens = (client: Client, repo: string, query?: ListTokensQuery, options?: CallOptions) =>
+  collect(tokenPages(client, repo, query, options));
