@@ -39,6 +39,21 @@ export function git(args: readonly string[], cwd?: string, timeoutMs = 120_000):
   });
 }
 
+/** Like `git`, for output that is bytes (blobs), not text. */
+export function gitBytes(args: readonly string[], cwd: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      [...args],
+      { cwd, env: { ...process.env, ...GIT_ENV }, encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new GitCommandError(args, `${stderr.toString()}${error.message}`))
+          : resolve(new Uint8Array(stdout)),
+    );
+  });
+}
+
 /** Loose plus packed objects, as `git count-objects -v` reports them. */
 export async function countObjects(dir: string): Promise<number> {
   const report = await git(["count-objects", "-v"], dir);

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { git, serveGitHttp } from "./git.js";
-import { ApiFailure, checkNamespace, type Reply, routes, type ServerContext } from "./routes.js";
+import { ApiFailure, type Reply, type ServerContext } from "./rest.js";
+import { checkNamespace, routes } from "./routes.js";
 import { ArtifactsState, type RepoRecord } from "./state.js";
 
 export interface ArtifactsServerOptions {
@@ -195,6 +196,11 @@ function decodeSegments(pathname: string): string[] | undefined {
 }
 
 function send(res: ServerResponse, reply: Reply | Pick<ApiFailure, "status" | "code" | "message">): void {
+  if ("bytes" in reply) {
+    res.writeHead(reply.status, { "content-type": reply.contentType, "content-length": reply.bytes.byteLength });
+    res.end(reply.bytes);
+    return;
+  }
   const body =
     "code" in reply
       ? { result: null, success: false, errors: [{ code: reply.code, message: reply.message }], messages: [] }
