@@ -23,6 +23,12 @@ export interface ArtifactsServerOptions {
   maxBodyBytes?: number;
   /** The clock, in ms since the epoch (tokens expire by it). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Answer 429 once more than `requests` REST calls arrive in a fixed window of `windowMs`, as Cloudflare's API
+   * does (it allows 1,200 per 5 minutes per token): with `Retry-After`, `Ratelimit` and `Ratelimit-Policy`.
+   * Off by default.
+   */
+  rateLimit?: { requests: number; windowMs: number };
 }
 
 export interface ArtifactsServer {
@@ -68,6 +74,19 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   };
   let origin = "";
 
+  const limiter = fixedWindow(options.rateLimit, state.now);
+  function rateLimited(res: ServerResponse): void {
+    const seconds = Math.max(1, Math.ceil(limiter.resetMs() / 1000));
+    res.setHeader("retry-after", String(seconds));
+    res.setHeader("ratelimit", `"default";r=0;t=${seconds}`);
+    res.setHeader(
+      "ratelimit-policy",
+      `"default";q=${options.rateLimit?.requests};w=${(options.rateLimit?.windowMs ?? 0) / 1000}`,
+    );
+    // 971 is the code Cloudflare's API has been seen to send with a 429; the Artifacts table lists none.
+    send(res, { status: 429, code: 971, message: "Please wait and consider throttling your request speed" });
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       // A bug here must answer, never crash the server.
@@ -87,6 +106,7 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
     if (client !== "client" || v4 !== "v4" || accounts !== "accounts" || artifacts !== "artifacts") {
       return send(res, { status: 404, code: 7003, message: "No route for that URI" });
     }
+    if (limiter.exceeded()) return rateLimited(res);
     if (req.headers.authorization !== `Bearer ${apiToken}`) {
       return send(res, { status: 401, code: 10000, message: "Authentication error" });
     }
@@ -184,6 +204,23 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
       });
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A fixed-window request counter; without a limit it never trips. */
+function fixedWindow(limit: ArtifactsServerOptions["rateLimit"], now: () => number) {
+  let windowStart = now();
+  let count = 0;
+  return {
+    exceeded(): boolean {
+      if (!limit) return false;
+      if (now() - windowStart >= limit.windowMs) {
+        windowStart = now();
+        count = 0;
+      }
+      return ++count > limit.requests;
+    },
+    resetMs: () => (limit ? windowStart + limit.windowMs - now() : 0),
   };
 }
 
