@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { allNamespaces, allRepos, allTokens, collect, PaginationError, repoPages, tokenPages } from "../src/index.js";
+import { ACCOUNT, api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./helpers.js";
+
+useNock();
+const client = testClient();
+const repo = (name: string) => ({ ...sampleRepo, name });
+const cursorInfo = (cursor: string, count: number) => ({ cursor, per_page: 2, count });
+const token = (id: string) => ({
+  id,
+  scope: "read",
+  state: "active",
+  created_at: "2026-01-01T00:00:00Z",
+  expires_at: "2026-01-02T00:00:00Z",
+});
+
+/** Three pages of repos: a, b | c, d | e, ending on an empty cursor. */
+function threeRepoPages(query: Record<string, string> = {}) {
+  api()
+    .get(`${BASE}/repos`)
+    .query({ ...query })
+    .reply(200, envelope([repo("a"), repo("b")], { result_info: cursorInfo("c1", 2) }));
+  api()
+    .get(`${BASE}/repos`)
+    .query({ ...query, cursor: "c1" })
+    .reply(200, envelope([repo("c"), repo("d")], { result_info: cursorInfo("c2", 2) }));
+  api()
+    .get(`${BASE}/repos`)
+    .query({ ...query, cursor: "c2" })
+    .reply(200, envelope([repo("e")], { result_info: cursorInfo("", 1) }));
+}
+
+describe("cursor pagination", () => {
+  it("streams one Result per page, following cursors until an empty one", async () => {
+    threeRepoPages({ limit: "2" });
+    const pages: string[][] = [];
+    for await (const page of repoPages(client, { limit: 2 })) pages.push(page._unsafeUnwrap().map((item) => item.name));
+    expect(pages).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+  });
+
+  it("collects every item into one Result", async () => {
+    threeRepoPages();
+    expect((await allRepos(client))._unsafeUnwrap().map((item) => item.name)).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  it("stops after the first Err, without asking for more pages", async () => {
+    api()
+      .get(`${BASE}/repos`)
+      .reply(200, envelope([repo("a")], { result_info: cursorInfo("c1", 1) }));
+    api().get(`${BASE}/repos`).query({ cursor: "c1" }).reply(404, failure(10200, "gone"));
+    const results = [];
+    for await (const page of repoPages(client)) results.push(page);
+    expect(results.map((page) => page.isOk())).toEqual([true, false]);
+    expect(results[1]?._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
+  });
+
+  it("turns a repeated cursor into a PaginationError instead of looping", async () => {
+    api()
+      .get(`${BASE}/repos`)
+      .reply(200, envelope([repo("a")], { result_info: cursorInfo("c1", 1) }));
+    api()
+      .get(`${BASE}/repos`)
+      .query({ cursor: "c1" })
+      .reply(200, envelope([repo("b")], { result_info: cursorInfo("c2", 1) }));
+    api()
+      .get(`${BASE}/repos`)
+      .query({ cursor: "c2" })
+      .reply(200, envelope([repo("c")], { result_info: cursorInfo("c1", 1) }));
+    const error = (await allRepos(client))._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(PaginationError);
+    expect(error).toMatchObject({ _tag: "PaginationError", cursor: "c1", page: 3 });
+  });
+
+  it("starts from a given cursor", async () => {
+    api()
+      .get(`${BASE}/repos`)
+      .query({ cursor: "c2" })
+      .reply(200, envelope([repo("e")], { result_info: cursorInfo("", 1) }));
+    expect((await allRepos(client, { cursor: "c2" }))._unsafeUnwrap().map((item) => item.name)).toEqual(["e"]);
+  });
+
+  it("stops on an aborted signal between pages", async () => {
+    const controller = new AbortController();
+    api()
+      .get(`${BASE}/repos`)
+      .reply(200, envelope([repo("a")], { result_info: cursorInfo("c1", 1) }));
+    const results = [];
+    for await (const page of repoPages(client, {}, { signal: controller.signal })) {
+      results.push(page);
+      controller.abort();
+    }
+    expect(results.map((page) => page.isOk())).toEqual([true, false]);
+    expect(results[1]?._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "abort" });
+  });
+
+  it("walks namespaces on the account base", async () => {
+    const path = `/client/v4/accounts/${ACCOUNT}/artifacts/namespaces`;
+    api()
+      .get(path)
+      .reply(200, envelope([{ namespace: "a1" }], { result_info: cursorInfo("n1", 1) }));
+    api()
+      .get(path)
+      .query({ cursor: "n1" })
+      .reply(200, envelope([{ namespace: "b2" }], { result_info: cursorInfo("", 1) }));
+    expect((await allNamespaces(client))._unsafeUnwrap()).toEqual([{ namespace: "a1" }, { namespace: "b2" }]);
+  });
+});
+
+describe("page-number pagination", () => {
+  const info = (page: number, count: number) => ({ page, per_page: 2, total_pages: 3, count, total_count: 5 });
+
+  it("walks pages until total_pages", async () => {
+    for (const [page, ids] of [
+      [1, ["t1", "t2"]],
+      [2, ["t3", "t4"]],
+      [3, ["t5"]],
+    ] as const) {
+      api()
+        .get(`${BASE}/repos/notes/tokens`)
+        .query({ state: "all", per_page: "2", page: String(page) })
+        .reply(200, envelope(ids.map(token), { result_info: info(page, ids.length) }));
+    }
+    const ids = (await allTokens(client, "notes", { state: "all", per_page: 2 }))
+      ._unsafeUnwrap()
+      .map((item) => item.id);
+    expect(ids).toEqual(["t1", "t2", "t3", "t4", "t5"]);
+  });
+
+  it("stops on an empty page even if total_pages says more", async () => {
+    api()
+      .get(`${BASE}/repos/notes/tokens`)
+      .query({ page: "1" })
+      .reply(200, envelope([], { result_info: { ...info(1, 0), total_pages: 99 } }));
+    const pages = [];
+    for await (const page of tokenPages(client, "notes")) pages.push(page._unsafeUnwrap());
+    expect(pages).toEqual([[]]);
+  });
+
+  it("handles a listing with no tokens (total_pages 0)", async () => {
+    api()
+      .get(`${BASE}/repos/notes/tokens`)
+      .query({ page: "1" })
+      .reply(200, envelope([], { result_info: { page: 1, per_page: 30, total_pages: 0, count: 0, total_count: 0 } }));
+    expect((await collect(tokenPages(client, "notes")))._unsafeUnwrap()).toEqual([]);
+  });
+});
