@@ -1,10 +1,10 @@
 /**
  * Walking every page: repos by cursor (`result_info.cursor`, empty on the last page) and tokens by
- * page number (`result_info.total_pages`).
+ * page number (`result_info.total_pages`), with the SDK's walkers and by hand.
  *
  *   npx tsx examples/pagination.ts
  */
-import { createRepo, createToken, deleteRepo, listRepos, listTokens } from "cloudflare-artifacts";
+import { allTokens, createRepo, createToken, deleteRepo, listRepos, repoPages } from "cloudflare-artifacts";
 import { exampleTarget, orFail, step } from "./setup.js";
 
 const target = await exampleTarget();
@@ -21,31 +21,37 @@ try {
     for (let i = 0; i < 5; i++) await orFail(createToken(client, { repo: names[0]!, scope: "read" }));
   });
 
-  const repoPages = await step("walk repos, 3 a page, by cursor", async () => {
-    const pages: string[][] = [];
-    let cursor: string | undefined;
-    for (;;) {
-      const query = { search: target.run, limit: 3, sort: "name", direction: "asc", cursor } as const;
-      const [repos, info] = await orFail(listRepos(client, query));
-      pages.push(repos.map((repo) => repo.name));
-      if (!info.cursor) return pages;
-      cursor = info.cursor;
+  // Streamed: one page in memory at a time, as a Result each.
+  const pages = await step("walk repos, 3 a page, with repoPages", async () => {
+    const names: string[][] = [];
+    for await (const page of repoPages(client, { search: target.run, limit: 3, sort: "name", direction: "asc" })) {
+      names.push((await orFail(page)).map((repo) => repo.name));
     }
+    return names;
   });
-  for (const [index, page] of repoPages.entries()) console.log(`  page ${index + 1}: ${page.join(", ")}`);
-  if (repoPages.flat().length !== names.length) throw new Error(`walked ${repoPages.flat().length} repos, expected 7`);
+  for (const [index, page] of pages.entries()) console.log(`  page ${index + 1}: ${page.join(", ")}`);
+  if (pages.flat().length !== names.length) throw new Error(`walked ${pages.flat().length} repos, expected 7`);
 
-  const tokenPages = await step("walk tokens, 2 a page, by page number", async () => {
-    const pages: string[] = [];
-    for (let page = 1; ; page++) {
-      const [items, info] = await orFail(listTokens(client, names[0]!, { per_page: 2, page }));
-      pages.push(`page ${page} of ${info.total_pages}: ${items.map((token) => token.id).join(", ")}`);
-      if (page >= info.total_pages || items.length === 0) return pages;
-    }
-  });
-  for (const line of tokenPages) console.log(`  ${line}`);
+  // Collected: every item in one Result.
+  const tokens = await step("collect every token, 2 a page, with allTokens", () =>
+    orFail(allTokens(client, names[0]!, { per_page: 2 })),
+  );
   // Five minted here, one inline from createRepo.
-  if (tokenPages.length !== 3) throw new Error(`walked ${tokenPages.length} token pages, expected 3`);
+  console.log(`  ${tokens.length} tokens: ${tokens.map((token) => token.id).join(", ")}`);
+  if (tokens.length !== 6) throw new Error(`collected ${tokens.length} tokens, expected 6`);
+
+  // By hand, for comparison: follow result_info.cursor until it is empty.
+  const byHand = await step("walk repos by hand, following result_info.cursor", async () => {
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const [repos, info] = await orFail(listRepos(client, { search: target.run, limit: 3, cursor }));
+      count += repos.length;
+      cursor = info.cursor || undefined;
+    } while (cursor);
+    return count;
+  });
+  console.log(`  ${byHand} repos`);
 } catch (error) {
   failed = true;
   console.error("  error:", error);
