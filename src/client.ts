@@ -8,7 +8,7 @@ export const DEFAULT_NAMESPACE = "default";
 /** Per attempt. Longer than ky's 10 s: a fork or import answers only once it is done. */
 export const DEFAULT_TIMEOUT = 30_000;
 
-export interface ClientOptions extends Omit<KyOptions, "prefixUrl" | "retry" | "json" | "body" | "method"> {
+export interface ClientOptions extends Omit<KyOptions, "prefixUrl" | "retry" | "timeout" | "json" | "body" | "method"> {
   /** Required: the Cloudflare account id. */
   accountId: string;
   /** Required: a Cloudflare API token with Artifacts Read (reads) or Artifacts Edit (writes). */
@@ -19,6 +19,8 @@ export interface ClientOptions extends Omit<KyOptions, "prefixUrl" | "retry" | "
   baseUrl?: string;
   /** The retry policy (see `RetryPolicy`); a number sets only the limit, `0` turns retrying off. */
   retry?: RetryOption;
+  /** Milliseconds per attempt, covering the response headers and its whole body; `false` for none. Default 30,000. */
+  timeout?: number | false;
 }
 
 /** A configured client: pass it as the first argument of every endpoint function. */
@@ -32,6 +34,8 @@ export interface Client {
   /** The namespace base URL, `{baseUrl}/accounts/{accountId}/artifacts/namespaces/{namespace}`. */
   readonly baseUrl: string;
   readonly retry: RetryPolicy;
+  /** Per attempt, headers and body. */
+  readonly timeout: number | false;
   /** Replaces this client's API token and any repo token in `text` with `[REDACTED]`: use it on anything you log. */
   readonly redact: (text: string) => string;
 }
@@ -39,7 +43,7 @@ export interface Client {
 /**
  * Creates a client. Throws a `TypeError` naming the option when `accountId` or `apiToken` is missing or
  * empty, or `namespace` is not a usable path segment: a programmer error, and the only throw in this SDK.
- * Every other option is forwarded to `ky.create` (`fetch`, `timeout`, `hooks`, `headers`...).
+ * Every other option is forwarded to `ky.create` (`fetch`, `hooks`, `headers`...).
  *
  * @example
  * const client = createClient({
@@ -54,6 +58,7 @@ export function createClient(options: ClientOptions): Client {
     namespace = DEFAULT_NAMESPACE,
     baseUrl = DEFAULT_BASE_URL,
     retry,
+    timeout = DEFAULT_TIMEOUT,
     ...kyOptions
   } = options ?? ({} as ClientOptions);
   requireSegment("accountId", accountId);
@@ -69,8 +74,17 @@ export function createClient(options: ClientOptions): Client {
   if (!headers.has("user-agent")) headers.set("user-agent", `cloudflare-artifacts/${VERSION}`);
   headers.set("authorization", `Bearer ${apiToken}`);
 
-  // Retries are the transport's (see retry.ts), never ky's: ky cannot tell a POST's network error from a GET's.
-  const accountKy = ky.create({ timeout: DEFAULT_TIMEOUT, ...kyOptions, headers, prefixUrl: accountUrl, retry: 0 });
+  // Retries and timeouts are the transport's (retry.ts, transport.ts), not ky's: ky cannot tell a POST's network
+  // error from a GET's, and its timeout stops at the headers. The API never redirects: a redirect is answered as
+  // the HttpError it is rather than followed, so no request (and no token) goes to another origin.
+  const accountKy = ky.create({
+    redirect: "manual",
+    ...kyOptions,
+    headers,
+    prefixUrl: accountUrl,
+    retry: 0,
+    timeout: false,
+  });
   return Object.freeze({
     ky: accountKy.extend({ prefixUrl: namespaceUrl }),
     accountKy,
@@ -78,6 +92,7 @@ export function createClient(options: ClientOptions): Client {
     namespace,
     baseUrl: namespaceUrl,
     retry: resolveRetry(defaultRetryPolicy, retry),
+    timeout,
     redact: (text: string) => scrub(text, apiToken),
   });
 }

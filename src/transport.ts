@@ -135,7 +135,7 @@ async function exchange<Output>(
         }
       : { status: attempt.error.reason };
     const wait = retryDelay(policy, call.method, outcome, retry);
-    if (wait === undefined) return attempt.andThen(({ response, body }) => decode(client, response, body, call.expect));
+    if (wait === undefined) return attempt.andThen((received) => decode(client, received, call.expect));
     try {
       await sleep(wait, signal);
     } catch (error) {
@@ -144,47 +144,112 @@ async function exchange<Output>(
   }
 }
 
-/** One request and its whole body, or the reason none arrived. */
+/**
+ * The most a response may hold: an envelope is small (a page of 200 repos is ~100 KB), a blob is at most 32 MB.
+ * Past this the rest is not read, so a runaway body cannot exhaust memory.
+ */
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+const MAX_RAW_BYTES = 64 * 1024 * 1024;
+/** How much of a non-envelope body an `HttpError` keeps in `raw`: enough for any error page. */
+const MAX_RAW_TEXT = 64 * 1024;
+
+interface Received {
+  response: Response;
+  body: Uint8Array;
+  /** False when the body exceeded its limit and the rest was not read. */
+  complete: boolean;
+}
+
+/**
+ * One request and its whole body, or the reason none arrived. The timeout covers both the headers and the
+ * body (ky's own covers only the headers, so a server that trickles a body forever would hang the call),
+ * and aborting it closes the connection.
+ */
 async function attemptOnce(
   client: Client,
   call: Call<unknown>,
   path: string,
   options: Pick<CallOptions, "signal" | "timeout" | "headers">,
-): Promise<Result<{ response: Response; body: Uint8Array }, TransportError>> {
+): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
+  const timeout = options.timeout ?? client.timeout;
+  const deadline = new AbortController();
+  const timer = timeout === false ? undefined : setTimeout(() => deadline.abort(), timeout);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   try {
     let response: Response;
     try {
       response = await http(path, {
         method: call.method,
         ...compact({ searchParams: call.query && compact(call.query), json: call.body && compact(call.body) }),
-        ...options,
+        ...compact({ headers: options.headers }),
+        signal,
+        timeout: false,
       });
     } catch (error) {
       // ky throws on a non-2xx status; the response is still ours to read.
       if (!(error instanceof HTTPError)) throw error;
       response = error.response;
     }
-    return ok({ response, body: new Uint8Array(await response.arrayBuffer()) });
+    const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
+    return ok({ response, ...(await readBody(response, limit)) });
   } catch (error) {
-    return err(transportError(client, error, options.signal));
+    if (options.signal?.aborted) return err(transportError(client, error, options.signal));
+    if (deadline.signal.aborted) {
+      return err(new TransportError("timeout", `No complete response within ${timeout} ms`, error));
+    }
+    return err(transportError(client, error, undefined));
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** Reads at most `limit` bytes, then cancels the rest. */
+async function readBody(response: Response, limit: number): Promise<{ body: Uint8Array; complete: boolean }> {
+  if (!response.body) return { body: new Uint8Array(0), complete: true };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { body: concat(chunks, size), complete: true };
+    if (size + value.byteLength > limit) {
+      await reader.cancel().catch(() => {});
+      return { body: concat(chunks, size), complete: false };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+}
+
+/** Always a fresh, plain Uint8Array: runtimes hand out chunks that are Buffers or views into shared pools. */
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 function decode<Output>(
   client: Client,
-  response: Response,
-  bytes: Uint8Array,
+  { response, body: bytes, complete }: Received,
   expect: Call<Output>["expect"],
 ): Result<Output, ArtifactsError> {
-  if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
   const { status } = response;
-  const text = new TextDecoder().decode(bytes);
-  const parsed = v.safeParse(S.ApiEnvelope, parseJson(text));
+  if (!complete) {
+    const issues = [{ path: "", message: `the response body exceeds the ${bytes.byteLength} bytes this SDK reads` }];
+    return err(
+      new HttpError(status, synthesized(), response, rawText(client, bytes), response.ok ? issues : undefined),
+    );
+  }
+  if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
+  const parsed = v.safeParse(S.ApiEnvelope, parseJson(new TextDecoder().decode(bytes)));
   if (!parsed.success) {
-    const synthesized: ApiEnvelope = { result: null, success: false, errors: [], messages: [] };
     const issues = response.ok ? toIssues(client, parsed.issues) : undefined;
-    return err(new HttpError(status, synthesized, response, client.redact(text), issues));
+    return err(new HttpError(status, synthesized(), response, rawText(client, bytes), issues));
   }
   const body = redactJson(parsed.output, client.redact);
   // A byte route reaches this point only with an error status.
@@ -192,6 +257,13 @@ function decode<Output>(
   const result = v.safeParse(expect, parsed.output);
   if (!result.success) return err(new HttpError(status, body, response, undefined, toIssues(client, result.issues)));
   return ok(result.output);
+}
+
+/** The envelope an `HttpError` carries when the server sent none. */
+const synthesized = (): ApiEnvelope => ({ result: null, success: false, errors: [], messages: [] });
+
+function rawText(client: Client, bytes: Uint8Array): string {
+  return client.redact(new TextDecoder().decode(bytes.subarray(0, MAX_RAW_TEXT)));
 }
 
 function parseJson(text: string): unknown {
