@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { countObjects, GitCommandError, git } from "./git.js";
+import { countObjects, GitCommandError, git, initBare } from "./git.js";
 import {
   ApiFailure,
   assertFree,
@@ -46,7 +46,7 @@ export async function createRepo(request: Request): Promise<Reply> {
     status: "ready",
   });
   try {
-    await git(["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`, ctx.repoDir(repo)]);
+    await initBare(ctx.repoDir(repo), defaultBranch);
   } catch (error) {
     ctx.state.removeRepo(repo);
     throw error;
@@ -105,7 +105,8 @@ export async function forkRepo(request: Request): Promise<Reply> {
       .then(() => true)
       .catch(() => false);
     const only = defaultBranchOnly && hasDefault ? ["--single-branch", "--branch", source.default_branch] : [];
-    await git(["clone", "--quiet", "--bare", "--no-hardlinks", ...only, sourceDir, dir]);
+    // Hard links are safe: Git never changes an object file in place.
+    await git(["clone", "--quiet", "--bare", ...only, sourceDir, dir]);
     return { ...created(ctx, fork), objects: await countObjects(dir) };
   });
 }
