@@ -31,7 +31,11 @@ export interface SchemaIssue {
  */
 export abstract class TaggedError extends Error {
   abstract readonly _tag: string;
-  abstract toJSON(): Record<string, unknown>;
+
+  /** Its own enumerable fields and the message; `response` and `cause` are deliberately not enumerable. */
+  toJSON(): object {
+    return { ...this, message: this.message };
+  }
 
   [inspectSymbol]() {
     return this.toJSON();
@@ -79,11 +83,6 @@ export class HttpError extends TaggedError {
   get code(): number | undefined {
     return this.body.errors[0]?.code;
   }
-
-  toJSON() {
-    const { _tag, status, body, raw, issues, message, retryAfter, rateLimit } = this;
-    return { _tag, message, status, body, raw, issues, retryAfter, rateLimit };
-  }
 }
 
 /** Rate-limit headers, verbatim, e.g. `ratelimit: '"default";r=0;t=30'`. */
@@ -100,16 +99,15 @@ export class TransportError extends TaggedError {
   readonly _tag = "TransportError";
   override readonly name = "TransportError";
 
+  declare readonly cause: unknown;
+
   constructor(
     readonly reason: TransportFailure,
     message: string,
-    override readonly cause: unknown,
+    /** The underlying error or abort reason, as thrown: inspect it with care, it is the runtime's own object. */
+    cause: unknown,
   ) {
-    super(message);
-  }
-
-  toJSON() {
-    return { _tag: this._tag, reason: this.reason, message: this.message };
+    super(message, { cause });
   }
 }
 
@@ -124,10 +122,6 @@ export class InvalidInputError extends TaggedError {
     readonly field: string,
   ) {
     super(message);
-  }
-
-  toJSON() {
-    return { _tag: this._tag, field: this.field, message: this.message };
   }
 }
 

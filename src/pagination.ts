@@ -34,10 +34,6 @@ export class PaginationError extends TaggedError {
   ) {
     super(`page ${page} repeated an earlier cursor; stopping instead of looping forever`);
   }
-
-  toJSON() {
-    return { _tag: this._tag, message: this.message, cursor: this.cursor, page: this.page };
-  }
 }
 
 export type PageError = ArtifactsError | PaginationError;

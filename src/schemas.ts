@@ -41,7 +41,8 @@ export const ApiEnvelope: Schema<T.ApiEnvelope> = v.looseObject({
   success: v.boolean(),
   errors: v.optional(v.array(ApiError), []),
   messages: v.optional(v.array(ApiError), []),
-  result_info: v.optional(v.union([CursorResultInfo, OffsetResultInfo])),
+  // Checked where a list expects it (transport.ts `page`): which kind depends on the route.
+  result_info: v.optional(v.unknown()) as v.GenericSchema<unknown, T.ResultInfo | undefined>,
 });
 
 const repoInfoEntries = {
@@ -109,4 +110,4 @@ export const NamespaceInfo: Schema<T.NamespaceInfo> = v.looseObject({
 });
 
 /** Commits and tree entries: undocumented shapes, so only "a JSON object" is checked. */
-export const JsonObject: Schema<Record<string, unknown>> = v.record(v.string(), v.unknown());
+export const JsonObject: Schema<Record<string, unknown>> = v.looseObject({});

@@ -1,4 +1,4 @@
-import { HTTPError, type Options as KyOptions, TimeoutError } from "ky";
+import { HTTPError, type Options as KyOptions } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { Client } from "./client.js";
@@ -194,11 +194,10 @@ async function attemptOnce(
     const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
     return ok({ response, ...(await readBody(response, limit)) });
   } catch (error) {
-    if (options.signal?.aborted) return err(transportError(client, error, options.signal));
-    if (deadline.signal.aborted) {
+    if (deadline.signal.aborted && !options.signal?.aborted) {
       return err(new TransportError("timeout", `No complete response within ${timeout} ms`, error));
     }
-    return err(transportError(client, error, undefined));
+    return err(transportError(client, error, options.signal));
   } finally {
     clearTimeout(timer);
   }
@@ -283,11 +282,6 @@ function toIssues(client: Client, issues: readonly v.BaseIssue<unknown>[]): Sche
 
 function transportError(client: Client, error: unknown, signal: AbortSignal | undefined): TransportError {
   if (signal?.aborted) return new TransportError("abort", "The call was aborted by the caller", signal.reason);
-  if (error instanceof TimeoutError) {
-    // ky's TimeoutError carries the Request, whose headers hold the API token: keep only its message.
-    const cause = Object.assign(new Error(client.redact(error.message)), { name: "TimeoutError" });
-    return new TransportError("timeout", cause.message, cause);
-  }
   const detail = error instanceof Error ? describeCause(error) : String(error);
   return new TransportError("network", client.redact(`Network error: ${detail}`), error);
 }
