@@ -206,6 +206,9 @@ async function attemptOnce(
 /** Reads at most `limit` bytes, then cancels the rest. */
 async function readBody(response: Response, limit: number): Promise<{ body: Uint8Array; complete: boolean }> {
   if (!response.body) return { body: new Uint8Array(0), complete: true };
+  // The common case, a declared length within the limit, is read in one go; anything else chunk by chunk.
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared <= limit) return { body: new Uint8Array(await response.arrayBuffer()), complete: true };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -250,11 +253,14 @@ function decode<Output>(
     const issues = response.ok ? toIssues(client, parsed.issues) : undefined;
     return err(new HttpError(status, synthesized(), response, rawText(client, bytes), issues));
   }
-  const body = redactJson(parsed.output, client.redact);
+  // Error bodies may echo a secret; a successful one is the caller's own data and is not copied.
+  const redacted = () => redactJson(parsed.output, client.redact);
   // A byte route reaches this point only with an error status.
-  if (!response.ok || !body.success || "raw" in expect) return err(new HttpError(status, body, response));
+  if (!response.ok || !parsed.output.success || "raw" in expect)
+    return err(new HttpError(status, redacted(), response));
   const result = v.safeParse(expect, parsed.output);
-  if (!result.success) return err(new HttpError(status, body, response, undefined, toIssues(client, result.issues)));
+  if (!result.success)
+    return err(new HttpError(status, redacted(), response, undefined, toIssues(client, result.issues)));
   return ok(result.output);
 }
 
