@@ -1,4 +1,4 @@
-import { HTTPError, type Options as KyOptions } from "ky";
+import { HTTPError, type Options as KyOptions, TimeoutError } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { Client } from "./client.js";
@@ -161,9 +161,8 @@ interface Received {
 }
 
 /**
- * One request and its whole body, or the reason none arrived. The timeout covers both the headers and the
- * body (ky's own covers only the headers, so a server that trickles a body forever would hang the call),
- * and aborting it closes the connection.
+ * One request and its whole body, or the reason none arrived. The timeout covers the headers (ky's own timeout)
+ * and then, with what is left of it, the body: a server that trickles a body forever cannot hang the call.
  */
 async function attemptOnce(
   client: Client,
@@ -173,18 +172,15 @@ async function attemptOnce(
 ): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
   const timeout = options.timeout ?? client.timeout;
-  const deadline = new AbortController();
-  const timer = timeout === false ? undefined : setTimeout(() => deadline.abort(), timeout);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const started = Date.now();
   try {
     let response: Response;
     try {
       response = await http(path, {
         method: call.method,
         ...compact({ searchParams: call.query && compact(call.query), json: call.body && compact(call.body) }),
-        ...compact({ headers: options.headers }),
-        signal,
-        timeout: false,
+        ...compact({ headers: options.headers, signal: options.signal }),
+        timeout,
       });
     } catch (error) {
       // ky throws on a non-2xx status; the response is still ours to read.
@@ -192,35 +188,52 @@ async function attemptOnce(
       response = error.response;
     }
     const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
-    return ok({ response, ...(await readBody(response, limit)) });
+    const left = timeout === false ? undefined : Math.max(0, timeout - (Date.now() - started));
+    return ok({ response, ...(await readBody(response, limit, left)) });
   } catch (error) {
-    if (deadline.signal.aborted && !options.signal?.aborted) {
-      return err(new TransportError("timeout", `No complete response within ${timeout} ms`, error));
+    if (!options.signal?.aborted && (error instanceof TimeoutError || error === BODY_TIMED_OUT)) {
+      // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
+      return err(new TransportError("timeout", `No complete response within ${timeout} ms`, undefined));
     }
     return err(transportError(client, error, options.signal));
-  } finally {
-    clearTimeout(timer);
   }
 }
 
-/** Reads at most `limit` bytes, then cancels the rest. */
-async function readBody(response: Response, limit: number): Promise<{ body: Uint8Array; complete: boolean }> {
+const BODY_TIMED_OUT = Symbol("body timed out");
+const utf8 = new TextDecoder();
+
+/** Reads at most `limit` bytes within `deadline` ms, then cancels the rest. */
+async function readBody(
+  response: Response,
+  limit: number,
+  deadline: number | undefined,
+): Promise<{ body: Uint8Array; complete: boolean }> {
   if (!response.body) return { body: new Uint8Array(0), complete: true };
-  // The common case, a declared length within the limit, is read in one go; anything else chunk by chunk.
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared <= limit) return { body: new Uint8Array(await response.arrayBuffer()), complete: true };
   const reader = response.body.getReader();
+  let timedOut = false;
+  const timer =
+    deadline === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          reader.cancel().catch(() => {});
+        }, deadline);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { body: concat(chunks, size), complete: true };
-    if (size + value.byteLength > limit) {
-      await reader.cancel().catch(() => {});
-      return { body: concat(chunks, size), complete: false };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) throw BODY_TIMED_OUT;
+      if (done) return { body: concat(chunks, size), complete: true };
+      if (size + value.byteLength > limit) {
+        await reader.cancel().catch(() => {});
+        return { body: concat(chunks, size), complete: false };
+      }
+      chunks.push(value);
+      size += value.byteLength;
     }
-    chunks.push(value);
-    size += value.byteLength;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -248,7 +261,7 @@ function decode<Output>(
     );
   }
   if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
-  const parsed = v.safeParse(S.ApiEnvelope, parseJson(new TextDecoder().decode(bytes)));
+  const parsed = v.safeParse(S.ApiEnvelope, parseJson(utf8.decode(bytes)));
   if (!parsed.success) {
     const issues = response.ok ? toIssues(client, parsed.issues) : undefined;
     return err(new HttpError(status, synthesized(), response, rawText(client, bytes), issues));
@@ -268,7 +281,7 @@ function decode<Output>(
 const synthesized = (): ApiEnvelope => ({ result: null, success: false, errors: [], messages: [] });
 
 function rawText(client: Client, bytes: Uint8Array): string {
-  return client.redact(new TextDecoder().decode(bytes.subarray(0, MAX_RAW_TEXT)));
+  return client.redact(utf8.decode(bytes.subarray(0, MAX_RAW_TEXT)));
 }
 
 function parseJson(text: string): unknown {

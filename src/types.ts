@@ -4,13 +4,42 @@
  * at run time, just not typed.
  */
 
-/** A token's permission: `read` clones and fetches; `write` also pushes. */
+/**
+ * A token's permission: `read` clones and fetches; `write` also pushes.
+ *
+ * @example
+ * const scope: Scope = "read";
+ */
 export type Scope = "read" | "write";
+/**
+ * Where a token is in its life. Listings default to `active`; `state: "all"` shows every one.
+ *
+ * @example
+ * const [tokens] = (await listTokens(client, "notes", { state: "all" }))._unsafeUnwrap();
+ * const revoked = tokens.filter((token) => token.state === "revoked");
+ */
 export type TokenState = "active" | "expired" | "revoked";
+/**
+ * What `listRepos` can sort by (default `created_at`).
+ *
+ * @example
+ * await listRepos(client, { sort: "last_push_at", direction: "desc" });
+ */
 export type RepoSortField = "created_at" | "updated_at" | "last_push_at" | "name";
+/**
+ * Sort order for `listRepos` (default `desc`).
+ *
+ * @example
+ * await listRepos(client, { sort: "name", direction: "asc" });
+ */
 export type SortDirection = "asc" | "desc";
 
-/** One entry of the v4 envelope's `errors` or `messages`. */
+/**
+ * One entry of the v4 envelope's `errors` or `messages`.
+ *
+ * @example
+ * if (err._tag === "HttpError") for (const { code, message } of err.body.errors) console.log(code, message);
+ */
 export interface ApiError {
   code: number;
   message: string;
@@ -18,14 +47,26 @@ export interface ApiError {
   source?: { pointer?: string };
 }
 
-/** Cursor pagination (repos, namespaces): an empty `cursor` means there is no next page. */
+/**
+ * Cursor pagination (repos, namespaces): an empty `cursor` means there is no next page.
+ *
+ * @example
+ * const [repos, { cursor }] = (await listRepos(client, { limit: 200 }))._unsafeUnwrap();
+ * if (cursor) await listRepos(client, { limit: 200, cursor });
+ */
 export interface CursorResultInfo {
   cursor: string;
   per_page: number;
   count: number;
 }
 
-/** Page pagination (tokens). */
+/**
+ * Page pagination (tokens): `page` of `total_pages`.
+ *
+ * @example
+ * const [, info] = (await listTokens(client, "notes", { per_page: 100 }))._unsafeUnwrap();
+ * const more = info.page < info.total_pages;
+ */
 export interface OffsetResultInfo {
   page: number;
   per_page: number;
@@ -34,9 +75,20 @@ export interface OffsetResultInfo {
   total_count: number;
 }
 
+/**
+ * Either kind of `result_info`, as an envelope may carry it.
+ *
+ * @example
+ * const info: ResultInfo | undefined = err.body.result_info;
+ */
 export type ResultInfo = CursorResultInfo | OffsetResultInfo;
 
-/** The Cloudflare v4 envelope around every JSON response. */
+/**
+ * The Cloudflare v4 envelope around every JSON response. An `HttpError` always carries one in `body`.
+ *
+ * @example
+ * if (err._tag === "HttpError" && err.body.errors[0]?.code === ErrorCode.INVALID_TTL) useAShorterTtl();
+ */
 export interface ApiEnvelope<T = unknown> {
   result: T | null;
   success: boolean;
@@ -45,6 +97,12 @@ export interface ApiEnvelope<T = unknown> {
   result_info?: ResultInfo;
 }
 
+/**
+ * A repo as the API describes it.
+ *
+ * @example
+ * const { default_branch, last_push_at } = (await getRepo(client, "notes"))._unsafeUnwrap();
+ */
 export interface RepoInfo {
   id: string;
   name: string;
@@ -58,11 +116,24 @@ export interface RepoInfo {
   read_only: boolean;
 }
 
+/**
+ * A repo and its Git remote, as `getRepo` and `listRepos` return it.
+ *
+ * @example
+ * const repo = (await getRepo(client, "notes"))._unsafeUnwrap();
+ * await git.clone({ fs, http, dir, url: repo.remote, onAuth });
+ */
 export interface RepoWithRemote extends RepoInfo {
   /** The Git smart-HTTP URL to clone and push. */
   remote: string;
 }
 
+/**
+ * The body of `createRepo`.
+ *
+ * @example
+ * await createRepo(client, { name: "notes", description: "Agent notes", default_branch: "main" });
+ */
 export interface CreateRepoRequest {
   name: string;
   description?: string;
@@ -70,6 +141,12 @@ export interface CreateRepoRequest {
   read_only?: boolean;
 }
 
+/**
+ * What `createRepo` (and `importRepo`) answer: the new repo, its remote and a short-lived write token.
+ *
+ * @example
+ * const { remote, token } = (await createRepo(client, { name: "notes" }))._unsafeUnwrap();
+ */
 export interface CreateRepoResult {
   id: string;
   name: string;
@@ -80,6 +157,12 @@ export interface CreateRepoResult {
   token: string;
 }
 
+/**
+ * The body of `forkRepo`: the new repo's name and options.
+ *
+ * @example
+ * await forkRepo(client, "notes", { name: "notes-fork", default_branch_only: true });
+ */
 export interface ForkRepoRequest {
   /** The new repo's name. */
   name: string;
@@ -88,10 +171,22 @@ export interface ForkRepoRequest {
   default_branch_only?: boolean;
 }
 
+/**
+ * What `forkRepo` answers: the new repo, with the number of objects copied.
+ *
+ * @example
+ * const { objects } = (await forkRepo(client, "notes", { name: "copy" }))._unsafeUnwrap();
+ */
 export interface ForkRepoResult extends CreateRepoResult {
   objects: number;
 }
 
+/**
+ * The body of `importRepo`.
+ *
+ * @example
+ * await importRepo(client, "ky", { url: "https://github.com/sindresorhus/ky.git", branch: "main", depth: 1 });
+ */
 export interface ImportRepoRequest {
   /** A public HTTPS Git remote. */
   url: string;
@@ -100,10 +195,22 @@ export interface ImportRepoRequest {
   read_only?: boolean;
 }
 
+/**
+ * What `deleteRepo` answers (HTTP 202).
+ *
+ * @example
+ * const { id } = (await deleteRepo(client, "notes"))._unsafeUnwrap();
+ */
 export interface DeleteRepoResult {
   id: string;
 }
 
+/**
+ * The query of `listRepos`.
+ *
+ * @example
+ * await listRepos(client, { limit: 200, search: "agent", sort: "name", direction: "asc" });
+ */
 export interface ListReposQuery {
   /** Default 50, max 200. */
   limit?: number;
@@ -113,6 +220,13 @@ export interface ListReposQuery {
   direction?: SortDirection;
 }
 
+/**
+ * A repo token as listings show it: never with its plaintext.
+ *
+ * @example
+ * const [tokens] = (await listTokens(client, "notes"))._unsafeUnwrap();
+ * for (const { id, scope, expires_at } of tokens) console.log(id, scope, expires_at);
+ */
 export interface TokenInfo {
   id: string;
   scope: Scope;
@@ -121,6 +235,12 @@ export interface TokenInfo {
   expires_at: string;
 }
 
+/**
+ * The body of `createToken`.
+ *
+ * @example
+ * await createToken(client, { repo: "notes", scope: "read", ttl: 3600 });
+ */
 export interface CreateTokenRequest {
   repo: string;
   /** Default `write`. */
@@ -129,6 +249,13 @@ export interface CreateTokenRequest {
   ttl?: number;
 }
 
+/**
+ * What `createToken` answers: the only time the token's plaintext is shown.
+ *
+ * @example
+ * const { plaintext } = (await createToken(client, { repo: "notes" }))._unsafeUnwrap();
+ * const creds = gitCredentials(plaintext);
+ */
 export interface CreateTokenResult {
   id: string;
   /** The full repo token, `art_v1_<hex>?expires=<unix>` (a secret: redacted when inspected). */
@@ -137,10 +264,22 @@ export interface CreateTokenResult {
   expires_at: string;
 }
 
+/**
+ * What `deleteToken` answers.
+ *
+ * @example
+ * const { id } = (await deleteToken(client, "abcdefghij012345"))._unsafeUnwrap();
+ */
 export interface DeleteTokenResult {
   id: string;
 }
 
+/**
+ * The query of `listTokens`.
+ *
+ * @example
+ * await listTokens(client, "notes", { state: "all", per_page: 100, page: 2 });
+ */
 export interface ListTokensQuery {
   /** Default `active`. */
   state?: TokenState | "all";
@@ -152,9 +291,20 @@ export interface ListTokensQuery {
 
 // ------------------------------------------------------------------ namespaces (account level)
 
-/** Where a namespace's data is kept. */
+/**
+ * Where a namespace's data is kept.
+ *
+ * @example
+ * await createNamespace(client, { namespace: "agents-eu", jurisdiction: "eu" });
+ */
 export type Jurisdiction = "eu" | "us";
 
+/**
+ * The body of `createNamespace`.
+ *
+ * @example
+ * await createNamespace(client, { namespace: "agents-eu", jurisdiction: "eu" });
+ */
 export interface CreateNamespaceRequest {
   namespace: string;
   jurisdiction?: Jurisdiction;
@@ -163,6 +313,9 @@ export interface CreateNamespaceRequest {
 /**
  * A namespace. Upstream documents no response shape for the namespace routes; these are the fields its sources
  * show, so only `namespace` is required and the rest may be absent.
+ *
+ * @example
+ * const { repo_count } = (await getNamespace(client, "default"))._unsafeUnwrap();
  */
 export interface NamespaceInfo {
   namespace: string;
@@ -172,6 +325,12 @@ export interface NamespaceInfo {
   updated_at?: string;
 }
 
+/**
+ * The query of `listNamespaces`.
+ *
+ * @example
+ * await listNamespaces(client, { limit: 200 });
+ */
 export interface ListNamespacesQuery {
   /** Default 100, max 200. */
   limit?: number;
@@ -180,6 +339,12 @@ export interface ListNamespacesQuery {
 
 // ------------------------------------------------------------------ repo contents (read-only)
 
+/**
+ * The query of `getLog`.
+ *
+ * @example
+ * await getLog(client, "notes", { ref: "main", limit: 20, offset: 20 });
+ */
 export interface LogQuery {
   /** A branch, tag or commit; default the repo's default branch. */
   ref?: string;
@@ -190,13 +355,27 @@ export interface LogQuery {
 /**
  * A commit as JSON. Upstream leaves the shape undocumented, so no field is promised: read what you need and
  * check it. The local server answers `{ hash, tree, parents, author, committer, message }`.
+ *
+ * @example
+ * const [head] = (await getLog(client, "notes", { limit: 1 }))._unsafeUnwrap();
+ * if (typeof head?.hash === "string") await getCommit(client, "notes", head.hash);
  */
 export type CommitInfo = Record<string, unknown>;
 
-/** One entry of a tree as JSON; shape undocumented upstream (the local server: `{ mode, type, hash, name }`). */
+/**
+ * One entry of a tree as JSON; shape undocumented upstream (the local server: `{ mode, type, hash, name }`).
+ *
+ * @example
+ * const entries = (await getTree(client, "notes", treeHash))._unsafeUnwrap();
+ */
 export type TreeEntry = Record<string, unknown>;
 
-/** A file served by the raw route: its bytes, and the content type the server sniffed. */
+/**
+ * A file served by the raw route: its bytes, and the content type the server sniffed.
+ *
+ * @example
+ * const { bytes, contentType } = (await getRaw(client, "site", "main", "index.html"))._unsafeUnwrap();
+ */
 export interface RawContent {
   bytes: Uint8Array;
   contentType: string;

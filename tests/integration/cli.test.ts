@@ -6,7 +6,8 @@ import { createClient, createRepo, getRepo } from "../../src/index.js";
 const root = join(import.meta.dirname, "../..");
 
 it("runs from the command line, prints its base URL and credentials, and stops on SIGINT", async () => {
-  const child = spawn(join(root, "node_modules/.bin/tsx"), ["src/testing/cli.ts", "--api-token", "cli-token"], {
+  // Node itself with tsx's loader, not the tsx wrapper: the signal must reach the server's own process.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/testing/cli.ts", "--api-token", "cli-token"], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -36,6 +36,7 @@ const expected: Record<string, [ArtifactsError["_tag"], number | string]> = {
   resetMidBody: ["TransportError", "network"],
   hang: ["TransportError", "timeout"],
   trickle: ["TransportError", "timeout"],
+  trickleWithLength: ["TransportError", "timeout"],
   garbage50MB: ["HttpError", 200],
   redirect: ["HttpError", 302],
 };
@@ -66,7 +67,7 @@ describe.each([
   ]);
 
   it.each(Object.keys(expected))("%s ends as the right typed error, bounded, leaving nothing open", async (fault) => {
-    const client = clientWith(retry, fault === "hang" || fault === "trickle" ? 300 : 60_000);
+    const client = clientWith(retry, fault.startsWith("trickle") || fault === "hang" ? 300 : 60_000);
     server.hits.delete(fault);
     const timersBefore = timers();
     const started = Date.now();

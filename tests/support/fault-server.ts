@@ -52,6 +52,11 @@ export const faults: Record<string, Fault> = {
     const timer = setInterval(() => res.write(" "), 20);
     res.on("close", () => clearInterval(timer));
   },
+  trickleWithLength: (_, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "100000", connection: "close" });
+    const timer = setInterval(() => res.write(" "), 20);
+    res.on("close", () => clearInterval(timer));
+  },
   garbage50MB: (_, res) => {
     res.writeHead(200, { "content-type": "application/octet-stream", connection: "close" });
     const chunk = Buffer.alloc(1024 * 1024, 0xfe);

@@ -1,0 +1,123 @@
+// `npm run smoke`: the built package's lifecycle against the local server under Node 20 (this process's Node),
+// Node 22, Node 24, Bun and Deno, and the core inside workerd. The runtimes are the pinned packages of
+// runtimes/ (`npm ci --prefix runtimes`). Exits non-zero if any runtime fails.
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { startArtifactsServer } from "../dist/testing/index.js";
+
+const root = join(import.meta.dirname, "..");
+const bin = (name) => join(root, "runtimes/node_modules/.bin", name);
+const server = await startArtifactsServer();
+const env = {
+  ...process.env,
+  ARTIFACTS_BASE_URL: server.baseUrl,
+  ARTIFACTS_ACCOUNT_ID: server.accountId,
+  ARTIFACTS_API_TOKEN: server.apiToken,
+};
+
+function run(command, args, options = {}) {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: root, env, timeout: 120_000, ...options }, (error, stdout, stderr) =>
+      resolve({ ok: !error, output: `${stdout}${stderr}`.trim() }),
+    );
+  });
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+async function workerd() {
+  const dir = await mkdtemp(join(tmpdir(), "smoke-workerd-"));
+  try {
+    // workerd resolves no npm packages: the Worker and the SDK are bundled into one module, as wrangler would.
+    await build({
+      entryPoints: [join(root, "smoke/worker.mjs")],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      outfile: join(dir, "worker.js"),
+      logLevel: "silent",
+    });
+    const port = await freePort();
+    const text = (name, value) => `(name = "${name}", text = ${JSON.stringify(value)})`;
+    await writeFile(
+      join(dir, "config.capnp"),
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .smoke),
+    (name = "loopback", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const smoke :Workerd.Worker = (
+  modules = [(name = "worker", esModule = embed "worker.js")],
+  compatibilityDate = "2025-09-01",
+  bindings = [${text("BASE_URL", server.baseUrl)}, ${text("ACCOUNT_ID", server.accountId)}, ${text("API_TOKEN", server.apiToken)}],
+  globalOutbound = "loopback",
+);
+`,
+    );
+    const child = spawn(bin("workerd"), ["serve", join(dir, "config.capnp"), "config"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let logs = "";
+    child.stdout.on("data", (chunk) => (logs += chunk));
+    child.stderr.on("data", (chunk) => (logs += chunk));
+    try {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const response = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+        if (response) {
+          const body = await response.text();
+          return { ok: response.ok, output: response.ok ? body : `${body}\n${logs}` };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return { ok: false, output: `workerd did not start\n${logs}` };
+    } finally {
+      child.kill();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const runtimes = {
+  "Node 20": () => run(process.execPath, ["smoke/cli.mjs"]),
+  "Node 22": () => run(join(root, "runtimes/node_modules/node22/bin/node"), ["smoke/cli.mjs"]),
+  "Node 24": () => run(join(root, "runtimes/node_modules/node24/bin/node"), ["smoke/cli.mjs"]),
+  Bun: () => run(bin("bun"), ["smoke/cli.mjs"]),
+  Deno: () =>
+    run(bin("deno"), ["run", "--allow-env", "--allow-net", "--allow-read", "smoke/cli.mjs"], {
+      env: { ...env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(tmpdir(), "smoke-deno-cache") },
+    }),
+  workerd,
+};
+
+let failed = false;
+try {
+  for (const [name, start] of Object.entries(runtimes)) {
+    const { ok, output } = await start();
+    console.log(
+      `${ok ? "ok  " : "FAIL"} ${name}: ${output
+        .split("\n")
+        .slice(0, ok ? 1 : 30)
+        .join("\n     ")}`,
+    );
+    failed ||= !ok;
+  }
+} finally {
+  await server.close();
+}
+console.log(failed ? "smoke: FAILED" : "smoke: every runtime passed");
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,36 @@
+import { join } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+/** Every public export carries a doc comment with an `@example`: the API reference is generated from them. */
+const root = join(import.meta.dirname, "..");
+const program = ts.createProgram([join(root, "src/index.ts"), join(root, "src/testing/index.ts")], {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2022,
+  strict: true,
+});
+const checker = program.getTypeChecker();
+
+function exportsOf(entry: string) {
+  const source = program.getSourceFile(join(root, entry));
+  if (!source) throw new Error(`no ${entry}`);
+  const module = checker.getSymbolAtLocation(source);
+  return checker.getExportsOfModule(module!).map((symbol) => {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const docs = ts.displayPartsToString(target.getDocumentationComment(checker));
+    const tags = target.getJsDocTags(checker).map((tag) => tag.name);
+    return { name: symbol.getName(), documented: docs.trim().length > 0, example: tags.includes("example") };
+  });
+}
+
+describe.each(["src/index.ts", "src/testing/index.ts"])("%s", (entry) => {
+  const symbols = exportsOf(entry);
+  it("exports something", () => expect(symbols.length).toBeGreaterThan(0));
+  it.each(symbols.map((symbol) => [symbol.name, symbol] as const))(
+    "%s has a doc comment with an example",
+    (_, symbol) => {
+      expect({ documented: symbol.documented, example: symbol.example }).toEqual({ documented: true, example: true });
+    },
+  );
+});
