@@ -3,11 +3,36 @@ import { defaultRetryPolicy, type RetryOption, type RetryPolicy, resolveRetry } 
 import { scrub } from "./secrets.js";
 import { VERSION } from "./version.js";
 
+/**
+ * The Cloudflare API base URL used when `baseUrl` is not given.
+ *
+ * @example
+ * createClient({ accountId, apiToken, baseUrl: DEFAULT_BASE_URL });
+ */
 export const DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4";
+/**
+ * The namespace used when `namespace` is not given.
+ *
+ * @example
+ * createClient({ accountId, apiToken }).namespace === DEFAULT_NAMESPACE; // true
+ */
 export const DEFAULT_NAMESPACE = "default";
-/** Per attempt. Longer than ky's 10 s: a fork or import answers only once it is done. */
+/**
+ * Per attempt. Longer than ky's 10 s: a fork or import answers only once it is done.
+ *
+ * @example
+ * createClient({ accountId, apiToken, timeout: DEFAULT_TIMEOUT * 2 });
+ */
 export const DEFAULT_TIMEOUT = 30_000;
 
+/**
+ * What `createClient` takes: the account, the API token, and optionally the namespace, base URL, retry policy and
+ * timeout. Any other ky option (`fetch`, `hooks`, `headers`...) is forwarded to `ky.create`.
+ *
+ * @example
+ * const options: ClientOptions = { accountId, apiToken, namespace: "agents", retry: 3, timeout: 60_000 };
+ * const client = createClient(options);
+ */
 export interface ClientOptions extends Omit<KyOptions, "prefixUrl" | "retry" | "timeout" | "json" | "body" | "method"> {
   /** Required: the Cloudflare account id. */
   accountId: string;
@@ -23,7 +48,13 @@ export interface ClientOptions extends Omit<KyOptions, "prefixUrl" | "retry" | "
   timeout?: number | false;
 }
 
-/** A configured client: pass it as the first argument of every endpoint function. */
+/**
+ * A configured client: pass it as the first argument of every endpoint function.
+ *
+ * @example
+ * const client: Client = createClient({ accountId, apiToken });
+ * const raw = await client.ky.get("repos").json(); // the configured ky, for anything the SDK lacks
+ */
 export interface Client {
   /** ky with the namespace base URL, bearer auth and user-agent; `client.ky.get("repos")` works. Extend it freely. */
   readonly ky: KyInstance;

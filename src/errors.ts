@@ -2,7 +2,12 @@ import { parseRetryAfter } from "./retry.js";
 import { inspectSymbol } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
 
-/** The upstream error codes, names verbatim from the Artifacts error table. */
+/**
+ * The upstream error codes, names verbatim from the Artifacts error table.
+ *
+ * @example
+ * if (err._tag === "HttpError" && err.code === ErrorCode.ALREADY_EXISTS) reuseTheExistingRepo();
+ */
 export const ErrorCode = {
   INVALID_INPUT: 10100,
   INVALID_REPO_NAME: 10101,
@@ -19,7 +24,12 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Why a 2xx body was rejected: where in the body (`result.remote`) and what was wrong, secrets removed. */
+/**
+ * Why a 2xx body was rejected: where in the body (`result.remote`) and what was wrong, secrets removed.
+ *
+ * @example
+ * if (err._tag === "HttpError") for (const issue of err.issues ?? []) console.log(issue.path, issue.message);
+ */
 export interface SchemaIssue {
   path: string;
   message: string;
@@ -28,6 +38,9 @@ export interface SchemaIssue {
 /**
  * What every SDK error shares: `_tag` to switch on, and one `toJSON` that is also what `util.inspect` shows,
  * so what a log line prints is exactly the redacted fields, never a Request or its headers.
+ *
+ * @example
+ * if (error instanceof TaggedError) console.log(error); // prints the redacted fields only
  */
 export abstract class TaggedError extends Error {
   abstract readonly _tag: string;
@@ -37,6 +50,7 @@ export abstract class TaggedError extends Error {
     return { ...this, message: this.message };
   }
 
+  /** What `util.inspect` (and so `console.log`) prints: the same redacted fields as `toJSON`. */
   [inspectSymbol]() {
     return this.toJSON();
   }
@@ -47,6 +61,10 @@ export abstract class TaggedError extends Error {
  * not the expected shape. `body` is always an envelope, so `err.body.errors[0]?.code === ErrorCode.INVALID_TTL`
  * works whatever came back; when the server sent none, one is synthesized with `errors: []` and `raw` keeps the text.
  * Every string in it has had secrets replaced by `[REDACTED]`.
+ *
+ * @example
+ * const result = await getRepo(client, "notes");
+ * if (result.isErr() && result.error._tag === "HttpError" && result.error.status === 404) console.log("no such repo");
  */
 export class HttpError extends TaggedError {
   readonly _tag = "HttpError";
@@ -85,16 +103,32 @@ export class HttpError extends TaggedError {
   }
 }
 
-/** Rate-limit headers, verbatim, e.g. `ratelimit: '"default";r=0;t=30'`. */
+/**
+ * Rate-limit headers, verbatim, e.g. `ratelimit: '"default";r=0;t=30'`.
+ *
+ * @example
+ * if (err._tag === "HttpError" && err.status === 429) console.log(err.retryAfter, err.rateLimit?.ratelimit);
+ */
 export interface RateLimitInfo {
   ratelimit: string | undefined;
   policy: string | undefined;
 }
 
-/** Why no response arrived. */
+/**
+ * Why no response arrived.
+ *
+ * @example
+ * if (err._tag === "TransportError" && err.reason === "timeout") console.log("try a longer timeout");
+ */
 export type TransportFailure = "network" | "timeout" | "abort";
 
-/** No usable response: DNS, refused, reset, TLS, a timeout or the caller's abort. */
+/**
+ * No usable response: DNS, refused, reset, TLS, a timeout or the caller's abort.
+ *
+ * @example
+ * const result = await getRepo(client, "notes", { timeout: 1000 });
+ * if (result.isErr() && result.error._tag === "TransportError") console.log(result.error.reason);
+ */
 export class TransportError extends TaggedError {
   readonly _tag = "TransportError";
   override readonly name = "TransportError";
@@ -111,7 +145,13 @@ export class TransportError extends TaggedError {
   }
 }
 
-/** The call could not be sent safely (an empty, `.` or `..` path segment, a non-string name). Nothing was sent. */
+/**
+ * The call could not be sent safely (an empty, `.` or `..` path segment, a non-string name). Nothing was sent.
+ *
+ * @example
+ * const result = await getRepo(client, "..");
+ * if (result.isErr() && result.error._tag === "InvalidInputError") console.log(result.error.field); // "name"
+ */
 export class InvalidInputError extends TaggedError {
   readonly _tag = "InvalidInputError";
   override readonly name = "InvalidInputError";
@@ -125,6 +165,15 @@ export class InvalidInputError extends TaggedError {
   }
 }
 
+/**
+ * Every way an endpoint call can fail, discriminated by `_tag`.
+ *
+ * @example
+ * const message = await getRepo(client, "notes").match(
+ *   (repo) => repo.remote,
+ *   (err: ArtifactsError) => `${err._tag}: ${err.message}`,
+ * );
+ */
 export type ArtifactsError = HttpError | TransportError | InvalidInputError;
 
 function describeHttp(status: number, body: ApiEnvelope, issues?: readonly SchemaIssue[]): string {

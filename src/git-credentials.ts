@@ -6,6 +6,10 @@ import { redactOnInspect } from "./secrets.js";
  * Git credentials from a repo token, a port of `Exgit.Credentials.Artifacts.auth/1`. A repo token is
  * `art_v1_<40 hex>?expires=<unix seconds>`: the part before `?expires=` is the secret Git's Basic auth wants,
  * the whole token is what the Bearer header wants, and the suffix is the expiry.
+ *
+ * @example
+ * const creds: GitCredentials = gitCredentials(token.plaintext)._unsafeUnwrap();
+ * await git.push({ fs, http, dir, url: repo.remote, onAuth: creds.onAuth });
  */
 export interface GitCredentials {
   /** The full token, `art_v1_<hex>?expires=<unix>`. */

@@ -22,7 +22,13 @@ import type {
  * They stop on the API's own end signal: an empty cursor, or `page >= total_pages` (or an empty page).
  */
 
-/** The server sent a cursor it had sent before: following it would loop forever. */
+/**
+ * The server sent a cursor it had sent before: following it would loop forever.
+ *
+ * @example
+ * const all = await allRepos(client);
+ * if (all.isErr() && all.error._tag === "PaginationError") console.log("the server repeated", all.error.cursor);
+ */
 export class PaginationError extends TaggedError {
   readonly _tag = "PaginationError";
   override readonly name = "PaginationError";
@@ -36,7 +42,21 @@ export class PaginationError extends TaggedError {
   }
 }
 
+/**
+ * What a page walk can end with: any endpoint error, or a repeated cursor.
+ *
+ * @example
+ * const all = await allRepos(client);
+ * if (all.isErr()) console.log((all.error as PageError)._tag);
+ */
 export type PageError = ArtifactsError | PaginationError;
+/**
+ * An async iterable of one Result per page.
+ *
+ * @example
+ * const pages: Pages<RepoWithRemote> = repoPages(client);
+ * for await (const page of pages) if (page.isOk()) console.log(page.value.length);
+ */
 export type Pages<Item> = AsyncIterable<Result<Item[], PageError>>;
 
 /** Every page of a cursor-paginated list. */
@@ -94,7 +114,12 @@ async function* numberedPages<Item>(
 const aborted = (signal: AbortSignal) =>
   new TransportError("abort", "The call was aborted by the caller", signal.reason);
 
-/** Every item of every page, or the first error. */
+/**
+ * Every item of every page, or the first error.
+ *
+ * @example
+ * const everything = await collect(repoPages(client, { limit: 200 }));
+ */
 export function collect<Item>(pages: Pages<Item>): ResultAsync<Item[], PageError> {
   return new ResultAsync(
     (async () => {
@@ -129,7 +154,12 @@ export function repoPages(
   );
 }
 
-/** Every page of namespaces. */
+/**
+ * Every page of namespaces.
+ *
+ * @example
+ * for await (const page of namespacePages(client)) if (page.isOk()) console.log(page.value.map((ns) => ns.namespace));
+ */
 export function namespacePages(
   client: Client,
   query: ListNamespacesQuery = {},
@@ -141,7 +171,12 @@ export function namespacePages(
   );
 }
 
-/** Every page of a repo's tokens, from `query.page` (default 1). */
+/**
+ * Every page of a repo's tokens, from `query.page` (default 1).
+ *
+ * @example
+ * for await (const page of tokenPages(client, "notes", { state: "all", per_page: 100 })) if (page.isErr()) break;
+ */
 export function tokenPages(
   client: Client,
   repo: string,
@@ -155,14 +190,29 @@ export function tokenPages(
   );
 }
 
-/** Every repo, in one list. */
+/**
+ * Every repo, in one list.
+ *
+ * @example
+ * const repos = await allRepos(client, { search: "agent" });
+ */
 export const allRepos = (client: Client, query?: ListReposQuery, options?: CallOptions) =>
   collect(repoPages(client, query, options));
 
-/** Every namespace, in one list. */
+/**
+ * Every namespace, in one list.
+ *
+ * @example
+ * const namespaces = await allNamespaces(client);
+ */
 export const allNamespaces = (client: Client, query?: ListNamespacesQuery, options?: CallOptions) =>
   collect(namespacePages(client, query, options));
 
-/** Every token of a repo, in one list. */
+/**
+ * Every token of a repo, in one list.
+ *
+ * @example
+ * const tokens = await allTokens(client, "notes", { state: "all" });
+ */
 export const allTokens = (client: Client, repo: string, query?: ListTokensQuery, options?: CallOptions) =>
   collect(tokenPages(client, repo, query, options));

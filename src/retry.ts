@@ -4,6 +4,9 @@
  * may have been applied before it failed (a repo created twice is worse than an error), so it is
  * retried only on 429, which the server answers before doing anything. Timeouts are not retried: the
  * caller's timeout is the caller's decision. The numbers are configurable per client and per call.
+ *
+ * @example
+ * const client = createClient({ accountId, apiToken, retry: { limit: 4, maxRetryAfter: 30_000 } });
  */
 export interface RetryPolicy {
   /** Retries after the first attempt. `0` turns retrying off. Default 2. */
@@ -19,9 +22,20 @@ export interface RetryPolicy {
   maxRetryAfter: number;
 }
 
+/**
+ * The policy a client uses unless told otherwise: 2 retries, 300 ms doubling up to 10 s, `Retry-After` up to 60 s.
+ *
+ * @example
+ * createClient({ accountId, apiToken, retry: { ...defaultRetryPolicy, limit: 5 } });
+ */
 export const defaultRetryPolicy: RetryPolicy = { limit: 2, delay: 300, backoffLimit: 10_000, maxRetryAfter: 60_000 };
 
-/** A number is the retry limit, as in ky; an object overrides some fields. */
+/**
+ * A number is the retry limit, as in ky; an object overrides some fields.
+ *
+ * @example
+ * await getRepo(client, "notes", { retry: 0 }); // no retry for this call
+ */
 export type RetryOption = number | Partial<RetryPolicy>;
 
 export function resolveRetry(base: RetryPolicy, option: RetryOption | undefined): RetryPolicy {

@@ -14,7 +14,13 @@ import type { ApiEnvelope } from "./types.js";
  * all happen here, once.
  */
 
-/** Options any single call may override; they win over the client's. */
+/**
+ * Options any single call may override; they win over the client's.
+ *
+ * @example
+ * const controller = new AbortController();
+ * await getRepo(client, "notes", { signal: controller.signal, timeout: 5_000, headers: { "x-trace": "1" }, retry: 1 });
+ */
 export interface CallOptions {
   /** Aborts the call, including any retry wait. Ends as a `TransportError` with reason `abort`. */
   signal?: AbortSignal;
@@ -25,7 +31,12 @@ export interface CallOptions {
   retry?: RetryOption;
 }
 
-/** A list call resolves to its items and `result_info` exactly as the server sent it. */
+/**
+ * A list call resolves to its items and `result_info` exactly as the server sent it.
+ *
+ * @example
+ * const [repos, info]: Page<RepoWithRemote, CursorResultInfo> = (await listRepos(client))._unsafeUnwrap();
+ */
 export type Page<Item, Info> = [items: Item[], result_info: Info];
 
 type Query = Record<string, string | number | boolean | null | undefined>;

@@ -6,6 +6,12 @@ import { sleep } from "./retry.js";
 import type { CallOptions } from "./transport.js";
 import type { RepoWithRemote } from "./types.js";
 
+/**
+ * How long and how often `waitForRepo` polls.
+ *
+ * @example
+ * await waitForRepo(client, "imported", { deadline: 60_000, interval: 500, maxInterval: 5_000 });
+ */
 export interface WaitOptions extends CallOptions {
   /** Give up after this many ms (default 120,000); the result is then the last 409 the repo answered. */
   deadline?: number;

@@ -3,4 +3,4 @@
  * your own tests. The core package stays runtime-agnostic; this entry point uses `node:http` and `git`.
  */
 export { type ArtifactsServer, type ArtifactsServerOptions, startArtifactsServer } from "./server.js";
-export type { ArtifactsState } from "./state.js";
+export type { ArtifactsState, NamespaceRecord, RepoRecord, RepoStatus, TokenRecord } from "./state.js";

@@ -8,6 +8,12 @@ import { ApiFailure, type Reply, type ServerContext } from "./rest.js";
 import { checkNamespace, routes } from "./routes.js";
 import { ArtifactsState, type RepoRecord } from "./state.js";
 
+/**
+ * How to start the local Artifacts server.
+ *
+ * @example
+ * const server = await startArtifactsServer({ operationDelayMs: 200, rateLimit: { requests: 100, windowMs: 1000 } });
+ */
 export interface ArtifactsServerOptions {
   /** Default 0: a free port. The server binds 127.0.0.1 only. */
   port?: number;
@@ -31,6 +37,14 @@ export interface ArtifactsServerOptions {
   rateLimit?: { requests: number; windowMs: number };
 }
 
+/**
+ * A running local Artifacts server.
+ *
+ * @example
+ * const server: ArtifactsServer = await startArtifactsServer();
+ * const client = createClient(server.clientOptions);
+ * await server.close();
+ */
 export interface ArtifactsServer {
   /** The `baseUrl` to give `createClient`, e.g. `http://127.0.0.1:54321/client/v4`. */
   baseUrl: string;
@@ -45,6 +59,7 @@ export interface ArtifactsServer {
   state: ArtifactsState;
   /** The folder holding the bare repositories, one `<repo id>.git` each. */
   dataDir: string;
+  /** Stops listening, drops open connections and removes the data folder if the server made it. */
   close(): Promise<void>;
 }
 

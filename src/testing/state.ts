@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { Scope } from "../types.js";
 
 /**
  * What the local server knows: namespaces, repos and tokens, in memory. Repo contents live on disk in bare
@@ -6,9 +7,20 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
  * Every mutation happens synchronously between awaits, so concurrent requests cannot interleave inside one.
  */
 
-export type Scope = "read" | "write";
+/**
+ * Not in the REST shape: whether a repo is usable, or still being imported or forked.
+ *
+ * @example
+ * const importing = [...server.state.namespaces.get("default")!.repos.values()].filter((repo) => repo.status !== "ready");
+ */
 export type RepoStatus = "ready" | "importing" | "forking";
 
+/**
+ * A repo as the local server keeps it: the REST fields, plus its namespace and status.
+ *
+ * @example
+ * const repo: RepoRecord | undefined = server.state.findRepo("default", "notes");
+ */
 export interface RepoRecord {
   id: string;
   namespace: string;
@@ -24,6 +36,12 @@ export interface RepoRecord {
   status: RepoStatus;
 }
 
+/**
+ * A repo token as the local server keeps it: a hash of its secret, never the plaintext.
+ *
+ * @example
+ * const revoked = [...server.state.tokens.values()].filter((token: TokenRecord) => token.revoked);
+ */
 export interface TokenRecord {
   id: string;
   repoId: string;
@@ -36,6 +54,12 @@ export interface TokenRecord {
   revoked: boolean;
 }
 
+/**
+ * A namespace and its repos, by name.
+ *
+ * @example
+ * const count = server.state.namespaces.get("default")?.repos.size ?? 0;
+ */
 export interface NamespaceRecord {
   namespace: string;
   jurisdiction: string | null;
@@ -46,13 +70,24 @@ export interface NamespaceRecord {
 
 const TOKEN_ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
+/**
+ * The local server's whole state (namespaces, repos, tokens), exposed as `server.state` for assertions in tests.
+ *
+ * @example
+ * const server = await startArtifactsServer();
+ * expect(server.state.namespaces.get("default")?.repos.size).toBe(0);
+ */
 export class ArtifactsState {
   readonly namespaces = new Map<string, NamespaceRecord>();
   readonly tokens = new Map<string, TokenRecord>();
   private readonly tokensBySecret = new Map<string, string>();
 
-  constructor(readonly now: () => number = Date.now) {}
+  constructor(
+    /** The server's clock, in ms since the epoch; tokens expire by it. */
+    readonly now: () => number = Date.now,
+  ) {}
 
+  /** The clock's time as an ISO 8601 string, as the API shows timestamps. */
   isoNow(): string {
     return new Date(this.now()).toISOString();
   }
@@ -68,10 +103,12 @@ export class ArtifactsState {
     return record;
   }
 
+  /** The repo of that name in that namespace, if any. */
   findRepo(namespace: string, name: string): RepoRecord | undefined {
     return this.namespaces.get(namespace)?.repos.get(name);
   }
 
+  /** The repo with that id, in any namespace. */
   findRepoById(id: string): RepoRecord | undefined {
     for (const ns of this.namespaces.values()) {
       for (const repo of ns.repos.values()) if (repo.id === id) return repo;
@@ -79,6 +116,7 @@ export class ArtifactsState {
     return undefined;
   }
 
+  /** Records a new repo (and its namespace, if new); the caller creates its Git data. */
   addRepo(fields: Omit<RepoRecord, "id" | "created_at" | "updated_at" | "last_push_at">): RepoRecord {
     const now = this.isoNow();
     const repo: RepoRecord = {
@@ -103,6 +141,7 @@ export class ArtifactsState {
     }
   }
 
+  /** Mints a repo token; the plaintext is returned once and only its hash is kept. */
   mintToken(repo: RepoRecord, scope: Scope, ttlSeconds: number): { record: TokenRecord; plaintext: string } {
     const secret = `art_v1_${randomBytes(20).toString("hex")}`;
     const expires = Math.floor(this.now() / 1000) + ttlSeconds;
@@ -126,6 +165,7 @@ export class ArtifactsState {
     return id === undefined ? undefined : this.tokens.get(id);
   }
 
+  /** `revoked`, `expired` (by the clock) or `active`. */
   tokenState(token: TokenRecord): "active" | "expired" | "revoked" {
     if (token.revoked) return "revoked";
     return token.expires * 1000 <= this.now() ? "expired" : "active";

@@ -1,3 +1,4 @@
+import type { Scope } from "../types.js";
 import {
   ApiFailure,
   invalid,
@@ -14,7 +15,7 @@ import {
   TTL,
   tokenInfo,
 } from "./rest.js";
-import { expiresAt, type Scope } from "./state.js";
+import { expiresAt } from "./state.js";
 
 /** The local server's token routes: mint, list and revoke. */
 
