@@ -3,7 +3,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8" }));
+const [pack] = JSON.parse(
+  execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8" }),
+);
 const files = pack.files.map((file) => file.path).sort();
 const allowed = (path) => path.startsWith("dist/") || ["README.md", "LICENSE", "package.json"].includes(path);
 const stray = files.filter((path) => !allowed(path));
@@ -15,8 +17,14 @@ const targets = Object.values(pkg.exports)
 const missing = targets.filter((path) => !files.includes(path));
 const required = ["README.md", "LICENSE", "package.json"].filter((path) => !files.includes(path));
 
-console.log(`npm pack: ${files.length} files, ${(pack.size / 1024).toFixed(1)} KB packed, ${(pack.unpackedSize / 1024).toFixed(1)} KB unpacked`);
-for (const [label, list] of [["not allowed in the package", stray], ["missing entry points", missing], ["missing files", required]]) {
+console.log(
+  `npm pack: ${files.length} files, ${(pack.size / 1024).toFixed(1)} KB packed, ${(pack.unpackedSize / 1024).toFixed(1)} KB unpacked`,
+);
+for (const [label, list] of [
+  ["not allowed in the package", stray],
+  ["missing entry points", missing],
+  ["missing files", required],
+]) {
   if (list.length > 0) {
     console.error(`${label}: ${list.join(", ")}`);
     process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Scope } from "../types.js";
+import type { RepoInfo, Scope } from "../types.js";
 
 /**
  * What the local server knows: namespaces, repos and tokens, in memory. Repo contents live on disk in bare
@@ -21,17 +21,8 @@ export type RepoStatus = "ready" | "importing" | "forking";
  * @example
  * const repo: RepoRecord | undefined = server.state.findRepo("default", "notes");
  */
-export interface RepoRecord {
-  id: string;
+export interface RepoRecord extends RepoInfo {
   namespace: string;
-  name: string;
-  description: string | null;
-  default_branch: string;
-  created_at: string;
-  updated_at: string;
-  last_push_at: string | null;
-  source: string | null;
-  read_only: boolean;
   /** Not in the REST shape (the Workers binding shows it); a repo being imported or forked answers 409. */
   status: RepoStatus;
 }
