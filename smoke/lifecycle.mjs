@@ -23,6 +23,12 @@ export async function runLifecycle(sdk, { baseUrl, accountId, apiToken, runtime 
   const token = await value(createToken(client, { repo: name, scope: "write", ttl: 600 }), "createToken");
   const creds = gitCredentials(token.plaintext);
   expect(creds.isOk() && creds.value.expiresAt.getTime() === Date.parse(token.expires_at), "gitCredentials");
+  // Where the runtime has its own inspect (Deno's, Bun's), tokens stay hidden there too.
+  const inspect = globalThis.Deno?.inspect ?? globalThis.Bun?.inspect;
+  if (inspect) {
+    const shown = `${inspect(token)} ${inspect(repo)} ${inspect(creds.value)}`;
+    expect(!shown.includes(creds.value.secret) && !shown.includes(repo.token.split("?")[0]), "inspect hides tokens");
+  }
 
   // The Git data plane accepts the token: the smart-HTTP advertisement for a push.
   const refs = await fetch(`${repo.remote}/info/refs?service=git-receive-pack`, { headers: creds.value.headers });

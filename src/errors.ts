@@ -1,5 +1,5 @@
 import { parseRetryAfter } from "./retry.js";
-import { inspectSymbol } from "./secrets.js";
+import { showWhenInspected } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
 
 /**
@@ -45,14 +45,14 @@ export interface SchemaIssue {
 export abstract class TaggedError extends Error {
   abstract readonly _tag: string;
 
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    showWhenInspected(this, () => this.toJSON());
+  }
+
   /** Its own enumerable fields and the message; `response` and `cause` are deliberately not enumerable. */
   toJSON(): object {
     return { ...this, message: this.message };
-  }
-
-  /** What `util.inspect` (and so `console.log`) prints: the same redacted fields as `toJSON`. */
-  [inspectSymbol]() {
-    return this.toJSON();
   }
 }
 

@@ -33,17 +33,31 @@ export function redactJson<T>(value: T, redact: (text: string) => string): T {
   return value;
 }
 
-/** Node's `util.inspect` hook, reached without importing `node:util` so the core stays runtime-agnostic. */
+/**
+ * The runtimes' inspect hooks, reached without importing `node:util` so the core stays runtime-agnostic:
+ * Node's (which Bun honours too) returns what to show; Deno's gets its `inspect` and returns a string.
+ */
 export const inspectSymbol: unique symbol = Symbol.for("nodejs.util.inspect.custom") as never;
+export const denoInspectSymbol: unique symbol = Symbol.for("Deno.customInspect") as never;
+
+type DenoInspect = (value: unknown, options?: unknown) => string;
+
+/** Makes `console.log(target)` show `shown()` instead of the object itself, on Node, Bun and Deno. */
+export function showWhenInspected(target: object, shown: () => object): void {
+  Object.defineProperties(target, {
+    [inspectSymbol]: { enumerable: false, value: shown },
+    [denoInspectSymbol]: {
+      enumerable: false,
+      value: (inspect: DenoInspect, options: unknown) => inspect(shown(), options),
+    },
+  });
+}
 
 /**
  * Makes `console.log(result)` show `[REDACTED]` for the named fields, as the Elixir client's Inspect does.
  * The fields themselves stay readable and JSON-serializable: they are the data the caller asked for.
  */
 export function redactOnInspect<T extends object>(value: T, fields: readonly (keyof T & string)[]): T {
-  Object.defineProperty(value, inspectSymbol, {
-    enumerable: false,
-    value: () => ({ ...value, ...Object.fromEntries(fields.map((field) => [field, REDACTED])) }),
-  });
+  showWhenInspected(value, () => ({ ...value, ...Object.fromEntries(fields.map((field) => [field, REDACTED])) }));
   return value;
 }
