@@ -12,6 +12,8 @@ export const GATE_GZIPPED = 13.5 * 1024;
 
 const entries = {
   "whole API (every export)": 'export * from "./dist/index.js";',
+  "the contract: client, errors, the nine endpoints":
+    'export { createClient, createRepo, listRepos, getRepo, deleteRepo, forkRepo, importRepo, createToken, listTokens, deleteToken, ErrorCode, HttpError, TransportError, InvalidInputError } from "./dist/index.js";',
   "one function (createClient + getRepo)": 'export { createClient, getRepo } from "./dist/index.js";',
 };
 
