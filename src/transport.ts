@@ -126,7 +126,16 @@ export function send<Output>(
   call: Call<Output>,
   options: CallOptions = {},
 ): ResultAsync<Output, ArtifactsError> {
-  return call.path.asyncAndThen((path) => new ResultAsync(exchange(client, call, path, options)));
+  return call.path.asyncAndThen(
+    (path) =>
+      new ResultAsync(
+        // The last guard of the contract: even a bug, or a client that is not one (untyped JS), resolves to an Err.
+        exchange(client, call, path, options ?? {}).catch((error: unknown) => {
+          const message = `Unexpected failure: ${String(error)}`;
+          return err(new TransportError("network", client?.redact?.(message) ?? message, error));
+        }),
+      ),
+  );
 }
 
 async function exchange<Output>(

@@ -366,3 +366,12 @@ describe("chaining Results", () => {
     expect(outcome).toBe("ttl out of range");
   });
 });
+
+describe("untyped callers", () => {
+  it("resolves to an Err, never a rejection, for a missing client or null options", async () => {
+    const noClient = await getRepo(undefined as never, "notes");
+    expect(noClient._unsafeUnwrapErr()._tag).toBe("TransportError");
+    api().get(`${BASE}/repos/notes`).reply(200, envelope(sampleRepo));
+    expect((await getRepo(client, "notes", null as never)).isOk()).toBe(true);
+  });
+});
