@@ -105,17 +105,17 @@ export function createClient(options: ClientOptions): Client {
   if (!headers.has("user-agent")) headers.set("user-agent", `cloudflare-artifacts/${VERSION}`);
   headers.set("authorization", `Bearer ${apiToken}`);
 
-  // Retries are the transport's (retry.ts), not ky's: ky cannot tell a POST's network error from a GET's. The
-  // transport also passes the timeout per call (ky's stops at the headers; the transport bounds the body). The API
-  // never redirects: a redirect is answered as the HttpError it is rather than followed, so no request (and no
-  // token) goes to another origin.
+  // Retries are the transport's (retry.ts), not ky's: ky cannot tell a POST's network error from a GET's. ky's
+  // timeout covers only the headers; the transport bounds the body with the rest of it. The API never redirects:
+  // a redirect is answered as the HttpError it is rather than followed, so no request (and no token) goes to
+  // another origin.
   const accountKy = ky.create({
     redirect: "manual",
     ...kyOptions,
     headers,
     prefixUrl: accountUrl,
     retry: 0,
-    timeout: false,
+    timeout,
   });
   return Object.freeze({
     ky: accountKy.extend({ prefixUrl: namespaceUrl }),
