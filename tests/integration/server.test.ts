@@ -118,6 +118,10 @@ describe("control plane: every function over real HTTP", () => {
     expect(active.map((token) => token.id)).toEqual(expect.arrayContaining([read.id, write.id]));
     expect(active).toHaveLength(3);
     expect(JSON.stringify(active)).not.toContain("art_v1_");
+    // The server keeps a hash of each secret, never the plaintext.
+    const stored = JSON.stringify([...server.state.tokens.values()]);
+    expect(stored).not.toContain(secretOf(read.plaintext));
+    expect(stored).not.toContain(secretOf(write.plaintext));
 
     expect((await deleteToken(client, read.id))._unsafeUnwrap()).toEqual({ id: read.id });
     const [afterRevoke] = (await listTokens(client, repo.name))._unsafeUnwrap();
