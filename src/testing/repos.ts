@@ -166,9 +166,9 @@ function withoutCredentials(url: URL): string {
 }
 
 /** Maps what `git clone` said to the upstream codes for an import source. */
-function importFailure(error: unknown): ApiFailure {
+export function importFailure(error: unknown): ApiFailure {
   const text = error instanceof GitCommandError ? error.stderr : String(error);
-  if (/Authentication failed|could not read Username|terminal prompts disabled|401|403/i.test(text)) {
+  if (/Authentication failed|could not read Username|terminal prompts disabled|returned error: 40[13]\b/i.test(text)) {
     return new ApiFailure(422, 10106, "the import source requires authentication");
   }
   if (/Could not resolve host|Failed to connect|Connection refused|timed out|Couldn't connect/i.test(text)) {

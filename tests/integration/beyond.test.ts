@@ -26,6 +26,7 @@ import {
 } from "../../src/index.js";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli, removeTempDirs, withBearer, workTree } from "../support/git.js";
+import { untilRegistered } from "../support/until.js";
 
 let server: ArtifactsServer;
 let client: Client;
@@ -145,12 +146,12 @@ describe("pagination helpers against the server", () => {
 
 describe("waiting for imports and forks", () => {
   it("waitForRepo sees FORK_IN_PROGRESS, then the ready repo", async () => {
-    const slow = await startArtifactsServer({ operationDelayMs: 500 });
+    const slow = await startArtifactsServer({ operationDelayMs: 1000 });
     const slowClient = createClient({ ...slow.clientOptions, retry: 0 });
     try {
       await createRepo(slowClient, { name: "origin" });
       const forking = forkRepo(slowClient, "origin", { name: "copy" });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await untilRegistered(slow, "copy");
       expect(((await getRepo(slowClient, "copy"))._unsafeUnwrapErr() as HttpError).code).toBe(
         ErrorCode.FORK_IN_PROGRESS,
       );

@@ -30,6 +30,7 @@ import {
   withBearer,
   workTree,
 } from "../support/git.js";
+import { untilRegistered } from "../support/until.js";
 
 let server: ArtifactsServer;
 let client: Client;
@@ -466,12 +467,12 @@ describe("fork and import", () => {
 
 describe("in-progress imports and forks", () => {
   it("answers 409 FORK_IN_PROGRESS / IMPORT_IN_PROGRESS while they run", async () => {
-    const slow = await startArtifactsServer({ operationDelayMs: 400 });
+    const slow = await startArtifactsServer({ operationDelayMs: 1500 });
     const slowClient = createClient({ ...slow.clientOptions, retry: 0 });
     try {
       const source = (await createRepo(slowClient, { name: "source" }))._unsafeUnwrap();
       const forking = forkRepo(slowClient, "source", { name: "copy" });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await untilRegistered(slow, "copy");
       const during = await httpError(getRepo(slowClient, "copy"));
       expect([during.status, during.code]).toEqual([409, ErrorCode.FORK_IN_PROGRESS]);
       const token = await httpError(createToken(slowClient, { repo: "copy" }));
@@ -483,7 +484,7 @@ describe("in-progress imports and forks", () => {
       url.username = "x";
       url.password = secretOf(source.token);
       const importing = importRepo(slowClient, "mirror", { url: url.href });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await untilRegistered(slow, "mirror");
       expect((await httpError(getRepo(slowClient, "mirror"))).code).toBe(ErrorCode.IMPORT_IN_PROGRESS);
       const second = await httpError(importRepo(slowClient, "mirror", { url: url.href }));
       expect([second.status, second.code]).toEqual([409, ErrorCode.IMPORT_IN_PROGRESS]);
