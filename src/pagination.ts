@@ -149,8 +149,8 @@ export function repoPages(
   options: CallOptions = {},
 ): Pages<RepoWithRemote> {
   return cursorPages(
-    (cursor) => listRepos(client, { ...query, cursor: cursor ?? query.cursor }, options),
-    options.signal,
+    (cursor) => listRepos(client, { ...query, cursor: cursor ?? query?.cursor }, options),
+    options?.signal,
   );
 }
 
@@ -166,8 +166,8 @@ export function namespacePages(
   options: CallOptions = {},
 ): Pages<NamespaceInfo> {
   return cursorPages(
-    (cursor) => listNamespaces(client, { ...query, cursor: cursor ?? query.cursor }, options),
-    options.signal,
+    (cursor) => listNamespaces(client, { ...query, cursor: cursor ?? query?.cursor }, options),
+    options?.signal,
   );
 }
 
@@ -185,8 +185,8 @@ export function tokenPages(
 ): Pages<TokenInfo> {
   return numberedPages(
     (page) => listTokens(client, repo, { ...query, page }, options),
-    query.page ?? 1,
-    options.signal,
+    query?.page ?? 1,
+    options?.signal,
   );
 }
 

@@ -36,7 +36,7 @@ export function waitForRepo(
   name: string,
   options: WaitOptions = {},
 ): ResultAsync<RepoWithRemote, ArtifactsError> {
-  const { deadline = 120_000, interval = 250, maxInterval = 5_000, ...callOptions } = options;
+  const { deadline = 120_000, interval = 250, maxInterval = 5_000, ...callOptions } = options ?? {};
   const { signal } = callOptions;
   const giveUpAt = Date.now() + deadline;
   return new ResultAsync(

@@ -144,3 +144,13 @@ describe("page-number pagination", () => {
     expect((await collect(tokenPages(client, "notes")))._unsafeUnwrap()).toEqual([]);
   });
 });
+
+describe("untyped callers", () => {
+  it("never throws for null query or options", async () => {
+    api()
+      .get(`${BASE}/repos`)
+      .reply(200, envelope([repo("a")], { result_info: cursorInfo("", 1) }));
+    const result = await allRepos(client, null as never, null as never);
+    expect(result._unsafeUnwrap().map((item) => item.name)).toEqual(["a"]);
+  });
+});
