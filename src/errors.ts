@@ -145,6 +145,10 @@ export class TransportError extends TaggedError {
   }
 }
 
+/** The caller's signal ended the call (or a retry wait, a page walk, a wait for a repo). */
+export const aborted = (signal: AbortSignal): TransportError =>
+  new TransportError("abort", "Aborted by the caller", signal.reason);
+
 /**
  * The call could not be sent safely (an empty, `.` or `..` path segment, a non-string name). Nothing was sent.
  *

@@ -1,6 +1,6 @@
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "./client.js";
-import { type ArtifactsError, TaggedError, TransportError } from "./errors.js";
+import { type ArtifactsError, aborted, TaggedError } from "./errors.js";
 import { listNamespaces } from "./namespaces.js";
 import { listRepos } from "./repos.js";
 import { listTokens } from "./tokens.js";
@@ -59,60 +59,73 @@ export type PageError = ArtifactsError | PaginationError;
  */
 export type Pages<Item> = AsyncIterable<Result<Item[], PageError>>;
 
-/** Every page of a cursor-paginated list. */
-async function* cursorPages<Item>(
-  fetchPage: (cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
+/**
+ * Every page, from `first` on: `next` reads a page's `result_info` and says where the following page is,
+ * `undefined` at the end, or a `PaginationError` when following it would loop.
+ */
+async function* walk<Item, Info, Position>(
+  fetchPage: (position: Position) => ResultAsync<Page<Item, Info>, ArtifactsError>,
+  first: Position,
+  next: (info: Info, items: Item[], position: Position, page: number) => Position | undefined | PaginationError,
   signal: AbortSignal | undefined,
 ): Pages<Item> {
-  // Cursors are short strings: keeping them all is what lets a cycle of any length be caught.
-  const seen = new Set<string>();
-  let cursor: string | undefined;
+  let position = first;
   for (let page = 1; ; page++) {
     if (signal?.aborted) {
       yield err(aborted(signal));
       return;
     }
-    const result = await fetchPage(cursor);
+    const result = await fetchPage(position);
     if (result.isErr()) {
       yield err(result.error);
       return;
     }
     const [items, info] = result.value;
-    if (info.cursor && seen.has(info.cursor)) {
-      yield err(new PaginationError(info.cursor, page));
+    const following = next(info, items, position, page);
+    if (following instanceof PaginationError) {
+      yield err(following);
       return;
     }
     yield ok(items);
-    if (!info.cursor) return;
-    seen.add(info.cursor);
-    cursor = info.cursor;
+    if (following === undefined) return;
+    position = following;
   }
 }
 
-/** Every page of a page-numbered list. */
-async function* numberedPages<Item>(
-  fetchPage: (page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
-  firstPage: number,
+/** Follows `result_info.cursor` until it is empty; a cursor seen before is an error, not a loop. */
+function cursorPages<Item>(
+  fetchPage: (cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
+  first: string | undefined,
   signal: AbortSignal | undefined,
 ): Pages<Item> {
-  for (let page = firstPage; ; page++) {
-    if (signal?.aborted) {
-      yield err(aborted(signal));
-      return;
-    }
-    const result = await fetchPage(page);
-    if (result.isErr()) {
-      yield err(result.error);
-      return;
-    }
-    const [items, info] = result.value;
-    yield ok(items);
-    if (items.length === 0 || page >= info.total_pages) return;
-  }
+  // Cursors are short strings: keeping them all is what lets a cycle of any length be caught.
+  const seen = new Set<string>();
+  return walk(
+    fetchPage,
+    first,
+    ({ cursor }, _items, _position, page) => {
+      if (!cursor) return undefined;
+      if (seen.has(cursor)) return new PaginationError(cursor, page);
+      seen.add(cursor);
+      return cursor;
+    },
+    signal,
+  );
 }
 
-const aborted = (signal: AbortSignal) =>
-  new TransportError("abort", "The call was aborted by the caller", signal.reason);
+/** Counts pages up to `result_info.total_pages`, or the first empty page. */
+function numberedPages<Item>(
+  fetchPage: (page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
+  first: number,
+  signal: AbortSignal | undefined,
+): Pages<Item> {
+  return walk(
+    fetchPage,
+    first,
+    (info, items, page) => (items.length === 0 || page >= info.total_pages ? undefined : page + 1),
+    signal,
+  );
+}
 
 /**
  * Every item of every page, or the first error.
@@ -148,10 +161,7 @@ export function repoPages(
   query: ListReposQuery = {},
   options: CallOptions = {},
 ): Pages<RepoWithRemote> {
-  return cursorPages(
-    (cursor) => listRepos(client, { ...query, cursor: cursor ?? query?.cursor }, options),
-    options?.signal,
-  );
+  return cursorPages((cursor) => listRepos(client, { ...query, cursor }, options), query?.cursor, options?.signal);
 }
 
 /**
@@ -165,10 +175,7 @@ export function namespacePages(
   query: ListNamespacesQuery = {},
   options: CallOptions = {},
 ): Pages<NamespaceInfo> {
-  return cursorPages(
-    (cursor) => listNamespaces(client, { ...query, cursor: cursor ?? query?.cursor }, options),
-    options?.signal,
-  );
+  return cursorPages((cursor) => listNamespaces(client, { ...query, cursor }, options), query?.cursor, options?.signal);
 }
 
 /**

@@ -2,7 +2,14 @@ import { HTTPError, type Options as KyOptions, TimeoutError } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { Client } from "./client.js";
-import { type ArtifactsError, HttpError, InvalidInputError, type SchemaIssue, TransportError } from "./errors.js";
+import {
+  type ArtifactsError,
+  aborted,
+  HttpError,
+  InvalidInputError,
+  type SchemaIssue,
+  TransportError,
+} from "./errors.js";
 import { type AttemptOutcome, parseRetryAfter, type RetryOption, resolveRetry, retryDelay, sleep } from "./retry.js";
 import * as S from "./schemas.js";
 import { redactJson } from "./secrets.js";
@@ -114,7 +121,7 @@ function encodeSegment(field: string, value: unknown): Result<string, InvalidInp
 }
 
 /** Drops `undefined` and `null` fields: the API never receives `"default_branch": null`. */
-export function compact<T extends object>(fields: T): { [K in keyof T]?: NonNullable<T[K]> } {
+function compact<T extends object>(fields: T): { [K in keyof T]?: NonNullable<T[K]> } {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null)) as {
     [K in keyof T]?: NonNullable<T[K]>;
   };
@@ -147,7 +154,7 @@ async function exchange<Output>(
   const { signal, timeout, headers } = options;
   const policy = resolveRetry(client.retry, options.retry);
   for (let retry = 1; ; retry++) {
-    const attempt = await attemptOnce(client, call, path, compact({ signal, timeout, headers }));
+    const attempt = await attemptOnce(client, call, path, { signal, timeout, headers });
     const outcome: AttemptOutcome = attempt.isOk()
       ? {
           status: attempt.value.response.status,
@@ -320,7 +327,7 @@ function toIssues(client: Client, issues: readonly v.BaseIssue<unknown>[]): Sche
 }
 
 function transportError(client: Client, error: unknown, signal: AbortSignal | undefined): TransportError {
-  if (signal?.aborted) return new TransportError("abort", "The call was aborted by the caller", signal.reason);
+  if (signal?.aborted) return aborted(signal);
   const detail = error instanceof Error ? describeCause(error) : String(error);
   return new TransportError("network", client.redact(`Network error: ${detail}`), error);
 }

@@ -1,6 +1,6 @@
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "./client.js";
-import { type ArtifactsError, ErrorCode, TransportError } from "./errors.js";
+import { type ArtifactsError, aborted, ErrorCode } from "./errors.js";
 import { getRepo } from "./repos.js";
 import { sleep } from "./retry.js";
 import type { CallOptions } from "./transport.js";
@@ -50,8 +50,8 @@ export function waitForRepo(
         if (!inProgress || remaining <= 0) return err(error);
         try {
           await sleep(Math.min(pause, remaining), signal);
-        } catch (reason) {
-          return err(new TransportError("abort", "The wait was aborted by the caller", reason));
+        } catch {
+          return err(aborted(signal!));
         }
       }
     })(),
