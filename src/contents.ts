@@ -6,6 +6,10 @@ import * as S from "./schemas.js";
 import { bytes, type CallOptions, type RawExpectation, route, send, single } from "./transport.js";
 import type { CommitInfo, LogQuery, RawContent, TreeEntry } from "./types.js";
 
+/** What each route answers, declared once so its schema is compiled once (schemas.ts `validate`). */
+const objects = single(v.array(S.JsonObject));
+const object = single(S.JsonObject);
+
 /*
  * Read-only repo contents under `/repos/{name}`. The JSON routes answer in the envelope; the byte routes answer
  * raw bytes on success and the envelope on error, so both end in the same `ArtifactsError`.
@@ -25,7 +29,7 @@ export function getLog(
 ): ResultAsync<CommitInfo[], ArtifactsError> {
   return send(
     client,
-    { method: "get", path: route`repos/${{ name }}/log`, query: { ...query }, expect: single(v.array(S.JsonObject)) },
+    { method: "get", path: route`repos/${{ name }}/log`, query: { ...query }, expect: objects },
     options,
   );
 }
@@ -42,11 +46,7 @@ export function getCommit(
   hash: string,
   options?: CallOptions,
 ): ResultAsync<CommitInfo, ArtifactsError> {
-  return send(
-    client,
-    { method: "get", path: route`repos/${{ name }}/commit/${{ hash }}`, expect: single(S.JsonObject) },
-    options,
-  );
+  return send(client, { method: "get", path: route`repos/${{ name }}/commit/${{ hash }}`, expect: object }, options);
 }
 
 /**
@@ -61,11 +61,7 @@ export function getTree(
   hash: string,
   options?: CallOptions,
 ): ResultAsync<TreeEntry[], ArtifactsError> {
-  return send(
-    client,
-    { method: "get", path: route`repos/${{ name }}/tree/${{ hash }}`, expect: single(v.array(S.JsonObject)) },
-    options,
-  );
+  return send(client, { method: "get", path: route`repos/${{ name }}/tree/${{ hash }}`, expect: objects }, options);
 }
 
 /**

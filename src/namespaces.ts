@@ -6,6 +6,10 @@ import * as S from "./schemas.js";
 import { type CallOptions, type Page, page, route, send, single } from "./transport.js";
 import type { CreateNamespaceRequest, CursorResultInfo, ListNamespacesQuery, NamespaceInfo } from "./types.js";
 
+/** What each route answers, declared once so its schema is compiled once (schemas.ts `validate`). */
+const namespaceInfo = single(S.NamespaceInfo);
+const namespacePage = page(S.NamespaceInfo, S.CursorResultInfo);
+
 /*
  * Namespaces live on the account-level base (`.../accounts/{id}/artifacts/namespaces`), not under the client's
  * namespace. They are created implicitly by their first repo; creating one explicitly only pins a jurisdiction.
@@ -22,11 +26,7 @@ export function createNamespace(
   body: CreateNamespaceRequest,
   options?: CallOptions,
 ): ResultAsync<NamespaceInfo, ArtifactsError> {
-  return send(
-    client,
-    { method: "post", scope: "account", path: ok("namespaces"), body, expect: single(S.NamespaceInfo) },
-    options,
-  );
+  return send(client, { method: "post", scope: "account", path: ok("namespaces"), body, expect: namespaceInfo }, options);
 }
 
 /**
@@ -47,7 +47,7 @@ export function listNamespaces(
       scope: "account",
       path: ok("namespaces"),
       query: { ...query },
-      expect: page(S.NamespaceInfo, S.CursorResultInfo),
+      expect: namespacePage,
     },
     options,
   );
@@ -66,7 +66,7 @@ export function getNamespace(
 ): ResultAsync<NamespaceInfo, ArtifactsError> {
   return send(
     client,
-    { method: "get", scope: "account", path: route`namespaces/${{ namespace }}`, expect: single(S.NamespaceInfo) },
+    { method: "get", scope: "account", path: route`namespaces/${{ namespace }}`, expect: namespaceInfo },
     options,
   );
 }

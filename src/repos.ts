@@ -16,6 +16,13 @@ import type {
   RepoWithRemote,
 } from "./types.js";
 
+/** What each route answers, declared once so its schema is compiled once (schemas.ts `validate`). */
+const created = single(S.CreateRepoResult, ["token"]);
+const forked = single(S.ForkRepoResult, ["token"]);
+const repo = single(S.RepoWithRemote);
+const repoPage = page(S.RepoWithRemote, S.CursorResultInfo);
+const deleted = single(S.Deleted);
+
 /**
  * Creates a repo. `POST /repos`. The result carries the `remote` and a short-lived write `token`.
  *
@@ -28,7 +35,7 @@ export function createRepo(
   body: CreateRepoRequest,
   options?: CallOptions,
 ): ResultAsync<CreateRepoResult, ArtifactsError> {
-  return send(client, { method: "post", path: ok("repos"), body, expect: single(S.CreateRepoResult) }, options);
+  return send(client, { method: "post", path: ok("repos"), body, expect: created }, options);
 }
 
 /**
@@ -43,11 +50,7 @@ export function listRepos(
   query: ListReposQuery = {},
   options?: CallOptions,
 ): ResultAsync<Page<RepoWithRemote, CursorResultInfo>, ArtifactsError> {
-  return send(
-    client,
-    { method: "get", path: ok("repos"), query: { ...query }, expect: page(S.RepoWithRemote, S.CursorResultInfo) },
-    options,
-  );
+  return send(client, { method: "get", path: ok("repos"), query: { ...query }, expect: repoPage }, options);
 }
 
 /**
@@ -61,7 +64,7 @@ export function getRepo(
   name: string,
   options?: CallOptions,
 ): ResultAsync<RepoWithRemote, ArtifactsError> {
-  return send(client, { method: "get", path: route`repos/${{ name }}`, expect: single(S.RepoWithRemote) }, options);
+  return send(client, { method: "get", path: route`repos/${{ name }}`, expect: repo }, options);
 }
 
 /**
@@ -75,7 +78,7 @@ export function deleteRepo(
   name: string,
   options?: CallOptions,
 ): ResultAsync<DeleteRepoResult, ArtifactsError> {
-  return send(client, { method: "delete", path: route`repos/${{ name }}`, expect: single(S.Deleted) }, options);
+  return send(client, { method: "delete", path: route`repos/${{ name }}`, expect: deleted }, options);
 }
 
 /**
@@ -90,11 +93,7 @@ export function forkRepo(
   body: ForkRepoRequest,
   options?: CallOptions,
 ): ResultAsync<ForkRepoResult, ArtifactsError> {
-  return send(
-    client,
-    { method: "post", path: route`repos/${{ name }}/fork`, body, expect: single(S.ForkRepoResult) },
-    options,
-  );
+  return send(client, { method: "post", path: route`repos/${{ name }}/fork`, body, expect: forked }, options);
 }
 
 /**
@@ -110,9 +109,5 @@ export function importRepo(
   body: ImportRepoRequest,
   options?: CallOptions,
 ): ResultAsync<CreateRepoResult, ArtifactsError> {
-  return send(
-    client,
-    { method: "post", path: route`repos/${{ name }}/import`, body, expect: single(S.CreateRepoResult) },
-    options,
-  );
+  return send(client, { method: "post", path: route`repos/${{ name }}/import`, body, expect: created }, options);
 }

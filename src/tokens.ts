@@ -13,6 +13,11 @@ import type {
   TokenInfo,
 } from "./types.js";
 
+/** What each route answers, declared once so its schema is compiled once (schemas.ts `validate`). */
+const created = single(S.CreateTokenResult, ["plaintext"]);
+const tokenPage = page(S.TokenInfo, S.OffsetResultInfo);
+const deleted = single(S.Deleted);
+
 /**
  * Mints a repo token. `POST /tokens` (namespace level: the repo goes in the body). The `plaintext` is shown
  * only here; out-of-range `ttl` comes back as `ErrorCode.INVALID_TTL` (10103).
@@ -26,7 +31,7 @@ export function createToken(
   body: CreateTokenRequest,
   options?: CallOptions,
 ): ResultAsync<CreateTokenResult, ArtifactsError> {
-  return send(client, { method: "post", path: ok("tokens"), body, expect: single(S.CreateTokenResult) }, options);
+  return send(client, { method: "post", path: ok("tokens"), body, expect: created }, options);
 }
 
 /**
@@ -47,7 +52,7 @@ export function listTokens(
       method: "get",
       path: route`repos/${{ repo }}/tokens`,
       query: { ...query },
-      expect: page(S.TokenInfo, S.OffsetResultInfo),
+      expect: tokenPage,
     },
     options,
   );
@@ -64,5 +69,5 @@ export function deleteToken(
   id: string,
   options?: CallOptions,
 ): ResultAsync<DeleteTokenResult, ArtifactsError> {
-  return send(client, { method: "delete", path: route`tokens/${{ id }}`, expect: single(S.Deleted) }, options);
+  return send(client, { method: "delete", path: route`tokens/${{ id }}`, expect: deleted }, options);
 }

@@ -12,7 +12,7 @@ import {
 } from "./errors.js";
 import { type AttemptOutcome, parseRetryAfter, type RetryOption, resolveRetry, retryDelay, sleep } from "./retry.js";
 import * as S from "./schemas.js";
-import { redactJson } from "./secrets.js";
+import { redactJson, redactOnInspect } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
 
 /**
@@ -56,8 +56,12 @@ export interface Call<Output> {
   scope?: "namespace" | "account";
   query?: Query;
   body?: object;
-  /** A schema for the JSON envelope, or `raw` for the byte routes, whose errors still come as envelopes. */
-  expect: v.GenericSchema<unknown, Output> | RawExpectation<Output>;
+  /** How a successful envelope becomes the Ok value, or `raw` for the byte routes, whose errors still come as envelopes. */
+  expect: JsonExpectation<Output> | RawExpectation<Output>;
+}
+
+export interface JsonExpectation<Output> {
+  json: (envelope: ApiEnvelope) => Result<Output, v.BaseIssue<unknown>[]>;
 }
 
 export interface RawExpectation<Output> {
@@ -67,22 +71,26 @@ export interface RawExpectation<Output> {
 /** Ok value = the 2xx body's bytes. */
 export const bytes: RawExpectation<Uint8Array> = { raw: (body) => body };
 
-/** Ok value = the envelope's `result`, checked against `schema`. */
-export const single = <Output>(schema: v.GenericSchema<unknown, Output>): v.GenericSchema<unknown, Output> =>
-  v.pipe(
-    v.looseObject({ result: schema }),
-    v.transform((envelope) => envelope.result),
-  );
+/**
+ * Ok value = the envelope's `result`, checked against `schema`. The `secrets` fields show as `[REDACTED]` when
+ * the value is inspected, as the Elixir client's Inspect does.
+ */
+export function single<Output extends object>(
+  schema: S.Schema<Output>,
+  secrets?: readonly (keyof Output & string)[],
+): JsonExpectation<Output> {
+  const envelope = v.looseObject({ result: schema });
+  return {
+    json: (received) =>
+      S.validate(envelope, received).map(({ result }) => (secrets ? redactOnInspect(result, secrets) : result)),
+  };
+}
 
 /** Ok value = `[result, result_info]`, each checked. */
-export const page = <Item, Info>(
-  item: v.GenericSchema<unknown, Item>,
-  info: v.GenericSchema<unknown, Info>,
-): v.GenericSchema<unknown, Page<Item, Info>> =>
-  v.pipe(
-    v.looseObject({ result: v.array(item), result_info: info }),
-    v.transform((envelope): Page<Item, Info> => [envelope.result, envelope.result_info]),
-  );
+export function page<Item, Info>(item: S.Schema<Item>, info: S.Schema<Info>): JsonExpectation<Page<Item, Info>> {
+  const envelope = v.looseObject({ result: v.array(item), result_info: info });
+  return { json: (received) => S.validate(envelope, received).map(({ result, result_info }) => [result, result_info]) };
+}
 
 /**
  * Builds a relative path from user-supplied segments, each written as a one-key object naming its argument:
@@ -288,20 +296,19 @@ function decode<Output>(
     );
   }
   if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
-  const parsed = v.safeParse(S.ApiEnvelope, parseJson(utf8.decode(bytes)));
-  if (!parsed.success) {
-    const issues = response.ok ? toIssues(client, parsed.issues) : undefined;
+  const parsed = S.validate(S.ApiEnvelope, parseJson(utf8.decode(bytes)));
+  if (parsed.isErr()) {
+    const issues = response.ok ? toIssues(client, parsed.error) : undefined;
     return err(new HttpError(status, synthesized(), response, rawText(client, bytes), issues));
   }
+  const envelope = parsed.value;
   // Error bodies may echo a secret; a successful one is the caller's own data and is not copied.
-  const redacted = () => redactJson(parsed.output, client.redact);
+  const redacted = () => redactJson(envelope, client.redact);
   // A byte route reaches this point only with an error status.
-  if (!response.ok || !parsed.output.success || "raw" in expect)
-    return err(new HttpError(status, redacted(), response));
-  const result = v.safeParse(expect, parsed.output);
-  if (!result.success)
-    return err(new HttpError(status, redacted(), response, undefined, toIssues(client, result.issues)));
-  return ok(result.output);
+  if (!response.ok || !envelope.success || "raw" in expect) return err(new HttpError(status, redacted(), response));
+  return expect
+    .json(envelope)
+    .mapErr((issues) => new HttpError(status, redacted(), response, undefined, toIssues(client, issues)));
 }
 
 /** The envelope an `HttpError` carries when the server sent none. */

@@ -1,0 +1,97 @@
+import fc from "fast-check";
+import * as v from "valibot";
+import { describe, expect, it } from "vitest";
+import * as S from "../src/schemas.js";
+
+/**
+ * `validate` answers from a compiled predicate when it can and from valibot otherwise. Its verdict and its output
+ * must always be valibot's own: these properties throw values near each schema's edge at both.
+ */
+
+const repo = {
+  id: "r1",
+  name: "notes",
+  description: null,
+  default_branch: "main",
+  created_at: "2026-11-25T00:00:00Z",
+  updated_at: "2026-11-25T00:00:00Z",
+  last_push_at: null,
+  source: null,
+  read_only: false,
+  remote: "https://acc.artifacts.cloudflare.net/git/default/notes.git",
+};
+const token = { id: "t1", scope: "read", state: "active", created_at: "x", expires_at: "y" };
+const samples: [string, S.Schema<unknown>, Record<string, unknown>][] = [
+  ["RepoWithRemote", S.RepoWithRemote, repo],
+  ["TokenInfo", S.TokenInfo, token],
+  ["CreateTokenResult", S.CreateTokenResult, { id: "t1", plaintext: "p", scope: "write", expires_at: "y" }],
+  ["NamespaceInfo", S.NamespaceInfo, { namespace: "default", jurisdiction: null, repo_count: 2 }],
+  ["OffsetResultInfo", S.OffsetResultInfo, { page: 1, per_page: 30, total_pages: 1, count: 1, total_count: 1 }],
+  ["ApiEnvelope", S.ApiEnvelope, { result: null, success: false, errors: [{ code: 10103, message: "m" }] }],
+  [
+    "a page",
+    v.looseObject({ result: v.array(S.RepoWithRemote), result_info: S.CursorResultInfo }),
+    {
+      result: [repo, repo],
+      result_info: { cursor: "c", per_page: 2, count: 2 },
+    },
+  ],
+];
+
+const edgeValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(null, "", 0, -0, Number.NaN, true, "read", "revoked", [], {}, [repo], undefined),
+);
+
+/** The sample with up to three fields replaced, removed or added, sometimes inside an array. */
+const near = (sample: Record<string, unknown>) =>
+  fc
+    .array(
+      fc.tuple(
+        fc.constantFrom(...Object.keys(sample), "extra", "errors", "result"),
+        fc.option(edgeValue, { nil: undefined }),
+        fc.boolean(),
+      ),
+      { maxLength: 3 },
+    )
+    .map((edits) => {
+      const value: Record<string, unknown> = structuredClone(sample);
+      for (const [key, replacement, remove] of edits) {
+        if (remove) delete value[key];
+        else value[key] = replacement;
+      }
+      return value;
+    });
+
+describe("validate", () => {
+  for (const [name, schema, sample] of samples) {
+    it(`agrees with valibot on values near a valid ${name}`, () => {
+      fc.assert(
+        fc.property(fc.oneof(near(sample), edgeValue), (value) => {
+          const expected = v.safeParse(schema, value);
+          const actual = S.validate(schema, value);
+          expect(actual.isOk()).toBe(expected.success);
+          if (expected.success) expect(actual._unsafeUnwrap()).toStrictEqual(expected.output);
+          else expect(actual._unsafeUnwrapErr()).toEqual(expected.issues);
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
+
+  it("returns a valid value itself, not a copy (the fast path)", () => {
+    const page = { result: [repo], result_info: { cursor: "", per_page: 1, count: 1 }, extra: 1 };
+    const schema = v.looseObject({ result: v.array(S.RepoWithRemote), result_info: S.CursorResultInfo });
+    expect(S.validate(schema, page)._unsafeUnwrap()).toBe(page);
+  });
+
+  it("leaves defaults to valibot: an envelope without errors or messages comes out complete", () => {
+    const output = S.validate(S.ApiEnvelope, { success: false })._unsafeUnwrap();
+    expect(output).toStrictEqual({ result: null, success: false, errors: [], messages: [] });
+  });
+
+  it("names every issue of an invalid value", () => {
+    const issues = S.validate(S.RepoWithRemote, { ...repo, read_only: "no", remote: undefined })._unsafeUnwrapErr();
+    expect(issues.map((issue) => issue.path?.map((item) => item.key).join("."))).toEqual(["read_only", "remote"]);
+  });
+});
