@@ -34,23 +34,14 @@ export function redactJson<T>(value: T, redact: (text: string) => string): T {
 }
 
 /**
- * The runtimes' inspect hooks, reached without importing `node:util` so the core stays runtime-agnostic:
- * Node's (which Bun honours too) returns what to show; Deno's gets its `inspect` and returns a string.
+ * Node's inspect hook, reached without importing `node:util` so the core stays runtime-agnostic. Bun and Deno
+ * (since 2.x) honour it too, so one hook covers `console.log` everywhere an object can be inspected.
  */
-export const inspectSymbol: unique symbol = Symbol.for("nodejs.util.inspect.custom") as never;
-export const denoInspectSymbol: unique symbol = Symbol.for("Deno.customInspect") as never;
+const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
-type DenoInspect = (value: unknown, options?: unknown) => string;
-
-/** Makes `console.log(target)` show `shown()` instead of the object itself, on Node, Bun and Deno. */
+/** Makes `console.log(target)` show `shown()` instead of the object itself. */
 export function showWhenInspected(target: object, shown: () => object): void {
-  Object.defineProperties(target, {
-    [inspectSymbol]: { enumerable: false, value: shown },
-    [denoInspectSymbol]: {
-      enumerable: false,
-      value: (inspect: DenoInspect, options: unknown) => inspect(shown(), options),
-    },
-  });
+  Object.defineProperty(target, inspectSymbol, { value: shown });
 }
 
 /**
