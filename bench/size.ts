@@ -5,9 +5,14 @@
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
-/** Issue 7's budget for the whole API. Not met: ky, neverthrow and valibot alone take 8.5 KB (see README). */
+/**
+ * Issue 7's budget for the whole API. Not met, and not reachable with the stack the contract fixes: ky, neverthrow and
+ * valibot alone take 8.4 KB of it (see README, "Performance"). Printed, not enforced.
+ */
 export const TARGET_GZIPPED = 12 * 1024;
-/** The regression gate CI enforces: today's size plus a little room, so growth is a decision, not an accident. */
+/** The same 12 KB, enforced on the contract's surface (client, errors, the nine endpoints), which meets it. */
+export const CONTRACT_GATE_GZIPPED = 12 * 1024;
+/** The regression gate for every export: today's size plus a little room, so growth is a decision, not an accident. */
 export const GATE_GZIPPED = 13.5 * 1024;
 
 const entries = {
@@ -15,6 +20,9 @@ const entries = {
   "the contract: client, errors, the nine endpoints":
     'export { createClient, createRepo, listRepos, getRepo, deleteRepo, forkRepo, importRepo, createToken, listTokens, deleteToken, ErrorCode, HttpError, TransportError, InvalidInputError } from "./dist/index.js";',
   "one function (createClient + getRepo)": 'export { createClient, getRepo } from "./dist/index.js";',
+  // The floor no SDK code can go under: what the fixed stack weighs before any of this package's own code.
+  "the dependencies alone (ky, neverthrow, the valibot schemas used)":
+    'export { default as ky } from "ky"; export { ResultAsync, ok, err } from "neverthrow"; export { looseObject, string, number, boolean, nullable, optional, unknown, array, picklist, safeParse } from "valibot";',
 };
 
 export async function bundleSizes() {
@@ -39,12 +47,17 @@ export async function bundleSizes() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = await bundleSizes();
   for (const size of sizes) console.log(`${size.name}: ${size.minified} B minified, ${size.gzipped} B gzipped`);
-  const whole = sizes[0]!;
+  const [whole, contract] = sizes as [(typeof sizes)[number], (typeof sizes)[number]];
   if (whole.gzipped > TARGET_GZIPPED) {
     console.log(`note: the whole API is ${whole.gzipped - TARGET_GZIPPED} B over the ${TARGET_GZIPPED} B target.`);
   }
-  if (whole.gzipped > GATE_GZIPPED) {
-    console.error(`Over the gate: the whole API is ${whole.gzipped} B gzipped, more than ${GATE_GZIPPED} B.`);
-    process.exitCode = 1;
+  for (const [size, gate] of [
+    [whole, GATE_GZIPPED],
+    [contract, CONTRACT_GATE_GZIPPED],
+  ] as const) {
+    if (size.gzipped > gate) {
+      console.error(`Over the gate: ${size.name} is ${size.gzipped} B gzipped, more than ${gate} B.`);
+      process.exitCode = 1;
+    }
   }
 }
