@@ -2,24 +2,14 @@ import fc from "fast-check";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import * as S from "../src/schemas.js";
+import { sampleRepo } from "./helpers.js";
 
 /**
  * `validate` answers from a compiled predicate when it can and from valibot otherwise. Its verdict and its output
  * must always be valibot's own: these properties throw values near each schema's edge at both.
  */
 
-const repo = {
-  id: "r1",
-  name: "notes",
-  description: null,
-  default_branch: "main",
-  created_at: "2026-11-25T00:00:00Z",
-  updated_at: "2026-11-25T00:00:00Z",
-  last_push_at: null,
-  source: null,
-  read_only: false,
-  remote: "https://acc.artifacts.cloudflare.net/git/default/notes.git",
-};
+const repo = sampleRepo;
 const token = { id: "t1", scope: "read", state: "active", created_at: "x", expires_at: "y" };
 const samples: [string, S.Schema<unknown>, Record<string, unknown>][] = [
   ["RepoWithRemote", S.RepoWithRemote, repo],
