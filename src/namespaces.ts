@@ -26,7 +26,11 @@ export function createNamespace(
   body: CreateNamespaceRequest,
   options?: CallOptions,
 ): ResultAsync<NamespaceInfo, ArtifactsError> {
-  return send(client, { method: "post", scope: "account", path: ok("namespaces"), body, expect: namespaceInfo }, options);
+  return send(
+    client,
+    { method: "post", scope: "account", path: ok("namespaces"), body, expect: namespaceInfo },
+    options,
+  );
 }
 
 /**
