@@ -76,13 +76,8 @@ export function gitCredentials(token: string): Result<GitCredentials, InvalidInp
 }
 
 function withCredentials(remote: string, secret: string): Result<string, InvalidInputError> {
-  let url: URL;
-  try {
-    url = new URL(remote);
-  } catch {
-    return err(new InvalidInputError("remote is not a URL", "remote"));
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  const url = typeof remote === "string" && URL.canParse(remote) ? new URL(remote) : undefined;
+  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
     return err(new InvalidInputError("remote must be an http(s) URL", "remote"));
   }
   url.username = USERNAME;

@@ -159,10 +159,9 @@ async function exchange<Output>(
   path: string,
   options: CallOptions,
 ): Promise<Result<Output, ArtifactsError>> {
-  const { signal, timeout, headers } = options;
   const policy = resolveRetry(client.retry, options.retry);
   for (let retry = 1; ; retry++) {
-    const attempt = await attemptOnce(client, call, path, { signal, timeout, headers });
+    const attempt = await attemptOnce(client, call, path, options);
     const outcome: AttemptOutcome = attempt.isOk()
       ? {
           status: attempt.value.response.status,
@@ -172,9 +171,9 @@ async function exchange<Output>(
     const wait = retryDelay(policy, call.method, outcome, retry);
     if (wait === undefined) return attempt.andThen((received) => decode(client, received, call.expect));
     try {
-      await sleep(wait, signal);
+      await sleep(wait, options.signal);
     } catch (error) {
-      return err(transportError(client, error, signal));
+      return err(transportError(client, error, options.signal));
     }
   }
 }
@@ -203,7 +202,7 @@ async function attemptOnce(
   client: Client,
   call: Call<unknown>,
   path: string,
-  options: Pick<CallOptions, "signal" | "timeout" | "headers">,
+  options: CallOptions,
 ): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
   const timeout = options.timeout ?? client.timeout;

@@ -35,6 +35,7 @@ describe("gitCredentials", () => {
     expect(creds.remoteUrl("not a url")._unsafeUnwrapErr()).toMatchObject({
       _tag: "InvalidInputError",
       field: "remote",
+      message: "remote must be an http(s) URL",
     });
     expect(creds.remoteUrl("ssh://host/repo.git")._unsafeUnwrapErr().message).toBe("remote must be an http(s) URL");
   });
