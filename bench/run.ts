@@ -1,15 +1,14 @@
 /**
  * `npm run bench`: per-call time of getRepo and listRepos through this SDK, bare fetch, bare ky and the official
- * `cloudflare` package's generic `client.get`, sequential and at concurrency 32, against one loopback server in
- * another process; cold import times; bundle sizes. Prints a Markdown table of ratios measured in this run and
+ * `cloudflare` package's generic `client.get`, sequential and at concurrency 32, each in a process of its own,
+ * against one loopback server in another; cold import times; bundle sizes. Prints a Markdown table of ratios measured in this run and
  * exits non-zero when this SDK is slower than 1.10x bare ky (median of the rounds).
  */
-import { execFileSync, fork } from "node:child_process";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { once } from "node:events";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import Cloudflare from "cloudflare";
-import ky from "ky";
-import { createClient, getRepo, listRepos } from "../src/index.js";
+import { CONTENDERS, type ContenderName, type Task } from "./contender.js";
 import { bundleSizes } from "./size.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
@@ -24,55 +23,27 @@ const port = await new Promise<string>((resolve) =>
   server.stdout?.once("data", (data) => resolve(String(data).trim())),
 );
 const baseUrl = `http://127.0.0.1:${port}/client/v4`;
-const path = "accounts/acc/artifacts/namespaces/default";
-const apiToken = "bench-api-token-0123456789abcdefghij";
-const authorization = `Bearer ${apiToken}`;
 
-const sdk = createClient({ accountId: "acc", apiToken, baseUrl });
-const bareKy = ky.create({ prefixUrl: `${baseUrl}/${path}`, headers: { authorization }, retry: 0 });
-const cloudflare = new Cloudflare({ apiToken, baseURL: baseUrl, maxRetries: 0 });
-
-type Call = () => Promise<unknown>;
-const check = (ok: boolean) => {
-  if (!ok) throw new Error("a contender got a wrong answer");
-};
-const contenders: Record<string, { getRepo: Call; listRepos: Call }> = {
-  "bare fetch": {
-    getRepo: async () => {
-      const response = await fetch(`${baseUrl}/${path}/repos/notes`, { headers: { authorization } });
-      check(((await response.json()) as { result: { name: string } }).result.name === "notes");
-    },
-    listRepos: async () => {
-      const response = await fetch(`${baseUrl}/${path}/repos`, { headers: { authorization } });
-      check(((await response.json()) as { result: unknown[] }).result.length === 50);
-    },
-  },
-  "bare ky": {
-    getRepo: async () =>
-      check((await bareKy.get("repos/notes").json<{ result: { name: string } }>()).result.name === "notes"),
-    listRepos: async () => check((await bareKy.get("repos").json<{ result: unknown[] }>()).result.length === 50),
-  },
-  "cloudflare-artifacts": {
-    getRepo: async () => check((await getRepo(sdk, "notes"))._unsafeUnwrap().name === "notes"),
-    listRepos: async () => check((await listRepos(sdk))._unsafeUnwrap()[0].length === 50),
-  },
-  "cloudflare (client.get)": {
-    getRepo: async () =>
-      check(((await cloudflare.get(`/${path}/repos/notes`)) as { result: { name: string } }).result.name === "notes"),
-    listRepos: async () =>
-      check(((await cloudflare.get(`/${path}/repos`)) as { result: unknown[] }).result.length === 50),
-  },
-};
-
-async function perCall(call: Call, calls: number, concurrency: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < calls) await call();
+// One process per contender (bench/contender.ts), as in real applications: sharing one process, the clients
+// share ky's JIT state and one heap, and each slows the others down by a different amount.
+const workers = new Map<ContenderName, ChildProcess>(
+  CONTENDERS.map((name) => [
+    name,
+    fork(join(root, "bench/contender.ts"), [name, baseUrl], {
+      execArgv: ["--expose-gc", "--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     }),
-  );
-  return ((performance.now() - started) * 1000) / calls; // µs per call
+  ]),
+);
+await Promise.all([...workers.values()].map((worker) => once(worker, "message")));
+
+/** Has `name` run `task` in its process; resolves to the milliseconds it took. */
+async function run(name: ContenderName, task: Task): Promise<number> {
+  const worker = workers.get(name)!;
+  const answer = once(worker, "message");
+  worker.send(task);
+  const [{ ms }] = (await answer) as [{ ms: number }];
+  return ms;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -85,24 +56,30 @@ const scenarios = [
 ] as const;
 const samples = new Map<string, number[]>();
 
-// Warm up every path (JIT, connection pools), then interleave the contenders within each round.
-for (const contender of Object.values(contenders)) {
-  for (const [fn, , , concurrency] of scenarios) await perCall(contender[fn], 200, concurrency);
+// Warm up every path (JIT, connection pools).
+for (const name of CONTENDERS) {
+  for (const [fn, , , concurrency] of scenarios) await run(name, { fn, calls: 200, concurrency });
 }
-// Each sample starts from a collected heap, and the order rotates every round, so no contender keeps paying for
-// the garbage of the one measured before it.
-const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const names = Object.keys(contenders);
+// A round's calls are cut into slices and the contenders take turns slice by slice, in an order that rotates: all
+// four see the same moments of a noisy machine. A sample is one contender's µs per call over its slices of a round.
+const SLICES = 10;
 for (let round = 0; round < ROUNDS; round++) {
-  const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
   for (const [fn, mode, calls, concurrency] of scenarios) {
-    for (const name of order) {
+    const spent = new Map<ContenderName, number>(CONTENDERS.map((name) => [name, 0]));
+    for (let slice = 0; slice < SLICES; slice++) {
+      const turn = (round * SLICES + slice) % CONTENDERS.length;
+      for (const name of [...CONTENDERS.slice(turn), ...CONTENDERS.slice(0, turn)]) {
+        const ms = await run(name, { fn, calls: calls / SLICES, concurrency });
+        spent.set(name, (spent.get(name) ?? 0) + ms);
+      }
+    }
+    for (const name of CONTENDERS) {
       const key = `${fn}|${mode}|${name}`;
-      collectGarbage();
-      samples.set(key, [...(samples.get(key) ?? []), await perCall(contenders[name]![fn], calls, concurrency)]);
+      samples.set(key, [...(samples.get(key) ?? []), ((spent.get(name) ?? 0) * 1000) / calls]);
     }
   }
 }
+for (const worker of workers.values()) worker.disconnect();
 server.disconnect();
 
 /** Cold import: a fresh Node process each time, median of several. */
@@ -123,7 +100,8 @@ const lines: string[] = [];
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 lines.push(
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Node ${process.version}, ` +
-    `${ROUNDS} rounds (median; SDK / ky is the median of per-round ratios), loopback server in another process.`,
+    `${ROUNDS} rounds (median; SDK / ky is the median of per-round ratios), each contender in its own process ` +
+    "against one loopback server in another.",
   "",
   "| call | mode | bare fetch | bare ky | **cloudflare-artifacts** | cloudflare (client.get) | SDK / ky |",
   "|---|---|---|---|---|---|---|",

@@ -208,14 +208,14 @@ async function attemptOnce(
   const timeout = options.timeout ?? client.timeout;
   const started = Date.now();
   try {
+    const request: KyOptions = { method: call.method, timeout };
+    if (call.query) request.searchParams = compact(call.query);
+    if (call.body) request.json = compact(call.body);
+    if (options.headers) request.headers = options.headers;
+    if (options.signal) request.signal = options.signal;
     let response: Response;
     try {
-      response = await http(path, {
-        method: call.method,
-        ...compact({ searchParams: call.query && compact(call.query), json: call.body && compact(call.body) }),
-        ...compact({ headers: options.headers, signal: options.signal }),
-        timeout,
-      });
+      response = await http(path, request);
     } catch (error) {
       // ky throws on a non-2xx status; the response is still ours to read.
       if (!(error instanceof HTTPError)) throw error;
