@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: per-call time of getRepo and listRepos through this SDK, bare fetch, bare ky and the official
  * `cloudflare` package's generic `client.get`, sequential and at concurrency 32, each in a process of its own,
- * against one loopback server in another; cold import times; bundle sizes. Prints a Markdown table of ratios measured in this run and
- * exits non-zero when this SDK is slower than 1.10x bare ky (median of the rounds).
+ * against one loopback server in another; cold import times; bundle sizes. Prints a Markdown table of what this run
+ * measured and exits non-zero when the SDK is over 1.10x bare ky in any row (median of the per-round ratios).
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { once } from "node:events";
