@@ -133,6 +133,8 @@ type Known =
   | v.LooseObjectSchema<Record<string, Inner>, undefined>;
 
 const compiled = new WeakMap<object, Predicate>();
+/** Keys JSON.parse makes own properties but valibot's loose objects drop: `Object.assign` would turn `__proto__` into a prototype. */
+const UNSAFE_KEYS = ["__proto__", "prototype", "constructor"];
 
 function predicate(schema: Inner): Predicate {
   let check = compiled.get(schema);
@@ -176,6 +178,8 @@ function compile(schema: Known): Predicate {
       });
       return (value) => {
         if (typeof value !== "object" || value === null) return false;
+        // valibot leaves these out of its copy, so a value holding one must go through valibot.
+        for (const key of UNSAFE_KEYS) if (Object.hasOwn(value, key)) return false;
         for (const { key, check, mayLack } of fields) {
           const field = (value as Record<string, unknown>)[key];
           // JSON has no `undefined`: only an absent key reads as one.

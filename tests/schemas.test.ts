@@ -75,6 +75,16 @@ describe("validate", () => {
     expect(S.validate(schema, page)._unsafeUnwrap()).toBe(page);
   });
 
+  it("leaves keys valibot drops to valibot: __proto__, prototype and constructor never come through", () => {
+    const value = JSON.parse(`{"id":"d1","__proto__":{"polluted":true},"prototype":1,"constructor":2}`) as Record<
+      string,
+      unknown
+    >;
+    const output = S.validate(S.Deleted, value)._unsafeUnwrap();
+    expect(Object.keys(output)).toEqual(["id"]);
+    expect(Object.assign({}, output)).not.toHaveProperty("polluted");
+  });
+
   it("leaves defaults to valibot: an envelope without errors or messages comes out complete", () => {
     const output = S.validate(S.ApiEnvelope, { success: false })._unsafeUnwrap();
     expect(output).toStrictEqual({ result: null, success: false, errors: [], messages: [] });
