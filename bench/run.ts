@@ -35,6 +35,15 @@ const workers = new Map<ContenderName, ChildProcess>(
     }),
   ]),
 );
+// A contender that dies (a wrong answer throws) ends the bench instead of leaving it waiting for an answer.
+let finished = false;
+for (const [name, worker] of workers) {
+  worker.on("exit", (code) => {
+    if (finished) return;
+    console.error(`bench: the process of "${name}" exited (code ${code})`);
+    process.exit(1);
+  });
+}
 await Promise.all([...workers.values()].map((worker) => once(worker, "message")));
 
 /** Has `name` run `task` in its process; resolves to the milliseconds it took. */
@@ -79,6 +88,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
+finished = true;
 for (const worker of workers.values()) worker.disconnect();
 server.disconnect();
 
