@@ -6,12 +6,11 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 /**
- * Issue 7's budget for the whole API. Not met, and not reachable with the stack the contract fixes: ky, neverthrow and
- * valibot alone take 8.4 KB of it (see README, "Performance"). Printed, not enforced.
+ * Issue 7's budget: 12 KB. Enforced on the contract's surface (client, errors, the nine endpoints), which meets it;
+ * for every export only printed, as it is not reachable with the stack the contract fixes: ky, neverthrow and valibot
+ * alone take 8.2 KB of it (see README, "Performance").
  */
-export const TARGET_GZIPPED = 12 * 1024;
-/** The same 12 KB, enforced on the contract's surface (client, errors, the nine endpoints), which meets it. */
-export const CONTRACT_GATE_GZIPPED = 12 * 1024;
+export const BUDGET_GZIPPED = 12 * 1024;
 /** The regression gate for every export: today's size plus a little room, so growth is a decision, not an accident. */
 export const GATE_GZIPPED = 13.5 * 1024;
 
@@ -48,12 +47,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = await bundleSizes();
   for (const size of sizes) console.log(`${size.name}: ${size.minified} B minified, ${size.gzipped} B gzipped`);
   const [whole, contract] = sizes as [(typeof sizes)[number], (typeof sizes)[number]];
-  if (whole.gzipped > TARGET_GZIPPED) {
-    console.log(`note: the whole API is ${whole.gzipped - TARGET_GZIPPED} B over the ${TARGET_GZIPPED} B target.`);
+  if (whole.gzipped > BUDGET_GZIPPED) {
+    console.log(`note: the whole API is ${whole.gzipped - BUDGET_GZIPPED} B over the ${BUDGET_GZIPPED} B budget.`);
   }
   for (const [size, gate] of [
     [whole, GATE_GZIPPED],
-    [contract, CONTRACT_GATE_GZIPPED],
+    [contract, BUDGET_GZIPPED],
   ] as const) {
     if (size.gzipped > gate) {
       console.error(`Over the gate: ${size.name} is ${size.gzipped} B gzipped, more than ${gate} B.`);

@@ -133,7 +133,10 @@ type Known =
   | v.LooseObjectSchema<Record<string, Inner>, undefined>;
 
 const compiled = new WeakMap<object, Predicate>();
-/** Keys JSON.parse makes own properties but valibot's loose objects drop: `Object.assign` would turn `__proto__` into a prototype. */
+/**
+ * Keys JSON.parse makes own properties but valibot's loose objects drop: `Object.assign` would turn an own
+ * `__proto__` into a prototype.
+ */
 const UNSAFE_KEYS = ["__proto__", "prototype", "constructor"];
 
 function predicate(schema: Inner): Predicate {

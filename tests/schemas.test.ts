@@ -10,6 +10,8 @@ import { sampleRepo } from "./helpers.js";
  */
 
 const repo = sampleRepo;
+/** What `page(S.RepoWithRemote, S.CursorResultInfo)` checks a list envelope against. */
+const repoPage = v.looseObject({ result: v.array(S.RepoWithRemote), result_info: S.CursorResultInfo });
 const token = { id: "t1", scope: "read", state: "active", created_at: "x", expires_at: "y" };
 const samples: [string, S.Schema<unknown>, Record<string, unknown>][] = [
   ["RepoWithRemote", S.RepoWithRemote, repo],
@@ -20,7 +22,7 @@ const samples: [string, S.Schema<unknown>, Record<string, unknown>][] = [
   ["ApiEnvelope", S.ApiEnvelope, { result: null, success: false, errors: [{ code: 10103, message: "m" }] }],
   [
     "a page",
-    v.looseObject({ result: v.array(S.RepoWithRemote), result_info: S.CursorResultInfo }),
+    repoPage,
     {
       result: [repo, repo],
       result_info: { cursor: "c", per_page: 2, count: 2 },
@@ -71,8 +73,7 @@ describe("validate", () => {
 
   it("returns a valid value itself, not a copy (the fast path)", () => {
     const page = { result: [repo], result_info: { cursor: "", per_page: 1, count: 1 }, extra: 1 };
-    const schema = v.looseObject({ result: v.array(S.RepoWithRemote), result_info: S.CursorResultInfo });
-    expect(S.validate(schema, page)._unsafeUnwrap()).toBe(page);
+    expect(S.validate(repoPage, page)._unsafeUnwrap()).toBe(page);
   });
 
   it("leaves keys valibot drops to valibot: __proto__, prototype and constructor never come through", () => {
