@@ -103,6 +103,10 @@ export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: Cgi
       GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
       REMOTE_USER: cgi.remoteUser,
       REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
+      // Partial fetches (`filter blob:none`), as Cloudflare's ArtifactFS relies on against Artifacts remotes.
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "uploadpack.allowFilter",
+      GIT_CONFIG_VALUE_0: "true",
     },
   });
   // git gzips large request bodies; http-backend wants them plain.

@@ -1,0 +1,126 @@
+import { err, errAsync, okAsync, type Result, ResultAsync } from "neverthrow";
+import { type Client, DEFAULT_TIMEOUT } from "../client.js";
+import { type ArtifactsError, InvalidInputError } from "../errors.js";
+import { getRepo } from "../repos.js";
+import { scrub } from "../secrets.js";
+import { createToken, deleteToken } from "../tokens.js";
+import type { CallOptions } from "../transport.js";
+import type { Scope } from "../types.js";
+import { GitError } from "./errors.js";
+import { type Remote, remoteUrl } from "./smart-http.js";
+
+/**
+ * How a call of the data plane reaches a repo's Git remote. With a client: the repo's `remote` and default branch
+ * from `getRepo`, and a repo token minted for this call alone (revoked when it ends) unless one is given. With
+ * `{ remote, token }` (a Workers binding hands out both): those, as given, and the remote's `HEAD` as the default.
+ */
+
+/**
+ * A repo's Git remote and a repo token for it, for code that has no API token: inside a Worker the binding
+ * (`env.ARTIFACTS`) gives both.
+ *
+ * @example
+ * const repo = await env.ARTIFACTS.get("notes");
+ * await commitFiles({ remote: repo.remote, token: (await repo.createToken("write", 600)).plaintext }, { ... });
+ */
+export interface GitRemote {
+  remote: string;
+  token: string;
+}
+
+/**
+ * Options of a data-plane call: those of every call (`signal`, `timeout` per request), and `debug`, which hears
+ * what the call chose (a fallback, a retry) without that being an error.
+ *
+ * @example
+ * await readFiles(client, "notes", { paths: ["README.md"] }, { timeout: 10_000, debug: console.debug });
+ */
+export interface GitCallOptions extends Pick<CallOptions, "signal" | "timeout"> {
+  debug?: (message: string) => void;
+}
+
+/** A reached remote, and what to do when the call is over (revoke the token it minted). */
+export interface Access {
+  remote: Remote;
+  /** The repo's default branch, when the control plane said it. */
+  defaultBranch: string | undefined;
+  release(): Promise<void>;
+}
+
+/** The most a token minted for one call lives: long enough for its retries, short if revocation fails. */
+const MINTED_TTL = 600;
+/** Revocation runs after the caller's signal may have ended the call: it gets its own bound. */
+const REVOKE_TIMEOUT = 10_000;
+
+export const isClient = (value: unknown): value is Client =>
+  typeof value === "object" && value !== null && "ky" in value && "redact" in value;
+
+export function reach(
+  target: Client | GitRemote,
+  repo: string | undefined,
+  token: string | undefined,
+  scope: Scope,
+  options: GitCallOptions,
+): ResultAsync<Access, ArtifactsError> {
+  const debug = options.debug ?? (() => {});
+  if (token !== undefined && !isToken(token)) return invalid("token must be a repo token (art_v1_...)", "token");
+  if (!isClient(target)) {
+    const given = target as Partial<GitRemote> | null | undefined;
+    const remoteToken = given?.token;
+    if (!isToken(remoteToken)) return invalid("token must be a repo token (art_v1_...)", "token");
+    return remoteUrl(given?.remote).asyncMap(async (url) => ({
+      remote: { url, token: remoteToken, signal: options.signal, timeout: options.timeout ?? DEFAULT_TIMEOUT, debug },
+      defaultBranch: undefined,
+      release: async () => {},
+    }));
+  }
+  const client = target;
+  const call = { signal: options.signal, timeout: options.timeout };
+  const minted =
+    token === undefined ? createToken(client, { repo: repo as string, scope, ttl: MINTED_TTL }, call) : undefined;
+  const release = async () => {
+    const id = (await minted)?.unwrapOr(undefined)?.id;
+    if (id === undefined) return;
+    const revoked = await deleteToken(client, id, { timeout: REVOKE_TIMEOUT });
+    if (revoked.isErr()) debug(`could not revoke the token minted for this call (${revoked.error.message})`);
+  };
+  return ResultAsync.combine([getRepo(client, repo as string, call), minted ?? okAsync(undefined)])
+    .map(([info, created]) => ({
+      remote: {
+        url: info.remote.replace(/\/+$/, ""),
+        token: created?.plaintext ?? (token as string),
+        signal: options.signal,
+        timeout: options.timeout ?? client.timeout,
+        debug,
+      },
+      defaultBranch: info.default_branch,
+      release,
+    }))
+    .orElse((error) => ResultAsync.fromSafePromise(release()).andThen(() => err(error)));
+}
+
+/** A repo token as Artifacts issues them; anything else would only fail at the remote, or worse, in a header. */
+const isToken = (value: unknown): value is string => typeof value === "string" && /^[\x21-\x7e]{8,}$/.test(value);
+
+const invalid = (message: string, field: string) => errAsync(new InvalidInputError(message, field));
+
+/**
+ * Runs `work` on the reached remote, then releases it (revokes the minted token) before the call resolves,
+ * whatever the outcome. The last guard of the contract: even a bug resolves to an Err, never a rejection.
+ */
+export function withAccess<T>(
+  access: ResultAsync<Access, ArtifactsError>,
+  work: (access: Access) => Promise<Result<T, GitError | ArtifactsError>>,
+): ResultAsync<T, GitError | ArtifactsError> {
+  return access.andThen(
+    (reached) =>
+      new ResultAsync(
+        work(reached)
+          .catch((error: unknown) => {
+            const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
+            return err(new GitError("protocol", message));
+          })
+          .finally(() => reached.release()),
+      ),
+  );
+}

@@ -1,0 +1,173 @@
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import type { Client } from "../client.js";
+import { type ArtifactsError, aborted, InvalidInputError, type TransportError } from "../errors.js";
+import { sleep } from "../retry.js";
+import { type GitCallOptions, type GitRemote, isClient, reach, withAccess } from "./access.js";
+import { GitError } from "./errors.js";
+import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
+import { ObjectStore } from "./objects.js";
+import { advertisedRefs, pushPack, ZERO_OID } from "./receive-pack.js";
+import { fetchCommit, defaultBranch as headBranch } from "./refs.js";
+import type { Remote } from "./smart-http.js";
+import { applyChanges, type Changes, TreeConflict } from "./tree.js";
+import { type Capabilities, capabilities } from "./upload-pack.js";
+
+/** How many times a commit without `parent` is re-applied on a head that a concurrent push moved. */
+const ATTEMPTS = 10;
+
+/**
+ * Commits `files` to a branch of a repo in one push, without cloning it: it fetches the branch head's commit and
+ * trees (no file contents where the remote supports partial fetches), writes the changed blobs and trees and the
+ * commit, and pushes them as one small pack, checking the remote's report.
+ *
+ * Called with a client, it reads the repo's remote and default branch and mints a write token for the call (ttl
+ * 600 s, revoked when it ends) unless `token` is given; called with `{ remote, token }` (from a Workers binding),
+ * it uses those and the remote's `HEAD`.
+ *
+ * `parent` makes it a compare-and-swap: a head other than `parent` (or any head, for `parent: null`) is a
+ * `GitError` `conflict` and nothing changes. Without `parent`, a concurrent push that wins is answered by
+ * re-applying the same files on the new head, up to 10 times with jittered waits.
+ *
+ * @example
+ * const result = await commitFiles(client, "notes", {
+ *   message: "Add today's notes",
+ *   author: { name: "Agent", email: "agent@example.com" },
+ *   files: { "notes/today.md": "# Today\n", "notes/draft.md": null },
+ * });
+ * if (result.isOk()) console.log(result.value.commit);
+ * else if (result.error._tag === "GitError" && result.error.reason === "conflict") console.log("branch moved");
+ */
+export function commitFiles(
+  client: Client,
+  repo: string,
+  input: CommitFilesInput,
+  options?: GitCallOptions,
+): ResultAsync<CommitFilesResult, GitError | ArtifactsError>;
+export function commitFiles(
+  remote: GitRemote,
+  input: CommitFilesInput,
+  options?: GitCallOptions,
+): ResultAsync<CommitFilesResult, GitError | ArtifactsError>;
+export function commitFiles(
+  target: Client | GitRemote,
+  ...rest: [string, CommitFilesInput, GitCallOptions?] | [CommitFilesInput, GitCallOptions?]
+): ResultAsync<CommitFilesResult, GitError | ArtifactsError> {
+  const [repo, input, options = {}] = isClient(target)
+    ? (rest as [string, CommitFilesInput, GitCallOptions?])
+    : ([undefined, ...rest] as [undefined, CommitFilesInput, GitCallOptions?]);
+  return checkCommit(input).asyncAndThen((checked) =>
+    withAccess(reach(target, repo, input.token, "write", options ?? {}), (access) =>
+      commitWith(access.remote, access.defaultBranch, checked),
+    ),
+  );
+}
+
+type Failure = GitError | TransportError | InvalidInputError;
+
+async function commitWith(
+  remote: Remote,
+  defaultBranch: string | undefined,
+  commit: CheckedCommit,
+): Promise<Result<CommitFilesResult, Failure>> {
+  const store = new ObjectStore();
+  // The blobs are the same whatever the head: written once, pushed with every attempt.
+  const blobs = new Map<string, string>();
+  const changes = new Map<string, string | null>();
+  for (const [path, content] of commit.files) {
+    const oid = content === null ? null : await store.writeBlob(content);
+    if (oid !== null) blobs.set(oid, path);
+    changes.set(path, oid);
+  }
+  let caps: Capabilities | undefined;
+  let branch = commit.branch ?? defaultBranch;
+
+  for (let attempt = 1; ; attempt++) {
+    const [refs, advertised] = await Promise.all([advertisedRefs(remote), caps ? ok(caps) : capabilities(remote)]);
+    if (refs.isErr()) return err(refs.error);
+    if (advertised.isErr()) return err(advertised.error);
+    caps = advertised.value;
+    if (branch === undefined) {
+      const named = await headBranch(remote, caps);
+      if (named.isErr()) return err(named.error);
+      branch = named.value;
+    }
+    const ref = `refs/heads/${branch}`;
+    const head = refs.value.get(ref);
+
+    if (commit.parent === null && head !== undefined) {
+      return err(new GitError("conflict", `branch ${branch} already exists (parent: null asks for a new branch)`));
+    }
+    if (typeof commit.parent === "string" && head !== commit.parent) {
+      const found = head === undefined ? "does not exist" : `is at ${head}`;
+      return err(new GitError("conflict", `branch ${branch} ${found}, not at the expected parent ${commit.parent}`));
+    }
+    let base = head;
+    if (base === undefined && commit.from !== undefined) {
+      base = refs.value.get(`refs/heads/${commit.from}`);
+      if (base === undefined) return err(new GitError("not-found", `branch ${commit.from} (from) does not exist`));
+    }
+
+    const made = await makeCommit(remote, store, caps, base, changes, commit);
+    if (made.isErr()) return err(made.error);
+    const { oid, tree, written } = made.value;
+    const pack = await store.pack([...blobs.keys(), ...written, oid]);
+    const pushed = await pushPack(remote, { ref, old: head ?? ZERO_OID, new: oid, pack });
+    if (pushed.isOk()) return ok({ commit: oid, parent: base ?? null, tree, branch });
+
+    // Refused: because the branch moved meanwhile (a conflict), or for a reason of the remote's own.
+    if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
+    const now = await advertisedRefs(remote);
+    if (now.isErr()) return err(now.error);
+    if (now.value.get(ref) === head) return err(pushed.error);
+    if (commit.parent !== undefined) {
+      return err(
+        new GitError(
+          "conflict",
+          `branch ${branch} moved while committing (it was expected at ${commit.parent ?? "nothing"})`,
+        ),
+      );
+    }
+    if (attempt >= ATTEMPTS) {
+      return err(new GitError("conflict", `branch ${branch} kept moving: gave up after ${ATTEMPTS} attempts`));
+    }
+    remote.debug(`branch ${branch} moved during attempt ${attempt}: re-applying the files on its new head`);
+    const slept = await sleep(Math.random() * 100 * 2 ** Math.min(attempt, 5), remote.signal).then(
+      () => undefined,
+      () => "aborted",
+    );
+    if (slept && remote.signal) return err(aborted(remote.signal));
+  }
+}
+
+/** The commit of `changes` on `base` (a root commit without one), and every tree it wrote. */
+async function makeCommit(
+  remote: Remote,
+  store: ObjectStore,
+  caps: Capabilities,
+  base: string | undefined,
+  changes: Changes,
+  commit: CheckedCommit,
+): Promise<Result<{ oid: string; tree: string; written: string[] }, Failure>> {
+  let root: string | undefined;
+  if (base !== undefined) {
+    const fetched = await fetchCommit(remote, caps, store, base, { blobless: true });
+    if (fetched.isErr()) return err(fetched.error);
+    root = fetched.value;
+  }
+  const written: string[] = [];
+  try {
+    const tree = await applyChanges(store, root, changes, written);
+    const oid = await store.writeCommit({
+      message: commit.message,
+      tree,
+      parent: base === undefined ? [] : [base],
+      author: commit.author,
+      committer: commit.author,
+    });
+    return ok({ oid, tree, written });
+  } catch (error) {
+    if (error instanceof TreeConflict) return err(new InvalidInputError(error.message, "files"));
+    const reason = error instanceof Error ? error.message : String(error);
+    return err(new GitError("protocol", `could not build the commit from the fetched trees: ${reason}`));
+  }
+}

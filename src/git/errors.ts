@@ -1,0 +1,37 @@
+import { TaggedError } from "../errors.js";
+
+/**
+ * Why a Git operation failed, when the remote answered:
+ * - `conflict`: the branch head is not what the call expected (a stale `parent`, `parent: null` on a branch that
+ *   exists), or concurrent pushes kept winning until the retries ran out;
+ * - `auth`: the Git remote refused the token (401/403), e.g. a read token asked to push;
+ * - `not-found`: no such repo, branch, tag or commit;
+ * - `rejected`: the remote refused the ref update for another reason (a hook, a protected or read-only repo);
+ * - `protocol`: the remote's answer was not the Git protocol this SDK speaks (malformed, truncated, unexpected).
+ *
+ * @example
+ * if (err._tag === "GitError" && err.reason === "conflict") console.log("someone else pushed first");
+ */
+export type GitFailure = "conflict" | "auth" | "not-found" | "rejected" | "protocol";
+
+/**
+ * A failure of the Git data plane. No response at all (network, timeout, abort) is a `TransportError` instead,
+ * as for every other call. Its message never holds a token.
+ *
+ * @example
+ * const result = await commitFiles(client, "notes", { message, author, files, parent: knownHead });
+ * if (result.isErr() && result.error._tag === "GitError" && result.error.reason === "conflict") rebaseAndRetry();
+ */
+export class GitError extends TaggedError {
+  readonly _tag = "GitError";
+  override readonly name = "GitError";
+
+  constructor(
+    readonly reason: GitFailure,
+    message: string,
+    /** The HTTP status of the Git endpoint's answer, when it was not a success. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}

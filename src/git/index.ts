@@ -1,0 +1,11 @@
+/**
+ * cloudflare-artifacts/git: the Git data plane. Commit files to a repo and read them back in one call each, from
+ * any runtime with `fetch` (Workers included), without a git binary and without cloning the repo. Built on
+ * isomorphic-git, which stays out of the core package's bundle.
+ */
+export type { GitCallOptions, GitRemote } from "./access.js";
+export { commitFiles } from "./commit.js";
+export { GitError, type GitFailure } from "./errors.js";
+export type { Author, CommitFilesInput, CommitFilesResult, ReadFilesInput, ReadFilesResult } from "./input.js";
+export { type MemoryFs, type MemoryStats, memoryFs } from "./memory-fs.js";
+export { readFiles } from "./read.js";

@@ -1,0 +1,63 @@
+import {
+  indexPack,
+  packObjects,
+  readBlob,
+  readCommit,
+  readTree,
+  type TreeEntry,
+  writeBlob,
+  writeCommit,
+  writeTree,
+} from "isomorphic-git";
+import { memoryFs } from "./memory-fs.js";
+
+/**
+ * One call's Git objects, in memory: the packs fetched from the remote and the objects the call writes.
+ * isomorphic-git does what it does well here (pack indexing, object hashing and encoding, pack writing);
+ * this is its bare repository at `/` of an in-memory filesystem, and nothing else.
+ */
+export class ObjectStore {
+  private readonly fs = memoryFs();
+  /** isomorphic-git's cache of parsed pack indexes: without it every read would parse them again. */
+  private readonly cache = {};
+  private packs = 0;
+
+  /** Stores and indexes a pack as received. Throws (caught by the caller) when it is malformed or cut short. */
+  async addPack(pack: Uint8Array): Promise<void> {
+    if (pack.byteLength === 0) return;
+    const filepath = `objects/pack/pack-${++this.packs}.pack`;
+    await this.fs.promises.mkdir("/objects/pack", { recursive: true });
+    await this.fs.promises.writeFile(`/${filepath}`, pack);
+    await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
+  }
+
+  async tree(oid: string): Promise<TreeEntry[]> {
+    return (await readTree({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).tree;
+  }
+
+  async commitTree(oid: string): Promise<string> {
+    return (await readCommit({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).commit.tree;
+  }
+
+  async blob(oid: string): Promise<Uint8Array> {
+    return (await readBlob({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).blob;
+  }
+
+  writeBlob(blob: Uint8Array): Promise<string> {
+    return writeBlob({ fs: this.fs, gitdir: "/", blob });
+  }
+
+  writeTree(tree: TreeEntry[]): Promise<string> {
+    return writeTree({ fs: this.fs, gitdir: "/", tree });
+  }
+
+  writeCommit(commit: Parameters<typeof writeCommit>[0]["commit"]): Promise<string> {
+    return writeCommit({ fs: this.fs, gitdir: "/", commit });
+  }
+
+  /** A pack of exactly `oids`, for a push. */
+  async pack(oids: readonly string[]): Promise<Uint8Array> {
+    const { packfile } = await packObjects({ fs: this.fs, gitdir: "/", oids: [...oids], cache: this.cache });
+    return packfile ?? new Uint8Array(0);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Git's pkt-line framing (gitprotocol-common): a 4-hex-digit length that counts itself, then the payload;
+ * `0000` flushes, `0001` delimits the sections of a protocol v2 message, `0002` ends a response in v2.
+ * Side-band multiplexing puts a band byte first: 1 pack data, 2 progress text, 3 a fatal error.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const FLUSH = "0000";
+export const DELIM = "0001";
+
+/** The largest pkt-line payload git accepts (65520 bytes in all). */
+const MAX_PAYLOAD = 65516;
+
+/** One text line as a pkt-line, newline-terminated as git writes them. */
+export function pktLine(text: string): string {
+  const line = text.endsWith("\n") ? text : `${text}\n`;
+  const length = encoder.encode(line).byteLength + 4;
+  if (length - 4 > MAX_PAYLOAD) throw new RangeError("pkt-line payload too long");
+  return length.toString(16).padStart(4, "0") + line;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** A request body: pkt-lines (strings, already framed) and raw bytes (a pack), in order. */
+export function requestBody(parts: readonly (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
+  return concatBytes(parts.map((part) => (typeof part === "string" ? encoder.encode(part) : part)));
+}
+
+/** A packet: its payload, or a flush / delimiter / response-end marker. */
+export type Packet = { kind: "data"; data: Uint8Array } | { kind: "flush" | "delim" | "end" };
+
+/** Malformed framing: the message is the protocol error a `GitError` reports. */
+export class PktLineError extends Error {}
+
+/** Splits a whole response body into packets. */
+export function readPackets(body: Uint8Array): Packet[] {
+  const packets: Packet[] = [];
+  let offset = 0;
+  while (offset < body.byteLength) {
+    if (offset + 4 > body.byteLength) throw new PktLineError("truncated pkt-line header");
+    const header = decoder.decode(body.subarray(offset, offset + 4));
+    const length = /^[0-9a-f]{4}$/i.test(header) ? Number.parseInt(header, 16) : Number.NaN;
+    if (Number.isNaN(length) || length === 3) throw new PktLineError("malformed pkt-line length");
+    if (length < 3) {
+      packets.push({ kind: length === 0 ? "flush" : length === 1 ? "delim" : "end" });
+      offset += 4;
+      continue;
+    }
+    if (offset + length > body.byteLength) throw new PktLineError("truncated pkt-line");
+    packets.push({ kind: "data", data: body.subarray(offset + 4, offset + length) });
+    offset += length;
+  }
+  return packets;
+}
+
+/** A data packet as text, without its trailing newline. */
+export function packetText(packet: Packet): string | undefined {
+  if (packet.kind !== "data") return undefined;
+  return decoder.decode(packet.data).replace(/\n$/, "");
+}
+
+/**
+ * Joins side-band-64k packets into the data of band 1, the progress text of band 2, and the error text of band 3.
+ * Stops at the first flush.
+ */
+export function demultiplex(packets: readonly Packet[]): { data: Uint8Array; progress: string; error?: string } {
+  const data: Uint8Array[] = [];
+  let progress = "";
+  for (const packet of packets) {
+    if (packet.kind !== "data") break;
+    const band = packet.data[0];
+    const payload = packet.data.subarray(1);
+    if (band === 1) data.push(payload);
+    else if (band === 2) progress += decoder.decode(payload);
+    else if (band === 3) return { data: concatBytes(data), progress, error: decoder.decode(payload).trim() };
+    else throw new PktLineError(`unknown side-band ${band}`);
+  }
+  return { data: concatBytes(data), progress };
+}

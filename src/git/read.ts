@@ -1,0 +1,96 @@
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import type { Client } from "../client.js";
+import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
+import { type GitCallOptions, type GitRemote, isClient, reach, withAccess } from "./access.js";
+import type { GitError } from "./errors.js";
+import { checkRead, type ReadFilesInput, type ReadFilesResult } from "./input.js";
+import { ObjectStore } from "./objects.js";
+import { defaultBranch, fetchCommit, resolveRef, stored } from "./refs.js";
+import type { Remote } from "./smart-http.js";
+import { type FileEntry, selectFiles } from "./tree.js";
+import { type Capabilities, capabilities, fetchPack, fetchSupports } from "./upload-pack.js";
+
+/**
+ * Reads files of a repo at a branch, tag or commit, without cloning it. With `paths`, where the remote supports
+ * partial fetches, only the commit's trees and then the selected files are fetched; otherwise the commit is
+ * fetched whole, without history.
+ *
+ * Called with a client, it mints a read token for the call (revoked when it ends) unless `token` is given; called
+ * with `{ remote, token }`, it uses those, and `HEAD` as the default ref.
+ *
+ * @example
+ * const read = await readFiles(client, "notes", { ref: "main", paths: ["README.md", "notes/"] });
+ * if (read.isOk()) console.log(new TextDecoder().decode(read.value.files.get("README.md")));
+ */
+export function readFiles(
+  client: Client,
+  repo: string,
+  input?: ReadFilesInput,
+  options?: GitCallOptions,
+): ResultAsync<ReadFilesResult, GitError | ArtifactsError>;
+export function readFiles(
+  remote: GitRemote,
+  input?: ReadFilesInput,
+  options?: GitCallOptions,
+): ResultAsync<ReadFilesResult, GitError | ArtifactsError>;
+export function readFiles(
+  target: Client | GitRemote,
+  ...rest: [string, ReadFilesInput?, GitCallOptions?] | [ReadFilesInput?, GitCallOptions?]
+): ResultAsync<ReadFilesResult, GitError | ArtifactsError> {
+  const [repo, input = {}, options = {}] = isClient(target)
+    ? (rest as [string, ReadFilesInput?, GitCallOptions?])
+    : ([undefined, ...rest] as [undefined, ReadFilesInput?, GitCallOptions?]);
+  return checkRead(input).asyncAndThen(({ ref, paths }) =>
+    withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
+      readWith(access.remote, ref ?? access.defaultBranch, paths),
+    ),
+  );
+}
+
+type Failure = GitError | TransportError | InvalidInputError;
+
+async function readWith(
+  remote: Remote,
+  ref: string | undefined,
+  paths: string[] | undefined,
+): Promise<Result<ReadFilesResult, Failure>> {
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const named = ref === undefined ? await defaultBranch(remote, caps.value) : ok(ref);
+  if (named.isErr()) return err(named.error);
+  const commit = await resolveRef(remote, caps.value, named.value);
+  if (commit.isErr()) return err(commit.error);
+
+  const store = new ObjectStore();
+  // Without `paths` every file is wanted: one fetch of the whole commit is the cheapest way.
+  const blobless = paths !== undefined && fetchSupports(caps.value, "filter");
+  const root = await fetchCommit(remote, caps.value, store, commit.value, { blobless });
+  if (root.isErr()) return err(root.error);
+  const selected = await selectFiles(store, root.value, paths);
+  if (blobless && selected.length > 0) {
+    const fetched = await fetchBlobs(remote, caps.value, store, selected);
+    if (fetched.isErr()) {
+      if (fetched.error._tag !== "GitError") return err(fetched.error);
+      // A remote may refuse wants of blobs by id: the whole commit then still has them.
+      remote.debug(`fetching files by id failed (${fetched.error.message}): fetching the commit with its files`);
+      const whole = await fetchCommit(remote, caps.value, store, commit.value, { blobless: false });
+      if (whole.isErr()) return err(whole.error);
+    }
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const file of selected) files.set(file.path, await store.blob(file.oid));
+  return ok({ commit: commit.value, files });
+}
+
+/** Fetches the selected files' blobs by id, in one pack. */
+async function fetchBlobs(
+  remote: Remote,
+  caps: Capabilities,
+  store: ObjectStore,
+  files: readonly FileEntry[],
+): Promise<Result<void, Failure>> {
+  const wants = [...new Set(files.map((file) => file.oid))];
+  const pack = await fetchPack(remote, caps, { wants });
+  if (pack.isErr()) return err(pack.error);
+  return stored(remote, store, pack.value, async () => undefined);
+}

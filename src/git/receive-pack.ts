@@ -1,0 +1,102 @@
+import { err, ok, type Result } from "neverthrow";
+import { scrub } from "../secrets.js";
+import { GitError } from "./errors.js";
+import {
+  demultiplex,
+  FLUSH,
+  type Packet,
+  PktLineError,
+  packetText,
+  pktLine,
+  readPackets,
+  requestBody,
+} from "./pkt-line.js";
+import { AGENT, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
+import { isOid } from "./upload-pack.js";
+
+/**
+ * Writing to a remote with `git-receive-pack`, protocol v1 (Artifacts supports no v2 push): the ref
+ * advertisement, then one ref update and its pack, checked against the remote's `report-status`.
+ */
+
+export const ZERO_OID = "0000000000000000000000000000000000000000";
+
+/** The remote's branches and tags with their heads, as receive-pack advertises them. */
+export async function advertisedRefs(remote: Remote): Promise<GitResult<Map<string, string>>> {
+  const answer = await request(remote, "git-receive-pack");
+  return answer
+    .andThen((bytes) => packets(remote, bytes))
+    .andThen((lines) => {
+      const refs = new Map<string, string>();
+      for (const packet of lines) {
+        const line = packetText(packet);
+        if (line === undefined || line.startsWith("# service=")) continue;
+        const [oid, name] = (line.split("\0")[0] ?? "").split(" ");
+        if (!isOid(oid) || !name) return err(protocolError(remote, `malformed ref advertisement: ${line}`));
+        // An empty repo advertises only its capabilities, on a zero id.
+        if (name !== "capabilities^{}") refs.set(name, oid);
+      }
+      return ok(refs);
+    });
+}
+
+export interface RefUpdate {
+  ref: string;
+  /** The head the update expects (the compare of compare-and-swap), or `ZERO_OID` to create the ref. */
+  old: string;
+  new: string;
+  pack: Uint8Array;
+}
+
+/**
+ * Sends one ref update with its pack. Ok only when the remote reports both the unpack and the ref update done;
+ * a refused update is a `GitError` `rejected` with the remote's reason, and `stale` when it moved meanwhile.
+ */
+export async function pushPack(remote: Remote, update: RefUpdate): Promise<GitResult<void>> {
+  const caps = `report-status side-band-64k quiet agent=${AGENT}`;
+  const body = requestBody([pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`), FLUSH, update.pack]);
+  const answer = await request(remote, "git-receive-pack", body);
+  return answer.andThen((bytes) => packets(remote, bytes)).andThen((lines) => report(remote, update.ref, lines));
+}
+
+function report(remote: Remote, ref: string, lines: Packet[]): Result<void, GitError> {
+  let demuxed: ReturnType<typeof demultiplex>;
+  let status: string[];
+  try {
+    demuxed = demultiplex(lines);
+    status = readPackets(demuxed.data).flatMap((packet) => packetText(packet) ?? []);
+  } catch (error) {
+    const reason = error instanceof PktLineError ? error.message : String(error);
+    return err(protocolError(remote, `malformed push report: ${reason}`));
+  }
+  // What the remote's hooks printed, to explain a refusal.
+  const said = scrub(demuxed.progress.replace(/\s+/g, " ").trim(), remote.token);
+  const because = said ? ` (the remote said: ${said.slice(0, 500)})` : "";
+  if (demuxed.error !== undefined) {
+    return err(new GitError("rejected", scrub(`the push failed: ${demuxed.error}${because}`, remote.token)));
+  }
+  const unpack = status.find((line) => line.startsWith("unpack "));
+  if (unpack === undefined) return err(protocolError(remote, "the remote sent no push report"));
+  if (unpack !== "unpack ok") {
+    return err(
+      new GitError(
+        "rejected",
+        scrub(`the remote could not store the pack: ${unpack.slice(7)}${because}`, remote.token),
+      ),
+    );
+  }
+  const outcome = status.find((line) => line === `ok ${ref}` || line.startsWith(`ng ${ref} `));
+  if (outcome === `ok ${ref}`) return ok(undefined);
+  if (outcome === undefined) return err(protocolError(remote, `the push report does not mention ${ref}`));
+  const reason = outcome.slice(`ng ${ref} `.length);
+  return err(new GitError("rejected", scrub(`the remote refused to update ${ref}: ${reason}${because}`, remote.token)));
+}
+
+function packets(remote: Remote, bytes: Uint8Array): Result<Packet[], GitError> {
+  try {
+    return ok(readPackets(bytes));
+  } catch (error) {
+    const reason = error instanceof PktLineError ? error.message : String(error);
+    return err(protocolError(remote, `malformed answer from git-receive-pack: ${reason}`));
+  }
+}
