@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A proxy on 127.0.0.1 in front of the local server's Git remote: it forwards every request as is, counts the
+ * bytes it answers, and lets a test spoil one kind of request on purpose (`fault`), to see the data plane fail
+ * cleanly when a server dies mid-pack, cuts a pack short or refuses the token half-way through a call.
+ */
+export type GitFault =
+  | { kind: "reset-mid-body" }
+  | { kind: "truncate"; keep: number }
+  | { kind: "status"; status: number };
+
+export interface GitProxy {
+  /** The remote URL through the proxy for a remote of the local server. */
+  remote(remote: string): string;
+  /** Response bytes sent, per request line (`POST /git/default/r.git/git-upload-pack`). */
+  received: number;
+  requests: string[];
+  /** Spoil the next requests whose path ends with `suffix` (and whose method is `method`). */
+  fault: { method: string; suffix: string; fault: GitFault } | undefined;
+  close(): Promise<void>;
+}
+
+export async function startGitProxy(origin: string): Promise<GitProxy> {
+  const target = new URL(origin);
+  const proxy: GitProxy = {
+    remote: (remote) => remote.replace(origin, `http://127.0.0.1:${port}`),
+    received: 0,
+    requests: [],
+    fault: undefined,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    proxy.requests.push(`${req.method} ${path}`);
+    const spoil =
+      proxy.fault && req.method === proxy.fault.method && path.endsWith(proxy.fault.suffix)
+        ? proxy.fault.fault
+        : undefined;
+    if (spoil?.kind === "status") {
+      req.resume();
+      res.writeHead(spoil.status, { "content-type": "text/plain" });
+      res.end("refused by the proxy\n");
+      return;
+    }
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const headers = { ...answer.headers };
+        if (spoil) delete headers["content-length"];
+        res.writeHead(answer.statusCode ?? 502, headers);
+        let sent = 0;
+        answer.on("data", (chunk: Buffer) => {
+          if (spoil?.kind === "truncate") {
+            const room = Math.max(0, spoil.keep - sent);
+            if (room > 0) res.write(chunk.subarray(0, room));
+            sent += chunk.length;
+            return;
+          }
+          if (spoil?.kind === "reset-mid-body") {
+            // Half of what came, then the connection dies.
+            res.write(chunk.subarray(0, chunk.length >> 1), () => res.destroy());
+            answer.destroy();
+            return;
+          }
+          sent += chunk.length;
+          proxy.received += chunk.length;
+          res.write(chunk);
+        });
+        answer.on("end", () => res.end());
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return proxy;
+}
