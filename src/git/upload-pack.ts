@@ -24,18 +24,18 @@ export type Capabilities = ReadonlyMap<string, string>;
 export async function capabilities(remote: Remote): Promise<GitResult<Capabilities>> {
   const body = await request(remote, "git-upload-pack", undefined, { v2: true });
   return body.andThen((bytes) => {
-    const lines = parse(remote, bytes);
-    if (lines.isErr()) return err(lines.error);
+    const parsed = parse(remote, bytes);
+    if (parsed.isErr()) return err(parsed.error);
     // Smart HTTP puts `# service=git-upload-pack` and a flush before the v2 advertisement.
-    const packets = lines.value;
+    const packets = parsed.value;
     const start = packetText(packets[0] ?? { kind: "flush" })?.startsWith("# service=") ? 2 : 0;
     if (packetText(packets[start] ?? { kind: "flush" }) !== "version 2") {
       return err(protocolError(remote, "the Git remote does not speak protocol v2 for git-upload-pack"));
     }
+    const lines = untilFlush(remote, packets.slice(start + 1), "capability advertisement");
+    if (lines.isErr()) return err(lines.error);
     const caps = new Map<string, string>();
-    for (const packet of packets.slice(start + 1)) {
-      const line = packetText(packet);
-      if (line === undefined) break;
+    for (const line of lines.value) {
       const equals = line.indexOf("=");
       caps.set(equals === -1 ? line : line.slice(0, equals), equals === -1 ? "" : line.slice(equals + 1));
     }
@@ -68,11 +68,10 @@ export async function lsRefs(
   const answer = await request(remote, "git-upload-pack", body, { v2: true });
   return answer
     .andThen((bytes) => parse(remote, bytes))
-    .andThen((packets) => {
+    .andThen((packets) => untilFlush(remote, packets, "ls-refs answer"))
+    .andThen((lines) => {
       const refs: Ref[] = [];
-      for (const packet of packets) {
-        const line = packetText(packet);
-        if (line === undefined) break;
+      for (const line of lines) {
         const [oid, name, ...attributes] = line.split(" ");
         if (!name || !(oid === "unborn" || isOid(oid)))
           return err(protocolError(remote, `malformed ls-refs line: ${line}`));
@@ -128,6 +127,13 @@ function packfileSection(remote: Remote, packets: Packet[]): Result<Uint8Array, 
   } catch (error) {
     return err(protocolError(remote, `malformed fetch response: ${(error as Error).message}`));
   }
+}
+
+/** The text lines before the flush that ends a list; without the flush, the answer was cut short. */
+function untilFlush(remote: Remote, packets: readonly Packet[], what: string): Result<string[], GitError> {
+  const end = packets.findIndex((packet) => packet.kind !== "data");
+  if (end === -1 || packets[end]?.kind !== "flush") return err(protocolError(remote, `the ${what} was cut short`));
+  return ok(packets.slice(0, end).map((packet) => packetText(packet) ?? ""));
 }
 
 /** A v2 command request: the command, the capabilities this client uses, a delimiter, its arguments. */

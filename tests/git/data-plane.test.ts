@@ -3,7 +3,7 @@ import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { commitFiles, GitError, readFiles } from "../../src/git/index.js";
+import { type CommitFilesInput, commitFiles, GitError, readFiles } from "../../src/git/index.js";
 import { type Client, createClient, createRepo, createToken, deleteRepo } from "../../src/index.js";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli, removeTempDirs } from "../support/git.js";
@@ -381,7 +381,7 @@ describe("commitFiles", () => {
       [{ token: "not a token" }, "token"],
     ];
     for (const [override, field] of cases) {
-      const input = { message: "m", author, files: { ok: "x" }, ...override } as Parameters<typeof commitFiles>[2];
+      const input = { message: "m", author, files: { ok: "x" }, ...override } as CommitFilesInput;
       const result = await commitFiles(client, repo.name, input);
       expect(result._unsafeUnwrapErr(), JSON.stringify(override)).toMatchObject({ _tag: "InvalidInputError", field });
     }

@@ -8,14 +8,15 @@ import type { AddressInfo } from "node:net";
  */
 export type GitFault =
   | { kind: "reset-mid-body" }
-  | { kind: "truncate"; keep: number }
+  | { kind: "truncate"; drop: number }
   | { kind: "status"; status: number };
 
 export interface GitProxy {
   /** The remote URL through the proxy for a remote of the local server. */
   remote(remote: string): string;
-  /** Response bytes sent, per request line (`POST /git/default/r.git/git-upload-pack`). */
+  /** Response bytes forwarded unspoiled, in all. */
   received: number;
+  /** Every request, as `POST /git/default/r.git/git-upload-pack`. */
   requests: string[];
   /** Spoil the next requests whose path ends with `suffix` (and whose method is `method`). */
   fault: { method: string; suffix: string; fault: GitFault } | undefined;
@@ -55,12 +56,10 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
         const headers = { ...answer.headers };
         if (spoil) delete headers["content-length"];
         res.writeHead(answer.statusCode ?? 502, headers);
-        let sent = 0;
+        const held: Buffer[] = [];
         answer.on("data", (chunk: Buffer) => {
           if (spoil?.kind === "truncate") {
-            const room = Math.max(0, spoil.keep - sent);
-            if (room > 0) res.write(chunk.subarray(0, room));
-            sent += chunk.length;
+            held.push(chunk);
             return;
           }
           if (spoil?.kind === "reset-mid-body") {
@@ -69,11 +68,14 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
             answer.destroy();
             return;
           }
-          sent += chunk.length;
           proxy.received += chunk.length;
           res.write(chunk);
         });
-        answer.on("end", () => res.end());
+        // A truncated answer ends cleanly, just short of its last `drop` bytes.
+        answer.on("end", () => {
+          const whole = Buffer.concat(held);
+          res.end(spoil?.kind === "truncate" ? whole.subarray(0, Math.max(0, whole.length - spoil.drop)) : undefined);
+        });
       },
     );
     upstream.on("error", () => res.destroy());

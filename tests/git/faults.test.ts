@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { commitFiles, readFiles } from "../../src/git/index.js";
+import { type Client, createClient, createRepo, createToken } from "../../src/index.js";
+import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { gitCli } from "../support/git.js";
+import { type GitProxy, startGitProxy } from "../support/git-proxy.js";
+
+/**
+ * The data plane when the Git remote misbehaves (a proxy spoils one request), and what it costs when it does not:
+ * every failure is a typed Err that leaves the branch as it was, and a read of one file moves little more than
+ * that file.
+ */
+
+let server: ArtifactsServer;
+let client: Client;
+let proxy: GitProxy;
+let remote: string;
+let token: string;
+let base: string;
+const author = { name: "Ada", email: "ada@example.com" };
+const big = randomBytes(2 * 1024 * 1024);
+
+beforeAll(async () => {
+  server = await startArtifactsServer();
+  client = createClient({ ...server.clientOptions, retry: 0 });
+  proxy = await startGitProxy(server.origin);
+  const repo = (await createRepo(client, { name: "faulty" }))._unsafeUnwrap();
+  remote = proxy.remote(repo.remote);
+  token = (await createToken(client, { repo: "faulty", scope: "write", ttl: 3600 }))._unsafeUnwrap().plaintext;
+  base = (
+    await commitFiles({ remote, token }, { message: "base", author, files: { "big.bin": big, "small.txt": "small" } })
+  )._unsafeUnwrap().commit;
+});
+afterAll(async () => {
+  await proxy.close();
+  await server.close();
+});
+beforeEach(() => {
+  proxy.fault = undefined;
+  proxy.received = 0;
+});
+
+async function headOfMain(): Promise<string> {
+  const id = server.state.findRepo("default", "faulty")?.id;
+  return (await gitCli(["--git-dir", join(server.dataDir, `${id}.git`), "rev-parse", "main"])).stdout.trim();
+}
+
+describe("a Git remote that misbehaves", () => {
+  it("dies mid-pack: a TransportError, and the branch unchanged", async () => {
+    proxy.fault = { method: "POST", suffix: "git-upload-pack", fault: { kind: "reset-mid-body" } };
+    const read = await readFiles({ remote, token }, { paths: ["small.txt"] });
+    expect(read._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
+    const commit = await commitFiles({ remote, token }, { message: "x", author, files: { "small.txt": "changed" } });
+    expect(commit._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
+    expect(await headOfMain()).toBe(base);
+  });
+
+  it("cuts a pack short: a protocol GitError, and the branch unchanged", async () => {
+    for (const drop of [4, 5, 30, 300]) {
+      proxy.fault = { method: "POST", suffix: "git-upload-pack", fault: { kind: "truncate", drop } };
+      const read = await readFiles({ remote, token }, { paths: ["small.txt"] });
+      expect(read._unsafeUnwrapErr(), `${drop} bytes short`).toMatchObject({ _tag: "GitError", reason: "protocol" });
+      const commit = await commitFiles({ remote, token }, { message: "x", author, files: { "small.txt": "changed" } });
+      expect(commit._unsafeUnwrapErr(), `${drop} bytes short`).toMatchObject({ _tag: "GitError", reason: "protocol" });
+    }
+    expect(await headOfMain()).toBe(base);
+  });
+
+  it("refuses the token half-way (401 on the push): an auth GitError, and the branch unchanged", async () => {
+    proxy.fault = { method: "POST", suffix: "git-receive-pack", fault: { kind: "status", status: 401 } };
+    const commit = await commitFiles({ remote, token }, { message: "x", author, files: { "small.txt": "changed" } });
+    expect(commit._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "auth", status: 401 });
+    expect(await headOfMain()).toBe(base);
+  });
+
+  it("answers a 500: a protocol GitError with the status", async () => {
+    proxy.fault = { method: "GET", suffix: "info/refs", fault: { kind: "status", status: 500 } };
+    const read = await readFiles({ remote, token });
+    expect(read._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "protocol", status: 500 });
+  });
+
+  it("times out and aborts as TransportErrors", async () => {
+    const timedOut = await readFiles({ remote, token }, {}, { timeout: 1 });
+    expect(timedOut._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "timeout" });
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const aborted = await commitFiles(
+      { remote, token },
+      { message: "x", author, files: { a: "a" } },
+      { signal: controller.signal },
+    );
+    expect(aborted._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "abort" });
+    expect(await headOfMain()).toBe(base);
+  });
+});
+
+describe("what a call downloads", () => {
+  it("reads one small file of a repo holding a 2 MiB file without receiving the big one", async () => {
+    const read = (await readFiles({ remote, token }, { paths: ["small.txt"] }))._unsafeUnwrap();
+    expect(new TextDecoder().decode(read.files.get("small.txt"))).toBe("small");
+    expect(proxy.received).toBeLessThan(16 * 1024);
+  });
+
+  it("commits one file next to the big one without receiving it", async () => {
+    const made = (
+      await commitFiles({ remote, token }, { message: "one", author, files: { "note.txt": "n" } })
+    )._unsafeUnwrap();
+    expect(proxy.received).toBeLessThan(16 * 1024);
+    const read = (await readFiles({ remote, token }, { paths: ["big.bin"] }))._unsafeUnwrap();
+    expect(read.commit).toBe(made.commit);
+    // Not toEqual: vitest compares 2 MiB byte by byte slowly.
+    expect(big.equals(read.files.get("big.bin") ?? new Uint8Array(0))).toBe(true);
+    base = made.commit;
+  });
+});
