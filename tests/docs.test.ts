@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 
 /** Every public export carries a doc comment with an `@example`: the API reference is generated from them. */
 const root = join(import.meta.dirname, "..");
-const program = ts.createProgram([join(root, "src/index.ts"), join(root, "src/testing/index.ts")], {
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  target: ts.ScriptTarget.ES2022,
-  strict: true,
-});
+const entries = ["src/index.ts", "src/testing/index.ts", "src/git/index.ts"];
+const program = ts.createProgram(
+  entries.map((entry) => join(root, entry)),
+  {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+  },
+);
 const checker = program.getTypeChecker();
 
 function exportsOf(entry: string) {
@@ -24,7 +28,7 @@ function exportsOf(entry: string) {
   });
 }
 
-describe.each(["src/index.ts", "src/testing/index.ts"])("%s", (entry) => {
+describe.each(entries)("%s", (entry) => {
   const symbols = exportsOf(entry);
   it("exports something", () => expect(symbols.length).toBeGreaterThan(0));
   it.each(symbols.map((symbol) => [symbol.name, symbol] as const))(

@@ -4,7 +4,13 @@
  * in runtimes without a disk (Workers) or where a disk is not wanted.
  */
 
-/** What `stat` and `lstat` resolve to: the fields isomorphic-git reads, numbers only. */
+/**
+ * What `stat` and `lstat` resolve to: the fields isomorphic-git reads.
+ *
+ * @example
+ * const stats: MemoryStats = await fs.promises.stat("/repo/README.md");
+ * if (stats.isFile()) console.log(stats.size);
+ */
 export interface MemoryStats {
   type: "file" | "dir" | "symlink";
   mode: number;
