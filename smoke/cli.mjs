@@ -1,4 +1,5 @@
 // Runs the lifecycle with the built package under whatever runtime executes this file.
+import * as git from "../dist/git/index.js";
 import * as sdk from "../dist/index.js";
 import { runLifecycle } from "./lifecycle.mjs";
 
@@ -10,6 +11,7 @@ try {
     accountId: env("ARTIFACTS_ACCOUNT_ID"),
     apiToken: env("ARTIFACTS_API_TOKEN"),
     runtime,
+    git,
   });
   console.log(`SMOKE OK ${runtime}: ${steps.length} steps`);
 } catch (error) {

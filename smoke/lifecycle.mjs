@@ -1,8 +1,9 @@
-// The control-plane lifecycle, as one function of the SDK's exports, so every runtime runs the same steps:
-// create → mint → check the Git remote answers the token → get → list → fork → list tokens → revoke → delete.
+// The lifecycle, as one function of the SDK's exports, so every runtime runs the same steps:
+// create → mint → check the Git remote answers the token → commit and read files (the `./git` subpath, when
+// given) → get → list → fork → list tokens → revoke → delete.
 // Plain JavaScript on purpose: it runs unchanged under Node, Bun, Deno and workerd.
 
-export async function runLifecycle(sdk, { baseUrl, accountId, apiToken, runtime }) {
+export async function runLifecycle(sdk, { baseUrl, accountId, apiToken, runtime, git }) {
   const { createClient, createRepo, createToken, deleteRepo, deleteToken, forkRepo, getRepo, gitCredentials } = sdk;
   const { listRepos, listTokens, ErrorCode } = sdk;
   const client = createClient({ accountId, apiToken, baseUrl, retry: 0 });
@@ -33,6 +34,29 @@ export async function runLifecycle(sdk, { baseUrl, accountId, apiToken, runtime 
   // The Git data plane accepts the token: the smart-HTTP advertisement for a push.
   const refs = await fetch(`${repo.remote}/info/refs?service=git-receive-pack`, { headers: creds.value.headers });
   expect(refs.status === 200 && (await refs.text()).includes("git-receive-pack"), "Git remote accepts the token");
+
+  if (git) {
+    const author = { name: "Smoke", email: "smoke@example.com", timestamp: 1_764_000_000, timezoneOffset: 0 };
+    const bytes = new Uint8Array([0, 255, 1, 128]);
+    const files = { "hello.txt": `hello from ${runtime}`, "bin/bytes": bytes };
+    const made = await value(git.commitFiles(client, name, { message: runtime, author, files }), "commitFiles");
+    expect(made.parent === null && made.branch === "main", "commitFiles");
+    const read = await value(git.readFiles(client, name, { paths: ["hello.txt", "bin/"] }), "readFiles");
+    const same = (a, b) => a?.length === b.length && a.every((byte, index) => byte === b[index]);
+    expect(
+      read.commit === made.commit &&
+        new TextDecoder().decode(read.files.get("hello.txt")) === files["hello.txt"] &&
+        same(read.files.get("bin/bytes"), bytes),
+      "readFiles",
+    );
+    const remote = { remote: repo.remote, token: token.plaintext };
+    const next = await value(
+      git.commitFiles(remote, { message: "2", author, files: { "hello.txt": null } }),
+      "commitFiles",
+    );
+    const after = await value(git.readFiles(remote), "readFiles");
+    expect(next.parent === made.commit && [...after.files.keys()].join() === "bin/bytes", "{ remote, token } form");
+  }
 
   expect((await value(getRepo(client, name), "getRepo")).remote === repo.remote, "getRepo");
   const [repos] = await value(listRepos(client, { search: name }), "listRepos");

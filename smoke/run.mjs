@@ -1,5 +1,6 @@
-// `npm run smoke`: the built package's lifecycle against the local server under Node 20 (this process's Node),
-// Node 22, Node 24, Bun and Deno, and the core inside workerd. The runtimes are the pinned packages of
+// `npm run smoke`: the built package's lifecycle, with the Git data plane, against the local server under Node 20
+// (this process's Node), Node 22, Node 24, Bun and Deno; inside workerd the core alone (no compatibility flags)
+// and the core with `./git` (with `nodejs_compat`, which isomorphic-git's Buffer needs). The runtimes are the pinned packages of
 // runtimes/ (`npm ci --prefix runtimes`). Exits non-zero if any runtime fails.
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -35,18 +36,29 @@ const freePort = () =>
     });
   });
 
-async function workerd() {
+async function workerd(entry, compatibilityFlags = []) {
   const dir = await mkdtemp(join(tmpdir(), "smoke-workerd-"));
   try {
     // workerd resolves no npm packages: the Worker and the SDK are bundled into one module, as wrangler would.
     await build({
-      entryPoints: [join(root, "smoke/worker.mjs")],
+      entryPoints: [join(root, entry)],
       bundle: true,
       format: "esm",
       platform: "neutral",
       mainFields: ["module", "main"],
       outfile: join(dir, "worker.js"),
       logLevel: "silent",
+      // As wrangler does under nodejs_compat: Node's built-ins come from the runtime, and a CommonJS `require` of
+      // one (safe-buffer's, below isomorphic-git) is answered from an import.
+      ...(compatibilityFlags.includes("nodejs_compat")
+        ? {
+            alias: { buffer: "node:buffer" },
+            external: ["node:*"],
+            banner: {
+              js: 'import * as __nodeBuffer from "node:buffer"; const require = (id) => { if (id === "node:buffer") return __nodeBuffer; throw new Error(`require(${id}) is not bundled`); };',
+            },
+          }
+        : {}),
     });
     const port = await freePort();
     const text = (name, value) => `(name = "${name}", text = ${JSON.stringify(value)})`;
@@ -63,6 +75,7 @@ const config :Workerd.Config = (
 const smoke :Workerd.Worker = (
   modules = [(name = "worker", esModule = embed "worker.js")],
   compatibilityDate = "2025-09-01",
+  compatibilityFlags = ${JSON.stringify(compatibilityFlags)},
   bindings = [${text("BASE_URL", server.baseUrl)}, ${text("ACCOUNT_ID", server.accountId)}, ${text("API_TOKEN", server.apiToken)}],
   globalOutbound = "loopback",
 );
@@ -101,7 +114,8 @@ const runtimes = {
     run(bin("deno"), ["run", "--allow-env", "--allow-net", "--allow-read", "smoke/cli.mjs"], {
       env: { ...env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(tmpdir(), "smoke-deno-cache") },
     }),
-  workerd,
+  workerd: () => workerd("smoke/worker.mjs"),
+  "workerd with ./git": () => workerd("smoke/worker-git.mjs", ["nodejs_compat"]),
 };
 
 let failed = false;
