@@ -1,7 +1,8 @@
 /**
  * The full lifecycle: create a repo → mint a write token → push with isomorphic-git → mint a read token →
- * clone and check every byte → show the read token cannot push → fork and clone the fork → list repos and
- * tokens → revoke the write token → delete both repos (always, even after a failed step).
+ * clone and check every byte → commit files with `commitFiles` and read them back with `readFiles` (no clone) →
+ * show the read token cannot push → fork and clone the fork → list repos and tokens → revoke the write token →
+ * delete both repos (always, even after a failed step).
  *
  *   npm run example                       # against a local Artifacts server
  *   CLOUDFLARE_ACCOUNT_ID=... CLOUDFLARE_API_TOKEN=... npm run example   # against your account
@@ -21,6 +22,7 @@ import {
   listRepos,
   listTokens,
 } from "cloudflare-artifacts";
+import { commitFiles, readFiles } from "cloudflare-artifacts/git";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { exampleTarget, orFail, step } from "./setup.js";
@@ -88,6 +90,23 @@ try {
     }
     const head = await git.resolveRef({ fs, dir: clone, ref: "HEAD" });
     if (head !== commit) throw new Error(`clone is at ${head}, expected ${commit}`);
+  });
+
+  const NOTES = {
+    "notes/today.md": "- create a repo\n- push with isomorphic-git\n- commit with commitFiles\n",
+    "notes/agent/plan.md": "# Plan\n\n1. read\n2. write\n",
+  };
+  const update = await step("commit 2 files with commitFiles (fetches the head's trees, not its files)", () =>
+    orFail(commitFiles(client, repoName, { message: "Update the notes", author, files: NOTES, parent: commit })),
+  );
+  console.log(`  commit ${update.commit} on ${update.branch}, parent ${update.parent}`);
+
+  await step("read notes/ back with readFiles and check every byte", async () => {
+    const { commit: at, files } = await orFail(readFiles(client, repoName, { paths: ["notes/"] }));
+    if (at !== update.commit) throw new Error(`read ${at}, expected ${update.commit}`);
+    const expected = Object.entries(NOTES).sort();
+    const got = [...files].map(([path, bytes]) => [path, new TextDecoder().decode(bytes)]).sort();
+    if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error("readFiles differs from what was committed");
   });
 
   const refusal = await step("show that the read token cannot push", async () => {

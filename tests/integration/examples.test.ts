@@ -36,6 +36,8 @@ describe("examples run against the local server", () => {
       "commit and push 3 files with isomorphic-git",
       "mint a read token",
       "clone with the read token and check every file byte for byte",
+      "commit 2 files with commitFiles (fetches the head's trees, not its files)",
+      "read notes/ back with readFiles and check every byte",
       "show that the read token cannot push",
       "fork into lifecycle-fork",
       "clone the fork",
@@ -52,6 +54,7 @@ describe("examples run against the local server", () => {
   it.each([
     ["errors", "Errors example complete"],
     ["pagination", "Pagination example complete"],
+    ["agent-workspace", "Agent workspace complete"],
   ])("%s", async (name, done) => {
     const { code, output } = await runExample(name);
     expect(output).toContain(done);
