@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: per-call time of getRepo and listRepos through this SDK, bare fetch, bare ky and the official
  * `cloudflare` package's generic `client.get`, sequential and at concurrency 32, each in a process of its own,
- * against one loopback server in another; cold import times; bundle sizes. Prints a Markdown table of what this run
+ * against one loopback server in another; cold import times; bundle sizes; the data plane (bench/data-plane.ts). Prints a Markdown table of what this run
  * measured and exits non-zero when the SDK is over 1.10x bare ky in any row (median of the per-round ratios).
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { CONTENDERS, type ContenderName, type Task } from "./contender.js";
+import { dataPlaneTable } from "./data-plane.js";
 import { bundleSizes } from "./size.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
@@ -143,7 +144,13 @@ lines.push(
     (size) => `| ${size.name} | ${(size.minified / 1024).toFixed(1)} KB | ${(size.gzipped / 1024).toFixed(1)} KB |`,
   ),
 );
+const dataPlane = await dataPlaneTable();
+lines.push("", ...dataPlane.lines);
 console.log(lines.join("\n"));
+if (dataPlane.overBudget) {
+  console.error("\nOver budget: the data plane is slower than 0.5x git clone --depth 1, or received more than 10%.");
+  process.exitCode = 1;
+}
 if (overBudget) {
   console.error(`\nOver budget: cloudflare-artifacts is slower than ${BUDGET}x bare ky in at least one scenario.`);
   process.exitCode = 1;
