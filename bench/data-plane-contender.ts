@@ -8,9 +8,14 @@ import http from "isomorphic-git/http/node";
 import { commitFiles, memoryFs, readFiles } from "../dist/git/index.js";
 
 const [task = "", json = "{}"] = process.argv.slice(2);
-const { remote, token, path, content } = JSON.parse(json) as Record<string, string>;
+const { remote, token, path, content } = JSON.parse(json) as {
+  remote: string;
+  token: string;
+  path: string;
+  content: string;
+};
 const author = { name: "Bench", email: "bench@example.com" };
-const onAuth = () => ({ username: "x", password: token?.split("?")[0] ?? "" });
+const onAuth = () => ({ username: "x", password: token.split("?")[0] ?? "" });
 
 const tasks: Record<string, () => Promise<void>> = {
   // The floor of peak memory: Node with tsx and these imports loaded.
