@@ -6,12 +6,11 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 /**
- * Issue 7's budget: 12 KB. Enforced on the contract's surface (client, errors, the nine endpoints), which meets it;
- * for every export only printed, as it is not reachable with the stack the contract fixes: ky, neverthrow and valibot
- * alone take 8.2 KB of it (see README, "Performance").
+ * The core's size budget, as decided: 12 KB gzipped for the contract's surface (client, errors, the nine endpoints)
+ * and 13.5 KB for every export together; the stack the contract fixes (ky, neverthrow, valibot) alone takes 8.2 KB.
+ * Both are gates: CI fails above either.
  */
 export const BUDGET_GZIPPED = 12 * 1024;
-/** The regression gate for every export: today's size plus a little room, so growth is a decision, not an accident. */
 export const GATE_GZIPPED = 13.5 * 1024;
 
 const entries = {
@@ -24,9 +23,12 @@ const entries = {
     'export { default as ky } from "ky"; export { ResultAsync, ok, err } from "neverthrow"; export { looseObject, string, number, boolean, nullable, optional, unknown, array, picklist, safeParse } from "valibot";',
 };
 
+/** Reported, not gated: the `./git` subpath, which brings isomorphic-git and never reaches the core's bundle. */
+const subpaths = { "the Git data plane (./git, with isomorphic-git)": 'export * from "./dist/git/index.js";' };
+
 export async function bundleSizes() {
   return Promise.all(
-    Object.entries(entries).map(async ([name, contents]) => {
+    [...Object.entries(entries), ...Object.entries(subpaths)].map(async ([name, contents]) => {
       const result = await build({
         stdin: { contents, resolveDir: process.cwd(), loader: "js" },
         bundle: true,
@@ -36,6 +38,9 @@ export async function bundleSizes() {
         mainFields: ["module", "main"],
         write: false,
         logLevel: "silent",
+        // As wrangler bundles for nodejs_compat: Node's Buffer (isomorphic-git's) comes from the runtime.
+        alias: { buffer: "node:buffer" },
+        external: ["node:*"],
       });
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();
       return { name, minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength };
@@ -47,9 +52,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = await bundleSizes();
   for (const size of sizes) console.log(`${size.name}: ${size.minified} B minified, ${size.gzipped} B gzipped`);
   const [whole, contract] = sizes as [(typeof sizes)[number], (typeof sizes)[number]];
-  if (whole.gzipped > BUDGET_GZIPPED) {
-    console.log(`note: the whole API is ${whole.gzipped - BUDGET_GZIPPED} B over the ${BUDGET_GZIPPED} B budget.`);
-  }
   for (const [size, gate] of [
     [whole, GATE_GZIPPED],
     [contract, BUDGET_GZIPPED],
