@@ -55,7 +55,7 @@ async function workerd(entry, compatibilityFlags = []) {
             alias: { buffer: "node:buffer" },
             external: ["node:*"],
             banner: {
-              js: 'import * as __nodeBuffer from "node:buffer"; const require = (id) => { if (id === "node:buffer") return __nodeBuffer; throw new Error(`require(${id}) is not bundled`); };',
+              js: 'import * as __nodeBuffer from "node:buffer"; const require = (id) => { if (id === "node:buffer") return __nodeBuffer; throw new Error("require(" + id + ") is not bundled"); };',
             },
           }
         : {}),

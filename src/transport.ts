@@ -339,7 +339,7 @@ function transportError(client: Client, error: unknown, signal: AbortSignal | un
 }
 
 /** `fetch failed` alone says little; Node puts the socket error (ECONNREFUSED...) in `cause`. */
-function describeCause(error: Error): string {
+export function describeCause(error: Error): string {
   const inner = error.cause instanceof Error ? ` (${error.cause.message})` : "";
   return `${error.message}${inner}`;
 }

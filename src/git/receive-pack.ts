@@ -24,20 +24,18 @@ export const ZERO_OID = "0000000000000000000000000000000000000000";
 /** The remote's branches and tags with their heads, as receive-pack advertises them. */
 export async function advertisedRefs(remote: Remote): Promise<GitResult<Map<string, string>>> {
   const answer = await request(remote, "git-receive-pack");
-  return answer
-    .andThen((bytes) => packets(remote, bytes))
-    .andThen((lines) => {
-      const refs = new Map<string, string>();
-      for (const packet of lines) {
-        const line = packetText(packet);
-        if (line === undefined || line.startsWith("# service=")) continue;
-        const [oid, name] = (line.split("\0")[0] ?? "").split(" ");
-        if (!isOid(oid) || !name) return err(protocolError(remote, `malformed ref advertisement: ${line}`));
-        // An empty repo advertises only its capabilities, on a zero id.
-        if (name !== "capabilities^{}") refs.set(name, oid);
-      }
-      return ok(refs);
-    });
+  return answer.andThen((lines) => {
+    const refs = new Map<string, string>();
+    for (const packet of lines) {
+      const line = packetText(packet);
+      if (line === undefined || line.startsWith("# service=")) continue;
+      const [oid, name] = (line.split("\0")[0] ?? "").split(" ");
+      if (!isOid(oid) || !name) return err(protocolError(remote, `malformed ref advertisement: ${line}`));
+      // An empty repo advertises only its capabilities, on a zero id.
+      if (name !== "capabilities^{}") refs.set(name, oid);
+    }
+    return ok(refs);
+  });
 }
 
 export interface RefUpdate {
@@ -50,13 +48,13 @@ export interface RefUpdate {
 
 /**
  * Sends one ref update with its pack. Ok only when the remote reports both the unpack and the ref update done;
- * a refused update is a `GitError` `rejected` with the remote's reason, and `stale` when it moved meanwhile.
+ * a refused update is a `GitError` `rejected` with the remote's reason (the caller tells a moved head from it).
  */
 export async function pushPack(remote: Remote, update: RefUpdate): Promise<GitResult<void>> {
   const caps = `report-status side-band-64k quiet agent=${AGENT}`;
   const body = requestBody([pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`), FLUSH, update.pack]);
   const answer = await request(remote, "git-receive-pack", body);
-  return answer.andThen((bytes) => packets(remote, bytes)).andThen((lines) => report(remote, update.ref, lines));
+  return answer.andThen((lines) => report(remote, update.ref, lines));
 }
 
 function report(remote: Remote, ref: string, lines: Packet[]): Result<void, GitError> {
@@ -90,13 +88,4 @@ function report(remote: Remote, ref: string, lines: Packet[]): Result<void, GitE
   if (outcome === undefined) return err(protocolError(remote, `the push report does not mention ${ref}`));
   const reason = outcome.slice(`ng ${ref} `.length);
   return err(new GitError("rejected", scrub(`the remote refused to update ${ref}: ${reason}${because}`, remote.token)));
-}
-
-function packets(remote: Remote, bytes: Uint8Array): Result<Packet[], GitError> {
-  try {
-    return ok(readPackets(bytes));
-  } catch (error) {
-    const reason = error instanceof PktLineError ? error.message : String(error);
-    return err(protocolError(remote, `malformed answer from git-receive-pack: ${reason}`));
-  }
 }

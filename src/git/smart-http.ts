@@ -1,8 +1,10 @@
 import { err, ok, type Result } from "neverthrow";
 import { aborted, InvalidInputError, TransportError } from "../errors.js";
 import { scrub } from "../secrets.js";
+import { describeCause } from "../transport.js";
 import { VERSION } from "../version.js";
 import { GitError } from "./errors.js";
+import { type Packet, PktLineError, readPackets } from "./pkt-line.js";
 
 /**
  * Git smart HTTP, one request at a time: the remote's URL and token, the caller's signal and timeout, and the
@@ -42,10 +44,28 @@ export function remoteUrl(remote: unknown): Result<string, InvalidInputError> {
 }
 
 /**
- * GETs a service's advertisement (`info/refs?service=...`), or POSTs a request to it. A non-2xx answer is a
- * `GitError` (401/403 `auth`, 404 `not-found`, anything else `protocol`); no answer is a `TransportError`.
+ * GETs a service's advertisement (`info/refs?service=...`), or POSTs a request to it, and splits the answer into
+ * pkt-lines. A non-2xx answer is a `GitError` (401/403 `auth`, 404 `not-found`, anything else `protocol`), as is
+ * malformed framing; no answer is a `TransportError`.
  */
 export async function request(
+  remote: Remote,
+  service: Service,
+  body?: Uint8Array<ArrayBuffer>,
+  options: { v2?: boolean } = {},
+): Promise<GitResult<Packet[]>> {
+  const answer = await exchange(remote, service, body, options);
+  return answer.andThen((bytes) => {
+    try {
+      return ok(readPackets(bytes));
+    } catch (error) {
+      const reason = error instanceof PktLineError ? error.message : String(error);
+      return err(protocolError(remote, `malformed answer from ${service}: ${reason}`));
+    }
+  });
+}
+
+async function exchange(
   remote: Remote,
   service: Service,
   body?: Uint8Array<ArrayBuffer>,
@@ -88,10 +108,7 @@ export async function request(
   } catch (error) {
     if (signal?.aborted) return err(aborted(signal));
     if (timedOut) return err(new TransportError("timeout", `No complete response within ${timeout} ms`, undefined));
-    const detail =
-      error instanceof Error
-        ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`
-        : String(error);
+    const detail = error instanceof Error ? describeCause(error) : String(error);
     return err(new TransportError("network", scrub(`Network error: ${detail}`, remote.token), error));
   } finally {
     clearTimeout(timer);

@@ -1,16 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import { GitError } from "./errors.js";
-import {
-  DELIM,
-  demultiplex,
-  FLUSH,
-  type Packet,
-  PktLineError,
-  packetText,
-  pktLine,
-  readPackets,
-  requestBody,
-} from "./pkt-line.js";
+import { DELIM, demultiplex, FLUSH, type Packet, packetText, pktLine, requestBody } from "./pkt-line.js";
 import { AGENT, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
 
 /**
@@ -23,8 +13,8 @@ export type Capabilities = ReadonlyMap<string, string>;
 
 export async function capabilities(remote: Remote): Promise<GitResult<Capabilities>> {
   const body = await request(remote, "git-upload-pack", undefined, { v2: true });
-  return body.andThen((bytes) => {
-    const parsed = parse(remote, bytes);
+  return body.andThen((answer) => {
+    const parsed = parse(remote, answer);
     if (parsed.isErr()) return err(parsed.error);
     // Smart HTTP puts `# service=git-upload-pack` and a flush before the v2 advertisement.
     const packets = parsed.value;
@@ -67,7 +57,7 @@ export async function lsRefs(
   const body = command("ls-refs", caps, [...args, ...prefixes.map((prefix) => `ref-prefix ${prefix}`)]);
   const answer = await request(remote, "git-upload-pack", body, { v2: true });
   return answer
-    .andThen((bytes) => parse(remote, bytes))
+    .andThen((packets) => parse(remote, packets))
     .andThen((packets) => untilFlush(remote, packets, "ls-refs answer"))
     .andThen((lines) => {
       const refs: Ref[] = [];
@@ -109,7 +99,7 @@ export async function fetchPack(
     "done",
   ];
   const answer = await request(remote, "git-upload-pack", command("fetch", caps, args), { v2: true });
-  return answer.andThen((bytes) => parse(remote, bytes)).andThen((packets) => packfileSection(remote, packets));
+  return answer.andThen((packets) => parse(remote, packets)).andThen((packets) => packfileSection(remote, packets));
 }
 
 /** The sections of a fetch response are `shallow-info`, `wanted-refs`, `packfile`...; the pack is the last. */
@@ -143,15 +133,8 @@ function command(name: string, caps: Capabilities, args: readonly string[]): Uin
   return requestBody([...head.map(pktLine), DELIM, ...args.map(pktLine), FLUSH]);
 }
 
-/** Packets of a whole answer; an `ERR` line from the remote is its error. */
-function parse(remote: Remote, bytes: Uint8Array): Result<Packet[], GitError> {
-  let packets: Packet[];
-  try {
-    packets = readPackets(bytes);
-  } catch (error) {
-    const reason = error instanceof PktLineError ? error.message : String(error);
-    return err(protocolError(remote, `malformed answer from git-upload-pack: ${reason}`));
-  }
+/** An answer's packets, unless the remote sent an `ERR` line instead. */
+function parse(remote: Remote, packets: Packet[]): Result<Packet[], GitError> {
   for (const packet of packets) {
     // Only a line starting with "E" can be an error; side-band data starts with its band byte (1, 2 or 3).
     const line = packet.kind === "data" && packet.data[0] === 0x45 ? packetText(packet) : undefined;
