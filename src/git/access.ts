@@ -29,13 +29,14 @@ export interface GitRemote {
 }
 
 /**
- * Options of a data-plane call: those of every call (`signal`, `timeout` per request), and `debug`, which hears
- * what the call chose (a fallback, a retry) without that being an error.
+ * Options of a data-plane call: those of every call (`signal`; `timeout` per request; `headers`, sent with every
+ * request; `retry`, for its REST calls), and `debug`, which hears what the call chose (a fallback, a retry)
+ * without that being an error.
  *
  * @example
  * await readFiles(client, "notes", { paths: ["README.md"] }, { timeout: 10_000, debug: console.debug });
  */
-export interface GitCallOptions extends Pick<CallOptions, "signal" | "timeout"> {
+export interface GitCallOptions extends CallOptions {
   debug?: (message: string) => void;
 }
 
@@ -69,13 +70,20 @@ export function reach(
     const remoteToken = given?.token;
     if (!isToken(remoteToken)) return invalid("token must be a repo token (art_v1_...)", "token");
     return remoteUrl(given?.remote).asyncMap(async (url) => ({
-      remote: { url, token: remoteToken, signal: options.signal, timeout: options.timeout ?? DEFAULT_TIMEOUT, debug },
+      remote: {
+        url,
+        token: remoteToken,
+        signal: options.signal,
+        timeout: options.timeout ?? DEFAULT_TIMEOUT,
+        headers: options.headers,
+        debug,
+      },
       defaultBranch: undefined,
       release: async () => {},
     }));
   }
   const client = target;
-  const call = { signal: options.signal, timeout: options.timeout };
+  const { debug: _, ...call } = options;
   const minted =
     token === undefined ? createToken(client, { repo: repo as string, scope, ttl: MINTED_TTL }, call) : undefined;
   const release = async () => {
@@ -91,6 +99,7 @@ export function reach(
         token: created?.plaintext ?? (token as string),
         signal: options.signal,
         timeout: options.timeout ?? client.timeout,
+        headers: options.headers,
         debug,
       },
       defaultBranch: info.default_branch,

@@ -152,7 +152,7 @@ async function makeCommit(
   if (base !== undefined) {
     const fetched = await fetchCommit(remote, caps, store, base, { blobless: true });
     if (fetched.isErr()) return err(fetched.error);
-    root = fetched.value;
+    root = fetched.value.tree;
   }
   const written: string[] = [];
   try {

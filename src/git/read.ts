@@ -5,10 +5,10 @@ import { type GitCallOptions, type GitRemote, isClient, reach, withAccess } from
 import type { GitError } from "./errors.js";
 import { checkRead, type ReadFilesInput, type ReadFilesResult } from "./input.js";
 import { ObjectStore } from "./objects.js";
-import { defaultBranch, fetchCommit, resolveRef, stored } from "./refs.js";
+import { fetchCommit, resolveRef, stored } from "./refs.js";
 import type { Remote } from "./smart-http.js";
 import { type FileEntry, selectFiles } from "./tree.js";
-import { type Capabilities, capabilities, fetchPack, fetchSupports } from "./upload-pack.js";
+import { type Capabilities, capabilities, fetchPack } from "./upload-pack.js";
 
 /**
  * Reads files of a repo at a branch, tag or commit, without cloning it. With `paths`, where the remote supports
@@ -51,28 +51,26 @@ type Failure = GitError | TransportError | InvalidInputError;
 
 async function readWith(
   remote: Remote,
+  /** Undefined: the remote's `HEAD`. */
   ref: string | undefined,
   paths: string[] | undefined,
 ): Promise<Result<ReadFilesResult, Failure>> {
   const caps = await capabilities(remote);
   if (caps.isErr()) return err(caps.error);
-  const named = ref === undefined ? await defaultBranch(remote, caps.value) : ok(ref);
-  if (named.isErr()) return err(named.error);
-  const commit = await resolveRef(remote, caps.value, named.value);
+  const commit = await resolveRef(remote, caps.value, ref);
   if (commit.isErr()) return err(commit.error);
 
   const store = new ObjectStore();
   // Without `paths` every file is wanted: one fetch of the whole commit is the cheapest way.
-  const blobless = paths !== undefined && fetchSupports(caps.value, "filter");
-  const root = await fetchCommit(remote, caps.value, store, commit.value, { blobless });
-  if (root.isErr()) return err(root.error);
-  const selected = await selectFiles(store, root.value, paths);
-  if (blobless && selected.length > 0) {
-    const fetched = await fetchBlobs(remote, caps.value, store, selected);
-    if (fetched.isErr()) {
-      if (fetched.error._tag !== "GitError") return err(fetched.error);
+  const fetched = await fetchCommit(remote, caps.value, store, commit.value, { blobless: paths !== undefined });
+  if (fetched.isErr()) return err(fetched.error);
+  const selected = await selectFiles(store, fetched.value.tree, paths);
+  if (!fetched.value.withFiles && selected.length > 0) {
+    const blobs = await fetchBlobs(remote, caps.value, store, selected);
+    if (blobs.isErr()) {
+      if (blobs.error._tag !== "GitError") return err(blobs.error);
       // A remote may refuse wants of blobs by id: the whole commit then still has them.
-      remote.debug(`fetching files by id failed (${fetched.error.message}): fetching the commit with its files`);
+      remote.debug(`fetching files by id failed (${blobs.error.message}): fetching the commit with its files`);
       const whole = await fetchCommit(remote, caps.value, store, commit.value, { blobless: false });
       if (whole.isErr()) return err(whole.error);
     }

@@ -20,22 +20,35 @@ export async function defaultBranch(remote: Remote, caps: Capabilities): Promise
   });
 }
 
-/** The commit a branch, a tag (peeled) or a commit id names; a branch wins over a tag of the same name. */
-export async function resolveRef(remote: Remote, caps: Capabilities, ref: string): Promise<GitResult<string>> {
+/**
+ * The commit a branch, a tag (peeled) or a commit id names, or the remote's `HEAD` without a ref; a branch wins
+ * over a tag of the same name. One `ls-refs` at most.
+ */
+export async function resolveRef(
+  remote: Remote,
+  caps: Capabilities,
+  ref: string | undefined,
+): Promise<GitResult<string>> {
   if (isOid(ref)) return ok(ref);
-  const refs = await lsRefs(remote, caps, [`refs/heads/${ref}`, `refs/tags/${ref}`]);
+  const prefixes = ref === undefined ? ["HEAD"] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+  const refs = await lsRefs(remote, caps, prefixes);
   return refs.andThen((found) => {
-    const named = (name: string) => found.find((candidate) => candidate.name === name);
-    const match = named(`refs/heads/${ref}`) ?? named(`refs/tags/${ref}`);
+    const match = prefixes.map((name) => found.find((candidate) => candidate.name === name)).find(Boolean);
     const oid = match?.peeled ?? match?.oid;
-    return oid ? ok(oid) : err(new GitError("not-found", `no branch or tag named ${ref}`));
+    if (oid) return ok(oid);
+    return err(
+      new GitError(
+        "not-found",
+        ref === undefined ? "the default branch has no commits yet" : `no branch or tag named ${ref}`,
+      ),
+    );
   });
 }
 
 /**
- * Fetches `commit` without its history, and without any file contents when the remote advertises `filter` (a
- * blobless fetch); otherwise whole, which is correct but not cheap, and said through `debug`. Resolves to the
- * commit's root tree.
+ * Fetches `commit` without its history, and, when `blobless` and the remote advertises `filter`, without any file
+ * contents; otherwise whole, which is correct but not cheap, and said through `debug`. Resolves to the commit's
+ * root tree, and whether the files came too.
  */
 export async function fetchCommit(
   remote: Remote,
@@ -43,12 +56,12 @@ export async function fetchCommit(
   store: ObjectStore,
   commit: string,
   { blobless }: { blobless: boolean },
-): Promise<GitResult<string>> {
+): Promise<GitResult<{ tree: string; withFiles: boolean }>> {
   const filter = blobless && fetchSupports(caps, "filter") ? "blob:none" : undefined;
   if (blobless && !filter) remote.debug("the remote does not advertise filter: fetching the commit with its files");
   const pack = await fetchPack(remote, caps, { wants: [commit], shallow: fetchSupports(caps, "shallow"), filter });
   if (pack.isErr()) return err(pack.error);
-  return stored(remote, store, pack.value, () => store.commitTree(commit));
+  return stored(remote, store, pack.value, async () => ({ tree: await store.commitTree(commit), withFiles: !filter }));
 }
 
 /** Adds a fetched pack to the store, then reads from it; a pack or object isomorphic-git cannot read is a protocol error. */

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { aborted, InvalidInputError, TransportError } from "../errors.js";
 import { scrub } from "../secrets.js";
-import { describeCause } from "../transport.js";
+import { type CallOptions, describeCause } from "../transport.js";
 import { VERSION } from "../version.js";
 import { GitError } from "./errors.js";
 import { type Packet, PktLineError, readPackets } from "./pkt-line.js";
@@ -21,6 +21,8 @@ export interface Remote {
   readonly signal: AbortSignal | undefined;
   /** Per request, covering its whole body; `false` for none. */
   readonly timeout: number | false;
+  /** The caller's extra headers, under this SDK's own (auth, protocol). */
+  readonly headers: CallOptions["headers"];
   /** Progress notes that are not errors (a fallback taken, a retry): the call's `debug` option. */
   readonly debug: (message: string) => void;
 }
@@ -72,13 +74,12 @@ async function exchange(
   options: { v2?: boolean } = {},
 ): Promise<GitResult<Uint8Array>> {
   const url = body ? `${remote.url}/${service}` : `${remote.url}/info/refs?service=${service}`;
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${remote.token}`,
-    "user-agent": `git/${AGENT}`,
-    accept: body ? `application/x-${service}-result` : `application/x-${service}-advertisement`,
-  };
-  if (body) headers["content-type"] = `application/x-${service}-request`;
-  if (options.v2) headers["git-protocol"] = "version=2";
+  const headers = new Headers(remote.headers as HeadersInit | undefined);
+  headers.set("authorization", `Bearer ${remote.token}`);
+  if (!headers.has("user-agent")) headers.set("user-agent", `git/${AGENT}`);
+  headers.set("accept", body ? `application/x-${service}-result` : `application/x-${service}-advertisement`);
+  if (body) headers.set("content-type", `application/x-${service}-request`);
+  if (options.v2) headers.set("git-protocol", "version=2");
 
   const controller = new AbortController();
   const { signal, timeout } = remote;

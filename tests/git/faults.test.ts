@@ -96,6 +96,54 @@ describe("a Git remote that misbehaves", () => {
   });
 });
 
+describe("a Git remote without partial fetches", () => {
+  /** The capability advertisement, re-framed without `filter` in the `fetch` line. */
+  const withoutFilter = (body: Buffer) => {
+    const lines: string[] = [];
+    for (let offset = 0; offset < body.length; ) {
+      const length = Number.parseInt(body.subarray(offset, offset + 4).toString(), 16);
+      const text = length < 4 ? "" : body.subarray(offset + 4, offset + length).toString();
+      offset += Math.max(4, length);
+      if (length < 4) lines.push("0000");
+      else {
+        const line = text.startsWith("fetch=") ? text.replace(" filter", "") : text;
+        lines.push((Buffer.byteLength(line) + 4).toString(16).padStart(4, "0") + line);
+      }
+    }
+    return Buffer.from(lines.join(""));
+  };
+
+  it("reads and commits correctly by fetching the head whole, and says so through debug", async () => {
+    const notes: string[] = [];
+    const debug = (note: string) => notes.push(note);
+    proxy.fault = { method: "GET", suffix: "info/refs", fault: { kind: "transform", apply: withoutFilter } };
+    const read = (await readFiles({ remote, token }, { paths: ["small.txt"] }, { debug }))._unsafeUnwrap();
+    expect(new TextDecoder().decode(read.files.get("small.txt"))).toBe("small");
+    expect(notes).toEqual(["the remote does not advertise filter: fetching the commit with its files"]);
+    // Correct, not cheap: the big file came too.
+    expect(proxy.received).toBeGreaterThan(big.length);
+  });
+
+  it("falls back to the whole commit when the remote refuses to send files by id", async () => {
+    const notes: string[] = [];
+    // ls-refs and the blobless fetch pass; the fetch of the file by id gets a 500.
+    proxy.fault = {
+      method: "POST",
+      suffix: "git-upload-pack",
+      fault: { kind: "status", status: 500 },
+      skip: 2,
+      once: true,
+    };
+    const settled = await readFiles({ remote, token }, { paths: ["small.txt"] }, { debug: (note) => notes.push(note) });
+    const read = settled._unsafeUnwrap();
+    expect(new TextDecoder().decode(read.files.get("small.txt"))).toBe("small");
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /^fetching files by id failed \(the Git remote answered HTTP 500.*\): fetching the commit with its files$/,
+    );
+  });
+});
+
 describe("what a call downloads", () => {
   it("reads one small file of a repo holding a 2 MiB file without receiving the big one", async () => {
     const read = (await readFiles({ remote, token }, { paths: ["small.txt"] }))._unsafeUnwrap();

@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
 export type GitFault =
   | { kind: "reset-mid-body" }
   | { kind: "truncate"; drop: number }
-  | { kind: "status"; status: number };
+  | { kind: "status"; status: number }
+  | { kind: "transform"; apply: (body: Buffer) => Buffer };
 
 export interface GitProxy {
   /** The remote URL through the proxy for a remote of the local server. */
@@ -18,8 +19,11 @@ export interface GitProxy {
   received: number;
   /** Every request, as `POST /git/default/r.git/git-upload-pack`. */
   requests: string[];
-  /** Spoil the next requests whose path ends with `suffix` (and whose method is `method`). */
-  fault: { method: string; suffix: string; fault: GitFault } | undefined;
+  /**
+   * Spoil the requests whose path ends with `suffix` and whose method is `method`, after letting the first `skip`
+   * of them through; only the first one spoiled when `once`.
+   */
+  fault: { method: string; suffix: string; fault: GitFault; skip?: number; once?: boolean } | undefined;
   close(): Promise<void>;
 }
 
@@ -40,10 +44,15 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     proxy.requests.push(`${req.method} ${path}`);
-    const spoil =
-      proxy.fault && req.method === proxy.fault.method && path.endsWith(proxy.fault.suffix)
-        ? proxy.fault.fault
-        : undefined;
+    let spoil: GitFault | undefined;
+    const { fault } = proxy;
+    if (fault && req.method === fault.method && path.endsWith(fault.suffix)) {
+      if ((fault.skip ?? 0) > 0) fault.skip = (fault.skip ?? 0) - 1;
+      else {
+        spoil = fault.fault;
+        if (fault.once) proxy.fault = undefined;
+      }
+    }
     if (spoil?.kind === "status") {
       req.resume();
       res.writeHead(spoil.status, { "content-type": "text/plain" });
@@ -58,7 +67,7 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
         res.writeHead(answer.statusCode ?? 502, headers);
         const held: Buffer[] = [];
         answer.on("data", (chunk: Buffer) => {
-          if (spoil?.kind === "truncate") {
+          if (spoil?.kind === "truncate" || spoil?.kind === "transform") {
             held.push(chunk);
             return;
           }
@@ -74,7 +83,9 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
         // A truncated answer ends cleanly, just short of its last `drop` bytes.
         answer.on("end", () => {
           const whole = Buffer.concat(held);
-          res.end(spoil?.kind === "truncate" ? whole.subarray(0, Math.max(0, whole.length - spoil.drop)) : undefined);
+          if (spoil?.kind === "truncate") res.end(whole.subarray(0, Math.max(0, whole.length - spoil.drop)));
+          else if (spoil?.kind === "transform") res.end(spoil.apply(whole));
+          else res.end();
         });
       },
     );
