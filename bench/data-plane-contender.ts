@@ -3,9 +3,14 @@
  * bench/data-plane-contender.ts <task> <json>`. Prints `{ ms, maxRssKb }`. The SDK is measured as built (dist/).
  */
 
+import { join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
-import { commitFiles, memoryFs, readFiles } from "../dist/git/index.js";
+
+// As built: dist/, typed by the source it is built from.
+const { commitFiles, memoryFs, readFiles } = (await import(
+  join(import.meta.dirname, "../dist/git/index.js") as string
+)) as typeof import("../src/git/index.js");
 
 const [task = "", json = "{}"] = process.argv.slice(2);
 const { remote, token, path, content } = JSON.parse(json) as {

@@ -11,8 +11,15 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, createRepo, createToken } from "../dist/index.js";
-import { startArtifactsServer } from "../dist/testing/index.js";
+
+// As built: dist/, typed by the source it is built from.
+const { createClient, createRepo, createToken } = (await import(
+  join(import.meta.dirname, "../dist/index.js") as string
+)) as typeof import("../src/index.js");
+const { startArtifactsServer } = (await import(
+  join(import.meta.dirname, "../dist/testing/index.js") as string
+)) as typeof import("../src/testing/index.js");
+
 import { startGitProxy } from "../tests/support/git-proxy.js";
 
 const FILES = 2000;
