@@ -93,11 +93,10 @@ export function createClient(options: ClientOptions): Client {
     ...kyOptions
   } = options ?? ({} as ClientOptions);
   requireSegment("accountId", accountId);
+  requireSegment("apiToken", apiToken);
   requireSegment("namespace", namespace);
-  if (typeof apiToken !== "string" || apiToken === "") {
-    throw new TypeError("createClient: apiToken is required (a Cloudflare API token)");
-  }
-  if (typeof baseUrl !== "string" || baseUrl === "") throw new TypeError("createClient: baseUrl must be a URL");
+  // Checked now, not at the first call, where every call would fail as a network error.
+  if (!/^https?:\/\//.test(baseUrl) || !URL.canParse(baseUrl)) invalid("baseUrl", "must be an http(s) URL");
 
   const accountUrl = `${baseUrl.replace(/\/+$/, "")}/accounts/${encodeURIComponent(accountId)}/artifacts`;
   const namespaceUrl = `${accountUrl}/namespaces/${encodeURIComponent(namespace)}`;
@@ -131,6 +130,10 @@ export function createClient(options: ClientOptions): Client {
 
 function requireSegment(option: string, value: unknown): asserts value is string {
   if (typeof value !== "string" || value === "" || value === "." || value === "..") {
-    throw new TypeError(`createClient: ${option} is required and must be a non-empty string`);
+    invalid(option, "is required and must be a non-empty string");
   }
+}
+
+function invalid(option: string, rule: string): never {
+  throw new TypeError(`createClient: ${option} ${rule}`);
 }

@@ -94,7 +94,12 @@ export function getFile(
 ): ResultAsync<Uint8Array, ArtifactsError> {
   return send(
     client,
-    { method: "get", path: route`repos/${{ name }}/file`, query: { ref: query.ref, path: query.path }, expect: bytes },
+    {
+      method: "get",
+      path: route`repos/${{ name }}/file`,
+      query: { ref: query?.ref, path: query?.path },
+      expect: bytes,
+    },
     options,
   );
 }

@@ -1,5 +1,5 @@
 import { parseRetryAfter } from "./retry.js";
-import { showWhenInspected } from "./secrets.js";
+import { scrub, showWhenInspected } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
 
 /**
@@ -75,7 +75,7 @@ export class HttpError extends TaggedError {
    * Set on a 429 the retry policy would not wait for, because the wait exceeds `maxRetryAfter`.
    */
   readonly retryAfter: number | undefined;
-  /** The rate-limit headers as the server sent them (`Ratelimit`, `Ratelimit-Policy`), when it did. */
+  /** The rate-limit headers as the server sent them (`Ratelimit`, `Ratelimit-Policy`), secrets removed, when it did. */
   readonly rateLimit: RateLimitInfo | undefined;
 
   constructor(
@@ -86,14 +86,18 @@ export class HttpError extends TaggedError {
     readonly raw?: string,
     /** Why a 2xx body was rejected: the schema's issues. */
     readonly issues?: readonly SchemaIssue[],
+    /** Applied to the headers kept (`rateLimit`): the client's redaction, or repo tokens only. */
+    redact: (text: string) => string = scrub,
   ) {
     super(describeHttp(status, body, issues));
     // Kept off the enumerable fields: a Response is not data to serialize, and its headers are the server's to choose.
     Object.defineProperty(this, "response", { value: response, enumerable: false });
     const wait = parseRetryAfter(response.headers.get("retry-after"));
-    this.retryAfter = wait === undefined ? undefined : wait / 1000;
-    const ratelimit = response.headers.get("ratelimit") ?? undefined;
-    const policy = response.headers.get("ratelimit-policy") ?? undefined;
+    this.retryAfter = wait && wait / 1000;
+    // An empty header is no header.
+    const header = (name: string) => redact(response.headers.get(name) ?? "") || undefined;
+    const ratelimit = header("ratelimit");
+    const policy = header("ratelimit-policy");
     this.rateLimit = ratelimit || policy ? { ratelimit, policy } : undefined;
   }
 
@@ -181,11 +185,9 @@ export class InvalidInputError extends TaggedError {
 export type ArtifactsError = HttpError | TransportError | InvalidInputError;
 
 function describeHttp(status: number, body: ApiEnvelope, issues?: readonly SchemaIssue[]): string {
-  const errors = body.errors.map((error) => `[${error.code}] ${error.message}`).join("; ");
-  if (errors) return `HTTP ${status}: ${errors}`;
-  if (issues) {
-    const details = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
-    return `HTTP ${status}: unexpected response body (${details.join("; ")})`;
-  }
-  return `HTTP ${status}: no error details in the response`;
+  const details =
+    body.errors.map((error) => `[${error.code}] ${error.message}`).join("; ") ||
+    (issues &&
+      `unexpected response body (${issues.map(({ path, message }) => (path ? `${path}: ` : "") + message).join("; ")})`);
+  return `HTTP ${status}: ${details || "no error details in the response"}`;
 }

@@ -27,7 +27,7 @@ export interface GitCredentials {
   readonly basic: { readonly username: string; readonly password: string };
   /** isomorphic-git's `onAuth` callback. */
   readonly onAuth: () => { username: string; password: string };
-  /** True once the expiry has passed (at `now`, default the current time). */
+  /** True once the expiry has passed (at `now`, default the current time; anything but a Date means now). */
   isExpired(now?: Date): boolean;
   /**
    * The remote with `x:<secret>@` in it, for one-off commands (`git clone <url>`). The URL then holds a secret:
@@ -69,7 +69,8 @@ export function gitCredentials(token: string): Result<GitCredentials, InvalidInp
     headers: { Authorization: authorization },
     basic: { username: USERNAME, password: secret },
     onAuth: () => ({ username: USERNAME, password: secret }),
-    isExpired: (now = new Date()) => Number(expires) * 1000 <= now.getTime(),
+    // Anything but a Date (from untyped code) reads as now: this must answer, not throw.
+    isExpired: (now) => Number(expires) * 1000 <= (now instanceof Date ? now.getTime() : Date.now()),
     remoteUrl: (remote) => withCredentials(remote, secret),
   };
   return ok(redactOnInspect(credentials, ["token", "secret", "authorization", "extraHeader", "headers", "basic"]));

@@ -1,6 +1,6 @@
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "./client.js";
-import { type ArtifactsError, aborted, TaggedError } from "./errors.js";
+import { type ArtifactsError, aborted, InvalidInputError, TaggedError } from "./errors.js";
 import { listNamespaces } from "./namespaces.js";
 import { listRepos } from "./repos.js";
 import { listTokens } from "./tokens.js";
@@ -137,9 +137,14 @@ export function collect<Item>(pages: Pages<Item>): ResultAsync<Item[], PageError
   return new ResultAsync(
     (async () => {
       const items: Item[] = [];
-      for await (const page of pages) {
-        if (page.isErr()) return err(page.error);
-        items.push(...page.value);
+      try {
+        for await (const page of pages) {
+          if (page.isErr()) return err(page.error);
+          items.push(...page.value);
+        }
+      } catch {
+        // Only untyped code gets here (pages that are not an async iterable of Results): answer, never reject.
+        return err(new InvalidInputError("pages must be an async iterable of page Results", "pages"));
       }
       return ok(items);
     })(),

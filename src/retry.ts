@@ -62,9 +62,12 @@ export function retryDelay(
 }
 
 function isRetriable(method: string, status: AttemptOutcome["status"]): boolean {
-  if (status === 429) return true;
-  if (method !== "GET" && method !== "DELETE") return false;
-  return status === "network" || status === 408 || (typeof status === "number" && status >= 500 && status <= 599);
+  // A non-number status (network, timeout, abort) compares false with numbers.
+  return (
+    status === 429 ||
+    ((method === "GET" || method === "DELETE") &&
+      (status === "network" || status === 408 || ((status as number) >= 500 && (status as number) <= 599)))
+  );
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms from `now`; `undefined` when absent or unreadable. */
@@ -76,7 +79,10 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+/** The longest delay a timer takes (2^31 - 1 ms, 24.8 days): past it, runtimes fire at once. */
+export const MAX_TIMER = 2 ** 31 - 1;
+
+/** Waits `ms` (at most `MAX_TIMER`), or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -84,10 +90,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

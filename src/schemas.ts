@@ -168,28 +168,17 @@ function compile(schema: Known): Predicate {
     }
     case "array": {
       const item = predicate(schema.item);
-      return (value) => {
-        if (!Array.isArray(value)) return false;
-        for (const element of value) if (!item(element)) return false;
-        return true;
-      };
+      return (value) => Array.isArray(value) && value.every(item);
     }
     case "loose_object": {
-      const fields = Object.entries(schema.entries).map(([key, entry]) => {
-        const known = entry as Known;
-        return { key, check: predicate(entry), mayLack: known.type === "optional" && known.default === undefined };
-      });
-      return (value) => {
-        if (typeof value !== "object" || value === null) return false;
+      // An absent key reads as `undefined`, which each field's own predicate judges (JSON has no `undefined`).
+      const fields = Object.entries(schema.entries).map(([key, entry]) => [key, predicate(entry)] as const);
+      return (value) =>
+        typeof value === "object" &&
+        value !== null &&
         // valibot leaves these out of its copy, so a value holding one must go through valibot.
-        for (const key of UNSAFE_KEYS) if (Object.hasOwn(value, key)) return false;
-        for (const { key, check, mayLack } of fields) {
-          const field = (value as Record<string, unknown>)[key];
-          // JSON has no `undefined`: only an absent key reads as one.
-          if (field === undefined && !(key in value) ? !mayLack : !check(field)) return false;
-        }
-        return true;
-      };
+        !UNSAFE_KEYS.some((key) => Object.hasOwn(value, key)) &&
+        fields.every(([key, check]) => check((value as Record<string, unknown>)[key]));
     }
     default:
       return () => false;

@@ -23,14 +23,18 @@ export function scrub(text: string, apiToken?: string): string {
     : withoutRepoTokens;
 }
 
-/** Deep copy of a JSON value with `redact` applied to every string, keys included. */
-export function redactJson<T>(value: T, redact: (text: string) => string): T {
+/** How deep `redactJson` copies: an error body nested deeper is garbage, and recursing on would overflow the stack. */
+const MAX_DEPTH = 64;
+
+/** Deep copy of a JSON value with `redact` applied to every string, keys included; `[REDACTED]` below `MAX_DEPTH`. */
+export function redactJson<T>(value: T, redact: (text: string) => string, depth = 0): T {
   if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact)) as T;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactJson(item, redact)])) as T;
-  }
-  return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return REDACTED as T;
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact, depth + 1)) as T;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [redact(key), redactJson(item, redact, depth + 1)]),
+  ) as T;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { HTTPError, type Options as KyOptions, TimeoutError } from "ky";
+import { type Options as KyOptions, TimeoutError } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { Client } from "./client.js";
@@ -10,7 +10,15 @@ import {
   type SchemaIssue,
   TransportError,
 } from "./errors.js";
-import { type AttemptOutcome, parseRetryAfter, type RetryOption, resolveRetry, retryDelay, sleep } from "./retry.js";
+import {
+  type AttemptOutcome,
+  MAX_TIMER,
+  parseRetryAfter,
+  type RetryOption,
+  resolveRetry,
+  retryDelay,
+  sleep,
+} from "./retry.js";
 import * as S from "./schemas.js";
 import { redactJson, redactOnInspect } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
@@ -113,12 +121,10 @@ export function route(
 
 function encodeSegment(field: string, value: unknown): Result<string, InvalidInputError> {
   if (typeof value !== "string") {
-    return err(
-      new InvalidInputError(`${field} must be a string, got ${value === null ? "null" : typeof value}`, field),
-    );
+    return err(new InvalidInputError(`${field} must be a string`, field));
   }
   if (value === "" || value === "." || value === "..") {
-    return err(new InvalidInputError(`${field} must not be empty, "." or ".." (got ${JSON.stringify(value)})`, field));
+    return err(new InvalidInputError(`${field} must not be empty, "." or ".."`, field));
   }
   try {
     return ok(encodeURIComponent(value));
@@ -160,6 +166,16 @@ async function exchange<Output>(
   options: CallOptions,
 ): Promise<Result<Output, ArtifactsError>> {
   const policy = resolveRetry(client.retry, options.retry);
+  const timeout = options.timeout ?? client.timeout;
+  // Nothing is sent with a number JSON cannot carry (it would go as `null`), or a timing not finite and 0 or more.
+  const unusable =
+    Object.entries({ ...call.query, ...call.body }).find(
+      ([, value]) => typeof value === "number" && !Number.isFinite(value),
+    ) ??
+    Object.entries({ ...policy, timeout: timeout === false ? 0 : timeout }).find(
+      ([, value]) => !(value >= 0 && Number.isFinite(value)),
+    );
+  if (unusable) return err(new InvalidInputError(`${unusable[0]} is not a usable number`, unusable[0]));
   for (let retry = 1; ; retry++) {
     const attempt = await attemptOnce(client, call, path, options);
     const outcome: AttemptOutcome = attempt.isOk()
@@ -190,8 +206,9 @@ const MAX_RAW_TEXT = 64 * 1024;
 interface Received {
   response: Response;
   body: Uint8Array;
-  /** False when the body exceeded its limit and the rest was not read. */
+  /** False when the body exceeded `limit` and the rest was not read. */
   complete: boolean;
+  limit: number;
 }
 
 /**
@@ -205,25 +222,28 @@ async function attemptOnce(
   options: CallOptions,
 ): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
-  const timeout = options.timeout ?? client.timeout;
+  const given = options.timeout ?? client.timeout;
+  // Past the timer limit a runtime fires at once: so long a wait is the limit.
+  const timeout = given === false ? false : Math.min(given, MAX_TIMER);
   const started = Date.now();
   try {
-    const request: KyOptions = { method: call.method, timeout };
-    if (call.query) request.searchParams = compact(call.query);
-    if (call.body) request.json = compact(call.body);
+    // ky refuses a timeout past the timer limit; such a wait is "none" in practice.
+    // ky treats these undefined as absent.
+    const request: KyOptions = {
+      method: call.method,
+      timeout,
+      searchParams: call.query && compact(call.query),
+      json: call.body && compact(call.body),
+      signal: options.signal,
+      // Every status is ours to read: ky would throw on a non-2xx.
+      throwHttpErrors: false,
+    };
+    // Not `headers: undefined`: ky would then drop the client's own.
     if (options.headers) request.headers = options.headers;
-    if (options.signal) request.signal = options.signal;
-    let response: Response;
-    try {
-      response = await http(path, request);
-    } catch (error) {
-      // ky throws on a non-2xx status; the response is still ours to read.
-      if (!(error instanceof HTTPError)) throw error;
-      response = error.response;
-    }
+    const response = await http(path, request);
     const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
     const left = timeout === false ? undefined : Math.max(0, timeout - (Date.now() - started));
-    return ok({ response, ...(await readBody(response, limit, left)) });
+    return ok({ response, limit, ...(await readBody(response, limit, left)) });
   } catch (error) {
     if (!options.signal?.aborted && (error instanceof TimeoutError || error === BODY_TIMED_OUT)) {
       // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
@@ -284,37 +304,33 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 
 function decode<Output>(
   client: Client,
-  { response, body: bytes, complete }: Received,
+  { response, body: bytes, complete, limit }: Received,
   expect: Call<Output>["expect"],
 ): Result<Output, ArtifactsError> {
-  const { status } = response;
-  if (!complete) {
-    const issues = [{ path: "", message: `the response body exceeds the ${bytes.byteLength} bytes this SDK reads` }];
-    return err(
-      new HttpError(status, synthesized(), response, rawText(client, bytes), response.ok ? issues : undefined),
-    );
-  }
+  const fail = (body: ApiEnvelope, issues?: SchemaIssue[], raw?: string) =>
+    err(new HttpError(response.status, body, response, raw, issues, client.redact));
+  // Without an envelope (HTML, nothing, truncated, too big), one is synthesized and the text kept in `raw`.
+  const unreadable = (issues: SchemaIssue[]) =>
+    fail(synthesized(), response.ok ? issues : undefined, rawText(client, bytes));
+  if (!complete)
+    return unreadable([{ path: "", message: `the response body exceeds the ${limit} bytes this SDK reads` }]);
   if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
   const parsed = S.validate(S.ApiEnvelope, parseJson(utf8.decode(bytes)));
-  if (parsed.isErr()) {
-    const issues = response.ok ? toIssues(client, parsed.error) : undefined;
-    return err(new HttpError(status, synthesized(), response, rawText(client, bytes), issues));
-  }
+  if (parsed.isErr()) return unreadable(toIssues(client, parsed.error));
   const envelope = parsed.value;
   // Error bodies may echo a secret; a successful one is the caller's own data and is not copied.
   const redacted = () => redactJson(envelope, client.redact);
   // A byte route reaches this point only with an error status.
-  if (!response.ok || !envelope.success || "raw" in expect) return err(new HttpError(status, redacted(), response));
-  return expect
-    .json(envelope)
-    .mapErr((issues) => new HttpError(status, redacted(), response, undefined, toIssues(client, issues)));
+  if (!response.ok || !envelope.success || "raw" in expect) return fail(redacted());
+  return expect.json(envelope).orElse((issues) => fail(redacted(), toIssues(client, issues)));
 }
 
 /** The envelope an `HttpError` carries when the server sent none. */
 const synthesized = (): ApiEnvelope => ({ result: null, success: false, errors: [], messages: [] });
 
 function rawText(client: Client, bytes: Uint8Array): string {
-  return client.redact(utf8.decode(bytes.subarray(0, MAX_RAW_TEXT)));
+  // Redacted whole, then cut: a token straddling the cut would otherwise leak in part.
+  return client.redact(utf8.decode(bytes)).slice(0, MAX_RAW_TEXT);
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,6 @@
-import { err, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "./client.js";
-import { type ArtifactsError, aborted, ErrorCode } from "./errors.js";
+import { type ArtifactsError, aborted, ErrorCode, InvalidInputError } from "./errors.js";
 import { getRepo } from "./repos.js";
 import { sleep } from "./retry.js";
 import type { CallOptions } from "./transport.js";
@@ -15,13 +15,15 @@ import type { RepoWithRemote } from "./types.js";
 export interface WaitOptions extends CallOptions {
   /** Give up after this many ms (default 120,000); the result is then the last 409 the repo answered. */
   deadline?: number;
-  /** The first pause between polls in ms (default 250), doubled each poll. */
+  /** The first pause between polls in ms (default 250, at least 100), doubled each poll. */
   interval?: number;
   /** The longest pause between polls in ms (default 5,000). */
   maxInterval?: number;
 }
 
 const IN_PROGRESS: readonly number[] = [ErrorCode.IMPORT_IN_PROGRESS, ErrorCode.FORK_IN_PROGRESS];
+/** No poll follows another sooner than this, whatever `interval` says: a wait must not become a flood. */
+const MIN_INTERVAL = 100;
 
 /**
  * Waits until a repo being imported or forked is ready: polls `getRepo` while it answers 409 with
@@ -38,10 +40,17 @@ export function waitForRepo(
 ): ResultAsync<RepoWithRemote, ArtifactsError> {
   const { deadline = 120_000, interval = 250, maxInterval = 5_000, ...callOptions } = options ?? {};
   const { signal } = callOptions;
+  for (const [field, value] of Object.entries({ deadline, interval, maxInterval })) {
+    if (!(value >= 0)) return errAsync(new InvalidInputError(`${field} must be a number, 0 or more`, field));
+  }
   const giveUpAt = Date.now() + deadline;
   return new ResultAsync(
     (async (): Promise<Result<RepoWithRemote, ArtifactsError>> => {
-      for (let pause = interval; ; pause = Math.min(pause * 2, maxInterval)) {
+      for (
+        let pause = Math.max(interval, MIN_INTERVAL);
+        ;
+        pause = Math.max(Math.min(pause * 2, maxInterval), MIN_INTERVAL)
+      ) {
         const result = await getRepo(client, name, callOptions);
         if (result.isOk()) return ok(result.value);
         const error = result.error;
