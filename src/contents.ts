@@ -2,13 +2,15 @@ import type { ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { Client } from "./client.js";
 import type { ArtifactsError } from "./errors.js";
-import * as S from "./schemas.js";
+import type * as S from "./schemas.js";
 import { bytes, type CallOptions, type RawExpectation, route, send, single } from "./transport.js";
 import type { CommitInfo, LogQuery, RawContent, TreeEntry } from "./types.js";
 
 /** What each route answers, declared once so its schema is compiled once (schemas.ts `validate`). */
-const objects = single(v.array(S.JsonObject));
-const object = single(S.JsonObject);
+/** Commits and tree entries: undocumented shapes, so only "a JSON object" is checked. */
+export const JsonObject: S.Schema<Record<string, unknown>> = v.looseObject({});
+const objects = single(v.array(JsonObject));
+const object = single(JsonObject);
 
 /*
  * Read-only repo contents under `/repos/{name}`. The JSON routes answer in the envelope; the byte routes answer

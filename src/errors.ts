@@ -189,5 +189,5 @@ function describeHttp(status: number, body: ApiEnvelope, issues?: readonly Schem
     body.errors.map((error) => `[${error.code}] ${error.message}`).join("; ") ||
     (issues &&
       `unexpected response body (${issues.map(({ path, message }) => (path ? `${path}: ` : "") + message).join("; ")})`);
-  return `HTTP ${status}: ${details || "no error details in the response"}`;
+  return `HTTP ${status}: ${details || "no error details"}`;
 }

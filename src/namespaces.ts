@@ -1,5 +1,6 @@
 import type { ResultAsync } from "neverthrow";
 import { ok } from "neverthrow";
+import * as v from "valibot";
 import type { Client } from "./client.js";
 import type { ArtifactsError } from "./errors.js";
 import * as S from "./schemas.js";
@@ -7,8 +8,20 @@ import { type CallOptions, type Page, page, route, send, single } from "./transp
 import type { CreateNamespaceRequest, CursorResultInfo, ListNamespacesQuery, NamespaceInfo } from "./types.js";
 
 /** What each route answers, declared once so its schema is compiled once (schemas.ts `validate`). */
-const namespaceInfo = single(S.NamespaceInfo);
-const namespacePage = page(S.NamespaceInfo, S.CursorResultInfo);
+/**
+ * Undocumented upstream: named by `namespace` or by `name`, as Cloudflare's tooling accepts either. Defined here,
+ * not in schemas.ts, so bundles without the namespace routes do not carry it.
+ */
+export const NamespaceSchema: S.Schema<NamespaceInfo> = v.looseObject({
+  namespace: S.optionalString,
+  name: S.optionalString,
+  jurisdiction: v.optional(S.nullableString),
+  repo_count: S.optionalNumber,
+  created_at: S.optionalString,
+  updated_at: S.optionalString,
+});
+const namespaceInfo = single(NamespaceSchema);
+const namespacePage = page(NamespaceSchema, S.CursorResultInfo);
 
 /*
  * Namespaces live on the account-level base (`.../accounts/{id}/artifacts/namespaces`), not under the client's

@@ -19,7 +19,8 @@ import type {
 /**
  * Walking every page. Each walker is an async iterable of one Result per page, holding one page in memory
  * at a time and stopping after the first Err; `collect` turns any of them into one `ResultAsync` of every item.
- * They stop on the API's own end signal: an empty cursor, or `page >= total_pages` (or an empty page).
+ * They stop on the API's own end signal: a missing, null or empty cursor, or `page >= total_pages` (or an empty
+ * page, or one without `total_pages`).
  */
 
 /**
@@ -113,7 +114,7 @@ function cursorPages<Item>(
   );
 }
 
-/** Counts pages up to `result_info.total_pages`, or the first empty page. */
+/** Counts pages up to `result_info.total_pages`, or the first empty page, or a page without `total_pages`. */
 function numberedPages<Item>(
   fetchPage: (page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
   first: number,
@@ -122,7 +123,8 @@ function numberedPages<Item>(
   return walk(
     fetchPage,
     first,
-    (info, items, page) => (items.length === 0 || page >= info.total_pages ? undefined : page + 1),
+    // Without `total_pages` (no `result_info`) nothing says there is more: the walk ends there.
+    (info, items, page) => (items.length === 0 || !(page < (info.total_pages ?? 0)) ? undefined : page + 1),
     signal,
   );
 }
@@ -144,7 +146,7 @@ export function collect<Item>(pages: Pages<Item>): ResultAsync<Item[], PageError
         }
       } catch {
         // Only untyped code gets here (pages that are not an async iterable of Results): answer, never reject.
-        return err(new InvalidInputError("pages must be an async iterable of page Results", "pages"));
+        return err(new InvalidInputError("pages is not an async iterable", "pages"));
       }
       return ok(items);
     })(),

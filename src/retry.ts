@@ -54,7 +54,7 @@ export function retryDelay(
   retry: number,
   random: () => number = Math.random,
 ): number | undefined {
-  if (retry > policy.limit || !isRetriable(method.toUpperCase(), outcome.status)) return undefined;
+  if (retry > policy.limit || !isRetriable(method, outcome.status)) return undefined;
   if ("retryAfter" in outcome && outcome.retryAfter !== undefined) {
     return outcome.retryAfter <= policy.maxRetryAfter ? outcome.retryAfter : undefined;
   }
@@ -65,14 +65,14 @@ function isRetriable(method: string, status: AttemptOutcome["status"]): boolean 
   // A non-number status (network, timeout, abort) compares false with numbers.
   return (
     status === 429 ||
-    ((method === "GET" || method === "DELETE") &&
+    (/^(get|delete)$/i.test(method) &&
       (status === "network" || status === 408 || ((status as number) >= 500 && (status as number) <= 599)))
   );
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms from `now`; `undefined` when absent or unreadable. */
 export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
+  if (!header?.trim()) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);

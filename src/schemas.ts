@@ -9,7 +9,7 @@ import type * as T from "./types.js";
  */
 export type Schema<Output> = v.GenericSchema<unknown, Output>;
 
-const nullableString = v.nullable(v.string());
+export const nullableString = v.nullable(v.string());
 
 export const ApiError: Schema<T.ApiError> = v.looseObject({
   code: v.number(),
@@ -18,18 +18,21 @@ export const ApiError: Schema<T.ApiError> = v.looseObject({
   source: v.optional(v.looseObject({ pointer: v.optional(v.string()) })),
 });
 
+export const optionalString = v.optional(v.string());
+export const optionalNumber = v.optional(v.number());
+
 export const CursorResultInfo: Schema<T.CursorResultInfo> = v.looseObject({
-  cursor: v.string(),
-  per_page: v.number(),
-  count: v.number(),
+  cursor: v.optional(nullableString),
+  per_page: optionalNumber,
+  count: optionalNumber,
 });
 
 export const OffsetResultInfo: Schema<T.OffsetResultInfo> = v.looseObject({
-  page: v.number(),
-  per_page: v.number(),
-  total_pages: v.number(),
-  count: v.number(),
-  total_count: v.number(),
+  page: optionalNumber,
+  per_page: optionalNumber,
+  total_pages: optionalNumber,
+  count: optionalNumber,
+  total_count: optionalNumber,
 });
 
 /**
@@ -55,6 +58,7 @@ const repoInfoEntries = {
   last_push_at: nullableString,
   source: nullableString,
   read_only: v.boolean(),
+  status: optionalString,
 };
 
 export const RepoWithRemote: Schema<T.RepoWithRemote> = v.looseObject({ ...repoInfoEntries, remote: v.string() });
@@ -66,6 +70,8 @@ const createRepoResultEntries = {
   default_branch: v.string(),
   remote: v.string(),
   token: v.string(),
+  token_expires_at: optionalString,
+  expires_at: optionalString,
 };
 
 export const CreateRepoResult: Schema<T.CreateRepoResult> = v.looseObject(createRepoResultEntries);
@@ -94,17 +100,6 @@ export const CreateTokenResult: Schema<T.CreateTokenResult> = v.looseObject({
   scope: Scope,
   expires_at: v.string(),
 });
-
-export const NamespaceInfo: Schema<T.NamespaceInfo> = v.looseObject({
-  namespace: v.string(),
-  jurisdiction: v.optional(v.nullable(v.string())),
-  repo_count: v.optional(v.number()),
-  created_at: v.optional(v.string()),
-  updated_at: v.optional(v.string()),
-});
-
-/** Commits and tree entries: undocumented shapes, so only "a JSON object" is checked. */
-export const JsonObject: Schema<Record<string, unknown>> = v.looseObject({});
 
 /**
  * `value` as `schema`'s output, or valibot's issues. valibot builds a fresh copy of every object it checks
@@ -176,7 +171,8 @@ function compile(schema: Known): Predicate {
       return (value) =>
         typeof value === "object" &&
         value !== null &&
-        // valibot leaves these out of its copy, so a value holding one must go through valibot.
+        // valibot copies an array into a plain object, and leaves these keys out of its copy: such values go to it.
+        !Array.isArray(value) &&
         !UNSAFE_KEYS.some((key) => Object.hasOwn(value, key)) &&
         fields.every(([key, check]) => check((value as Record<string, unknown>)[key]));
     }

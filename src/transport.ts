@@ -96,7 +96,8 @@ export function single<Output extends object>(
 
 /** Ok value = `[result, result_info]`, each checked. */
 export function page<Item, Info>(item: S.Schema<Item>, info: S.Schema<Info>): JsonExpectation<Page<Item, Info>> {
-  const envelope = v.looseObject({ result: v.array(item), result_info: info });
+  // `result_info` is optional in the documented envelope: absent (or null), it reads as `{}`.
+  const envelope = v.looseObject({ result: v.array(item), result_info: v.optional(v.nullable(info, {}), {}) });
   return { json: (received) => S.validate(envelope, received).map(({ result, result_info }) => [result, result_info]) };
 }
 
@@ -198,10 +199,10 @@ async function exchange<Output>(
  * The most a response may hold: an envelope is small (a page of 200 repos is ~100 KB), a blob is at most 32 MB.
  * Past this the rest is not read, so a runaway body cannot exhaust memory.
  */
-const MAX_JSON_BYTES = 8 * 1024 * 1024;
-const MAX_RAW_BYTES = 64 * 1024 * 1024;
+const MAX_JSON_BYTES = 2 ** 23; // 8 MiB
+const MAX_RAW_BYTES = 2 ** 26; // 64 MiB
 /** How much of a non-envelope body an `HttpError` keeps in `raw`: enough for any error page. */
-const MAX_RAW_TEXT = 64 * 1024;
+const MAX_RAW_TEXT = 2 ** 16; // 64 KiB
 
 interface Received {
   response: Response;
@@ -312,8 +313,7 @@ function decode<Output>(
   // Without an envelope (HTML, nothing, truncated, too big), one is synthesized and the text kept in `raw`.
   const unreadable = (issues: SchemaIssue[]) =>
     fail(synthesized(), response.ok ? issues : undefined, rawText(client, bytes));
-  if (!complete)
-    return unreadable([{ path: "", message: `the response body exceeds the ${limit} bytes this SDK reads` }]);
+  if (!complete) return unreadable([{ path: "", message: `the response body exceeds ${limit} bytes` }]);
   if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
   const parsed = S.validate(S.ApiEnvelope, parseJson(utf8.decode(bytes)));
   if (parsed.isErr()) return unreadable(toIssues(client, parsed.error));

@@ -48,31 +48,34 @@ export interface ApiError {
 }
 
 /**
- * Cursor pagination (repos, namespaces): an empty `cursor` means there is no next page.
+ * Cursor pagination (repos, namespaces). The documented envelope makes `result_info` optional and leaves the last
+ * page's cursor undocumented, so every field may be absent (an absent `result_info` reads as `{}`, as the Elixir
+ * client's `%{}`), and a missing, `null` or empty `cursor` means there is no next page.
  *
  * @example
  * const [repos, { cursor }] = (await listRepos(client, { limit: 200 }))._unsafeUnwrap();
  * if (cursor) await listRepos(client, { limit: 200, cursor });
  */
 export interface CursorResultInfo {
-  cursor: string;
-  per_page: number;
-  count: number;
+  cursor?: string | null;
+  per_page?: number;
+  count?: number;
 }
 
 /**
- * Page pagination (tokens): `page` of `total_pages`.
+ * Page pagination (tokens): `page` of `total_pages`. `result_info` is optional in the documented envelope, so
+ * every field may be absent (an absent `result_info` reads as `{}`).
  *
  * @example
  * const [, info] = (await listTokens(client, "notes", { per_page: 100 }))._unsafeUnwrap();
- * const more = info.page < info.total_pages;
+ * const more = (info.page ?? 1) < (info.total_pages ?? 1);
  */
 export interface OffsetResultInfo {
-  page: number;
-  per_page: number;
-  total_pages: number;
-  count: number;
-  total_count: number;
+  page?: number;
+  per_page?: number;
+  total_pages?: number;
+  count?: number;
+  total_count?: number;
 }
 
 /**
@@ -114,7 +117,17 @@ export interface RepoInfo {
   /** The fork or import origin, or null. */
   source: string | null;
   read_only: boolean;
+  /** Shown by some versions of the docs and the Workers binding, not by the REST reference: read it when present. */
+  status?: RepoStatus;
 }
+
+/**
+ * Where a repo is in its making, as the Workers binding and Wrangler show it. Other values may come.
+ *
+ * @example
+ * const ready = (await getRepo(client, "notes")).map((repo) => repo.status === undefined || repo.status === "ready");
+ */
+export type RepoStatus = "creating" | "ready" | "importing" | "forking" | (string & {});
 
 /**
  * A repo and its Git remote, as `getRepo` and `listRepos` return it.
@@ -155,6 +168,9 @@ export interface CreateRepoResult {
   remote: string;
   /** A short-lived repo token (a secret: redacted when inspected). */
   token: string;
+  /** When `token` expires, where the answer says it (some versions of the docs name it one way, some the other). */
+  token_expires_at?: string;
+  expires_at?: string;
 }
 
 /**
@@ -312,13 +328,16 @@ export interface CreateNamespaceRequest {
 
 /**
  * A namespace. Upstream documents no response shape for the namespace routes; these are the fields its sources
- * show, so only `namespace` is required and the rest may be absent.
+ * show, each of which may be absent. Its name comes as `namespace` or as `name` (Cloudflare's own tooling accepts
+ * either).
  *
  * @example
- * const { repo_count } = (await getNamespace(client, "default"))._unsafeUnwrap();
+ * const info = (await getNamespace(client, "default"))._unsafeUnwrap();
+ * const name = info.namespace ?? info.name;
  */
 export interface NamespaceInfo {
-  namespace: string;
+  namespace?: string;
+  name?: string;
   jurisdiction?: string | null;
   repo_count?: number;
   created_at?: string;

@@ -41,16 +41,12 @@ export function waitForRepo(
   const { deadline = 120_000, interval = 250, maxInterval = 5_000, ...callOptions } = options ?? {};
   const { signal } = callOptions;
   for (const [field, value] of Object.entries({ deadline, interval, maxInterval })) {
-    if (!(value >= 0)) return errAsync(new InvalidInputError(`${field} must be a number, 0 or more`, field));
+    if (!(value >= 0)) return errAsync(new InvalidInputError(`${field} is not a usable number`, field));
   }
   const giveUpAt = Date.now() + deadline;
   return new ResultAsync(
     (async (): Promise<Result<RepoWithRemote, ArtifactsError>> => {
-      for (
-        let pause = Math.max(interval, MIN_INTERVAL);
-        ;
-        pause = Math.max(Math.min(pause * 2, maxInterval), MIN_INTERVAL)
-      ) {
+      for (let pause = interval; ; pause = Math.min(pause * 2, maxInterval)) {
         const result = await getRepo(client, name, callOptions);
         if (result.isOk()) return ok(result.value);
         const error = result.error;
@@ -58,7 +54,7 @@ export function waitForRepo(
         const remaining = giveUpAt - Date.now();
         if (!inProgress || remaining <= 0) return err(error);
         try {
-          await sleep(Math.min(pause, remaining), signal);
+          await sleep(Math.min(Math.max(pause, MIN_INTERVAL), remaining), signal);
         } catch {
           return err(aborted(signal!));
         }

@@ -97,8 +97,10 @@ describe("HttpError", () => {
     expect(error.message).toMatch(/^HTTP 200: unexpected response body \(result\.read_only: Invalid type/);
   });
 
-  it("rejects a list whose result_info is missing", async () => {
-    api().get(`${BASE}/repos/notes/tokens`).reply(200, envelope([]));
+  it("rejects a list whose result_info is not an object", async () => {
+    api()
+      .get(`${BASE}/repos/notes/tokens`)
+      .reply(200, envelope([], { result_info: "page 1" }));
     const error = (await listTokens(client, "notes"))._unsafeUnwrapErr() as HttpError;
     expect(error.issues?.map((issue) => issue.path)).toEqual(["result_info"]);
   });
@@ -114,7 +116,7 @@ describe("HttpError", () => {
       raw: html,
       issues: undefined,
     });
-    expect(error.message).toBe("HTTP 502: no error details in the response");
+    expect(error.message).toBe("HTTP 502: no error details");
   });
 
   it("reports an empty 202 where a result is expected", async () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { NamespaceSchema } from "../src/namespaces.js";
 import * as S from "../src/schemas.js";
 import { sampleRepo } from "./helpers.js";
 
@@ -11,13 +12,16 @@ import { sampleRepo } from "./helpers.js";
 
 const repo = sampleRepo;
 /** What `page(S.RepoWithRemote, S.CursorResultInfo)` checks a list envelope against. */
-const repoPage = v.looseObject({ result: v.array(S.RepoWithRemote), result_info: S.CursorResultInfo });
+const repoPage = v.looseObject({
+  result: v.array(S.RepoWithRemote),
+  result_info: v.optional(v.nullable(S.CursorResultInfo, {}), {}),
+});
 const token = { id: "t1", scope: "read", state: "active", created_at: "x", expires_at: "y" };
 const samples: [string, S.Schema<unknown>, Record<string, unknown>][] = [
   ["RepoWithRemote", S.RepoWithRemote, repo],
   ["TokenInfo", S.TokenInfo, token],
   ["CreateTokenResult", S.CreateTokenResult, { id: "t1", plaintext: "p", scope: "write", expires_at: "y" }],
-  ["NamespaceInfo", S.NamespaceInfo, { namespace: "default", jurisdiction: null, repo_count: 2 }],
+  ["NamespaceInfo", NamespaceSchema, { namespace: "default", jurisdiction: null, repo_count: 2 }],
   ["OffsetResultInfo", S.OffsetResultInfo, { page: 1, per_page: 30, total_pages: 1, count: 1, total_count: 1 }],
   ["ApiEnvelope", S.ApiEnvelope, { result: null, success: false, errors: [{ code: 10103, message: "m" }] }],
   [
