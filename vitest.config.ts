@@ -1,6 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+const src = (path: string) => new URL(`./src/${path}`, import.meta.url).pathname;
+
 export default defineConfig({
+  // As tsconfig's paths: examples import the package by name.
+  resolve: {
+    alias: [
+      { find: /^cloudflare-artifacts\/(git|events|testing)$/, replacement: src("$1/index.ts") },
+      { find: /^cloudflare-artifacts$/, replacement: src("index.ts") },
+    ],
+  },
   test: {
     include: ["tests/**/*.test.ts"],
     testTimeout: 120_000,

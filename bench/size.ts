@@ -23,8 +23,11 @@ const entries = {
     'export { default as ky } from "ky"; export { ResultAsync, ok, err } from "neverthrow"; export { looseObject, string, number, boolean, nullable, optional, unknown, array, picklist, safeParse } from "valibot";',
 };
 
-/** Reported, not gated: the `./git` subpath, which brings isomorphic-git and never reaches the core's bundle. */
-const subpaths = { "the Git data plane (./git, with isomorphic-git)": 'export * from "./dist/git/index.js";' };
+/** Reported, not gated: the subpaths, whose dependencies never reach the core's bundle. */
+const subpaths = {
+  "the Git data plane (./git, with isomorphic-git)": 'export * from "./dist/git/index.js";',
+  "typed events (./events)": 'export * from "./dist/events/index.js";',
+};
 
 export async function bundleSizes() {
   return Promise.all(

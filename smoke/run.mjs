@@ -1,6 +1,7 @@
 // `npm run smoke`: the built package's lifecycle, with the Git data plane, against the local server under Node 20
 // (this process's Node), Node 22, Node 24, Bun and Deno; inside workerd the core alone (no compatibility flags)
-// and the core with `./git` (with `nodejs_compat`, which isomorphic-git's Buffer needs). The runtimes are the pinned packages of
+// and the core with `./git` (with `nodejs_compat`, which isomorphic-git's Buffer needs), and the example Queue
+// consumer of `./events` with a fabricated batch. The runtimes are the pinned packages of
 // runtimes/ (`npm ci --prefix runtimes`). Exits non-zero if any runtime fails.
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -36,7 +37,7 @@ const freePort = () =>
     });
   });
 
-async function workerd(entry, compatibilityFlags = []) {
+async function workerd(entry, compatibilityFlags = [], alias = {}) {
   const dir = await mkdtemp(join(tmpdir(), "smoke-workerd-"));
   try {
     // workerd resolves no npm packages: the Worker and the SDK are bundled into one module, as wrangler would.
@@ -48,6 +49,7 @@ async function workerd(entry, compatibilityFlags = []) {
       mainFields: ["module", "main"],
       outfile: join(dir, "worker.js"),
       logLevel: "silent",
+      alias,
       // As wrangler does under nodejs_compat: Node's built-ins come from the runtime, and a CommonJS `require` of
       // one (safe-buffer's, below isomorphic-git) is answered from an import.
       ...(compatibilityFlags.includes("nodejs_compat")
@@ -116,6 +118,9 @@ const runtimes = {
     }),
   workerd: () => workerd("smoke/worker.mjs"),
   "workerd with ./git": () => workerd("smoke/worker-git.mjs", ["nodejs_compat"]),
+  // The example imports the package by name, as a user's Worker would: here, the built subpath.
+  "workerd with ./events": () =>
+    workerd("smoke/worker-events.mjs", [], { "cloudflare-artifacts/events": join(root, "dist/events/index.js") }),
 };
 
 let failed = false;
