@@ -194,7 +194,11 @@ export function checkRead(
   return ok({ ref, paths });
 }
 
-/** `git check-ref-format` for a branch, within the spec's character set. */
+/**
+ * `git check-ref-format --branch`, within the documented character set (`^[a-zA-Z0-9][a-zA-Z0-9._/-]*$`): no `..`,
+ * no empty part or part starting with `.`, none ending in `.lock`, no trailing `/` or `.`. Shared with the local
+ * server, which refuses what git would.
+ */
 export function isRefName(name: unknown): name is string {
   return (
     typeof name === "string" &&

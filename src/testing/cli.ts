@@ -2,23 +2,74 @@
 import { parseArgs } from "node:util";
 import { startArtifactsServer } from "./server.js";
 
-/** `cloudflare-artifacts-server [--port N] [--account-id ID] [--api-token T] [--data-dir DIR] [--delay MS]` */
-const { values } = parseArgs({
-  options: {
-    port: { type: "string" },
-    "account-id": { type: "string" },
-    "api-token": { type: "string" },
-    "data-dir": { type: "string" },
-    delay: { type: "string" },
-  },
-});
+/** `cloudflare-artifacts-server`: the local Artifacts server, until Ctrl+C. */
+const USAGE = `Usage: cloudflare-artifacts-server [options]
+
+Runs a local Artifacts server (REST control plane and Git remotes) on 127.0.0.1 until Ctrl+C.
+
+Options:
+  --port N                 port to listen on (default: a free one)
+  --account-id ID          account id it answers for (default: local-account)
+  --api-token T            API token it accepts (default: a random one, printed)
+  --data-dir DIR           keep repos and state in DIR across restarts (default: a temporary folder)
+  --delay MS               hold every import and fork in progress this long
+  --max-body-bytes N       largest JSON body accepted (default: 1048576)
+  --rate-limit N/MS        answer 429 past N REST requests per MS milliseconds
+  --git-rate-limit N/MS    answer 429 past N Git requests per repo per MS milliseconds
+  -h, --help               print this and exit
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function number(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) fail(`--${flag} must be a whole number, 0 or more`);
+  return value;
+}
+
+function window(flag: string, text: string | undefined): { requests: number; windowMs: number } | undefined {
+  if (text === undefined) return undefined;
+  const [requests, windowMs] = text.split("/");
+  return { requests: number(flag, requests) ?? 0, windowMs: number(flag, windowMs) ?? fail(`--${flag} takes N/MS`) };
+}
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      "account-id": { type: "string" },
+      "api-token": { type: "string" },
+      "data-dir": { type: "string" },
+      delay: { type: "string" },
+      "max-body-bytes": { type: "string" },
+      "rate-limit": { type: "string" },
+      "git-rate-limit": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const text = (flag: string) => values[flag] as string | undefined;
 
 const server = await startArtifactsServer({
-  port: values.port ? Number(values.port) : undefined,
-  accountId: values["account-id"],
-  apiToken: values["api-token"],
-  dataDir: values["data-dir"],
-  operationDelayMs: values.delay ? Number(values.delay) : undefined,
+  port: number("port", text("port")),
+  accountId: text("account-id"),
+  apiToken: text("api-token"),
+  dataDir: text("data-dir"),
+  operationDelayMs: number("delay", text("delay")),
+  maxBodyBytes: number("max-body-bytes", text("max-body-bytes")),
+  rateLimit: window("rate-limit", text("rate-limit")),
+  gitRateLimit: window("git-rate-limit", text("git-rate-limit")),
 });
 
 // The credentials are this local server's own, printed so a developer can use them: nothing real is exposed.
@@ -26,7 +77,7 @@ console.log(`Local Artifacts server listening on ${server.origin}
   CLOUDFLARE_API_BASE_URL=${server.baseUrl}
   CLOUDFLARE_ACCOUNT_ID=${server.accountId}
   CLOUDFLARE_API_TOKEN=${server.apiToken}
-  namespace: any (e.g. ${server.namespace})
+  namespace: any (e.g. ${server.namespace})${text("data-dir") ? `\n  data: ${server.dataDir} (kept)` : ""}
 Press Ctrl+C to stop.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

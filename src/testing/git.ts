@@ -20,21 +20,30 @@ export class GitCommandError extends Error {
   }
 }
 
-/** Environment for every git child: no prompts, no user or system config, no credential helpers. */
-const GIT_ENV = {
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_ASKPASS: "",
-  SSH_ASKPASS: "",
-};
+/**
+ * Environment for every git child: this process's, less every `GIT_*` variable it inherited (inside a git hook,
+ * `GIT_DIR` would point every command at the host's repository), then no prompts, no user or system config, no
+ * credential helpers.
+ */
+function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("GIT_")));
+  return {
+    ...inherited,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    ...extra,
+  };
+}
 
 export function git(args: readonly string[], cwd?: string, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "git",
       [...args],
-      { cwd, env: { ...process.env, ...GIT_ENV }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: gitEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>
         error ? reject(new GitCommandError(args, `${stderr}${error.message}`)) : resolve(stdout),
     );
@@ -47,7 +56,7 @@ export function gitBytes(args: readonly string[], cwd: string): Promise<Uint8Arr
     execFile(
       "git",
       [...args],
-      { cwd, env: { ...process.env, ...GIT_ENV }, encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: gitEnv(), encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>
         error
           ? reject(new GitCommandError(args, `${stderr.toString()}${error.message}`))
@@ -91,9 +100,7 @@ export interface CgiRequest {
 export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<number> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const child = spawn("git", ["http-backend"], {
-    env: {
-      ...process.env,
-      ...GIT_ENV,
+    env: gitEnv({
       GIT_PROJECT_ROOT: cgi.projectRoot,
       GIT_HTTP_EXPORT_ALL: "1",
       PATH_INFO: cgi.pathInfo,
@@ -107,7 +114,7 @@ export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: Cgi
       GIT_CONFIG_COUNT: "1",
       GIT_CONFIG_KEY_0: "uploadpack.allowFilter",
       GIT_CONFIG_VALUE_0: "true",
-    },
+    }),
   });
   // git gzips large request bodies; http-backend wants them plain.
   const body = req.headers["content-encoding"] === "gzip" ? req.pipe(createGunzip()) : req;

@@ -51,6 +51,12 @@ export async function createRepo(request: Request): Promise<Reply> {
     ctx.state.removeRepo(repo);
     throw error;
   }
+  // Deleted while its folder was being written: the delete removed a folder not yet complete, so remove what the
+  // write left, and mint nothing for a repo that is gone.
+  if (ctx.state.findRepo(repo.namespace, repo.name) !== repo) {
+    await rm(ctx.repoDir(repo), { recursive: true, force: true });
+    throw notFound(`repo '${name}' was deleted while being created`);
+  }
   return { status: 201, result: created(ctx, repo) };
 }
 
@@ -87,15 +93,16 @@ export async function forkRepo(request: Request): Promise<Reply> {
   const name = repoName(body.name);
   const description = optional(body, "description", isString, "a string") ?? null;
   const readOnly = optional(body, "read_only", isBoolean, "a boolean") ?? false;
-  const defaultBranchOnly = optional(body, "default_branch_only", isBoolean, "a boolean") ?? false;
+  // The binding's default (workerd's types): only the default branch. REST leaves it undocumented.
+  const defaultBranchOnly = optional(body, "default_branch_only", isBoolean, "a boolean") ?? true;
   assertFree(ctx, params.ns!, name);
   const fork = ctx.state.addRepo({
     namespace: params.ns!,
     name,
     description,
     default_branch: source.default_branch,
-    // Upstream says only "the fork or import origin": here, the source repo's remote.
-    source: ctx.remote(source),
+    // As the binding's type comment shows a fork's source: "artifacts:<namespace>/<repo>".
+    source: `artifacts:${source.namespace}/${source.name}`,
     read_only: readOnly,
     status: "forking",
   });
@@ -105,8 +112,9 @@ export async function forkRepo(request: Request): Promise<Reply> {
       .then(() => true)
       .catch(() => false);
     const only = defaultBranchOnly && hasDefault ? ["--single-branch", "--branch", source.default_branch] : [];
-    // Hard links are safe: Git never changes an object file in place.
-    await git(["clone", "--quiet", "--bare", ...only, sourceDir, dir]);
+    // Through the Git protocol, not hard links: the fork holds only what the branches it took reach, so no object
+    // of a branch left behind can be fetched from it by id.
+    await git(["clone", "--quiet", "--bare", "--no-local", ...only, sourceDir, dir]);
     return { ...created(ctx, fork), objects: await countObjects(dir) };
   });
 }
@@ -128,14 +136,15 @@ export async function importRepo(request: Request): Promise<Reply> {
     name,
     description: null,
     default_branch: branch ?? "main",
-    // Credentials in the URL are a secret: `source` keeps the origin without them.
-    source: withoutCredentials(url),
+    source: sourceOf(url),
     read_only: readOnly,
     status: "importing",
   });
   return runOperation(ctx, repo, async (dir) => {
+    // Without `branch`, the remote's default branch only (the binding's documented default).
     const options = [
-      ...(branch ? ["--single-branch", "--branch", branch] : []),
+      "--single-branch",
+      ...(branch ? ["--branch", branch] : []),
       ...(depth ? ["--depth", `${depth}`] : []),
     ];
     try {
@@ -143,13 +152,18 @@ export async function importRepo(request: Request): Promise<Reply> {
     } catch (error) {
       throw importFailure(error);
     }
+    // The clone wrote the URL, credentials included, into the repo's config: nothing of the source is kept.
+    await git(["remote", "remove", "origin"], dir);
     const head = await git(["symbolic-ref", "--short", "HEAD"], dir).catch(() => "");
     repo.default_branch = branch ?? (head.trim() || "main");
     return created(ctx, repo);
   });
 }
 
-/** The import source: an http(s) URL. Upstream requires public HTTPS; locally, any loopback HTTP remote works. */
+/**
+ * The import source: an http(s) URL. Upstream requires a public HTTPS remote; this server fetches any http(s) URL
+ * it is given (tests use loopback remotes), so it is for trusted callers only.
+ */
 function parseRemote(text: string): URL {
   try {
     const url = new URL(text);
@@ -158,7 +172,13 @@ function parseRemote(text: string): URL {
   throw invalid("url must be an http(s) Git remote URL");
 }
 
-function withoutCredentials(url: URL): string {
+/**
+ * `source` as the binding's type comment shows it: `github:owner/repo` for GitHub, the URL (without credentials,
+ * which are a secret) otherwise.
+ */
+export function sourceOf(url: URL): string {
+  const github = url.hostname === "github.com" && /^\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.pathname);
+  if (github) return `github:${github[1]}/${github[2]}`;
   const copy = new URL(url.href);
   copy.username = "";
   copy.password = "";

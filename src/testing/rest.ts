@@ -1,3 +1,4 @@
+import { isRefName } from "../git/input.js";
 import type { ArtifactsState, RepoRecord, TokenRecord } from "./state.js";
 import { expiresAt } from "./state.js";
 
@@ -46,7 +47,6 @@ export const notFound = (message: string) => new ApiFailure(404, 10200, message)
 export const REPO_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 /** Upstream documents no maximum repo name length; 100 is this server's choice. */
 export const REPO_NAME_MAX = 100;
-export const BRANCH = /^[a-zA-Z0-9][a-zA-Z0-9._/-]*$/;
 export const TOKEN_ID = /^[0-9a-z]{16}$/;
 export const TTL = { min: 60, max: 31_536_000, default: 86_400 };
 /** The inline token of create/fork/import is "short-lived"; its lifetime is undocumented: one hour here. */
@@ -66,16 +66,9 @@ export function repoName(name: unknown, field = "name"): string {
   return name;
 }
 
+/** A branch name as `git check-ref-format --branch` accepts it, within the documented character set. */
 export function branchName(value: unknown, field: string): string {
-  if (
-    typeof value !== "string" ||
-    !BRANCH.test(value) ||
-    value.includes("..") ||
-    value.endsWith("/") ||
-    value.endsWith(".")
-  ) {
-    throw invalid(`${field} is not a valid branch name`);
-  }
+  if (!isRefName(value)) throw invalid(`${field} is not a valid branch name`);
   return value;
 }
 
@@ -131,7 +124,8 @@ export function queryChoice<T extends string>(
 // ---------------------------------------------------------------- shapes
 
 export function repoWithRemote(ctx: ServerContext, repo: RepoRecord) {
-  const { id, name, description, default_branch, created_at, updated_at, last_push_at, source, read_only } = repo;
+  const { id, name, description, default_branch, created_at, updated_at, last_push_at, source, read_only, status } =
+    repo;
   return {
     id,
     name,
@@ -143,6 +137,8 @@ export function repoWithRemote(ctx: ServerContext, repo: RepoRecord) {
     source,
     read_only,
     remote: ctx.remote(repo),
+    // The binding's and Wrangler's repo status; REST documents none.
+    status,
   };
 }
 

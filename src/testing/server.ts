@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { git, serveGitHttp } from "./git.js";
 import { ApiFailure, type Reply, type ServerContext } from "./rest.js";
 import { checkNamespace, routes } from "./routes.js";
-import { ArtifactsState, type RepoRecord } from "./state.js";
+import { ArtifactsState, type RepoRecord, type StateSnapshot } from "./state.js";
 
 /**
  * How to start the local Artifacts server.
@@ -21,7 +21,11 @@ export interface ArtifactsServerOptions {
   accountId?: string;
   /** The API token it accepts. Default: a random one. */
   apiToken?: string;
-  /** Where bare repositories live. Default: a new temporary folder, removed by `close()`. */
+  /**
+   * Where bare repositories live. Default: a new temporary folder, removed by `close()`. When given, the folder
+   * also keeps the server's state (`state.json`: repos, ids, tokens as hashes, namespaces), so a server started
+   * again on it serves everything as it was.
+   */
   dataDir?: string;
   /** Holds every import and fork in progress this long (ms), so 409 `IMPORT_IN_PROGRESS`/`FORK_IN_PROGRESS` can be seen. */
   operationDelayMs?: number;
@@ -35,6 +39,11 @@ export interface ArtifactsServerOptions {
    * Off by default.
    */
   rateLimit?: { requests: number; windowMs: number };
+  /**
+   * Answer 429 once more than `requests` Git requests reach one repo in a fixed window of `windowMs`, as Artifacts
+   * documents (2,000 Git requests per 10 s per repo). Off by default.
+   */
+  gitRateLimit?: { requests: number; windowMs: number };
 }
 
 /**
@@ -77,9 +86,12 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   await git(["--version"]); // fail early and clearly when git is missing
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "artifacts-server-")));
+  await mkdir(dataDir, { recursive: true });
   const accountId = options.accountId ?? "local-account";
   const apiToken = options.apiToken ?? `local-${crypto.randomUUID()}`;
-  const state = new ArtifactsState(options.now);
+  const store = ownsDataDir ? undefined : stateStore(dataDir);
+  const state =
+    (await store?.load(options.now, (repo) => join(dataDir, `${repo.id}.git`))) ?? new ArtifactsState(options.now);
 
   const context: ServerContext = {
     state,
@@ -90,6 +102,12 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   let origin = "";
 
   const limiter = fixedWindow(options.rateLimit, state.now);
+  const gitLimiters = new Map<string, ReturnType<typeof fixedWindow>>();
+  const gitLimiter = (repoId: string) => {
+    let window = gitLimiters.get(repoId);
+    if (!window) gitLimiters.set(repoId, (window = fixedWindow(options.gitRateLimit, state.now)));
+    return window;
+  };
   function rateLimited(res: ServerResponse): void {
     const seconds = Math.max(1, Math.ceil(limiter.resetMs() / 1000));
     res.setHeader("retry-after", String(seconds));
@@ -140,7 +158,9 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
         ctx: context,
       });
       send(res, reply);
+      if (req.method !== "GET") store?.save(state);
     } catch (error) {
+      if (req.method !== "GET") store?.save(state);
       if (!(error instanceof ApiFailure)) throw error;
       if (error.status === 413) {
         // Answer now and drop the rest of the upload with the connection.
@@ -158,7 +178,25 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
     if (repo.status !== "ready") return plain(res, 409, `repository is ${repo.status}`);
 
     const url = new URL(req.url ?? "/", "http://localhost");
-    const pushing = rest.at(-1) === "git-receive-pack" || url.searchParams.get("service") === "git-receive-pack";
+    // Smart HTTP only: the advertisement and the two services. Dumb HTTP (`objects/...`, `HEAD`) would serve any
+    // object by path, whatever the refs reach.
+    const services = url.searchParams.getAll("service");
+    const route = rest.join("/");
+    const service =
+      req.method === "GET" && route === "info/refs" && services.length === 1
+        ? services[0]
+        : req.method === "POST" && services.length === 0
+          ? route
+          : undefined;
+    if (service !== "git-upload-pack" && service !== "git-receive-pack") {
+      // One `service`: git http-backend reads the last, so a second one would dodge the scope check below.
+      return plain(res, services.length > 1 ? 400 : 404, "not a Git smart-HTTP route");
+    }
+    if (gitLimiter(repo.id).exceeded()) {
+      res.setHeader("retry-after", String(Math.max(1, Math.ceil(gitLimiter(repo.id).resetMs() / 1000))));
+      return plain(res, 429, "too many Git requests for this repository");
+    }
+    const pushing = service === "git-receive-pack";
     const token = authenticate(req.headers.authorization, repo);
     if (!token) {
       res.setHeader("www-authenticate", 'Basic realm="Artifacts"');
@@ -174,6 +212,7 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
     });
     if (pushing && req.method === "POST" && code === 0) {
       repo.last_push_at = repo.updated_at = state.isoNow();
+      store?.save(state);
     }
   }
 
@@ -217,7 +256,40 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await store?.save(state);
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The state file of a data folder. Every save writes a temporary file and renames it over `state.json`, so a
+ * server killed mid-write leaves the previous state whole; saves run one at a time, each writing the latest state.
+ */
+function stateStore(dataDir: string) {
+  const file = join(dataDir, "state.json");
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    async load(now: (() => number) | undefined, repoDir: (repo: RepoRecord) => string) {
+      const text = await readFile(file, "utf8").catch(() => undefined);
+      if (text === undefined) return undefined;
+      const { state, unfinished } = ArtifactsState.restore(JSON.parse(text) as StateSnapshot, now);
+      // An import or fork the stop cut off: its half-made folder goes with it.
+      await Promise.all(unfinished.map((repo) => rm(repoDir(repo), { recursive: true, force: true })));
+      return state;
+    },
+    /** Never rejects: a save that fails is reported as a process warning, and the next one tries again. */
+    save(state: ArtifactsState): Promise<void> {
+      queue = queue.then(async () => {
+        const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+        try {
+          await writeFile(temporary, JSON.stringify(state.snapshot()));
+          await rename(temporary, file);
+        } catch (error) {
+          process.emitWarning(`local Artifacts server: could not save ${file}: ${String(error)}`);
+        }
+      });
+      return queue;
     },
   };
 }

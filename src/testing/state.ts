@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { RepoInfo, Scope } from "../types.js";
 
 /**
@@ -59,7 +59,7 @@ export interface NamespaceRecord {
   repos: Map<string, RepoRecord>;
 }
 
-const TOKEN_ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /**
  * The local server's whole state (namespaces, repos, tokens), exposed as `server.state` for assertions in tests.
@@ -112,7 +112,8 @@ export class ArtifactsState {
     const now = this.isoNow();
     const repo: RepoRecord = {
       ...fields,
-      id: randomUUID().replaceAll("-", ""),
+      // As the API's ids look in the event samples: 16 lowercase letters and digits (the format is undocumented).
+      id: this.newId((id) => this.findRepoById(id) !== undefined),
       created_at: now,
       updated_at: now,
       last_push_at: null,
@@ -121,9 +122,13 @@ export class ArtifactsState {
     return repo;
   }
 
-  /** Removes the repo and every token for it: a deleted repo's tokens must not open a new repo of the same name. */
+  /**
+   * Removes this repo (by identity: a newer repo of the same name stays) and every token for it: a deleted repo's
+   * tokens must not open a new repo of the same name.
+   */
   removeRepo(repo: RepoRecord): void {
-    this.namespaces.get(repo.namespace)?.repos.delete(repo.name);
+    const repos = this.namespaces.get(repo.namespace)?.repos;
+    if (repos?.get(repo.name) === repo) repos.delete(repo.name);
     for (const token of this.tokens.values()) {
       if (token.repoId === repo.id) {
         this.tokens.delete(token.id);
@@ -137,7 +142,7 @@ export class ArtifactsState {
     const secret = `art_v1_${randomBytes(20).toString("hex")}`;
     const expires = Math.floor(this.now() / 1000) + ttlSeconds;
     const record: TokenRecord = {
-      id: this.newTokenId(),
+      id: this.newId((id) => this.tokens.has(id)),
       repoId: repo.id,
       scope,
       secretHash: hash(secret),
@@ -162,13 +167,61 @@ export class ArtifactsState {
     return token.expires * 1000 <= this.now() ? "expired" : "active";
   }
 
-  private newTokenId(): string {
+  /** 16 lowercase letters and digits, not `taken`. */
+  private newId(taken: (id: string) => boolean): string {
     for (;;) {
       const bytes = randomBytes(16);
-      const id = Array.from(bytes, (byte) => TOKEN_ID_ALPHABET[byte % TOKEN_ID_ALPHABET.length]).join("");
-      if (!this.tokens.has(id)) return id;
+      const id = Array.from(bytes, (byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join("");
+      if (!taken(id)) return id;
     }
   }
+
+  /** Everything, as JSON: what a data folder keeps across restarts (token secrets only as hashes). */
+  snapshot(): StateSnapshot {
+    return {
+      version: 1,
+      namespaces: [...this.namespaces.values()].map(({ repos, ...namespace }) => ({
+        ...namespace,
+        repos: [...repos.values()],
+      })),
+      tokens: [...this.tokens.values()],
+    };
+  }
+
+  /**
+   * The state a snapshot holds. A repo still importing or forking was cut off by the stop: it is left out, as
+   * its half-made data is (the caller removes its folder).
+   */
+  static restore(snapshot: StateSnapshot, now?: () => number): { state: ArtifactsState; unfinished: RepoRecord[] } {
+    const state = new ArtifactsState(now);
+    const unfinished: RepoRecord[] = [];
+    for (const { repos, ...namespace } of snapshot.namespaces) {
+      const record: NamespaceRecord = { ...namespace, repos: new Map() };
+      state.namespaces.set(namespace.namespace, record);
+      for (const repo of repos) {
+        if (repo.status === "ready") record.repos.set(repo.name, repo);
+        else unfinished.push(repo);
+      }
+    }
+    for (const token of snapshot.tokens) {
+      if (unfinished.some((repo) => repo.id === token.repoId)) continue;
+      state.tokens.set(token.id, token);
+      state.tokensBySecret.set(token.secretHash, token.id);
+    }
+    return { state, unfinished };
+  }
+}
+
+/**
+ * The state as a data folder keeps it (`state.json`).
+ *
+ * @example
+ * const kept: StateSnapshot = JSON.parse(await readFile(join(dataDir, "state.json"), "utf8"));
+ */
+export interface StateSnapshot {
+  version: 1;
+  namespaces: (Omit<NamespaceRecord, "repos"> & { repos: RepoRecord[] })[];
+  tokens: TokenRecord[];
 }
 
 function hash(secret: string): string {

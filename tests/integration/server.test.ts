@@ -84,7 +84,9 @@ describe("control plane: every function over real HTTP", () => {
       source: null,
       read_only: false,
       remote: made.remote,
+      status: "ready",
     });
+    expect(made.id).toMatch(/^[0-9a-z]{16}$/);
     expect(Date.parse(got.created_at)).toBe(clock);
 
     const [listed] = (await listRepos(client, { search: name }))._unsafeUnwrap();
@@ -420,18 +422,20 @@ describe("fork and import", () => {
       .map((line) => line.split("refs/heads/")[1])
       .sort();
 
-  it("forks every branch, or only the default one, recording the source", async () => {
+  it("forks every branch, or only the default one (the binding's default), recording the source", async () => {
     const source = await pushedRepo();
     const name = unique("fork");
-    const fork = (await forkRepo(client, source.name, { name, description: "mine" }))._unsafeUnwrap();
+    const fork = (
+      await forkRepo(client, source.name, { name, description: "mine", default_branch_only: false })
+    )._unsafeUnwrap();
     created.push(name);
     expect(fork).toMatchObject({ name, description: "mine", default_branch: "main" });
     expect(fork.objects).toBeGreaterThanOrEqual(6);
     expect(await branches(fork.remote, fork.token)).toEqual(["feature", "main"]);
-    expect((await getRepo(client, name))._unsafeUnwrap().source).toBe(source.remote);
+    expect((await getRepo(client, name))._unsafeUnwrap().source).toBe(`artifacts:default/${source.name}`);
 
     const slim = unique("fork");
-    const only = (await forkRepo(client, source.name, { name: slim, default_branch_only: true }))._unsafeUnwrap();
+    const only = (await forkRepo(client, source.name, { name: slim }))._unsafeUnwrap();
     created.push(slim);
     expect(await branches(only.remote, only.token)).toEqual(["main"]);
     const clone = await tempDir();
