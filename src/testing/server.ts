@@ -104,8 +104,8 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   const limiter = fixedWindow(options.rateLimit, state.now);
   const gitLimiters = new Map<string, ReturnType<typeof fixedWindow>>();
   const gitLimiter = (repoId: string) => {
-    let window = gitLimiters.get(repoId);
-    if (!window) gitLimiters.set(repoId, (window = fixedWindow(options.gitRateLimit, state.now)));
+    const window = gitLimiters.get(repoId) ?? fixedWindow(options.gitRateLimit, state.now);
+    gitLimiters.set(repoId, window);
     return window;
   };
   function rateLimited(res: ServerResponse): void {
