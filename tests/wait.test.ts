@@ -27,8 +27,12 @@ describe("waitForRepo", () => {
       });
     expect((await waitForRepo(client, "notes", { interval: 100 })).isOk()).toBe(true);
     const [first = 0, second = 0, third = 0] = times;
+    // 100 ms, then 200 ms: the second pause is longer, and neither is a multiple of what was asked.
     expect(second - first).toBeGreaterThanOrEqual(90);
     expect(third - second).toBeGreaterThanOrEqual(190);
+    expect(second - first).toBeLessThan(1000);
+    expect(third - second).toBeLessThan(2000);
+    expect(third - second).toBeGreaterThan(second - first);
   });
 
   it("ends at once on any other error", async () => {
@@ -53,9 +57,12 @@ describe("waitForRepo", () => {
     api().get(`${BASE}/repos/notes`).times(100).optionally().reply(409, importing);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
     const error = (
       await waitForRepo(client, "notes", { interval: 5000, signal: controller.signal })
     )._unsafeUnwrapErr();
     expect(error).toMatchObject({ _tag: "TransportError", reason: "abort" });
+    // Well before the 5 s pause would have ended.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });

@@ -130,7 +130,11 @@ describe("specific fault details", () => {
       retry: 0,
       redirect: "follow",
     });
-    await getRepo(following, "redirect");
+    const before = server.redirected.length;
+    const result = await getRepo(following, "redirect");
+    // The redirect was followed (the target answered), yet without the Authorization header.
+    expect(server.redirected.length).toBe(before + 1);
     expect(server.redirected.at(-1)).toBeUndefined();
+    expect(result.isErr()).toBe(true);
   });
 });
