@@ -58,9 +58,11 @@ describe("transport: bodies, limits and time", () => {
   });
 
   it("refuses an error body over 8 MiB even on a byte route", async () => {
+    // Nine chunks of 1 MiB: eight are read, the ninth goes past the limit and the rest is not read.
+    const chunks = Array.from({ length: 9 }, () => Buffer.alloc(MiB, "x"));
     api()
       .get(`${BASE}/repos/notes/blob/${"c".repeat(40)}`)
-      .reply(404, "x".repeat(8 * MiB + 1));
+      .reply(404, () => Readable.from(chunks));
     const error = (await getBlob(client, "notes", "c".repeat(40)))._unsafeUnwrapErr() as HttpError;
     expect(error).toMatchObject({ _tag: "HttpError", status: 404, issues: undefined });
     expect(error.raw).toHaveLength(64 * 1024);
