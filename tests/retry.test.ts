@@ -191,7 +191,8 @@ describe("retries on the wire", () => {
     ]);
     const started = Date.now();
     const error = (await listRepos(client))._unsafeUnwrapErr() as HttpError;
-    expect(Date.now() - started).toBeLessThan(500);
+    // At once: far below the hour asked for, with room for a slow machine.
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(calls.count).toBe(1);
     expect(error).toMatchObject({ _tag: "HttpError", status: 429, retryAfter: 3600 });
     expect(error.rateLimit).toEqual({ ratelimit: '"default";r=0;t=3600', policy: '"default";q=1200;w=300' });
@@ -214,7 +215,8 @@ describe("retries on the wire", () => {
     const started = Date.now();
     const error = (await getRepo(client, "notes", { signal: controller.signal }))._unsafeUnwrapErr();
     expect(error).toMatchObject({ _tag: "TransportError", reason: "abort" });
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Far below the 30 s asked for.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("turns retries off with retry: 0, per call or per client", async () => {

@@ -1,11 +1,25 @@
-import type { ResultAsync } from "neverthrow";
+import type { Result, ResultAsync } from "neverthrow";
 import { describe, expectTypeOf, it } from "vitest";
+import { type ArtifactsEvent, parseArtifactsEvent } from "../src/events/index.js";
+import {
+  type CommitFilesResult,
+  commitFiles,
+  type GitError,
+  type ReadFilesResult,
+  readFiles,
+} from "../src/git/index.js";
 import {
   type ArtifactsError,
+  allNamespaces,
+  allRepos,
+  allTokens,
   type Client,
+  type CommitInfo,
   type CreateRepoResult,
   type CreateTokenResult,
   type CursorResultInfo,
+  collect,
+  createNamespace,
   createRepo,
   createToken,
   type DeleteRepoResult,
@@ -14,16 +28,35 @@ import {
   deleteToken,
   type ForkRepoResult,
   forkRepo,
+  type GitCredentials,
+  getBlob,
+  getCommit,
+  getFile,
+  getLog,
+  getNamespace,
+  getRaw,
   getRepo,
+  getTree,
+  gitCredentials,
   type HttpError,
   type InvalidInputError,
   importRepo,
+  listNamespaces,
   listRepos,
   listTokens,
+  type NamespaceInfo,
+  namespacePages,
   type OffsetResultInfo,
+  type PageError,
+  type Pages,
+  type RawContent,
   type RepoWithRemote,
+  repoPages,
   type TokenInfo,
   type TransportError,
+  type TreeEntry,
+  tokenPages,
+  waitForRepo,
 } from "../src/index.js";
 
 declare const client: Client;
@@ -46,6 +79,53 @@ describe("every endpoint's Ok and Err types", () => {
       ResultAsync<[items: TokenInfo[], result_info: OffsetResultInfo], ArtifactsError>
     >();
     expectTypeOf(deleteToken(client, "id")).toEqualTypeOf<ResultAsync<DeleteTokenResult, ArtifactsError>>();
+  });
+
+  it("pins the namespace and content functions", () => {
+    expectTypeOf(createNamespace(client, { namespace: "n" })).toEqualTypeOf<
+      ResultAsync<NamespaceInfo, ArtifactsError>
+    >();
+    expectTypeOf(listNamespaces(client)).toEqualTypeOf<
+      ResultAsync<[items: NamespaceInfo[], result_info: CursorResultInfo], ArtifactsError>
+    >();
+    expectTypeOf(getNamespace(client, "n")).toEqualTypeOf<ResultAsync<NamespaceInfo, ArtifactsError>>();
+    expectTypeOf(getLog(client, "n")).toEqualTypeOf<ResultAsync<CommitInfo[], ArtifactsError>>();
+    expectTypeOf(getCommit(client, "n", "h")).toEqualTypeOf<ResultAsync<CommitInfo, ArtifactsError>>();
+    expectTypeOf(getTree(client, "n", "h")).toEqualTypeOf<ResultAsync<TreeEntry[], ArtifactsError>>();
+    expectTypeOf(getBlob(client, "n", "h")).toEqualTypeOf<ResultAsync<Uint8Array, ArtifactsError>>();
+    expectTypeOf(getFile(client, "n", { ref: "main", path: "a" })).toEqualTypeOf<
+      ResultAsync<Uint8Array, ArtifactsError>
+    >();
+    expectTypeOf(getRaw(client, "n", "main", "a")).toEqualTypeOf<ResultAsync<RawContent, ArtifactsError>>();
+  });
+
+  it("pins the helpers: pagination, waiting, Git credentials", () => {
+    expectTypeOf(repoPages(client)).toEqualTypeOf<Pages<RepoWithRemote>>();
+    expectTypeOf(tokenPages(client, "n")).toEqualTypeOf<Pages<TokenInfo>>();
+    expectTypeOf(namespacePages(client)).toEqualTypeOf<Pages<NamespaceInfo>>();
+    expectTypeOf(allRepos(client)).toEqualTypeOf<ResultAsync<RepoWithRemote[], PageError>>();
+    expectTypeOf(allTokens(client, "n")).toEqualTypeOf<ResultAsync<TokenInfo[], PageError>>();
+    expectTypeOf(allNamespaces(client)).toEqualTypeOf<ResultAsync<NamespaceInfo[], PageError>>();
+    expectTypeOf(collect(repoPages(client))).toEqualTypeOf<ResultAsync<RepoWithRemote[], PageError>>();
+    expectTypeOf(waitForRepo(client, "n")).toEqualTypeOf<ResultAsync<RepoWithRemote, ArtifactsError>>();
+    expectTypeOf(gitCredentials("t")).toEqualTypeOf<Result<GitCredentials, InvalidInputError>>();
+  });
+
+  it("pins the subpaths: the data plane and events", () => {
+    expectTypeOf(
+      commitFiles(client, "n", { message: "m", author: { name: "a", email: "e" }, files: {} }),
+    ).toEqualTypeOf<ResultAsync<CommitFilesResult, GitError | ArtifactsError>>();
+    expectTypeOf(
+      commitFiles({ remote: "r", token: "t" }, { message: "m", author: { name: "a", email: "e" }, files: {} }),
+    ).toEqualTypeOf<ResultAsync<CommitFilesResult, GitError | ArtifactsError>>();
+    expectTypeOf(readFiles(client, "n")).toEqualTypeOf<ResultAsync<ReadFilesResult, GitError | ArtifactsError>>();
+    expectTypeOf(readFiles({ remote: "r", token: "t" })).toEqualTypeOf<
+      ResultAsync<ReadFilesResult, GitError | ArtifactsError>
+    >();
+    expectTypeOf<GitError["reason"]>().toEqualTypeOf<"conflict" | "auth" | "not-found" | "rejected" | "protocol">();
+    expectTypeOf(parseArtifactsEvent({})).toEqualTypeOf<Result<ArtifactsEvent, InvalidInputError>>();
+    // @ts-expect-error: null deletes, numbers are not content
+    commitFiles(client, "n", { message: "m", author: { name: "a", email: "e" }, files: { a: 1 } });
   });
 
   it("makes the error union discriminated by _tag", () => {

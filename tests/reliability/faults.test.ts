@@ -103,7 +103,8 @@ describe("specific fault details", () => {
   it("a 429 far beyond the cap fails at once with the wait it asked for", async () => {
     const started = Date.now();
     const error = (await getRepo(clientWith(2), "retryAfterFar"))._unsafeUnwrapErr();
-    expect(Date.now() - started).toBeLessThan(1000);
+    // At once: far below the day asked for, with room for a slow machine.
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(error).toMatchObject({ _tag: "HttpError", status: 429, retryAfter: 86400 });
   });
 
