@@ -264,17 +264,29 @@ describe("secrets never leak", () => {
     expect(shape.issues?.length).toBeGreaterThan(0);
     expect(text).not.toContain(API_TOKEN);
     expect(text).not.toContain(SECRET);
+    // Still says what happened: the status, and the fields that were wrong.
+    expect(shape.status).toBe(201);
+    expect(shape.issues?.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(["result.description", "result.default_branch", "result.remote"]),
+    );
+    expect(shape.message).toMatch(/^HTTP 201: unexpected response body \(result\./);
   });
 
   it("keeps the API token out of timeout and network errors", async () => {
     api().get(`${BASE}/repos/notes`).delay(300).reply(200, envelope(sampleRepo));
     const timeout = (await getRepo(client, "notes", { timeout: 50 }))._unsafeUnwrapErr();
     expect(everyRendering(timeout)).not.toContain(API_TOKEN);
+    expect(timeout).toMatchObject({
+      _tag: "TransportError",
+      reason: "timeout",
+      message: "No complete response within 50 ms",
+    });
 
     // nock's own "no match" error lists the request headers, bearer token included.
     const network = (await getRepo(client, "unmocked"))._unsafeUnwrapErr();
     expect(network).toMatchObject({ _tag: "TransportError", reason: "network" });
     expect(everyRendering(network)).not.toContain(API_TOKEN);
+    expect(network.message).toMatch(/^Network error: [\s\S]*\[REDACTED\]/);
   });
 
   it("hides repo tokens when an Ok value is inspected, while keeping them readable", async () => {
