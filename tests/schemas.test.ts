@@ -100,3 +100,56 @@ describe("validate", () => {
     expect(issues.map((issue) => issue.path?.map((item) => item.key).join("."))).toEqual(["read_only", "remote"]);
   });
 });
+
+describe("validate, on schemas made inside the test", () => {
+  // Each schema is compiled to a predicate once and cached: schemas made here are compiled here, so every kind's
+  // predicate is built while the test runs (the mutation runner switches mutants on per test).
+  it("agrees with valibot for every kind of schema, on values that fit and values that do not", () => {
+    const schemas = [
+      v.string(),
+      v.boolean(),
+      v.number(),
+      v.unknown(),
+      v.picklist(["read", "write"]),
+      v.nullable(v.string()),
+      v.optional(v.string()),
+      v.optional(v.string(), "x"),
+      v.nullable(v.string(), "y"),
+      v.array(v.number()),
+      v.looseObject({ a: v.string(), b: v.optional(v.number()) }),
+      v.union([v.string(), v.number()]),
+    ] as S.Schema<unknown>[];
+    const values = [
+      "s",
+      "",
+      "read",
+      "admin",
+      true,
+      0,
+      Number.NaN,
+      null,
+      undefined,
+      [],
+      [1, 2],
+      [1, "2"],
+      {},
+      { a: "x" },
+      { a: "x", b: 2 },
+      { a: "x", b: "2" },
+      { b: 2 },
+      ["a"],
+      JSON.parse('{"__proto__":{"a":1},"a":"x"}'),
+      { prototype: 1, a: "x" },
+      { constructor: 1, a: "x" },
+    ];
+    for (const schema of schemas) {
+      for (const value of values) {
+        const expected = v.safeParse(schema, value);
+        const actual = S.validate(schema, value);
+        const label = `${schema.type} ${JSON.stringify(value)}`;
+        expect(actual.isOk(), label).toBe(expected.success);
+        if (actual.isOk() && expected.success) expect(actual.value, label).toStrictEqual(expected.output);
+      }
+    }
+  });
+});

@@ -3,5 +3,6 @@
  * your own tests. The core package stays runtime-agnostic; this entry point uses `node:http` and `git`.
  */
 export { artifactsEventSamples } from "./events.js";
+export { fixtures, paths, statusOf } from "./fixtures.js";
 export { type ArtifactsServer, type ArtifactsServerOptions, startArtifactsServer } from "./server.js";
 export type { ArtifactsState, NamespaceRecord, RepoRecord, RepoStatus, TokenRecord } from "./state.js";
