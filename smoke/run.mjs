@@ -37,7 +37,16 @@ const freePort = () =>
     });
   });
 
-async function workerd(entry, compatibilityFlags = [], alias = {}) {
+const smokeBindings = { BASE_URL: server.baseUrl, ACCOUNT_ID: server.accountId, API_TOKEN: server.apiToken };
+
+/** The package by name, as a user's Worker imports it: here, the built entry points. */
+const builtPackage = {
+  "cloudflare-artifacts/events": join(root, "dist/events/index.js"),
+  "cloudflare-artifacts/git": join(root, "dist/git/index.js"),
+  "cloudflare-artifacts": join(root, "dist/index.js"),
+};
+
+async function workerd(entry, { compatibilityFlags = [], bindings = smokeBindings, check } = {}) {
   const dir = await mkdtemp(join(tmpdir(), "smoke-workerd-"));
   try {
     // workerd resolves no npm packages: the Worker and the SDK are bundled into one module, as wrangler would.
@@ -49,12 +58,12 @@ async function workerd(entry, compatibilityFlags = [], alias = {}) {
       mainFields: ["module", "main"],
       outfile: join(dir, "worker.js"),
       logLevel: "silent",
-      alias,
+      alias: builtPackage,
       // As wrangler does under nodejs_compat: Node's built-ins come from the runtime, and a CommonJS `require` of
       // one (safe-buffer's, below isomorphic-git) is answered from an import.
       ...(compatibilityFlags.includes("nodejs_compat")
         ? {
-            alias: { buffer: "node:buffer" },
+            alias: { ...builtPackage, buffer: "node:buffer" },
             external: ["node:*"],
             banner: {
               js: 'import * as __nodeBuffer from "node:buffer"; const require = (id) => { if (id === "node:buffer") return __nodeBuffer; throw new Error("require(" + id + ") is not bundled"); };',
@@ -78,7 +87,9 @@ const smoke :Workerd.Worker = (
   modules = [(name = "worker", esModule = embed "worker.js")],
   compatibilityDate = "2025-09-01",
   compatibilityFlags = ${JSON.stringify(compatibilityFlags)},
-  bindings = [${text("BASE_URL", server.baseUrl)}, ${text("ACCOUNT_ID", server.accountId)}, ${text("API_TOKEN", server.apiToken)}],
+  bindings = [${Object.entries(bindings)
+    .map(([name, value]) => text(name, value))
+    .join(", ")}],
   globalOutbound = "loopback",
 );
 `,
@@ -94,7 +105,9 @@ const smoke :Workerd.Worker = (
         const response = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
         if (response) {
           const body = await response.text();
-          return { ok: response.ok, output: response.ok ? body : `${body}\n${logs}` };
+          const problem = response.ok ? check?.(body) : undefined;
+          const ok = response.ok && !problem;
+          return { ok, output: ok ? body : `${problem ?? ""}\n${body}\n${logs}` };
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -117,10 +130,26 @@ const runtimes = {
       env: { ...env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(tmpdir(), "smoke-deno-cache") },
     }),
   workerd: () => workerd("smoke/worker.mjs"),
-  "workerd with ./git": () => workerd("smoke/worker-git.mjs", ["nodejs_compat"]),
-  // The example imports the package by name, as a user's Worker would: here, the built subpath.
-  "workerd with ./events": () =>
-    workerd("smoke/worker-events.mjs", [], { "cloudflare-artifacts/events": join(root, "dist/events/index.js") }),
+  "workerd with ./git": () => workerd("smoke/worker-git.mjs", { compatibilityFlags: ["nodejs_compat"] }),
+  "workerd with ./events": () => workerd("smoke/worker-events.mjs"),
+  // The Worker example as it would be deployed, its API token a secret binding, against the local server.
+  "workerd: examples/worker": () =>
+    workerd("examples/worker/src/index.ts", {
+      compatibilityFlags: ["nodejs_compat"],
+      bindings: {
+        CLOUDFLARE_ACCOUNT_ID: server.accountId,
+        CLOUDFLARE_API_TOKEN: server.apiToken,
+        CLOUDFLARE_API_BASE_URL: server.baseUrl,
+      },
+      check: (body) => {
+        const answer = JSON.parse(body);
+        const readme = String.fromCharCode(...(answer.files?.["README.md"] ?? []));
+        const bytes = JSON.stringify(answer.files?.["data/bytes.bin"]);
+        return answer.commit === answer.read && readme === "# Hello from a Worker\n" && bytes === "[0,1,2,255]"
+          ? undefined
+          : "the Worker example did not read back what it committed";
+      },
+    }),
 };
 
 let failed = false;

@@ -153,3 +153,38 @@ describe("validate, on schemas made inside the test", () => {
     }
   });
 });
+
+describe("validate's fast path", () => {
+  it("returns a valid answer as parsed, not valibot's copy, for every kind of field", () => {
+    const schema = v.looseObject({
+      s: v.string(),
+      b: v.boolean(),
+      n: v.number(),
+      u: v.unknown(),
+      p: v.picklist(["read", "write"]),
+      nl: v.nullable(v.string()),
+      op: v.optional(v.string()),
+      arr: v.array(v.number()),
+      obj: v.looseObject({ inner: v.string() }),
+    });
+    const value = {
+      s: "s",
+      b: true,
+      n: 1,
+      u: { any: 1 },
+      p: "read",
+      nl: null,
+      arr: [1, 2],
+      obj: { inner: "i" },
+      extra: 1,
+    };
+    const result = S.validate(schema, value);
+    expect(result._unsafeUnwrap()).toBe(value);
+    expect(S.validate(schema, { ...value, nl: "x", op: "y" }).isOk()).toBe(true);
+    // What only valibot can do (fill a default) still goes to valibot, which copies.
+    const defaulted = v.looseObject({ d: v.optional(v.string(), "filled") });
+    const input = {};
+    expect(S.validate(defaulted, input)._unsafeUnwrap()).toEqual({ d: "filled" });
+    expect(S.validate(defaulted, input)._unsafeUnwrap()).not.toBe(input);
+  });
+});

@@ -115,7 +115,10 @@ export const fixtures = {
   /** The v4 envelope of a successful answer. */
   envelope: <T>(result: T): ApiEnvelope<T> => ({ result, success: true, errors: [], messages: [] }),
   /** A list page: items and `result_info` (by default the last page of a cursor list). */
-  page: <T>(items: T[], info: CursorResultInfo | OffsetResultInfo = { cursor: "", per_page: 50, count: items.length }) => ({
+  page: <T>(
+    items: T[],
+    info: CursorResultInfo | OffsetResultInfo = { cursor: "", per_page: 50, count: items.length },
+  ) => ({
     ...fixtures.envelope(items),
     result_info: info,
   }),
@@ -141,14 +144,13 @@ export const paths = {
   /** `/client/v4/accounts/{account}/artifacts`. */
   account: (accountId: string) => `/client/v4/accounts/${segment(accountId)}/artifacts`,
   namespaces: (accountId: string) => `${paths.account(accountId)}/namespaces`,
-  namespace: (accountId: string, namespace = "default") =>
-    `${paths.namespaces(accountId)}/${segment(namespace)}`,
+  namespace: (accountId: string, namespace = "default") => `${paths.namespaces(accountId)}/${segment(namespace)}`,
   repos: (accountId: string, namespace = "default") => `${paths.namespace(accountId, namespace)}/repos`,
-  repo: (accountId: string, namespace: string, name: string) =>
-    `${paths.repos(accountId, namespace)}/${segment(name)}`,
+  repo: (accountId: string, namespace: string, name: string) => `${paths.repos(accountId, namespace)}/${segment(name)}`,
   fork: (accountId: string, namespace: string, name: string) => `${paths.repo(accountId, namespace, name)}/fork`,
   import: (accountId: string, namespace: string, name: string) => `${paths.repo(accountId, namespace, name)}/import`,
-  repoTokens: (accountId: string, namespace: string, repo: string) => `${paths.repo(accountId, namespace, repo)}/tokens`,
+  repoTokens: (accountId: string, namespace: string, repo: string) =>
+    `${paths.repo(accountId, namespace, repo)}/tokens`,
   tokens: (accountId: string, namespace = "default") => `${paths.namespace(accountId, namespace)}/tokens`,
   token: (accountId: string, namespace: string, id: string) => `${paths.tokens(accountId, namespace)}/${segment(id)}`,
 };

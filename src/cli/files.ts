@@ -1,0 +1,54 @@
+import { readFile } from "node:fs/promises";
+import { commitFiles, readFiles } from "../git/index.js";
+import { clientFrom, parse, positional, text } from "./context.js";
+import { print, usage } from "./output.js";
+import { type Command, value } from "./resources.js";
+
+/** `files put` and `files get`: the Git data plane from the shell. */
+export const files: Record<string, Command> = {
+  put: {
+    usage: "files put REPO PATH=@LOCALFILE... -m MESSAGE [--branch B] [--author-name N] [--author-email E]",
+    async run(args) {
+      const parsed = parse(args, {
+        message: { type: "string", short: "m" },
+        branch: { type: "string" },
+        "author-name": { type: "string" },
+        "author-email": { type: "string" },
+      });
+      const message = text(parsed, "message");
+      if (message === undefined) throw usage("usage: -m MESSAGE is required");
+      const repo = positional(parsed, 0, "REPO");
+      const pairs = parsed.positionals.slice(1);
+      if (pairs.length === 0) throw usage("usage: at least one PATH=@LOCALFILE is required");
+      const contents: Record<string, Uint8Array> = {};
+      for (const pair of pairs) {
+        const at = pair.indexOf("=@");
+        if (at <= 0) throw usage(`usage: ${pair} is not PATH=@LOCALFILE`);
+        const local = pair.slice(at + 2);
+        contents[pair.slice(0, at)] = await readFile(local).catch(() => {
+          throw usage(`usage: cannot read ${local}`);
+        });
+      }
+      const author = {
+        name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
+        email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
+      };
+      const made = await value(
+        commitFiles(clientFrom(parsed), repo, { message, author, files: contents, branch: text(parsed, "branch") }),
+      );
+      print(made, parsed.values.json === true);
+    },
+  },
+  get: {
+    usage: "files get REPO PATH [--ref R]   (the file's bytes to stdout)",
+    async run(args) {
+      const parsed = parse(args, { ref: { type: "string" } });
+      const repo = positional(parsed, 0, "REPO");
+      const path = positional(parsed, 1, "PATH");
+      const read = await value(readFiles(clientFrom(parsed), repo, { ref: text(parsed, "ref"), paths: [path] }));
+      const bytes = read.files.get(path);
+      if (!bytes) throw usage(`usage: no file ${path} at ${read.commit}`);
+      process.stdout.write(bytes);
+    },
+  },
+};

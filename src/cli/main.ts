@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { GLOBAL_HELP } from "./context.js";
+import { credential } from "./credential.js";
+import { files } from "./files.js";
+import { CliFailure } from "./output.js";
+import { type Command, namespaces, repos, tokens } from "./resources.js";
+
+/**
+ * `cloudflare-artifacts`: repos, tokens, namespaces and files from the shell, a Git credential helper, and the local
+ * server. Exit codes: 0 done, 1 the API said no, 2 bad usage or input, 3 no response.
+ */
+
+const groups: Record<string, Record<string, Command>> = { repos, tokens, namespaces, files };
+const single: Record<string, Command> = {
+  credential,
+  serve: {
+    usage: "serve [--port N] [--data-dir DIR] ...   (the local Artifacts server; see serve --help)",
+    async run(args) {
+      process.argv = [process.argv[0] ?? "node", "cloudflare-artifacts serve", ...args];
+      await import("../testing/cli.js");
+    },
+  },
+};
+
+const HELP = `Usage: cloudflare-artifacts <command> [options]
+
+${[...Object.values(groups).flatMap((group) => Object.values(group)), ...Object.values(single)]
+  .map((command) => `  ${command.usage}`)
+  .join("\n")}
+
+${GLOBAL_HELP}
+Exit codes: 0 done, 1 the API (or Git remote) refused, 2 bad usage or input, 3 no response.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, sub, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = single[name];
+  if (command) {
+    if (sub === "--help" || sub === "-h") return help(command);
+    await command.run(argv.slice(1));
+    return 0;
+  }
+  const group = groups[name];
+  if (!group) throw new CliFailure(`usage: unknown command ${name} (try --help)`, 2);
+  const chosen = sub === undefined ? undefined : group[sub];
+  if (!chosen) {
+    if (sub === "--help" || sub === "-h") {
+      process.stdout.write(
+        `${Object.values(group)
+          .map((entry) => `  ${entry.usage}`)
+          .join("\n")}\n\n${GLOBAL_HELP}\n`,
+      );
+      return 0;
+    }
+    throw new CliFailure(`usage: ${name} ${Object.keys(group).join("|")} (try ${name} --help)`, 2);
+  }
+  if (rest.includes("--help") || rest.includes("-h")) return help(chosen);
+  await chosen.run(rest);
+  return 0;
+}
+
+function help(command: Command): number {
+  process.stdout.write(`Usage: cloudflare-artifacts ${command.usage}\n\n${GLOBAL_HELP}\n`);
+  return 0;
+}
+
+const json = process.argv.includes("--json");
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    const failure = error instanceof CliFailure ? error : new CliFailure(`error: ${String(error)}`, 1);
+    if (json) process.stderr.write(`${JSON.stringify(failure.json)}\n`);
+    else process.stderr.write(`${failure.message}\n`);
+    process.exitCode = failure.exitCode;
+  },
+);

@@ -1,0 +1,258 @@
+import { execFile, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Client, createClient, getRepo } from "../../src/index.js";
+import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { gitCli, removeTempDirs, tempDir } from "../support/git.js";
+
+/**
+ * The `cloudflare-artifacts` command, built, run as a user runs it: a child process against the local server in
+ * this process (always asynchronously: a synchronous child would block the server that must answer it).
+ */
+
+const root = join(import.meta.dirname, "../..");
+const bin = join(root, "dist/cli/main.js");
+let server: ArtifactsServer;
+let client: Client;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  // The command as built: compile dist/ now (without clearing it), so the test never runs a stale build.
+  await new Promise<void>((resolve, reject) =>
+    execFile(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root }, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  server = await startArtifactsServer();
+  client = createClient({ ...server.clientOptions, retry: 0 });
+  env = {
+    ...process.env,
+    CLOUDFLARE_ACCOUNT_ID: server.accountId,
+    CLOUDFLARE_API_TOKEN: server.apiToken,
+    CLOUDFLARE_API_BASE_URL: server.baseUrl,
+  };
+}, 120_000);
+afterAll(async () => {
+  await server.close();
+  await removeTempDirs();
+});
+
+function run(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: options.env ?? env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+const json = async (args: string[]) => {
+  const result = await run([...args, "--json"]);
+  expect(result.stderr, args.join(" ")).toBe("");
+  expect(result.code, args.join(" ")).toBe(0);
+  return JSON.parse(result.stdout);
+};
+
+describe("the command", () => {
+  it("prints help at every level, naming every command, and exits 0", async () => {
+    const top = await run(["--help"]);
+    expect(top.code).toBe(0);
+    for (const command of [
+      "repos list",
+      "repos import",
+      "tokens revoke",
+      "namespaces create",
+      "files put",
+      "files get",
+      "credential",
+      "serve",
+    ]) {
+      expect(top.stdout).toContain(command);
+    }
+    expect((await run(["repos", "--help"])).stdout).toContain("repos fork NAME NEW_NAME");
+    const create = await run(["repos", "create", "--help"]);
+    expect([create.code, create.stdout.split("\n")[0]]).toEqual([
+      0,
+      "Usage: cloudflare-artifacts repos create NAME [--description D] [--default-branch B] [--read-only]",
+    ]);
+  });
+
+  it("manages repos, printing the API's result verbatim with --json", async () => {
+    const made = await json(["repos", "create", "cli-notes", "--description", "d", "--default-branch", "trunk"]);
+    expect(made).toMatchObject({ name: "cli-notes", description: "d", default_branch: "trunk" });
+    const got = await json(["repos", "get", "cli-notes"]);
+    expect(got).toEqual(JSON.parse(JSON.stringify((await getRepo(client, "cli-notes"))._unsafeUnwrap())));
+    expect(await json(["repos", "list", "--search", "cli-notes"])).toEqual([got]);
+    expect(await json(["repos", "list", "--all", "--limit", "1"])).toContainEqual(got);
+    const table = await run(["repos", "list", "--search", "cli-notes"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^name\s+default_branch\s+last_push_at/);
+    expect(table.stdout).toContain("cli-notes");
+    expect(await json(["repos", "delete", "cli-notes"])).toEqual({ id: made.id });
+  });
+
+  it("mints, lists and revokes tokens, and forks and imports", async () => {
+    await json(["repos", "create", "cli-src"]);
+    const token = await json(["tokens", "create", "cli-src", "--scope", "read", "--ttl", "600"]);
+    expect(token).toMatchObject({ scope: "read", plaintext: expect.stringMatching(/^art_v1_/) });
+    expect(
+      (await json(["tokens", "list", "cli-src", "--state", "all", "--all"])).map((t: { id: string }) => t.id),
+    ).toContain(token.id);
+    expect(await json(["tokens", "revoke", token.id])).toEqual({ id: token.id });
+    const fork = await json(["repos", "fork", "cli-src", "cli-fork", "--all-branches"]);
+    expect(fork).toMatchObject({ name: "cli-fork", objects: expect.any(Number) });
+    const write = await json(["tokens", "create", "cli-src"]);
+    const url = new URL((await getRepo(client, "cli-src"))._unsafeUnwrap().remote);
+    url.username = "x";
+    url.password = write.plaintext.split("?")[0];
+    const imported = await json(["repos", "import", "cli-imported", "--url", url.href, "--wait"]);
+    expect(imported).toMatchObject({ name: "cli-imported" });
+  });
+
+  it("manages namespaces", async () => {
+    expect(await json(["namespaces", "create", "cli-space", "--jurisdiction", "eu"])).toMatchObject({
+      namespace: "cli-space",
+    });
+    expect(await json(["namespaces", "get", "cli-space"])).toMatchObject({ jurisdiction: "eu" });
+    expect((await json(["namespaces", "list", "--all"])).map((n: { namespace: string }) => n.namespace)).toContain(
+      "cli-space",
+    );
+  });
+
+  it("puts files and gets their bytes back", async () => {
+    await json(["repos", "create", "cli-files"]);
+    const dir = await tempDir();
+    const bytes = Buffer.from([0, 1, 2, 254, 255]);
+    await writeFile(join(dir, "a.bin"), bytes);
+    await writeFile(join(dir, "b.md"), "# b\n");
+    const made = await json([
+      "files",
+      "put",
+      "cli-files",
+      `data/a.bin=@${join(dir, "a.bin")}`,
+      `b.md=@${join(dir, "b.md")}`,
+      "-m",
+      "from the shell",
+    ]);
+    expect(made).toMatchObject({ parent: null, branch: "main" });
+    const got = await new Promise<Buffer>((resolve) =>
+      execFile(
+        process.execPath,
+        [bin, "files", "get", "cli-files", "data/a.bin"],
+        { env, encoding: "buffer" },
+        (_, stdout) => resolve(stdout),
+      ),
+    );
+    expect(got.equals(bytes)).toBe(true);
+  });
+
+  it("says what went wrong on stderr, with the exit code for its kind, and never the API token", async () => {
+    await json(["repos", "create", "cli-errors"]);
+    const ttl = await run(["tokens", "create", "cli-errors", "--ttl", "99999999"]);
+    expect([ttl.code, ttl.stdout]).toEqual([1, ""]);
+    expect(ttl.stderr).toMatch(/^error 10103: .+\n$/);
+    const ttlJson = await run(["tokens", "create", "cli-errors", "--ttl", "99999999", "--json"]);
+    expect(JSON.parse(ttlJson.stderr)).toMatchObject({
+      _tag: "HttpError",
+      status: 400,
+      body: { errors: [{ code: 10103 }] },
+    });
+    const missing = await run(["repos", "get", "no-such-repo"]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, "error 10200: repo 'no-such-repo' not found"]);
+
+    for (const args of [
+      ["repos", "list", "--limit", "ten"],
+      ["repos", "nope"],
+      ["nope"],
+      ["repos", "list", "--bogus"],
+      ["repos", "get"],
+      ["repos", "get", ".."],
+    ]) {
+      const usage = await run(args);
+      expect(usage.code, args.join(" ")).toBe(2);
+      expect(usage.stderr.split("\n").filter(Boolean), args.join(" ")).toHaveLength(1);
+    }
+    const offline = await run(["repos", "list", "--base-url", "http://127.0.0.1:9/client/v4"]);
+    expect(offline.code).toBe(3);
+    expect(offline.stderr).toMatch(/^error: no response/);
+
+    const bare = { ...env, CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_ACCOUNT_ID: "" };
+    const noCredentials = await run(["repos", "list"], { env: bare });
+    expect([noCredentials.code, noCredentials.stderr]).toEqual([
+      2,
+      "missing credentials: set CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN (or pass --account-id)\n",
+    ]);
+    for (const result of [ttl, ttlJson, missing, offline]) {
+      expect(`${result.stdout}${result.stderr}`).not.toContain(server.apiToken);
+    }
+  });
+});
+
+describe("the Git credential helper", () => {
+  const helper = `!"${process.execPath}" "${bin}" credential`;
+
+  it("lets git clone and push with no token in any URL or config", async () => {
+    const repo = (await json(["repos", "create", "cli-git"])) as { remote: string };
+    const dir = await tempDir();
+    const git = (args: string[], cwd?: string) =>
+      new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(
+          "git",
+          [
+            "-c",
+            `credential.helper=${helper}`,
+            "-c",
+            "credential.useHttpPath=true",
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@e",
+            ...args,
+          ],
+          { cwd, env: { ...env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } },
+          (error, _stdout, stderr) => resolve({ code: error ? 1 : 0, stderr }),
+        ),
+      );
+    expect((await git(["clone", "--quiet", repo.remote, join(dir, "clone")])).code).toBe(0);
+    await writeFile(join(dir, "clone", "hello.txt"), "hello");
+    await git(["add", "hello.txt"], join(dir, "clone"));
+    await git(["commit", "--quiet", "-m", "hello"], join(dir, "clone"));
+    const pushed = await git(["push", "--quiet", "origin", "HEAD:main"], join(dir, "clone"));
+    expect(pushed).toEqual({ code: 0, stderr: "" });
+    expect((await getRepo(client, "cli-git"))._unsafeUnwrap().last_push_at).not.toBeNull();
+    const config = await readFile(join(dir, "clone", ".git", "config"), "utf8");
+    expect(config).toContain(`url = ${repo.remote}`);
+    expect(config).not.toMatch(/art_v1_/);
+    expect((await gitCli(["-C", join(dir, "clone"), "remote", "get-url", "origin"])).stdout.trim()).toBe(repo.remote);
+  });
+
+  it("answers for the account's Artifacts host with a fresh token, and nothing for any other host", async () => {
+    await json(["repos", "create", "cli-helper"]);
+    const tokensBefore = server.state.tokens.size;
+    const other = await run(["credential", "get"], {
+      input: "protocol=https\nhost=github.com\npath=git/default/cli-helper.git\n",
+    });
+    expect([other.code, other.stdout]).toEqual([0, ""]);
+    expect(server.state.tokens.size).toBe(tokensBefore);
+
+    const host = `${server.accountId}.artifacts.cloudflare.net`;
+    const mine = await run(["credential", "get", "--scope", "read", "--ttl", "120"], {
+      input: `protocol=https\nhost=${host}\npath=git/default/cli-helper.git\n`,
+    });
+    expect(mine.code).toBe(0);
+    const answer = Object.fromEntries(
+      mine.stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split("=")),
+    );
+    expect(answer.username).toBe("x");
+    expect(answer.password).toMatch(/^art_v1_[0-9a-f]{40}$/);
+    expect(Number(answer.password_expiry_utc) - Date.now() / 1000).toBeLessThanOrEqual(121);
+    const minted = [...server.state.tokens.values()].at(-1);
+    expect(minted?.scope).toBe("read");
+    expect((await run(["credential", "store"], { input: "protocol=https\nhost=x\n" })).stdout).toBe("");
+  });
+});
