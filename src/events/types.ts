@@ -64,7 +64,13 @@ export interface PushedCommit {
   parents: string[];
 }
 
-interface Event<Type extends string, Source extends "artifacts" | "artifacts.repo", Payload> {
+/**
+ * What every event has: its full `type`, where it comes from, its payload and the Queues metadata.
+ *
+ * @example
+ * const shared: Event<"cf.artifacts.repo.cloned", "artifacts.repo", Record<string, unknown>> = event;
+ */
+export interface Event<Type extends string, Source extends "artifacts" | "artifacts.repo", Payload> {
   type: Type;
   source: EventSource<Source>;
   payload: Payload;

@@ -37,6 +37,7 @@ export interface GitRemote {
  * await readFiles(client, "notes", { paths: ["README.md"] }, { timeout: 10_000, debug: console.debug });
  */
 export interface GitCallOptions extends CallOptions {
+  /** Hears what the call chose (a fallback, a retry), as one line each. */
   debug?: (message: string) => void;
 }
 

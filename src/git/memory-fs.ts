@@ -23,8 +23,11 @@ export interface MemoryStats {
   ctimeMs: number;
   mtime: Date;
   ctime: Date;
+  /** A regular file. */
   isFile(): boolean;
+  /** A folder. */
   isDirectory(): boolean;
+  /** A symlink (only `lstat` says so). */
   isSymbolicLink(): boolean;
 }
 
@@ -38,16 +41,27 @@ export interface MemoryStats {
  */
 export interface MemoryFs {
   readonly promises: {
+    /** The file's bytes, or its text with `"utf8"`. */
     readFile(path: string, options?: { encoding?: string } | string): Promise<Uint8Array | string>;
+    /** Creates or replaces a file (its folder must exist). */
     writeFile(path: string, data: Uint8Array | string, options?: { mode?: number } | string): Promise<void>;
+    /** Creates a folder; `{ recursive: true }` creates the missing ones on the way. */
     mkdir(path: string, options?: { recursive?: boolean } | number): Promise<void>;
+    /** Removes an empty folder. */
     rmdir(path: string): Promise<void>;
+    /** Removes a file or a symlink. */
     unlink(path: string): Promise<void>;
+    /** The names in a folder. */
     readdir(path: string): Promise<string[]>;
+    /** What is at a path, following symlinks. */
     stat(path: string): Promise<MemoryStats>;
+    /** What is at a path, a symlink itself included. */
     lstat(path: string): Promise<MemoryStats>;
+    /** Where a symlink points. */
     readlink(path: string): Promise<string>;
+    /** Creates a symlink to `target`. */
     symlink(target: string, path: string): Promise<void>;
+    /** Sets the permission bits. */
     chmod(path: string, mode: number): Promise<void>;
   };
 }

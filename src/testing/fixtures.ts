@@ -143,14 +143,23 @@ const segment = encodeURIComponent;
 export const paths = {
   /** `/client/v4/accounts/{account}/artifacts`. */
   account: (accountId: string) => `/client/v4/accounts/${segment(accountId)}/artifacts`,
+  /** `.../artifacts/namespaces` (account level). */
   namespaces: (accountId: string) => `${paths.account(accountId)}/namespaces`,
+  /** One namespace, and the base of its routes. */
   namespace: (accountId: string, namespace = "default") => `${paths.namespaces(accountId)}/${segment(namespace)}`,
+  /** `POST` creates, `GET` lists. */
   repos: (accountId: string, namespace = "default") => `${paths.namespace(accountId, namespace)}/repos`,
+  /** `GET` and `DELETE` one repo. */
   repo: (accountId: string, namespace: string, name: string) => `${paths.repos(accountId, namespace)}/${segment(name)}`,
+  /** `POST` forks the repo. */
   fork: (accountId: string, namespace: string, name: string) => `${paths.repo(accountId, namespace, name)}/fork`,
+  /** `POST` imports into the repo. */
   import: (accountId: string, namespace: string, name: string) => `${paths.repo(accountId, namespace, name)}/import`,
+  /** `GET` lists the repo's tokens. */
   repoTokens: (accountId: string, namespace: string, repo: string) =>
     `${paths.repo(accountId, namespace, repo)}/tokens`,
+  /** `POST` mints a token (namespace level). */
   tokens: (accountId: string, namespace = "default") => `${paths.namespace(accountId, namespace)}/tokens`,
+  /** `DELETE` revokes a token. */
   token: (accountId: string, namespace: string, id: string) => `${paths.tokens(accountId, namespace)}/${segment(id)}`,
 };

@@ -5,4 +5,4 @@
 export { artifactsEventSamples } from "./events.js";
 export { fixtures, paths, statusOf } from "./fixtures.js";
 export { type ArtifactsServer, type ArtifactsServerOptions, startArtifactsServer } from "./server.js";
-export type { ArtifactsState, NamespaceRecord, RepoRecord, RepoStatus, TokenRecord } from "./state.js";
+export type { ArtifactsState, NamespaceRecord, RepoRecord, RepoStatus, StateSnapshot, TokenRecord } from "./state.js";
