@@ -5,9 +5,9 @@
  *   npx tsx examples/agent-workspace.ts   # against a local Artifacts server (or your account, as npm run example)
  */
 import { inspect } from "node:util";
-import { createRepo, deleteRepo, forkRepo, waitForRepo } from "cloudflare-artifacts";
+import { createRepo, forkRepo, waitForRepo } from "cloudflare-artifacts";
 import { commitFiles, readFiles } from "cloudflare-artifacts/git";
-import { exampleTarget, orFail, step } from "./setup.js";
+import { deleteRepos, exampleTarget, orFail, step } from "./setup.js";
 
 const target = await exampleTarget();
 const { client } = target;
@@ -65,12 +65,7 @@ try {
   failed = true;
   console.error(`  error: ${inspect(error, { depth: 4 })}`);
 } finally {
-  for (const name of toDelete.reverse()) {
-    await step(`delete ${name}`, () => orFail(deleteRepo(client, name))).catch((error) => {
-      failed = true;
-      console.error(`  error: ${inspect(error, { depth: 4 })}`);
-    });
-  }
+  if (!(await deleteRepos(client, toDelete))) failed = true;
   await target.close();
 }
 

@@ -15,7 +15,6 @@ import { inspect } from "node:util";
 import {
   createRepo,
   createToken,
-  deleteRepo,
   deleteToken,
   forkRepo,
   gitCredentials,
@@ -25,7 +24,7 @@ import {
 import { commitFiles, readFiles } from "cloudflare-artifacts/git";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
-import { exampleTarget, orFail, step } from "./setup.js";
+import { deleteRepos, exampleTarget, orFail, step } from "./setup.js";
 
 const FILES: Record<string, string> = {
   "README.md": "# Lifecycle\n\nWritten by the cloudflare-artifacts example.\n",
@@ -160,12 +159,7 @@ try {
   failed = true;
   console.error(`  error: ${inspect(error, { depth: 4 })}`);
 } finally {
-  for (const name of toDelete.reverse()) {
-    await step(`delete ${name}`, () => orFail(deleteRepo(client, name))).catch((error) => {
-      failed = true;
-      console.error(`  error: ${inspect(error, { depth: 4 })}`);
-    });
-  }
+  if (!(await deleteRepos(client, toDelete))) failed = true;
   await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
   await target.close();
 }

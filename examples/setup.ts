@@ -1,4 +1,5 @@
-import { type Client, createClient } from "cloudflare-artifacts";
+import { inspect } from "node:util";
+import { type Client, createClient, deleteRepo } from "cloudflare-artifacts";
 import { startArtifactsServer } from "cloudflare-artifacts/testing";
 import type { Result } from "neverthrow";
 
@@ -59,6 +60,21 @@ export async function step<T>(title: string, work: () => PromiseLike<T>): Promis
     console.log(`FAILED (${Math.round(performance.now() - started)} ms)`);
     throw error;
   }
+}
+
+/**
+ * Deletes the repos an example made, newest first, each as a step; a failed delete is printed, never thrown.
+ * Resolves to true when every delete worked.
+ */
+export async function deleteRepos(client: Client, names: string[]): Promise<boolean> {
+  let deleted = true;
+  for (const name of [...names].reverse()) {
+    await step(`delete ${name}`, () => orFail(deleteRepo(client, name))).catch((error) => {
+      deleted = false;
+      console.error(`  error: ${inspect(error, { depth: 4 })}`);
+    });
+  }
+  return deleted;
 }
 
 /** The Ok value, or the typed error thrown for `step` to report: a script's way to stop at the first failure. */

@@ -63,6 +63,14 @@ async function twoBranches() {
   return { name, repo, main: main.commit, feature: feature.commit };
 }
 
+/** The remote with the token's secret in it, as an import source that needs credentials. */
+function withSecret(remote: string, token: string): URL {
+  const url = new URL(remote);
+  url.username = "x";
+  url.password = token.split("?")[0] as string;
+  return url;
+}
+
 const readToken = async (repo: string) =>
   (await createToken(client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
 
@@ -201,10 +209,7 @@ describe("isolation", () => {
 
   it("keeps no credentials of an import source, on disk or in source", async () => {
     const source = await twoBranches();
-    const url = new URL(source.repo.remote);
-    url.username = "x";
-    const token = await readToken(source.name);
-    url.password = token.split("?")[0] as string;
+    const url = withSecret(source.repo.remote, await readToken(source.name));
     const name = unique("imp");
     (await importRepo(client, name, { url: url.href }))._unsafeUnwrap();
     const record = server.state.findRepo("default", name);
@@ -218,9 +223,7 @@ describe("fidelity to the binding's documented defaults", () => {
   it("imports the remote's default branch only when no branch is given", async () => {
     const source = await twoBranches();
     const token = await readToken(source.name);
-    const url = new URL(source.repo.remote);
-    url.username = "x";
-    url.password = token.split("?")[0] as string;
+    const url = withSecret(source.repo.remote, token);
     const name = unique("imp");
     const imported = (await importRepo(client, name, { url: url.href }))._unsafeUnwrap();
     const heads = await gitCli(withBearer(imported.token, ["ls-remote", "--heads", imported.remote]));
@@ -247,9 +250,7 @@ describe("fidelity to the binding's documented defaults", () => {
   it("shows a repo being imported as importing in listings, then ready", async () => {
     const source = await twoBranches();
     const token = await readToken(source.name);
-    const url = new URL(source.repo.remote);
-    url.username = "x";
-    url.password = token.split("?")[0] as string;
+    const url = withSecret(source.repo.remote, token);
     const name = unique("imp");
     const importing = importRepo(client, name, { url: url.href });
     await untilRegistered(server, name);
