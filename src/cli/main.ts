@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = single[name];
   if (command) {
-    if (sub === "--help" || sub === "-h") return help(command);
+    // `serve --help` is the server's own, naming every one of its flags.
+    if ((sub === "--help" || sub === "-h") && name !== "serve") return help(command);
     await command.run(argv.slice(1));
     return 0;
   }

@@ -71,11 +71,11 @@ async function commitWith(
 ): Promise<Result<CommitFilesResult, Failure>> {
   const store = new ObjectStore();
   // The blobs are the same whatever the head: written once, pushed with every attempt.
-  const blobs = new Map<string, string>();
+  const blobs = new Set<string>();
   const changes = new Map<string, string | null>();
   for (const [path, content] of commit.files) {
     const oid = content === null ? null : await store.writeBlob(content);
-    if (oid !== null) blobs.set(oid, path);
+    if (oid !== null) blobs.add(oid);
     changes.set(path, oid);
   }
   let caps: Capabilities | undefined;
@@ -110,7 +110,7 @@ async function commitWith(
     const made = await makeCommit(remote, store, caps, base, changes, commit);
     if (made.isErr()) return err(made.error);
     const { oid, tree, written } = made.value;
-    const pack = await store.pack([...blobs.keys(), ...written, oid]);
+    const pack = await store.pack([...blobs, ...written, oid]);
     const pushed = await pushPack(remote, { ref, old: head ?? ZERO_OID, new: oid, pack });
     if (pushed.isOk()) return ok({ commit: oid, parent: base ?? null, tree, branch });
 

@@ -73,6 +73,8 @@ describe("the command", () => {
       expect(top.stdout).toContain(command);
     }
     expect((await run(["repos", "--help"])).stdout).toContain("repos fork NAME NEW_NAME");
+    const serve = await run(["serve", "--help"]);
+    expect([serve.code, serve.stdout]).toEqual([0, expect.stringContaining("--git-rate-limit N/MS")]);
     const create = await run(["repos", "create", "--help"]);
     expect([create.code, create.stdout.split("\n")[0]]).toEqual([
       0,
