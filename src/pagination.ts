@@ -39,7 +39,7 @@ export class PaginationError extends TaggedError {
     /** The page (1-based) whose `result_info` repeated the cursor. */
     readonly page: number,
   ) {
-    super(`page ${page} repeated an earlier cursor; stopping instead of looping forever`);
+    super(`page ${page} repeated an earlier cursor`);
   }
 }
 

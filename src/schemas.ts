@@ -167,14 +167,15 @@ function compile(schema: Known): Predicate {
     }
     case "loose_object": {
       // An absent key reads as `undefined`, which each field's own predicate judges (JSON has no `undefined`).
-      const fields = Object.entries(schema.entries).map(([key, entry]) => [key, predicate(entry)] as const);
-      return (value) =>
-        typeof value === "object" &&
-        value !== null &&
+      const fields = Object.entries(schema.entries).map(([key, entry]) => ({ key, check: predicate(entry) }));
+      // Plain loops, not every() over destructured pairs: this runs for each of a page's items, on every call.
+      return (value) => {
         // valibot copies an array into a plain object, and leaves these keys out of its copy: such values go to it.
-        !Array.isArray(value) &&
-        !UNSAFE_KEYS.some((key) => Object.hasOwn(value, key)) &&
-        fields.every(([key, check]) => check((value as Record<string, unknown>)[key]));
+        if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+        for (const key of UNSAFE_KEYS) if (Object.hasOwn(value, key)) return false;
+        for (const field of fields) if (!field.check((value as Record<string, unknown>)[field.key])) return false;
+        return true;
+      };
     }
     default:
       return () => false;

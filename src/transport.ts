@@ -112,7 +112,8 @@ export function route(
 ): Result<string, InvalidInputError> {
   let path = literals[0] ?? "";
   for (const [index, segment] of segments.entries()) {
-    const [field, value] = Object.entries(segment)[0] ?? ["segment", undefined];
+    // Each segment is a one-key object the endpoint wrote: its key names the argument.
+    const [[field, value]] = Object.entries(segment) as [[string, unknown]];
     const encoded = encodeSegment(field, value);
     if (encoded.isErr()) return err(encoded.error);
     path += encoded.value + (literals[index + 1] ?? "");
@@ -173,9 +174,8 @@ async function exchange<Output>(
     Object.entries({ ...call.query, ...call.body }).find(
       ([, value]) => typeof value === "number" && !Number.isFinite(value),
     ) ??
-    Object.entries({ ...policy, timeout: timeout === false ? 0 : timeout }).find(
-      ([, value]) => !(value >= 0 && Number.isFinite(value)),
-    );
+    // `+false` is 0: no timeout is a usable one.
+    Object.entries({ ...policy, timeout: +timeout }).find(([, value]) => !(value >= 0 && value < 1 / 0));
   if (unusable) return err(new InvalidInputError(`${unusable[0]} is not a usable number`, unusable[0]));
   for (let retry = 1; ; retry++) {
     const attempt = await attemptOnce(client, call, path, options);

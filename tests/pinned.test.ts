@@ -110,7 +110,7 @@ describe("error classes", () => {
     expect(new PaginationError("c", 3)).toMatchObject({
       name: "PaginationError",
       _tag: "PaginationError",
-      message: "page 3 repeated an earlier cursor; stopping instead of looping forever",
+      message: "page 3 repeated an earlier cursor",
     });
   });
 

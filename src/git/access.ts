@@ -66,6 +66,10 @@ export function reach(
 ): ResultAsync<Access, ArtifactsError> {
   const debug = options.debug ?? (() => {});
   if (token !== undefined && !isToken(token)) return invalid("token must be a repo token (art_v1_...)", "token");
+  const { timeout } = options;
+  if (timeout !== undefined && timeout !== false && !(timeout >= 0 && Number.isFinite(timeout))) {
+    return invalid("timeout is not a usable number", "timeout");
+  }
   if (!isClient(target)) {
     const given = target as Partial<GitRemote> | null | undefined;
     const remoteToken = given?.token;

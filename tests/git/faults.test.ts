@@ -81,6 +81,15 @@ describe("a Git remote that misbehaves", () => {
     expect(read._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "protocol", status: 500 });
   });
 
+  it("refuses a timeout that is not a usable number before sending", async () => {
+    const sent = proxy.requests.length;
+    for (const timeout of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+      const read = await readFiles({ remote, token }, {}, { timeout });
+      expect(read._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "timeout" });
+    }
+    expect(proxy.requests.length).toBe(sent);
+  });
+
   it("times out and aborts as TransportErrors", async () => {
     const timedOut = await readFiles({ remote, token }, {}, { timeout: 1 });
     expect(timedOut._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "timeout" });
