@@ -69,16 +69,8 @@ export const fixtures = {
   },
   /** What `createRepo` and `importRepo` return (with a sample repo token). */
   createRepoResult: (fields: Partial<CreateRepoResult> = {}): CreateRepoResult => {
-    const name = fields.name ?? "notes";
-    return {
-      id: "0tvugavnogssnwzk",
-      name,
-      description: null,
-      default_branch: "main",
-      remote: remote(name),
-      token: SAMPLE_TOKEN,
-      ...fields,
-    };
+    const { id, name, description, default_branch, remote } = fixtures.repo({ name: fields.name ?? "notes" });
+    return { id, name, description, default_branch, remote, token: SAMPLE_TOKEN, ...fields };
   },
   /** What `forkRepo` returns. */
   forkRepoResult: (fields: Partial<ForkRepoResult> = {}): ForkRepoResult => ({
