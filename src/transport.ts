@@ -293,7 +293,7 @@ async function readBody(
 }
 
 /** Always a fresh, plain Uint8Array: runtimes hand out chunks that are Buffers or views into shared pools. */
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

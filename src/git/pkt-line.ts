@@ -4,6 +4,8 @@
  * Side-band multiplexing puts a band byte first: 1 pack data, 2 progress text, 3 a fatal error.
  */
 
+import { concat } from "../transport.js";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -21,15 +23,11 @@ export function pktLine(text: string): string {
   return length.toString(16).padStart(4, "0") + line;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
+export const concatBytes = (parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> =>
+  concat(
+    parts,
+    parts.reduce((size, part) => size + part.byteLength, 0),
+  );
 
 /** A request body: pkt-lines (strings, already framed) and raw bytes (a pack), in order. */
 export function requestBody(parts: readonly (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
