@@ -60,7 +60,7 @@ try {
     orFail(createToken(client, { repo: repoName, scope: "write", ttl: 3600 })),
   );
   const writeAuth = await orFail(gitCredentials(write.plaintext));
-  console.log(`  token ${write.id}, expires ${writeAuth.expiresAt.toISOString()}`);
+  console.log(`  token ${write.id}, expires ${writeAuth.expiresAt?.toISOString() ?? write.expires_at}`);
 
   const work = await folder();
   const commit = await step(`commit and push ${Object.keys(FILES).length} files with isomorphic-git`, async () => {

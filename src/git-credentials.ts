@@ -4,19 +4,21 @@ import { redactOnInspect } from "./secrets.js";
 
 /**
  * Git credentials from a repo token, a port of `Exgit.Credentials.Artifacts.auth/1`. A repo token is
- * `art_v1_<40 hex>?expires=<unix seconds>`: the part before `?expires=` is the secret Git's Basic auth wants,
- * the whole token is what the Bearer header wants, and the suffix is the expiry.
+ * `art_v1_<40 hex>` (the REST API's) or `art_v2_<x|e|u|f>_<40 hex>` (Cloudflare's local simulator's), each usually
+ * followed by `?expires=<unix seconds>`: the part before `?expires=` is the secret Git's Basic auth wants, the whole
+ * token is what the Bearer header wants, and the suffix is the expiry.
  *
  * @example
  * const creds: GitCredentials = gitCredentials(token.plaintext)._unsafeUnwrap();
  * await git.push({ fs, http, dir, url: repo.remote, onAuth: creds.onAuth });
  */
 export interface GitCredentials {
-  /** The full token, `art_v1_<hex>?expires=<unix>`. */
+  /** The full token, e.g. `art_v1_<hex>?expires=<unix>`. */
   readonly token: string;
   /** The token without `?expires=...`: the Basic-auth password. */
   readonly secret: string;
-  readonly expiresAt: Date;
+  /** The expiry the token's suffix states; undefined for a token without one (its lifetime is the server's). */
+  readonly expiresAt: Date | undefined;
   /** `Bearer <token>`: the `Authorization` value for Git smart HTTP or any fetch. */
   readonly authorization: string;
   /** `Authorization: Bearer <token>`, for `git -c http.extraHeader=<this> clone <remote>`. */
@@ -27,7 +29,10 @@ export interface GitCredentials {
   readonly basic: { readonly username: string; readonly password: string };
   /** isomorphic-git's `onAuth` callback. */
   readonly onAuth: () => { username: string; password: string };
-  /** True once the expiry has passed (at `now`, default the current time; anything but a Date means now). */
+  /**
+   * True once the expiry has passed (at `now`, default the current time; anything but a Date means now). A token
+   * without a stated expiry is never expired by this check: only the server knows.
+   */
   isExpired(now?: Date): boolean;
   /**
    * The remote with `x:<secret>@` in it, for one-off commands (`git clone <url>`). The URL then holds a secret:
@@ -36,7 +41,11 @@ export interface GitCredentials {
   remoteUrl(remote: string): Result<string, InvalidInputError>;
 }
 
-const TOKEN = /^(art_v1_[0-9a-f]{40})\?expires=(\d{1,15})$/;
+/** `art_v1_<40 hex>` or `art_v2_<x|e|u|f>_<40 hex>`, with or without `?expires=<unix seconds>`. */
+const TOKEN = /^(art_v(?:1|2_[xeuf])_[0-9a-f]{40})(?:\?expires=(\d{1,15}))?$/;
+
+/** Whether `value` is a repo token in a format Artifacts issues (see `gitCredentials`). */
+export const isRepoToken = (value: unknown): value is string => typeof value === "string" && TOKEN.test(value);
 /** Any non-empty username works; `x` is the convention in Cloudflare's docs. */
 const USERNAME = "x";
 
@@ -51,26 +60,23 @@ const USERNAME = "x";
 export function gitCredentials(token: string): Result<GitCredentials, InvalidInputError> {
   const match = typeof token === "string" ? TOKEN.exec(token) : null;
   if (!match) {
-    return err(
-      new InvalidInputError(
-        "token is not an Artifacts repo token: expected art_v1_<40 lowercase hex>?expires=<unix seconds>",
-        "token",
-      ),
-    );
+    return err(new InvalidInputError("token is not an Artifacts repo token (art_v1_... or art_v2_...)", "token"));
   }
-  const [, secret = "", expires = "0"] = match;
+  const [, secret = "", expires] = match;
+  // NaN without a suffix: no time is past it.
+  const expiry = expires ? Number(expires) * 1000 : NaN;
   const authorization = `Bearer ${token}`;
   const credentials: GitCredentials = {
     token,
     secret,
-    expiresAt: new Date(Number(expires) * 1000),
+    expiresAt: expires ? new Date(expiry) : undefined,
     authorization,
     extraHeader: `Authorization: ${authorization}`,
     headers: { Authorization: authorization },
     basic: { username: USERNAME, password: secret },
     onAuth: () => ({ username: USERNAME, password: secret }),
     // Anything but a Date (from untyped code) reads as now: this must answer, not throw.
-    isExpired: (now) => Number(expires) * 1000 <= (now instanceof Date ? now.getTime() : Date.now()),
+    isExpired: (now) => expiry <= (now instanceof Date ? now.getTime() : Date.now()),
     remoteUrl: (remote) => withCredentials(remote, secret),
   };
   return ok(redactOnInspect(credentials, ["token", "secret", "authorization", "extraHeader", "headers", "basic"]));

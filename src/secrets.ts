@@ -4,8 +4,11 @@
  * since a server may echo one back that this process never saw).
  */
 
-/** `art_v1_<40 hex>`, with or without its `?expires=<unix>` suffix. */
-const REPO_TOKEN = /art_v1_[0-9a-f]{40}(?:\?expires=\d+)?/gi;
+/**
+ * Anything shaped like a repo token of any version (`art_v1_<hex>`, `art_v2_x_<hex>`...), with its `?expires=`
+ * suffix: wider than what `gitCredentials` parses, so a format added later does not leak.
+ */
+const REPO_TOKEN = /art_v(\d+)_[\w-]+(?:\?expires=\d+)?/gi;
 
 export const REDACTED = "[REDACTED]";
 
@@ -17,7 +20,7 @@ const MIN_REDACTED_LENGTH = 8;
 
 /** Replaces every repo token and, when given, the API token inside `text`. */
 export function scrub(text: string, apiToken?: string): string {
-  const withoutRepoTokens = text.replace(REPO_TOKEN, `art_v1_${REDACTED}`);
+  const withoutRepoTokens = text.replace(REPO_TOKEN, `art_v$1_${REDACTED}`);
   return apiToken && apiToken.length >= MIN_REDACTED_LENGTH
     ? withoutRepoTokens.split(apiToken).join(REDACTED)
     : withoutRepoTokens;

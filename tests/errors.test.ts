@@ -251,6 +251,24 @@ describe("secrets never leak", () => {
     expect(error.body.result).toEqual({ echoed: "[REDACTED]", "[REDACTED]": "art_v1_[REDACTED]" });
   });
 
+  // Cloudflare's simulator mints art_v2_x_…; anything shaped art_v<digits>_… goes, so a later format cannot leak.
+  it.each([
+    ["a v2 token", `art_v2_x_${"ab".repeat(20)}?expires=1767225600`, "art_v2_[REDACTED]"],
+    ["a v2 secret alone", `art_v2_f_${"ab".repeat(20)}`, "art_v2_[REDACTED]"],
+    ["a format not yet issued", "art_v9_q_Zm9vYmFy-baz?expires=1", "art_v9_[REDACTED]"],
+  ])("redacts %s echoed in an error, in every rendering and in client.redact", async (_, token, shown) => {
+    api()
+      .post(`${BASE}/tokens`)
+      .reply(400, { ...failure(10100, `bad token ${token}`), result: { [token]: token } });
+    const error = (await createToken(client, { repo: "notes" }))._unsafeUnwrapErr() as HttpError;
+    const secret = token.split("?")[0] as string;
+    expect(everyRendering(error)).not.toContain(secret);
+    expect(error.message).toContain(shown);
+    expect(error.body.errors[0]?.message).toBe(`bad token ${shown}`);
+    expect(error.body.result).toEqual({ [shown]: shown });
+    expect(client.redact(`token=${token}; next`)).toBe(`token=${shown}; next`);
+  });
+
   it("redacts tokens in a non-envelope body and in schema issues", async () => {
     api().post(`${BASE}/repos`).reply(502, `<p>upstream said ${API_TOKEN} ${REPO_TOKEN}</p>`);
     const html = (await createRepo(client, { name: "notes" }))._unsafeUnwrapErr() as HttpError;

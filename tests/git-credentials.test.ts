@@ -42,7 +42,9 @@ describe("gitCredentials", () => {
 
   it.each([
     ["empty", ""],
-    ["the secret alone", SECRET],
+    ["an unknown version", `art_v3_${"a1b2c3d4e5".repeat(4)}?expires=1`],
+    ["an unknown v2 kind", `art_v2_z_${"a1b2c3d4e5".repeat(4)}`],
+    ["a v2 token without its kind", `art_v2_${"a1b2c3d4e5".repeat(4)}`],
     ["a short hex", "art_v1_abc?expires=1"],
     ["uppercase hex", `${SECRET.toUpperCase().replace("ART_V1_", "art_v1_")}?expires=1`],
     ["a non-numeric expiry", `${SECRET}?expires=soon`],
@@ -57,6 +59,30 @@ describe("gitCredentials", () => {
     if (typeof input === "string" && input !== "") {
       expect(`${error.message} ${inspect(error)} ${JSON.stringify(error)}`).not.toContain(input);
     }
+  });
+
+  // Cloudflare's local simulator (miniflare) mints `art_v2_x_…` and accepts `art_v1_…` and `art_v2_[xeuf]_…`,
+  // each with or without the suffix.
+  it.each<[string, string, string, Date | undefined]>([
+    ["v1 with its expiry", TOKEN, SECRET, new Date("2026-01-01T00:00:00Z")],
+    ["v1 alone", SECRET, SECRET, undefined],
+    ...["x", "e", "u", "f"].map((kind): [string, string, string, Date] => [
+      `v2 (${kind}) with its expiry`,
+      `art_v2_${kind}_${"0f".repeat(20)}?expires=1767225600`,
+      `art_v2_${kind}_${"0f".repeat(20)}`,
+      new Date("2026-01-01T00:00:00Z"),
+    ]),
+    ["v2 alone", `art_v2_x_${"0f".repeat(20)}`, `art_v2_x_${"0f".repeat(20)}`, undefined],
+  ])("reads a %s token: Bearer of the whole, Basic of the secret", (_, token, secret, expiresAt) => {
+    const creds = gitCredentials(token)._unsafeUnwrap();
+    expect(creds).toMatchObject({ token, secret, expiresAt, authorization: `Bearer ${token}` });
+    expect(creds.onAuth()).toEqual({ username: "x", password: secret });
+    // Without a stated expiry, only the server can say it has expired.
+    expect(creds.isExpired(new Date("2100-01-01T00:00:00Z"))).toBe(expiresAt !== undefined);
+    expect(creds.isExpired(new Date("2025-01-01T00:00:00Z"))).toBe(false);
+    const shown = `${inspect(creds, { depth: 5 })} ${String(creds)}`;
+    expect(shown).not.toContain(secret);
+    expect(shown).toContain("[REDACTED]");
   });
 
   it("shows no secret when inspected", () => {

@@ -47,7 +47,8 @@ export const credential: Command = {
     }
     const creds = gitCredentials(minted.value.plaintext);
     if (creds.isErr()) return;
-    const expiry = Math.floor(creds.value.expiresAt.getTime() / 1000);
-    process.stdout.write(`username=x\npassword=${creds.value.secret}\npassword_expiry_utc=${expiry}\n`);
+    const { secret, expiresAt } = creds.value;
+    const expiry = expiresAt ? `password_expiry_utc=${Math.floor(expiresAt.getTime() / 1000)}\n` : "";
+    process.stdout.write(`username=x\npassword=${secret}\n${expiry}`);
   },
 };

@@ -1,6 +1,7 @@
 import { err, errAsync, okAsync, type Result, ResultAsync } from "neverthrow";
 import { type Client, DEFAULT_TIMEOUT } from "../client.js";
-import { type ArtifactsError, InvalidInputError } from "../errors.js";
+import { type ArtifactsError, aborted, InvalidInputError } from "../errors.js";
+import { isRepoToken } from "../git-credentials.js";
 import { getRepo } from "../repos.js";
 import { scrub } from "../secrets.js";
 import { createToken, deleteToken } from "../tokens.js";
@@ -64,57 +65,101 @@ export function reach(
   scope: Scope,
   options: GitCallOptions,
 ): ResultAsync<Access, ArtifactsError> {
-  const debug = options.debug ?? (() => {});
-  if (token !== undefined && !isToken(token)) return invalid("token must be a repo token (art_v1_...)", "token");
+  const { debug: listener, signal, ...call } = options;
+  // What the caller's listener does is not the call's business: a listener that throws is not heard from again.
+  let deaf = false;
+  const debug = (message: string) => {
+    if (deaf || !listener) return;
+    try {
+      listener(message);
+    } catch {
+      deaf = true;
+    }
+  };
+  if (token !== undefined && !isRepoToken(token)) return invalid(TOKEN_FORMAT, "token");
   const { timeout } = options;
   if (timeout !== undefined && timeout !== false && !(timeout >= 0 && Number.isFinite(timeout))) {
     return invalid("timeout is not a usable number", "timeout");
   }
+  if (signal?.aborted) return errAsync(aborted(signal));
+  const reached = (url: string, secret: string): Remote => ({
+    url,
+    token: secret,
+    signal,
+    timeout: options.timeout ?? (isClient(target) ? target.timeout : DEFAULT_TIMEOUT),
+    headers: options.headers,
+    debug,
+  });
   if (!isClient(target)) {
     const given = target as Partial<GitRemote> | null | undefined;
     const remoteToken = given?.token;
-    if (!isToken(remoteToken)) return invalid("token must be a repo token (art_v1_...)", "token");
+    if (!isRepoToken(remoteToken)) return invalid(TOKEN_FORMAT, "token");
     return remoteUrl(given?.remote).asyncMap(async (url) => ({
-      remote: {
-        url,
-        token: remoteToken,
-        signal: options.signal,
-        timeout: options.timeout ?? DEFAULT_TIMEOUT,
-        headers: options.headers,
-        debug,
-      },
+      remote: reached(url, remoteToken),
       defaultBranch: undefined,
       release: async () => {},
     }));
   }
   const client = target;
-  const { debug: _, ...call } = options;
+  // The mint is not given the caller's signal: a token the server made must be known, to be revoked. An abort
+  // ends the call at once; the token is revoked when the mint answers.
   const minted =
-    token === undefined ? createToken(client, { repo: repo as string, scope, ttl: MINTED_TTL }, call) : undefined;
+    token === undefined
+      ? createToken(client, { repo: repo as string, scope, ttl: MINTED_TTL }, { ...call, signal: undefined })
+      : undefined;
   const release = async () => {
     const id = (await minted)?.unwrapOr(undefined)?.id;
     if (id === undefined) return;
     const revoked = await deleteToken(client, id, { timeout: REVOKE_TIMEOUT });
     if (revoked.isErr()) debug(`could not revoke the token minted for this call (${revoked.error.message})`);
   };
-  return ResultAsync.combine([getRepo(client, repo as string, call), minted ?? okAsync(undefined)])
+  return ResultAsync.combine([getRepo(client, repo as string, { ...call, signal }), untilAborted(minted, signal)])
     .map(([info, created]) => ({
-      remote: {
-        url: info.remote.replace(/\/+$/, ""),
-        token: created?.plaintext ?? (token as string),
-        signal: options.signal,
-        timeout: options.timeout ?? client.timeout,
-        headers: options.headers,
-        debug,
-      },
+      remote: reached(info.remote.replace(/\/+$/, ""), created?.plaintext ?? (token as string)),
       defaultBranch: info.default_branch,
       release,
     }))
-    .orElse((error) => ResultAsync.fromSafePromise(release()).andThen(() => err(error)));
+    .orElse((error) => {
+      const released = release();
+      // Aborted: the caller hears it now, and the revocation goes on without them.
+      if (error._tag === "TransportError" && error.reason === "abort") return errAsync(error);
+      return ResultAsync.fromSafePromise(released).andThen(() => err(error));
+    });
 }
 
-/** A repo token as Artifacts issues them; anything else would only fail at the remote, or worse, in a header. */
-const isToken = (value: unknown): value is string => typeof value === "string" && /^[\x21-\x7e]{8,}$/.test(value);
+const TOKEN_FORMAT = "token must be a repo token (art_v1_... or art_v2_...)";
+
+/** `minted` (nothing when no mint was needed), or the abort of `signal` if that comes first. */
+function untilAborted<T>(
+  minted: ResultAsync<T, ArtifactsError> | undefined,
+  signal: AbortSignal | undefined,
+): ResultAsync<T | undefined, ArtifactsError> {
+  if (minted === undefined) return okAsync(undefined);
+  if (signal === undefined) return minted;
+  return new ResultAsync(
+    new Promise((resolve) => {
+      const onAbort = () => resolve(err(aborted(signal)));
+      signal.addEventListener("abort", onAbort, { once: true });
+      minted.then((result) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(result);
+      });
+    }),
+  );
+}
+
+/**
+ * Starts a call; a getter or Proxy of the caller's that throws while it is read becomes an `InvalidInputError`,
+ * never a throw out of the call (nothing in this SDK throws).
+ */
+export function guard<T, E>(start: () => ResultAsync<T, E>): ResultAsync<T, E | InvalidInputError> {
+  try {
+    return start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "something that is not an Error was thrown";
+    return errAsync(new InvalidInputError(scrub(`the input could not be read: ${reason}`), "input"));
+  }
+}
 
 const invalid = (message: string, field: string) => errAsync(new InvalidInputError(message, field));
 

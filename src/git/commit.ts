@@ -2,14 +2,15 @@ import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { type ArtifactsError, aborted, InvalidInputError, type TransportError } from "../errors.js";
 import { sleep } from "../retry.js";
-import { type GitCallOptions, type GitRemote, isClient, reach, withAccess } from "./access.js";
+import { type GitCallOptions, type GitRemote, guard, isClient, reach, withAccess } from "./access.js";
+import { applyChanges, type Changes, TreeConflict } from "./edit.js";
 import { GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
 import { ObjectStore } from "./objects.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "./receive-pack.js";
 import { fetchCommit, defaultBranch as headBranch } from "./refs.js";
 import type { Remote } from "./smart-http.js";
-import { applyChanges, type Changes, TreeConflict } from "./tree.js";
+import { fromUtf8 } from "./tree.js";
 import { type Capabilities, capabilities } from "./upload-pack.js";
 
 /** How many times a commit without `parent` is re-applied on a head that a concurrent push moved. */
@@ -52,14 +53,16 @@ export function commitFiles(
   target: Client | GitRemote,
   ...rest: [string, CommitFilesInput, GitCallOptions?] | [CommitFilesInput, GitCallOptions?]
 ): ResultAsync<CommitFilesResult, GitError | ArtifactsError> {
-  const [repo, input, options = {}] = isClient(target)
-    ? (rest as [string, CommitFilesInput, GitCallOptions?])
-    : ([undefined, ...rest] as [undefined, CommitFilesInput, GitCallOptions?]);
-  return checkCommit(input).asyncAndThen((checked) =>
-    withAccess(reach(target, repo, input.token, "write", options ?? {}), (access) =>
-      commitWith(access.remote, access.defaultBranch, checked),
-    ),
-  );
+  return guard(() => {
+    const [repo, input, options = {}] = isClient(target)
+      ? (rest as [string, CommitFilesInput, GitCallOptions?])
+      : ([undefined, ...rest] as [undefined, CommitFilesInput, GitCallOptions?]);
+    return checkCommit(input).asyncAndThen((checked) =>
+      withAccess(reach(target, repo, input.token, "write", options ?? {}), (access) =>
+        commitWith(access.remote, access.defaultBranch, checked),
+      ),
+    );
+  });
 }
 
 type Failure = GitError | TransportError | InvalidInputError;
@@ -76,7 +79,7 @@ async function commitWith(
   for (const [path, content] of commit.files) {
     const oid = content === null ? null : await store.writeBlob(content);
     if (oid !== null) blobs.add(oid);
-    changes.set(path, oid);
+    changes.set(fromUtf8(path), oid);
   }
   let caps: Capabilities | undefined;
   let branch = commit.branch ?? defaultBranch;
@@ -109,10 +112,14 @@ async function commitWith(
 
     const made = await makeCommit(remote, store, caps, base, changes, commit);
     if (made.isErr()) return err(made.error);
-    const { oid, tree, written } = made.value;
-    const pack = await store.pack([...blobs, ...written, oid]);
+    const { oid, tree, written, unchanged } = made.value;
+    const result = { commit: oid, parent: unchanged ? oid : (base ?? null), tree, branch, unchanged };
+    // Nothing to say: the branch already is what the files ask for.
+    if (unchanged && head !== undefined) return ok(result);
+    // A new branch `from` another with no change is that branch's head under a new name: no objects to send.
+    const pack = await store.pack(unchanged ? [] : [...blobs, ...written, oid]);
     const pushed = await pushPack(remote, { ref, old: head ?? ZERO_OID, new: oid, pack });
-    if (pushed.isOk()) return ok({ commit: oid, parent: base ?? null, tree, branch });
+    if (pushed.isOk()) return ok(result);
 
     // Refused: because the branch moved meanwhile (a conflict), or for a reason of the remote's own.
     if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
@@ -139,7 +146,10 @@ async function commitWith(
   }
 }
 
-/** The commit of `changes` on `base` (a root commit without one), and every tree it wrote. */
+/**
+ * The commit of `changes` on `base` (a root commit without one), and every tree it wrote; or `base` itself,
+ * `unchanged`, when the changes leave its tree as it is and empty commits are not asked for.
+ */
 async function makeCommit(
   remote: Remote,
   store: ObjectStore,
@@ -147,7 +157,7 @@ async function makeCommit(
   base: string | undefined,
   changes: Changes,
   commit: CheckedCommit,
-): Promise<Result<{ oid: string; tree: string; written: string[] }, Failure>> {
+): Promise<Result<{ oid: string; tree: string; written: string[]; unchanged: boolean }, Failure>> {
   let root: string | undefined;
   if (base !== undefined) {
     const fetched = await fetchCommit(remote, caps, store, base, { blobless: true });
@@ -157,6 +167,8 @@ async function makeCommit(
   const written: string[] = [];
   try {
     const tree = await applyChanges(store, root, changes, written);
+    if (base !== undefined && tree === root && !commit.allowEmpty)
+      return ok({ oid: base, tree, written, unchanged: true });
     const oid = await store.writeCommit({
       message: commit.message,
       tree,
@@ -164,7 +176,7 @@ async function makeCommit(
       author: commit.author,
       committer: commit.author,
     });
-    return ok({ oid, tree, written });
+    return ok({ oid, tree, written, unchanged: false });
   } catch (error) {
     if (error instanceof TreeConflict) return err(new InvalidInputError(error.message, "files"));
     const reason = error instanceof Error ? error.message : String(error);

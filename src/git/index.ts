@@ -6,6 +6,14 @@
 export type { GitCallOptions, GitRemote } from "./access.js";
 export { commitFiles } from "./commit.js";
 export { GitError, type GitFailure } from "./errors.js";
-export type { Author, CommitFilesInput, CommitFilesResult, ReadFilesInput, ReadFilesResult } from "./input.js";
+export type {
+  Author,
+  CommitFilesInput,
+  CommitFilesResult,
+  FileContent,
+  NonUtf8File,
+  ReadFilesInput,
+  ReadFilesResult,
+} from "./input.js";
 export { type MemoryFs, type MemoryStats, memoryFs } from "./memory-fs.js";
 export { readFiles } from "./read.js";

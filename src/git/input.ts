@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import { InvalidInputError } from "../errors.js";
+import { pathProblem } from "./path.js";
 import { isOid } from "./upload-pack.js";
 
 /**
@@ -22,6 +23,14 @@ export interface Author {
 }
 
 /**
+ * A file's new content as `commitFiles` takes it: text (written as UTF-8), bytes, or `null` to delete.
+ *
+ * @example
+ * const files = new Map<string, FileContent>([["README.md", "# Notes\n"], ["old.txt", null]]);
+ */
+export type FileContent = string | Uint8Array | null;
+
+/**
  * A commit as `commitFiles` takes it.
  *
  * @example
@@ -32,12 +41,19 @@ export interface Author {
  * };
  */
 export interface CommitFilesInput {
-  /** The commit message; git's cleanup applies (no carriage returns, one trailing newline). */
+  /**
+   * The commit message; git's cleanup applies (no carriage returns, one trailing newline). A NUL is refused: git's
+   * `fsck --strict` rejects such a commit.
+   */
   message: string;
   author: Author;
-  /** Path → new content (strings are UTF-8), or `null` to delete what is there (a file or a whole folder). */
-  files: Record<string, string | Uint8Array | null>;
-  /** Default: the repo's default branch. */
+  /**
+   * Path → new content (strings are UTF-8), or `null` to delete what is there (a file or a whole folder). A plain
+   * object or a `Map`, so what `readFiles` returns can be edited and written back. Paths Git would refuse to check
+   * out on some platform (a backslash, `.git` in any of its aliases) are refused before anything is sent.
+   */
+  files: Record<string, FileContent> | ReadonlyMap<string, FileContent>;
+  /** Default: the repo's default branch. A name `git check-ref-format --branch` accepts (not `HEAD`). */
   branch?: string;
   /**
    * Compare-and-swap: the head the branch must have, or `null` when the branch must not exist yet. Omitted, the
@@ -46,21 +62,30 @@ export interface CommitFilesInput {
   parent?: string | null;
   /** Only when `branch` does not exist yet: start it at this branch's head, not with a root commit. */
   from?: string;
+  /**
+   * Push a commit even when its tree equals its parent's. Default `false`: such a commit is not made, and the
+   * result says `unchanged: true`.
+   */
+  allowEmpty?: boolean;
   /** A repo token (write scope) used as given. Default: one minted for this call and revoked after it. */
   token?: string;
 }
 
 /**
  * What `commitFiles` made: the new commit, its parent (`null` for a root commit), its tree and the branch it is on.
+ * `unchanged` is true when the files changed nothing and `allowEmpty` was not set: then no commit was made, and
+ * `commit` and `parent` are both the head the files were compared with (a new branch started `from` another is
+ * created at that branch's head).
  *
  * @example
- * const { commit, parent, branch }: CommitFilesResult = (await commitFiles(client, "notes", input))._unsafeUnwrap();
+ * const { commit, parent, branch, unchanged }: CommitFilesResult = (await commitFiles(client, "notes", input))._unsafeUnwrap();
  */
 export interface CommitFilesResult {
   commit: string;
   parent: string | null;
   tree: string;
   branch: string;
+  unchanged: boolean;
 }
 
 /**
@@ -79,7 +104,21 @@ export interface ReadFilesInput {
 }
 
 /**
- * The files read, by path, at the commit the ref named.
+ * A file whose stored path is not valid UTF-8 (Git keeps names as bytes; someone may have pushed one): no JS string
+ * names it one-to-one, so it is reported with its path's exact bytes.
+ *
+ * @example
+ * const { nonUtf8Files } = (await readFiles(client, "legacy"))._unsafeUnwrap();
+ * for (const file of nonUtf8Files) console.log(Buffer.from(file.path).toString("latin1"), file.content.length);
+ */
+export interface NonUtf8File {
+  path: Uint8Array;
+  content: Uint8Array;
+}
+
+/**
+ * The files read, by path, at the commit the ref named: every selected file exactly once, in `files` when its path
+ * is valid UTF-8 (the key then encodes back to exactly the stored bytes), else in `nonUtf8Files`.
  *
  * @example
  * const { commit, files }: ReadFilesResult = (await readFiles(client, "notes"))._unsafeUnwrap();
@@ -87,6 +126,7 @@ export interface ReadFilesInput {
 export interface ReadFilesResult {
   commit: string;
   files: Map<string, Uint8Array>;
+  nonUtf8Files: NonUtf8File[];
 }
 
 export interface CheckedCommit {
@@ -96,6 +136,7 @@ export interface CheckedCommit {
   branch: string | undefined;
   parent: string | null | undefined;
   from: string | undefined;
+  allowEmpty: boolean;
 }
 
 const utf8 = new TextEncoder();
@@ -105,11 +146,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
 
+/** Checks a commit. A getter or Proxy of the caller's that throws is caught by the call (access.ts `guard`). */
 export function checkCommit(input: CommitFilesInput): Result<CheckedCommit, InvalidInputError> {
   if (!isRecord(input)) return refused("the commit must be an object", "input");
-  const { message, author, files, branch, parent, from } = input;
-  if (typeof message !== "string" || LONE_SURROGATE.test(message)) {
-    return refused("message must be a well-formed string", "message");
+  const { message, author, files, branch, parent, from, allowEmpty } = input;
+  if (typeof message !== "string" || LONE_SURROGATE.test(message) || message.includes("\0")) {
+    return refused("message must be a well-formed string without NUL", "message");
   }
   const checkedAuthor = checkAuthor(author);
   if (checkedAuthor.isErr()) return err(checkedAuthor.error);
@@ -118,20 +160,22 @@ export function checkCommit(input: CommitFilesInput): Result<CheckedCommit, Inva
     ["from", from],
   ] as const) {
     if (value !== undefined && !isRefName(value)) {
-      return refused(`${field} must be a valid branch name (letters, digits, ".", "_", "/", "-")`, field);
+      return refused(`${field} must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)`, field);
     }
   }
   if (parent !== undefined && parent !== null && !isOid(parent)) {
     return refused("parent must be a commit id (40 lowercase hex), or null for a branch that must not exist", "parent");
   }
-  if (!isRecord(files)) return refused("files must be an object of path → content", "files");
+  if (allowEmpty !== undefined && typeof allowEmpty !== "boolean") {
+    return refused("allowEmpty must be a boolean", "allowEmpty");
+  }
+  const entries = files instanceof Map ? [...files] : isRecord(files) ? Object.entries(files) : undefined;
+  if (entries === undefined) return refused("files must be an object or a Map of path → content", "files");
   const checkedFiles = new Map<string, Uint8Array | null>();
-  for (const [path, content] of Object.entries(files)) {
-    if (!isFilePath(path)) {
-      return refused(
-        `files: ${JSON.stringify(path)} is not a file path (relative, "/"-separated, no empty, ".", ".." or ".git" part)`,
-        "files",
-      );
+  for (const [path, content] of entries) {
+    const problem = typeof path === "string" ? pathProblem(path) : "it is not a string";
+    if (problem !== undefined) {
+      return refused(`files: ${JSON.stringify(String(path))} cannot be written: ${problem}`, "files");
     }
     if (content === null) checkedFiles.set(path, null);
     else if (content instanceof Uint8Array) checkedFiles.set(path, content);
@@ -147,13 +191,21 @@ export function checkCommit(input: CommitFilesInput): Result<CheckedCommit, Inva
       }
     }
   }
-  return ok({ message, author: checkedAuthor.value, files: checkedFiles, branch, parent, from });
+  return ok({
+    message,
+    author: checkedAuthor.value,
+    files: checkedFiles,
+    branch,
+    parent,
+    from,
+    allowEmpty: allowEmpty ?? false,
+  });
 }
 
 function checkAuthor(author: unknown): Result<Required<Author>, InvalidInputError> {
   if (!isRecord(author)) return refused("author must be { name, email }", "author");
   const { name, email, timestamp, timezoneOffset } = author;
-  // These end up between `<` and `>` on one header line of the commit.
+  // These end up between `<` and `>` on one header line of the commit: what fsck --strict calls a bad name or email.
   const headerSafe = (value: unknown): value is string =>
     typeof value === "string" && value.trim() !== "" && !/[<>\n\r\0]/.test(value) && !LONE_SURROGATE.test(value);
   if (!headerSafe(name)) return refused("author.name must be a non-empty string without <, > or line breaks", "author");
@@ -188,32 +240,37 @@ export function checkRead(
     if (!Array.isArray(paths)) return refused("paths must be an array of paths", "paths");
     for (const path of paths) {
       const file = typeof path === "string" && path.endsWith("/") ? path.slice(0, -1) : path;
-      if (!isFilePath(file)) return refused(`paths: ${JSON.stringify(path)} is not a file or folder path`, "paths");
+      if (!isReadablePath(file)) return refused(`paths: ${JSON.stringify(path)} is not a file or folder path`, "paths");
     }
   }
-  return ok({ ref, paths });
+  return ok({ ref, paths: paths === undefined ? undefined : [...paths] });
 }
 
 /**
  * `git check-ref-format --branch`, within the documented character set (`^[a-zA-Z0-9][a-zA-Z0-9._/-]*$`): no `..`,
- * no empty part or part starting with `.`, none ending in `.lock`, no trailing `/` or `.`. Shared with the local
- * server, which refuses what git would.
+ * no empty part or part starting with `.`, none ending in `.lock`, no trailing `/` or `.`, and not `HEAD` (git
+ * refuses `refs/heads/HEAD` as a branch). Shared with the local server, which refuses what git would.
  */
 export function isRefName(name: unknown): name is string {
   return (
     typeof name === "string" &&
     name.length <= 255 &&
+    name !== "HEAD" &&
     /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(name) &&
     !/\.\.|\/\/|\/\.|\.lock(\/|$)|[/.]$/.test(name)
   );
 }
 
-function isFilePath(path: unknown): path is string {
+/**
+ * A path a read may name: relative, `/`-separated, without empty, `.` or `..` parts. Reads take whatever is in the
+ * tree (a backslash, a `.git` alias someone else pushed), so this is looser than what a commit may write.
+ */
+function isReadablePath(path: unknown): path is string {
   return (
     typeof path === "string" &&
     path.length <= 4096 &&
-    !/[\0]/.test(path) &&
+    !path.includes("\0") &&
     !LONE_SURROGATE.test(path) &&
-    path.split("/").every((part) => part !== "" && part !== "." && part !== ".." && part.toLowerCase() !== ".git")
+    path.split("/").every((part) => part !== "" && part !== "." && part !== "..")
   );
 }

@@ -3,18 +3,18 @@ import {
   packObjects,
   readBlob,
   readCommit,
-  readTree,
-  type TreeEntry,
+  readObject,
   writeBlob,
   writeCommit,
-  writeTree,
+  writeObject,
 } from "isomorphic-git";
 import { memoryFs } from "./memory-fs.js";
+import { encodeTree, parseTree, type TreeEntry } from "./tree.js";
 
 /**
  * One call's Git objects, in memory: the packs fetched from the remote and the objects the call writes.
- * isomorphic-git does what it does well here (pack indexing, object hashing and encoding, pack writing);
- * this is its bare repository at `/` of an in-memory filesystem, and nothing else.
+ * isomorphic-git does what it does well here (pack indexing, object storage and hashing, pack writing); trees are
+ * parsed and encoded by tree.ts, byte for byte. This is its bare repository at `/` of an in-memory filesystem.
  */
 export class ObjectStore {
   private readonly fs = memoryFs();
@@ -31,8 +31,11 @@ export class ObjectStore {
     await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
   }
 
+  /** A tree's entries as stored. Throws (caught by the caller) when it is missing, not a tree, or malformed. */
   async tree(oid: string): Promise<TreeEntry[]> {
-    return (await readTree({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).tree;
+    const { type, object } = await readObject({ fs: this.fs, gitdir: "/", oid, format: "content", cache: this.cache });
+    if (type !== "tree") throw new Error(`object ${oid} is a ${type}, not a tree`);
+    return parseTree(object as Uint8Array);
   }
 
   async commitTree(oid: string): Promise<string> {
@@ -47,8 +50,8 @@ export class ObjectStore {
     return writeBlob({ fs: this.fs, gitdir: "/", blob });
   }
 
-  writeTree(tree: TreeEntry[]): Promise<string> {
-    return writeTree({ fs: this.fs, gitdir: "/", tree });
+  writeTree(entries: readonly TreeEntry[]): Promise<string> {
+    return writeObject({ fs: this.fs, gitdir: "/", type: "tree", object: encodeTree(entries), format: "content" });
   }
 
   writeCommit(commit: Parameters<typeof writeCommit>[0]["commit"]): Promise<string> {

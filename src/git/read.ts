@@ -1,13 +1,13 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
-import { type GitCallOptions, type GitRemote, isClient, reach, withAccess } from "./access.js";
+import { type GitCallOptions, type GitRemote, guard, isClient, reach, withAccess } from "./access.js";
 import type { GitError } from "./errors.js";
-import { checkRead, type ReadFilesInput, type ReadFilesResult } from "./input.js";
+import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
 import { ObjectStore } from "./objects.js";
 import { fetchCommit, resolveRef, stored } from "./refs.js";
 import type { Remote } from "./smart-http.js";
-import { type FileEntry, selectFiles } from "./tree.js";
+import { type ByteString, decodeUtf8, fromUtf8, kindOf, toBytes } from "./tree.js";
 import { type Capabilities, capabilities, fetchPack } from "./upload-pack.js";
 
 /**
@@ -37,14 +37,16 @@ export function readFiles(
   target: Client | GitRemote,
   ...rest: [string, ReadFilesInput?, GitCallOptions?] | [ReadFilesInput?, GitCallOptions?]
 ): ResultAsync<ReadFilesResult, GitError | ArtifactsError> {
-  const [repo, input = {}, options = {}] = isClient(target)
-    ? (rest as [string, ReadFilesInput?, GitCallOptions?])
-    : ([undefined, ...rest] as [undefined, ReadFilesInput?, GitCallOptions?]);
-  return checkRead(input).asyncAndThen(({ ref, paths }) =>
-    withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
-      readWith(access.remote, ref ?? access.defaultBranch, paths),
-    ),
-  );
+  return guard(() => {
+    const [repo, input = {}, options = {}] = isClient(target)
+      ? (rest as [string, ReadFilesInput?, GitCallOptions?])
+      : ([undefined, ...rest] as [undefined, ReadFilesInput?, GitCallOptions?]);
+    return checkRead(input).asyncAndThen(({ ref, paths }) =>
+      withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
+        readWith(access.remote, ref ?? access.defaultBranch, paths),
+      ),
+    );
+  });
 }
 
 type Failure = GitError | TransportError | InvalidInputError;
@@ -76,8 +78,14 @@ async function readWith(
     }
   }
   const files = new Map<string, Uint8Array>();
-  for (const file of selected) files.set(file.path, await store.blob(file.oid));
-  return ok({ commit: commit.value, files });
+  const nonUtf8Files: NonUtf8File[] = [];
+  for (const file of selected) {
+    const content = await store.blob(file.oid);
+    const path = decodeUtf8(file.path);
+    if (path === undefined) nonUtf8Files.push({ path: toBytes(file.path), content });
+    else files.set(path, content);
+  }
+  return ok({ commit: commit.value, files, nonUtf8Files });
 }
 
 /** Fetches the selected files' blobs by id, in one pack. */
@@ -91,4 +99,46 @@ async function fetchBlobs(
   const pack = await fetchPack(remote, caps, { wants });
   if (pack.isErr()) return err(pack.error);
   return stored(remote, store, pack.value, async () => undefined);
+}
+
+/** A file of a tree: its path from the root (its bytes) and its blob. */
+interface FileEntry {
+  path: ByteString;
+  oid: string;
+}
+
+/**
+ * The files (blobs: regular, executable, symlinks) under `root` that `paths` selects: exact paths, or folders
+ * written with a trailing slash (`"docs/"`); every file when `paths` is undefined. Submodules are not files. Only
+ * folders on a selected path are read. Paths compare as the bytes Git stores (the UTF-8 of what the caller wrote).
+ */
+async function selectFiles(
+  store: ObjectStore,
+  root: string,
+  paths: readonly string[] | undefined,
+): Promise<FileEntry[]> {
+  const wanted = paths?.map(fromUtf8);
+  const folders = wanted?.filter((path) => path.endsWith("/"));
+  const exact = new Set(wanted?.filter((path) => !path.endsWith("/")));
+  const selected = (path: ByteString) =>
+    !wanted || exact.has(path) || folders?.some((folder) => path.startsWith(folder));
+  const worthEntering = (folder: ByteString) =>
+    !wanted ||
+    folders?.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) ||
+    [...exact].some((path) => path.startsWith(folder));
+
+  const files: FileEntry[] = [];
+  const walk = async (oid: string, prefix: ByteString): Promise<void> => {
+    for (const entry of await store.tree(oid)) {
+      const path = `${prefix}${entry.name}`;
+      const kind = kindOf(entry.mode);
+      if (kind === "tree") {
+        if (worthEntering(`${path}/`)) await walk(entry.oid, `${path}/`);
+      } else if (kind !== "gitlink" && selected(path)) {
+        files.push({ path, oid: entry.oid });
+      }
+    }
+  };
+  await walk(root, "");
+  return files;
 }

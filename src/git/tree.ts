@@ -1,119 +1,118 @@
-import type { TreeEntry } from "isomorphic-git";
-import type { ObjectStore } from "./objects.js";
-
 /**
- * Trees as the data plane edits and reads them: a set of file changes applied to a tree, rewriting only the trees
- * on the changed paths, and the files of a tree that a list of paths selects, descending only where it must.
+ * Git tree objects, byte for byte (gitformat-tree): a sequence of `<mode> <name>\0<20-byte id>` entries, sorted
+ * as Git sorts them. Parsed and written here, not by isomorphic-git, because a tree must survive a commit exactly
+ * as someone else pushed it: names that are not UTF-8, backslashes, a legacy mode such as `100664`, symlinks,
+ * submodules. isomorphic-git parses names into JS strings (lossy) and refuses names it calls unsafe.
+ *
+ * Names and paths are "byte strings" here: one char per byte (0–255), which keeps them exact, comparable and
+ * usable as Map keys. `toBytes`/`fromUtf8` convert at the edges.
  */
 
-const TREE = "040000";
-const FILE = "100644";
-const EXECUTABLE = "100755";
+/** A string holding one byte per char (`\u0000`–`\u00ff`): a name or path exactly as Git stores it. */
+export type ByteString = string;
+
+/** One entry of a tree: its mode as written (`100644`, `40000`, `100664`...), its name's bytes, its object id. */
+export interface TreeEntry {
+  readonly mode: string;
+  readonly name: ByteString;
+  readonly oid: string;
+}
+
+export const TREE_MODE = "40000";
+export const FILE_MODE = "100644";
+export const EXECUTABLE_MODE = "100755";
+export const SYMLINK_MODE = "120000";
+export const GITLINK_MODE = "160000";
 export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
-/** A change the caller's files ask for, at one path: the new blob, or `null` to delete. */
-export type Changes = ReadonlyMap<string, string | null>;
-
-/** The tree cannot take the change as asked: a file where a folder is, or a folder below a file. */
-export class TreeConflict extends Error {}
-
-/**
- * The new root tree: `changes` applied to `root` (none for a branch's first commit). Deletions apply first, so
- * `{ "a": null, "a/b": … }` turns the file `a` into a folder. Emptied folders disappear. Every tree written is
- * added to `written`, for the pack.
- */
-export async function applyChanges(
-  store: ObjectStore,
-  root: string | undefined,
-  changes: Changes,
-  written: string[],
-): Promise<string> {
-  const tree = (await edit(store, root, changes, "", written)) ?? (await store.writeTree([]));
-  if (tree === EMPTY_TREE) written.push(tree);
-  return tree;
+/** What an entry is, from its mode's type bits (a zero-padded `040000` is still a tree). */
+export type EntryKind = "tree" | "blob" | "symlink" | "gitlink";
+export function kindOf(mode: string): EntryKind {
+  const type = Number.parseInt(mode, 8) & 0o170000;
+  if (type === 0o040000) return "tree";
+  if (type === 0o120000) return "symlink";
+  if (type === 0o160000) return "gitlink";
+  return "blob";
 }
 
-async function edit(
-  store: ObjectStore,
-  oid: string | undefined,
-  changes: Changes,
-  prefix: string,
-  written: string[],
-): Promise<string | undefined> {
-  const entries = new Map((oid ? await store.tree(oid) : []).map((entry) => [entry.path, entry]));
-  const here = new Map<string, string | null>();
-  const below = new Map<string, Map<string, string | null>>();
-  for (const [path, blob] of changes) {
-    const slash = path.indexOf("/");
-    if (slash === -1) {
-      here.set(path, blob);
-      continue;
+/** A tree object's content could not be parsed: the message says where. */
+export class TreeFormatError extends Error {}
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Parses a tree object's content (without the `tree <size>\0` header). Throws `TreeFormatError` when malformed. */
+export function parseTree(content: Uint8Array): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  let offset = 0;
+  while (offset < content.byteLength) {
+    const space = content.indexOf(0x20, offset);
+    const nul = space === -1 ? -1 : content.indexOf(0, space + 1);
+    if (space === -1 || nul === -1 || nul + 21 > content.byteLength) {
+      throw new TreeFormatError(`truncated tree entry at byte ${offset}`);
     }
-    const name = path.slice(0, slash);
-    const folder = below.get(name) ?? new Map<string, string | null>();
-    below.set(name, folder.set(path.slice(slash + 1), blob));
+    const mode = toByteString(content.subarray(offset, space));
+    if (!/^[0-7]{5,6}$/.test(mode)) throw new TreeFormatError(`malformed mode at byte ${offset}`);
+    let oid = "";
+    for (let index = nul + 1; index < nul + 21; index++) oid += HEX[content[index] as number];
+    entries.push({ mode, name: toByteString(content.subarray(space + 1, nul)), oid });
+    offset = nul + 21;
   }
-  for (const [name, blob] of here) if (blob === null) entries.delete(name);
-  for (const [name, folder] of below) {
-    const current = entries.get(name);
-    if (current && current.type !== "tree") {
-      throw new TreeConflict(`${prefix}${name} is a file: delete it (null) in the same commit to make it a folder`);
-    }
-    const edited = await edit(store, current?.oid, folder, `${prefix}${name}/`, written);
-    if (edited === undefined) entries.delete(name);
-    else entries.set(name, { mode: TREE, path: name, oid: edited, type: "tree" });
-  }
-  for (const [name, blob] of here) {
-    if (blob === null) continue;
-    const current = entries.get(name);
-    if (current?.type === "tree") {
-      throw new TreeConflict(`${prefix}${name} is a folder: delete it (null) in the same commit to make it a file`);
-    }
-    // An executable keeps its bit; anything else (a symlink, a submodule) becomes a regular file.
-    entries.set(name, { mode: current?.mode === EXECUTABLE ? EXECUTABLE : FILE, path: name, oid: blob, type: "blob" });
-  }
-  if (entries.size === 0) return undefined;
-  const tree = await store.writeTree([...entries.values()]);
-  written.push(tree);
-  return tree;
+  return entries;
 }
 
-/** A file of a tree: its path from the root and its blob. */
-export interface FileEntry {
-  path: string;
-  oid: string;
+/** A tree object's content from its entries, in Git's order (see `compareEntries`). */
+export function encodeTree(entries: readonly TreeEntry[]): Uint8Array {
+  const sorted = [...entries].sort(compareEntries);
+  let size = 0;
+  for (const entry of sorted) size += entry.mode.length + entry.name.length + 22;
+  const content = new Uint8Array(size);
+  let offset = 0;
+  for (const entry of sorted) {
+    const head = `${entry.mode} ${entry.name}\0`;
+    for (let index = 0; index < head.length; index++) content[offset++] = head.charCodeAt(index);
+    for (let index = 0; index < 40; index += 2)
+      content[offset++] = Number.parseInt(entry.oid.slice(index, index + 2), 16);
+  }
+  return content;
 }
 
 /**
- * The files (blobs: regular, executable, symlinks) under `root` that `paths` selects: exact paths, or folders
- * written with a trailing slash (`"docs/"`); every file when `paths` is undefined. Submodules are not files.
+ * Git's tree order: names compared byte by byte, a tree's name as if it ended with `/` (so `a.txt` sorts before
+ * the folder `a`, which sorts before `a0`). Byte strings compare as their bytes do.
  */
-export async function selectFiles(
-  store: ObjectStore,
-  root: string,
-  paths: readonly string[] | undefined,
-): Promise<FileEntry[]> {
-  const folders = paths?.filter((path) => path.endsWith("/"));
-  const exact = new Set(paths?.filter((path) => !path.endsWith("/")));
-  const selected = (path: string) => !paths || exact.has(path) || folders?.some((folder) => path.startsWith(folder));
-  const worthEntering = (folder: string) =>
-    !paths ||
-    folders?.some((wanted) => wanted.startsWith(folder) || folder.startsWith(wanted)) ||
-    [...exact].some((path) => path.startsWith(folder));
-
-  const files: FileEntry[] = [];
-  const walk = async (oid: string, prefix: string): Promise<void> => {
-    for (const entry of await store.tree(oid)) {
-      const path = `${prefix}${entry.path}`;
-      if (entry.type === "tree") {
-        if (worthEntering(`${path}/`)) await walk(entry.oid, `${path}/`);
-      } else if (entry.type === "blob" && selected(path)) {
-        files.push({ path, oid: entry.oid });
-      }
-    }
-  };
-  await walk(root, "");
-  return files;
+export function compareEntries(a: TreeEntry, b: TreeEntry): number {
+  const left = kindOf(a.mode) === "tree" ? `${a.name}/` : a.name;
+  const right = kindOf(b.mode) === "tree" ? `${b.name}/` : b.name;
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
-export type { TreeEntry };
+export function toByteString(bytes: Uint8Array): ByteString {
+  let text = "";
+  // In slices: String.fromCharCode takes its arguments on the stack.
+  for (let start = 0; start < bytes.byteLength; start += 8192) {
+    text += String.fromCharCode(...bytes.subarray(start, start + 8192));
+  }
+  return text;
+}
+
+export function toBytes(text: ByteString): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
+  return bytes;
+}
+
+const utf8 = new TextEncoder();
+// ignoreBOM keeps a leading U+FEFF: dropping it would make two names one.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A path the caller named (a JS string), as the bytes Git stores: its UTF-8. */
+export const fromUtf8 = (path: string): ByteString => toByteString(utf8.encode(path));
+
+/** A stored path as a JS string, when its bytes are valid UTF-8 (then the string maps back to exactly them). */
+export function decodeUtf8(path: ByteString): string | undefined {
+  try {
+    return strictUtf8.decode(toBytes(path));
+  } catch {
+    return undefined;
+  }
+}

@@ -16,6 +16,7 @@ Options:
   --max-body-bytes N       largest JSON body accepted (default: 1048576)
   --rate-limit N/MS        answer 429 past N REST requests per MS milliseconds
   --git-rate-limit N/MS    answer 429 past N Git requests per repo per MS milliseconds
+  --token-format v1|v2     mint repo tokens as art_v1_... (default) or art_v2_x_... (both are accepted)
   -h, --help               print this and exit
 `;
 
@@ -49,6 +50,7 @@ try {
       "max-body-bytes": { type: "string" },
       "rate-limit": { type: "string" },
       "git-rate-limit": { type: "string" },
+      "token-format": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -60,6 +62,8 @@ if (values.help) {
   process.exit(0);
 }
 const text = (flag: string) => values[flag] as string | undefined;
+const tokenFormat = text("token-format");
+if (tokenFormat !== undefined && tokenFormat !== "v1" && tokenFormat !== "v2") fail("--token-format is v1 or v2");
 
 const server = await startArtifactsServer({
   port: number("port", text("port")),
@@ -70,6 +74,7 @@ const server = await startArtifactsServer({
   maxBodyBytes: number("max-body-bytes", text("max-body-bytes")),
   rateLimit: window("rate-limit", text("rate-limit")),
   gitRateLimit: window("git-rate-limit", text("git-rate-limit")),
+  tokenFormat,
 });
 
 // The credentials are this local server's own, printed so a developer can use them: nothing real is exposed.

@@ -44,6 +44,11 @@ export interface ArtifactsServerOptions {
    * documents (2,000 Git requests per 10 s per repo). Off by default.
    */
   gitRateLimit?: { requests: number; windowMs: number };
+  /**
+   * The format of the repo tokens it mints: `"v1"` (default, `art_v1_<hex>?expires=…`, as the REST docs show) or
+   * `"v2"` (`art_v2_x_<hex>?expires=…`, as Cloudflare's local simulator mints them). Both are accepted either way.
+   */
+  tokenFormat?: "v1" | "v2";
 }
 
 /**
@@ -92,6 +97,7 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   const store = ownsDataDir ? undefined : stateStore(dataDir);
   const state =
     (await store?.load(options.now, (repo) => join(dataDir, `${repo.id}.git`))) ?? new ArtifactsState(options.now);
+  state.tokenFormat = options.tokenFormat ?? "v1";
 
   const context: ServerContext = {
     state,

@@ -72,6 +72,11 @@ export class ArtifactsState {
   readonly namespaces = new Map<string, NamespaceRecord>();
   readonly tokens = new Map<string, TokenRecord>();
   private readonly tokensBySecret = new Map<string, string>();
+  /**
+   * The format new repo tokens take: `v1` (`art_v1_<hex>`, what the REST docs show) or `v2` (`art_v2_x_<hex>`, what
+   * Cloudflare's local simulator mints). Tokens of either format are accepted, whatever this says.
+   */
+  tokenFormat: "v1" | "v2" = "v1";
 
   constructor(
     /** The server's clock, in ms since the epoch; tokens expire by it. */
@@ -139,7 +144,7 @@ export class ArtifactsState {
 
   /** Mints a repo token; the plaintext is returned once and only its hash is kept. */
   mintToken(repo: RepoRecord, scope: Scope, ttlSeconds: number): { record: TokenRecord; plaintext: string } {
-    const secret = `art_v1_${randomBytes(20).toString("hex")}`;
+    const secret = `${this.tokenFormat === "v2" ? "art_v2_x_" : "art_v1_"}${randomBytes(20).toString("hex")}`;
     const expires = Math.floor(this.now() / 1000) + ttlSeconds;
     const record: TokenRecord = {
       id: this.newId((id) => this.tokens.has(id)),

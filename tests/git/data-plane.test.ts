@@ -76,7 +76,13 @@ describe("commitFiles", () => {
       },
     });
     const made = result._unsafeUnwrap();
-    expect(made).toEqual({ commit: await head(repo.name), parent: null, tree: made.tree, branch: "main" });
+    expect(made).toEqual({
+      commit: await head(repo.name),
+      parent: null,
+      tree: made.tree,
+      branch: "main",
+      unchanged: false,
+    });
     expect((await git(repo.name, ["rev-parse", "main^{tree}"])).trim()).toBe(made.tree);
     expect(await git(repo.name, ["log", "-1", "--format=%an|%ae|%at|%ai|%cn|%ce|%P", "main"])).toBe(
       "Ada Agent|ada@example.com|1764000000|2025-11-24 18:00:00 +0200|Ada Agent|ada@example.com|\n",
@@ -422,7 +428,11 @@ describe("readFiles", () => {
     expect(text(some.files.get("docs/sub/b.md"))).toBe("b");
 
     const tagged = (await readFiles(client, repo.name, { ref: "v1", paths: ["README.md"] }))._unsafeUnwrap();
-    expect(tagged).toEqual({ commit: one.commit, files: new Map([["README.md", new TextEncoder().encode("v1")]]) });
+    expect(tagged).toEqual({
+      commit: one.commit,
+      files: new Map([["README.md", new TextEncoder().encode("v1")]]),
+      nonUtf8Files: [],
+    });
     const byId = (await readFiles(client, repo.name, { ref: one.commit, paths: ["README.md"] }))._unsafeUnwrap();
     expect(text(byId.files.get("README.md"))).toBe("v1");
   });
