@@ -95,7 +95,7 @@ export interface CommitFilesResult {
  * const input: ReadFilesInput = { ref: "main", paths: ["README.md", "docs/"] };
  */
 export interface ReadFilesInput {
-  /** A branch, a tag or a commit id. Default: the repo's default branch. */
+  /** A branch, a tag or a commit id. Default (or `"HEAD"`): the repo's default branch. */
   ref?: string;
   /** Exact file paths, or folders with a trailing slash (`"docs/"`). Default: every file. */
   paths?: string[];
@@ -169,7 +169,8 @@ export function checkCommit(input: CommitFilesInput): Result<CheckedCommit, Inva
   if (allowEmpty !== undefined && typeof allowEmpty !== "boolean") {
     return refused("allowEmpty must be a boolean", "allowEmpty");
   }
-  const entries = files instanceof Map ? [...files] : isRecord(files) ? Object.entries(files) : undefined;
+  const plain = isRecord(files) && [Object.prototype, null].includes(Object.getPrototypeOf(files));
+  const entries = files instanceof Map ? [...files] : plain ? Object.entries(files) : undefined;
   if (entries === undefined) return refused("files must be an object or a Map of path → content", "files");
   const checkedFiles = new Map<string, Uint8Array | null>();
   for (const [path, content] of entries) {
@@ -233,8 +234,8 @@ export function checkRead(
 ): Result<{ ref: string | undefined; paths: string[] | undefined }, InvalidInputError> {
   if (input !== undefined && !isRecord(input)) return refused("the read must be an object", "input");
   const { ref, paths } = input ?? {};
-  if (ref !== undefined && !isRefName(ref) && !isOid(ref)) {
-    return refused("ref must be a branch, a tag or a commit id", "ref");
+  if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
+    return refused("ref must be a branch, a tag, a commit id or HEAD", "ref");
   }
   if (paths !== undefined) {
     if (!Array.isArray(paths)) return refused("paths must be an array of paths", "paths");
@@ -243,7 +244,8 @@ export function checkRead(
       if (!isReadablePath(file)) return refused(`paths: ${JSON.stringify(path)} is not a file or folder path`, "paths");
     }
   }
-  return ok({ ref, paths: paths === undefined ? undefined : [...paths] });
+  // HEAD is the default branch, which is what no ref reads.
+  return ok({ ref: ref === "HEAD" ? undefined : ref, paths: paths === undefined ? undefined : [...paths] });
 }
 
 /**

@@ -367,6 +367,98 @@ describe("commitFiles", () => {
     expect(await head(repo.name)).toBe(before);
   });
 
+  it("pushes nothing when the files change nothing (unchanged), unless allowEmpty", async () => {
+    const repo = await newRepo();
+    const first = (
+      await commitFiles(client, repo.name, { message: "one", author, files: { a: "1", "d/b": "2" } })
+    )._unsafeUnwrap();
+    const same = await commitFiles(client, repo.name, { message: "again", author, files: { a: "1", "d/x": null } });
+    expect(same._unsafeUnwrap()).toEqual({ ...first, parent: first.commit, unchanged: true });
+    expect(await head(repo.name)).toBe(first.commit);
+
+    const empty = (
+      await commitFiles(client, repo.name, { message: "empty", author, files: { a: "1" }, allowEmpty: true })
+    )._unsafeUnwrap();
+    expect(empty).toMatchObject({ parent: first.commit, tree: first.tree, unchanged: false });
+    expect(await head(repo.name)).toBe(empty.commit);
+    expect(await git(repo.name, ["log", "--format=%s", "main"])).toBe("empty\none\n");
+
+    // A new branch from another with nothing changed is that head under a new name: no commit is made.
+    const branched = (
+      await commitFiles(client, repo.name, { message: "b", author, files: {}, branch: "copy", from: "main" })
+    )._unsafeUnwrap();
+    expect(branched).toMatchObject({ commit: empty.commit, parent: empty.commit, branch: "copy", unchanged: true });
+    expect(await head(repo.name, "copy")).toBe(empty.commit);
+    await expect(git(repo.name, ["fsck", "--strict", "--no-dangling"])).resolves.toBe("");
+  });
+
+  it("takes what readFiles returns, edited, as files (a Map)", async () => {
+    const repo = await newRepo();
+    await commitFiles(client, repo.name, { message: "one", author, files: { "a.txt": "a", "b/c.txt": "c" } });
+    const read = (await readFiles(client, repo.name))._unsafeUnwrap();
+    const edited = new Map<string, Uint8Array | string | null>(read.files).set("a.txt", "A").set("b/c.txt", null);
+    const made = (await commitFiles(client, repo.name, { message: "edit", author, files: edited }))._unsafeUnwrap();
+    expect(made.unchanged).toBe(false);
+    expect(await files(repo.name)).toEqual(["a.txt"]);
+    expect((await blob(repo.name, "main:a.txt")).toString()).toBe("A");
+  });
+
+  it("resolves, never rejects, when the debug listener throws; and stops calling it", async () => {
+    const repo = await newRepo();
+    // Every revocation fails: the call says so through debug, which throws.
+    const failingRevoke = createClient({
+      ...server.clientOptions,
+      retry: 0,
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        if (request.method === "DELETE" && request.url.includes("/tokens/")) {
+          return Promise.resolve(
+            Response.json({ success: false, errors: [{ code: 10400, message: "no" }] }, { status: 500 }),
+          );
+        }
+        return fetch(request);
+      },
+    });
+    let heard = 0;
+    const debug = () => {
+      heard++;
+      throw new Error("a listener bug");
+    };
+    const made = await commitFiles(failingRevoke, repo.name, { message: "m", author, files: { a: "1" } }, { debug });
+    expect(made.isOk()).toBe(true);
+    expect(heard).toBe(1);
+  });
+
+  it("revokes the token it was minting when the caller aborts meanwhile, once the mint answers", async () => {
+    const repo = await newRepo();
+    const slowMint = createClient({
+      ...server.clientOptions,
+      retry: 0,
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        if (request.method === "POST" && request.url.endsWith("/tokens")) await new Promise((r) => setTimeout(r, 300));
+        return fetch(request);
+      },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const result = await commitFiles(
+      slowMint,
+      repo.name,
+      { message: "m", author, files: { a: "1" } },
+      { signal: controller.signal },
+    );
+    expect(result._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "abort" });
+    expect(Date.now() - started).toBeLessThan(250);
+    const settled = () => tokensOf(repo.name).length > 0 && tokensOf(repo.name).every((token) => token.revoked);
+    for (let i = 0; i < 100 && !settled(); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(tokensOf(repo.name).map((token) => [token.scope, token.revoked])).toEqual([["write", true]]);
+    expect(await head(repo.name)).toBe("");
+  });
+
   it("refuses bad input before anything is sent", async () => {
     const repo = await newRepo();
     const cases: [Record<string, unknown>, string][] = [

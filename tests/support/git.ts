@@ -21,6 +21,30 @@ export function gitCli(args: string[], cwd?: string): Promise<{ code: number; st
   });
 }
 
+/** Git CLI as `gitCli`, with bytes in (stdin) and out (stdout as a Buffer): for names and objects that are not text. */
+export function gitBytes(
+  args: string[],
+  options: { cwd?: string; input?: Uint8Array } = {},
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      "git",
+      ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args],
+      {
+        cwd: options.cwd,
+        encoding: "buffer",
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr: stderr.toString() }),
+    );
+    // git may exit before reading stdin (a failure, or a command that reads none): that is its answer, not an error.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(options.input);
+  });
+}
+
 /** `git -c http.extraHeader=Authorization: Bearer <token> ...`, the header form of Artifacts auth. */
 export const withBearer = (token: string, args: string[]) => [
   "-c",

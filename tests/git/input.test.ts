@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type CommitFilesInput, commitFiles, readFiles } from "../../src/git/index.js";
+import { createClient } from "../../src/index.js";
+
+/**
+ * What the data plane refuses before anything is sent: every case below is an `InvalidInputError` naming what was
+ * wrong, and no request reaches the network (no token minted, no repo touched). No server: a fetch that counts.
+ */
+
+const sent: string[] = [];
+const counting = async (input: RequestInfo | URL) => {
+  sent.push(String(input instanceof Request ? input.url : input));
+  return new Response("not expected", { status: 599 });
+};
+beforeEach(() => {
+  sent.length = 0;
+  vi.stubGlobal("fetch", counting);
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const client = createClient({ accountId: "acc", apiToken: "an-api-token-for-tests", retry: 0, fetch: counting });
+const author = { name: "Ada", email: "ada@example.com" };
+const TOKEN = `art_v1_${"0".repeat(40)}`;
+const commit = (override: Record<string, unknown>) =>
+  commitFiles(client, "notes", { message: "m", author, files: { ok: "x" }, ...override } as CommitFilesInput);
+
+describe("paths a commit may write", () => {
+  it.each([
+    ["a backslash", "a\\b", "it holds a backslash"],
+    ["a backslash before .git", "x\\.git\\config", "it holds a backslash"],
+    [".git", ".git/config", 'its part ".git" names .git on some filesystem'],
+    [".git in capitals", "src/.GIT/hooks/x", 'its part ".GIT" names .git on some filesystem'],
+    [".git with a trailing dot (NTFS)", ".git./x", 'its part ".git." names .git on some filesystem'],
+    [".git with trailing spaces and dots (NTFS)", ".git . ./x", 'its part ".git . ." names .git on some filesystem'],
+    ["the 8.3 short name git~1 (NTFS)", "git~1/config", 'its part "git~1" names .git on some filesystem'],
+    ["GIT~1 (NTFS)", "a/GIT~1", 'its part "GIT~1" names .git on some filesystem'],
+    ["an NTFS stream of .git", ".git::$INDEX_ALLOCATION/x", "names .git on some filesystem"],
+    ["a zero-width non-joiner in .git (HFS+)", ".g\u200cit/hooks/x", "names .git on some filesystem"],
+    ["a byte-order mark in .git (HFS+)", "\ufeff.git/x", "names .git on some filesystem"],
+    ["a right-to-left mark in .Git (HFS+)", ".Gi\u200ft/x", "names .git on some filesystem"],
+    ["..", "../escape", "it has a .. part"],
+    [".", "./a", "it has a . part"],
+    ["an empty part", "a//b", "it has an empty part (a leading, trailing or double /)"],
+    ["a leading /", "/abs", "it has an empty part (a leading, trailing or double /)"],
+    ["a trailing /", "dir/", "it has an empty part (a leading, trailing or double /)"],
+    ["a NUL", "a\0b", "it holds a NUL"],
+    ["a lone surrogate", "a\uD800", "it holds a lone surrogate (not encodable as UTF-8)"],
+    ["nothing", "", "it is empty"],
+    ["over 4096 characters", "a".repeat(4097), "it is longer than 4096 characters"],
+  ])("refuses %s", async (_, path, problem) => {
+    const error = (await commit({ files: { [path]: "x" } }))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ _tag: "InvalidInputError", field: "files" });
+    expect(error.message).toContain(problem);
+    expect(error.message).toContain(JSON.stringify(path).slice(0, 40));
+    expect(sent).toEqual([]);
+  });
+
+  it("takes names that only look like .git, and the same refusals from a Map", async () => {
+    // Accepted here means: checked and sent on (the counting fetch then answers 599).
+    for (const path of [
+      ".gitignore",
+      ".github/workflows/ci.yml",
+      "git~10",
+      "git~1x",
+      ".git-x",
+      "a.git",
+      "x/.gitmodules",
+    ]) {
+      const result = await commit({ files: { [path]: "x" } });
+      expect(result._unsafeUnwrapErr(), path).toMatchObject({ _tag: "HttpError" });
+    }
+    sent.length = 0;
+    const map = await commit({ files: new Map([["a\\b", "x"]]) });
+    expect(map._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "files" });
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("commit metadata and options", () => {
+  it.each([
+    ["a NUL in the message", { message: "one\0two" }, "message"],
+    ["a lone surrogate in the message", { message: "\uDC00" }, "message"],
+    ["< in the author's name", { author: { name: "A <b", email: "a@b" } }, "author"],
+    ["> in the author's name", { author: { name: "A >", email: "a@b" } }, "author"],
+    ["a newline in the author's name", { author: { name: "A\nB", email: "a@b" } }, "author"],
+    ["a NUL in the author's name", { author: { name: "A\0", email: "a@b" } }, "author"],
+    ["an empty name", { author: { name: " ", email: "a@b" } }, "author"],
+    ["> in the email", { author: { name: "A", email: "a>b" } }, "author"],
+    ["a newline in the email", { author: { name: "A", email: "a@b\n" } }, "author"],
+    ["a fractional timestamp", { author: { ...author, timestamp: 1.5 } }, "author"],
+    ["a timezone beyond a day", { author: { ...author, timezoneOffset: 1440 } }, "author"],
+    ["branch HEAD", { branch: "HEAD" }, "branch"],
+    ["from HEAD", { from: "HEAD" }, "from"],
+    ["a branch git refuses", { branch: "a..b" }, "branch"],
+    ["a parent that is not a commit id", { parent: "main" }, "parent"],
+    ["allowEmpty that is not a boolean", { allowEmpty: "yes" }, "allowEmpty"],
+    ["files as an array", { files: [["a", "x"]] }, "files"],
+    ["files as a Set", { files: new Set(["a"]) }, "files"],
+    ["a Map with a non-string key", { files: new Map([[1, "x"]]) }, "files"],
+    ["a Map with a number for content", { files: new Map([["a", 1]]) }, "files"],
+    ["a token in no issued format", { token: "ghp_abcdefghijklmnopqrstuvwxyz" }, "token"],
+    ["a v2 token of an unknown kind", { token: `art_v2_q_${"0".repeat(40)}` }, "token"],
+  ])("refuses %s", async (_, override, field) => {
+    expect((await commit(override))._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field });
+    expect(sent).toEqual([]);
+  });
+
+  it("is an Err, not a throw, when a getter or a Proxy of the caller's throws", async () => {
+    const throwing = {
+      message: "m",
+      author,
+      get files(): Record<string, string> {
+        throw new Error(`boom ${TOKEN}`);
+      },
+    } as CommitFilesInput;
+    const getter = await commitFiles(client, "notes", throwing);
+    expect(getter._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "input" });
+    expect(getter._unsafeUnwrapErr().message).toBe("the input could not be read: boom art_v1_[REDACTED]");
+
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new TypeError("no keys for you");
+        },
+      },
+    );
+    const proxied = await commit({ files: proxy });
+    expect(proxied._unsafeUnwrapErr().message).toBe("the input could not be read: no keys for you");
+    const options = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error("options trap");
+        },
+      },
+    );
+    const read = await readFiles({ remote: "http://127.0.0.1:1/r.git", token: TOKEN }, {}, options);
+    expect(read._unsafeUnwrapErr().message).toBe("the input could not be read: options trap");
+    expect(sent).toEqual([]);
+  });
+
+  it("reads are refused the same way before anything is sent", async () => {
+    for (const input of [{ ref: "a..b" }, { paths: "a" }, { paths: ["../x"] }, { paths: [""] }]) {
+      const result = await readFiles(client, "notes", input as never);
+      expect(result._unsafeUnwrapErr(), JSON.stringify(input)).toMatchObject({ _tag: "InvalidInputError" });
+    }
+    expect(sent).toEqual([]);
+  });
+});

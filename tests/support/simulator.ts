@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Cloudflare's own local Artifacts simulator (miniflare's, what `wrangler dev` runs for an `artifacts` binding): a
+ * tiny Worker (simulator-worker/) under wrangler, on Node 22 from the runtimes package (`npm ci --prefix runtimes`;
+ * wrangler needs Node ≥ 22.12). It talks to 127.0.0.1 only: the `Request.cf` fetch is off, metrics too.
+ */
+
+const root = join(import.meta.dirname, "../..");
+const node22 = join(root, "runtimes/node_modules/node22/bin/node");
+const wrangler = join(root, "runtimes/node_modules/wrangler/bin/wrangler.js");
+
+/** Whether the simulator can run here. In CI it must: a missing runtimes install fails there, never skips. */
+export const simulatorAvailable = existsSync(node22) && existsSync(wrangler);
+if (!simulatorAvailable && process.env.CI) {
+  throw new Error("Cloudflare's simulator is not installed: run `npm ci --prefix runtimes` before the tests");
+}
+
+/** What the binding's `create()` returns: a Git remote and a write token for it. */
+export interface SimulatedRepo {
+  remote: string;
+  token: string;
+}
+
+export interface Simulator {
+  /** `env.ARTIFACTS.create(name)`. */
+  create(name: string): Promise<SimulatedRepo>;
+  /** `(await env.ARTIFACTS.get(name)).createToken(scope, 3600)`. */
+  token(name: string, scope: "read" | "write"): Promise<{ id: string; plaintext: string }>;
+  close(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+
+export async function startSimulator(): Promise<Simulator> {
+  const dir = await mkdtemp(join(tmpdir(), "artifacts-simulator-"));
+  await cp(join(import.meta.dirname, "simulator-worker"), dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(node22, [wrangler, "dev", "--port", String(port), "--ip", "127.0.0.1"], {
+    cwd: dir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      HOME: dir,
+      CI: "1",
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+    },
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in 60 s:\n${output}`)), 60_000);
+    const hear = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(`Ready on http://127.0.0.1:${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", hear);
+    child.stderr?.on("data", hear);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`wrangler dev exited (${code}):\n${output}`));
+    });
+  });
+
+  const call = async <T>(method: string, path: string): Promise<T> => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+    const body = (await response.json()) as T & { error?: string };
+    if (!response.ok) throw new Error(`the simulator's Worker answered ${response.status}: ${body.error}`);
+    return body;
+  };
+  return {
+    create: (name) => call("POST", `/repos/${encodeURIComponent(name)}`),
+    token: (name, scope) => call("POST", `/repos/${encodeURIComponent(name)}/tokens?scope=${scope}`),
+    async close() {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        process.kill(-child.pid, "SIGTERM");
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
