@@ -1,4 +1,4 @@
-import { err, errAsync, okAsync, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { type Client, DEFAULT_TIMEOUT } from "../client.js";
 import { type ArtifactsError, aborted, InvalidInputError } from "../errors.js";
 import { isRepoToken } from "../git-credentials.js";
@@ -9,30 +9,37 @@ import type { CallOptions } from "../transport.js";
 import type { Scope } from "../types.js";
 import { GitError } from "./errors.js";
 import { type Remote, remoteUrl } from "./smart-http.js";
+import { type ArtifactsRepoHandle, bindingSource, type ObjectSource, restSource } from "./sources.js";
 
 /**
- * How a call of the data plane reaches a repo's Git remote. With a client: the repo's `remote` and default branch
- * from `getRepo`, and a repo token minted for this call alone (revoked when it ends) unless one is given. With
- * `{ remote, token }` (a Workers binding hands out both): those, as given, and the remote's `HEAD` as the default.
+ * How a call of the data plane reaches a repo, in each of its three forms:
+ * - a client and a repo name: the repo's `remote` and default branch from `getRepo`, a repo token minted for this
+ *   call (revoked when it ends) unless one is given, and the REST contents routes as a source of objects;
+ * - the binding's repo handle (`await env.ARTIFACTS.get(name)`): the remote and default branch from `info()`, a
+ *   token from `createToken()` (revoked with `revokeToken()`) unless one is given, its `read*` methods as a source;
+ * - `{ remote, token }`: those, as given, and the remote's `HEAD` as the default branch.
  */
 
 /**
- * A repo's Git remote and a repo token for it, for code that has no API token: inside a Worker the binding
- * (`env.ARTIFACTS`) gives both.
+ * A repo's Git remote and a repo token for it, for code that has no API token: the binding's `create()` returns
+ * one. Prefer the repo handle itself where you have it (its reads are cheaper on remotes without `filter`).
  *
  * @example
- * const repo = await env.ARTIFACTS.get("notes");
- * await commitFiles({ remote: repo.remote, token: (await repo.createToken("write", 600)).plaintext }, { ... });
+ * const created = await env.ARTIFACTS.create("notes");
+ * await commitFiles(created, { message: "First", author, files: { "a.txt": "a" } });
  */
 export interface GitRemote {
   remote: string;
   token: string;
 }
 
+/** What a data-plane call takes as its target: a client (with the repo's name beside it), a handle or a remote. */
+export type GitTarget = Client | ArtifactsRepoHandle | GitRemote;
+
 /**
  * Options of a data-plane call: those of every call (`signal`; `timeout` per request; `headers`, sent with every
- * request; `retry`, for its REST calls), and `debug`, which hears what the call chose (a fallback, a retry)
- * without that being an error.
+ * request; `retry`, for its REST calls), `debug`, which hears what the call chose (a fallback, a retry) without that
+ * being an error, and `maxFetchBytes`.
  *
  * @example
  * await readFiles(client, "notes", { paths: ["README.md"] }, { timeout: 10_000, debug: console.debug });
@@ -40,13 +47,23 @@ export interface GitRemote {
 export interface GitCallOptions extends CallOptions {
   /** Hears what the call chose (a fallback, a retry), as one line each. */
   debug?: (message: string) => void;
+  /**
+   * The most one Git response may hold, in bytes; a remote that sends more ends the call with a `GitError`
+   * (`protocol`, its `maxFetchBytes` set), and nothing is pushed. Default 64 MiB: with the copies indexing makes, a fetch that large stays
+   * well inside a Worker's 128 MB.
+   */
+  maxFetchBytes?: number;
 }
+
+export const DEFAULT_MAX_FETCH_BYTES = 64 * 1024 * 1024;
 
 /** A reached remote, and what to do when the call is over (revoke the token it minted). */
 export interface Access {
   remote: Remote;
-  /** The repo's default branch, when the control plane said it. */
+  /** The repo's default branch, when the control plane or the handle said it. */
   defaultBranch: string | undefined;
+  /** Where single objects can come from besides Git, cheapest first. */
+  sources: ObjectSource[];
   release(): Promise<void>;
 }
 
@@ -56,16 +73,32 @@ const MINTED_TTL = 600;
 const REVOKE_TIMEOUT = 10_000;
 
 export const isClient = (value: unknown): value is Client =>
-  typeof value === "object" && value !== null && "ky" in value && "redact" in value;
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as Client).accountId === "string" &&
+  typeof (value as Client).redact === "function";
+
+/** A binding's repo handle, by its shape. An RPC stub answers any property, so this asks for functions only. */
+export const isHandle = (value: unknown): value is ArtifactsRepoHandle =>
+  (typeof value === "object" || typeof value === "function") &&
+  value !== null &&
+  typeof (value as ArtifactsRepoHandle).info === "function" &&
+  typeof (value as ArtifactsRepoHandle).createToken === "function";
+
+/** What a minted token gives the call: its secret, and how to revoke it. */
+interface Minted {
+  plaintext: string;
+  revoke(): Promise<void>;
+}
 
 export function reach(
-  target: Client | GitRemote,
+  target: GitTarget,
   repo: string | undefined,
   token: string | undefined,
   scope: Scope,
   options: GitCallOptions,
-): ResultAsync<Access, ArtifactsError> {
-  const { debug: listener, signal, ...call } = options;
+): ResultAsync<Access, Failure> {
+  const { debug: listener, signal, maxFetchBytes, ...call } = options;
   // What the caller's listener does is not the call's business: a listener that throws is not heard from again.
   let deaf = false;
   const debug = (message: string) => {
@@ -81,59 +114,129 @@ export function reach(
   if (timeout !== undefined && timeout !== false && !(timeout >= 0 && Number.isFinite(timeout))) {
     return invalid("timeout is not a usable number", "timeout");
   }
+  if (maxFetchBytes !== undefined && !(Number.isSafeInteger(maxFetchBytes) && maxFetchBytes > 0)) {
+    return invalid("maxFetchBytes must be a whole number of bytes, more than 0", "maxFetchBytes");
+  }
   if (signal?.aborted) return errAsync(aborted(signal));
   const reached = (url: string, secret: string): Remote => ({
-    url,
+    url: url.replace(/\/+$/, ""),
     token: secret,
     signal,
     timeout: options.timeout ?? (isClient(target) ? target.timeout : DEFAULT_TIMEOUT),
     headers: options.headers,
+    maxFetchBytes: maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES,
     debug,
   });
-  if (!isClient(target)) {
-    const given = target as Partial<GitRemote> | null | undefined;
-    const remoteToken = given?.token;
-    if (!isRepoToken(remoteToken)) return invalid(TOKEN_FORMAT, "token");
-    return remoteUrl(given?.remote).asyncMap(async (url) => ({
-      remote: reached(url, remoteToken),
-      defaultBranch: undefined,
-      release: async () => {},
+
+  if (isClient(target)) {
+    const client = target;
+    const name = repo as string;
+    const mint = () =>
+      createToken(client, { repo: name, scope, ttl: MINTED_TTL }, { ...call, signal: undefined }).map(
+        (created): Minted => ({
+          plaintext: created.plaintext,
+          async revoke() {
+            const revoked = await deleteToken(client, created.id, { timeout: REVOKE_TIMEOUT });
+            if (revoked.isErr()) debug(`could not revoke the token minted for this call (${revoked.error.message})`);
+          },
+        }),
+      );
+    const info = getRepo(client, name, { ...call, signal }).map((found) => ({
+      remote: found.remote,
+      defaultBranch: found.default_branch,
+    }));
+    return minting(info, token === undefined ? mint() : undefined, signal).map(({ info, minted }) => ({
+      remote: reached(info.remote, minted?.plaintext ?? (token as string)),
+      defaultBranch: info.defaultBranch,
+      sources: [restSource(client, name, { ...call, signal })],
+      release: async () => minted?.revoke(),
     }));
   }
-  const client = target;
-  // The mint is not given the caller's signal: a token the server made must be known, to be revoked. An abort
-  // ends the call at once; the token is revoked when the mint answers.
-  const minted =
-    token === undefined
-      ? createToken(client, { repo: repo as string, scope, ttl: MINTED_TTL }, { ...call, signal: undefined })
-      : undefined;
-  const release = async () => {
-    const id = (await minted)?.unwrapOr(undefined)?.id;
-    if (id === undefined) return;
-    const revoked = await deleteToken(client, id, { timeout: REVOKE_TIMEOUT });
-    if (revoked.isErr()) debug(`could not revoke the token minted for this call (${revoked.error.message})`);
-  };
-  return ResultAsync.combine([getRepo(client, repo as string, { ...call, signal }), untilAborted(minted, signal)])
-    .map(([info, created]) => ({
-      remote: reached(info.remote.replace(/\/+$/, ""), created?.plaintext ?? (token as string)),
-      defaultBranch: info.default_branch,
-      release,
-    }))
-    .orElse((error) => {
-      const released = release();
-      // Aborted: the caller hears it now, and the revocation goes on without them.
-      if (error._tag === "TransportError" && error.reason === "abort") return errAsync(error);
-      return ResultAsync.fromSafePromise(released).andThen(() => err(error));
-    });
+
+  if (isHandle(target)) {
+    const handle = target;
+    const failed = (what: string) => (error: unknown) => bindingError(what, error);
+    const mint = () =>
+      ResultAsync.fromPromise(handle.createToken(scope, MINTED_TTL), failed("createToken()")).andThen((created) =>
+        isRepoToken(created?.plaintext)
+          ? okAsync<Minted, Failure>({
+              plaintext: created.plaintext,
+              async revoke() {
+                await handle.revokeToken(created.id).then(
+                  () => undefined,
+                  (error: unknown) => debug(`could not revoke the token minted for this call (${String(error)})`),
+                );
+              },
+            })
+          : errAsync(new GitError("protocol", "the binding's createToken() gave no repo token")),
+      );
+    const info = ResultAsync.fromPromise(
+      Promise.resolve().then(() => handle.info()),
+      failed("info()"),
+    ).andThen((found) =>
+      typeof found?.remote === "string"
+        ? okAsync({ remote: found.remote, defaultBranch: found.defaultBranch ?? undefined })
+        : errAsync(new GitError("not-found", "the binding's info() gave no remote (no such repo?)")),
+    );
+    return minting(info, token === undefined ? mint() : undefined, signal).andThen(({ info, minted }) =>
+      remoteUrl(info.remote).map((url) => ({
+        remote: reached(url, minted?.plaintext ?? (token as string)),
+        defaultBranch: info.defaultBranch,
+        sources: [bindingSource(handle)],
+        release: async () => minted?.revoke(),
+      })),
+    );
+  }
+
+  const given = target as Partial<GitRemote> | null | undefined;
+  const remoteToken = given?.token;
+  if (!isRepoToken(remoteToken)) return invalid(TOKEN_FORMAT, "token");
+  return remoteUrl(given?.remote).asyncMap(async (url) => ({
+    remote: reached(url, remoteToken),
+    defaultBranch: undefined,
+    sources: [],
+    release: async () => {},
+  }));
 }
+
+type Failure = GitError | ArtifactsError;
 
 const TOKEN_FORMAT = "token must be a repo token (art_v1_... or art_v2_...)";
 
+/** A failure of the binding's RPC, without any token it might have echoed. */
+function bindingError(what: string, error: unknown): GitError {
+  const said = scrub(error instanceof Error ? error.message : String(error));
+  return new GitError(/not.?found/i.test(said) ? "not-found" : "protocol", `the binding's ${what} failed: ${said}`);
+}
+
+/**
+ * The repo's details and a minted token (none when the caller gave one), together. The mint is not given the
+ * caller's signal: a token the server made must be known, to be revoked. An abort ends the call at once, and the
+ * token is revoked when the mint answers; any other failure revokes it before the call resolves.
+ */
+function minting<I>(
+  info: ResultAsync<I, Failure>,
+  mint: ResultAsync<Minted, Failure> | undefined,
+  signal: AbortSignal | undefined,
+): ResultAsync<{ info: I; minted: Minted | undefined }, Failure> {
+  const revoke = async () => (await mint)?.unwrapOr(undefined)?.revoke();
+  return new ResultAsync(
+    Promise.all([info, untilAborted(mint, signal)]).then(async ([found, minted]) => {
+      const error = found.isErr() ? found.error : minted.isErr() ? minted.error : undefined;
+      if (error === undefined) return ok({ info: found._unsafeUnwrap(), minted: minted._unsafeUnwrap() });
+      const revoked = revoke();
+      // Aborted: the caller hears it now, and the revocation goes on without them.
+      if (!(error._tag === "TransportError" && error.reason === "abort")) await revoked;
+      return err(error);
+    }),
+  );
+}
+
 /** `minted` (nothing when no mint was needed), or the abort of `signal` if that comes first. */
 function untilAborted<T>(
-  minted: ResultAsync<T, ArtifactsError> | undefined,
+  minted: ResultAsync<T, Failure> | undefined,
   signal: AbortSignal | undefined,
-): ResultAsync<T | undefined, ArtifactsError> {
+): ResultAsync<T | undefined, Failure> {
   if (minted === undefined) return okAsync(undefined);
   if (signal === undefined) return minted;
   return new ResultAsync(
@@ -168,7 +271,7 @@ const invalid = (message: string, field: string) => errAsync(new InvalidInputErr
  * whatever the outcome. The last guard of the contract: even a bug resolves to an Err, never a rejection.
  */
 export function withAccess<T>(
-  access: ResultAsync<Access, ArtifactsError>,
+  access: ResultAsync<Access, Failure>,
   work: (access: Access) => Promise<Result<T, GitError | ArtifactsError>>,
 ): ResultAsync<T, GitError | ArtifactsError> {
   return access.andThen(

@@ -6,10 +6,12 @@ import { type GitCallOptions, type GitRemote, guard, isClient, reach, withAccess
 import { applyChanges, type Changes, TreeConflict } from "./edit.js";
 import { GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
+import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "./receive-pack.js";
-import { fetchCommit, defaultBranch as headBranch } from "./refs.js";
+import { defaultBranch as headBranch } from "./refs.js";
 import type { Remote } from "./smart-http.js";
+import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
 import { fromUtf8 } from "./tree.js";
 import { type Capabilities, capabilities } from "./upload-pack.js";
 
@@ -17,13 +19,14 @@ import { type Capabilities, capabilities } from "./upload-pack.js";
 const ATTEMPTS = 10;
 
 /**
- * Commits `files` to a branch of a repo in one push, without cloning it: it fetches the branch head's commit and
- * trees (no file contents where the remote supports partial fetches), writes the changed blobs and trees and the
- * commit, and pushes them as one small pack, checking the remote's report.
+ * Commits `files` to a branch of a repo in one push, without cloning it: it reads the branch head's commit and only
+ * the trees on the changed paths (from the cheapest source the call has, each object checked: loader.ts), writes
+ * the changed blobs and trees and the commit, and pushes them as one small pack, checking the remote's report.
  *
  * Called with a client, it reads the repo's remote and default branch and mints a write token for the call (ttl
- * 600 s, revoked when it ends) unless `token` is given; called with `{ remote, token }` (from a Workers binding),
- * it uses those and the remote's `HEAD`.
+ * 600 s, revoked when it ends) unless `token` is given; with the binding's repo handle (`env.ARTIFACTS.get(name)`),
+ * the same through `info()`, `createToken()` and `revokeToken()`; with `{ remote, token }`, it uses those and the
+ * remote's `HEAD`.
  *
  * `parent` makes it a compare-and-swap: a head other than `parent` (or any head, for `parent: null`) is a
  * `GitError` `conflict` and nothing changes. Without `parent`, a concurrent push that wins is answered by
@@ -45,12 +48,12 @@ export function commitFiles(
   options?: GitCallOptions,
 ): ResultAsync<CommitFilesResult, GitError | ArtifactsError>;
 export function commitFiles(
-  remote: GitRemote,
+  target: ArtifactsRepoHandle | GitRemote,
   input: CommitFilesInput,
   options?: GitCallOptions,
 ): ResultAsync<CommitFilesResult, GitError | ArtifactsError>;
 export function commitFiles(
-  target: Client | GitRemote,
+  target: Client | ArtifactsRepoHandle | GitRemote,
   ...rest: [string, CommitFilesInput, GitCallOptions?] | [CommitFilesInput, GitCallOptions?]
 ): ResultAsync<CommitFilesResult, GitError | ArtifactsError> {
   return guard(() => {
@@ -59,7 +62,7 @@ export function commitFiles(
       : ([undefined, ...rest] as [undefined, CommitFilesInput, GitCallOptions?]);
     return checkCommit(input).asyncAndThen((checked) =>
       withAccess(reach(target, repo, input.token, "write", options ?? {}), (access) =>
-        commitWith(access.remote, access.defaultBranch, checked),
+        commitWith(access.remote, access.defaultBranch, access.sources, checked),
       ),
     );
   });
@@ -70,6 +73,7 @@ type Failure = GitError | TransportError | InvalidInputError;
 async function commitWith(
   remote: Remote,
   defaultBranch: string | undefined,
+  sources: ObjectSource[],
   commit: CheckedCommit,
 ): Promise<Result<CommitFilesResult, Failure>> {
   const store = new ObjectStore();
@@ -82,6 +86,7 @@ async function commitWith(
     changes.set(fromUtf8(path), oid);
   }
   let caps: Capabilities | undefined;
+  let loader: ObjectLoader | undefined;
   let branch = commit.branch ?? defaultBranch;
 
   for (let attempt = 1; ; attempt++) {
@@ -89,6 +94,7 @@ async function commitWith(
     if (refs.isErr()) return err(refs.error);
     if (advertised.isErr()) return err(advertised.error);
     caps = advertised.value;
+    loader ??= new ObjectLoader(remote, caps, store, sources);
     if (branch === undefined) {
       const named = await headBranch(remote, caps);
       if (named.isErr()) return err(named.error);
@@ -110,7 +116,7 @@ async function commitWith(
       if (base === undefined) return err(new GitError("not-found", `branch ${commit.from} (from) does not exist`));
     }
 
-    const made = await makeCommit(remote, store, caps, base, changes, commit);
+    const made = await makeCommit(loader, base, changes, commit);
     if (made.isErr()) return err(made.error);
     const { oid, tree, written, unchanged } = made.value;
     const result = { commit: oid, parent: unchanged ? oid : (base ?? null), tree, branch, unchanged };
@@ -151,18 +157,21 @@ async function commitWith(
  * `unchanged`, when the changes leave its tree as it is and empty commits are not asked for.
  */
 async function makeCommit(
-  remote: Remote,
-  store: ObjectStore,
-  caps: Capabilities,
+  loader: ObjectLoader,
   base: string | undefined,
   changes: Changes,
   commit: CheckedCommit,
 ): Promise<Result<{ oid: string; tree: string; written: string[]; unchanged: boolean }, Failure>> {
+  const { store } = loader;
   let root: string | undefined;
   if (base !== undefined) {
-    const fetched = await fetchCommit(remote, caps, store, base, { blobless: true });
-    if (fetched.isErr()) return err(fetched.error);
-    root = fetched.value.tree;
+    const tree = await loader.commitTree(base);
+    if (tree.isErr()) return err(tree.error);
+    root = tree.value;
+    // Only the trees on a changed path: the edit reads no other.
+    const paths = [...changes.keys()];
+    const loaded = await loadTrees(loader, root, (folder) => paths.some((path) => path.startsWith(folder)));
+    if (loaded.isErr()) return err(loaded.error);
   }
   const written: string[] = [];
   try {

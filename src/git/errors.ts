@@ -7,7 +7,8 @@ import { TaggedError } from "../errors.js";
  * - `auth`: the Git remote refused the token (401/403), e.g. a read token asked to push;
  * - `not-found`: no such repo, branch, tag or commit;
  * - `rejected`: the remote refused the ref update for another reason (a hook, a protected or read-only repo);
- * - `protocol`: the remote's answer was not the Git protocol this SDK speaks (malformed, truncated, unexpected).
+ * - `protocol`: the remote's answer was not the Git protocol this SDK speaks (malformed, truncated, unexpected),
+ *   or held more than the call's `maxFetchBytes` (then `maxFetchBytes` is set on the error).
  *
  * @example
  * if (err._tag === "GitError" && err.reason === "conflict") console.log("someone else pushed first");
@@ -31,6 +32,8 @@ export class GitError extends TaggedError {
     message: string,
     /** The HTTP status of the Git endpoint's answer, when it was not a success. */
     readonly status?: number,
+    /** Set when a response held more than the call's `maxFetchBytes` (this limit): it was read no further. */
+    readonly maxFetchBytes?: number,
   ) {
     super(message);
   }

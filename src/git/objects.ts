@@ -21,6 +21,12 @@ export class ObjectStore {
   /** isomorphic-git's cache of parsed pack indexes: without it every read would parse them again. */
   private readonly cache = {};
   private packs = 0;
+  /** Every object this store holds: indexed from a pack or written here. */
+  private readonly held = new Set<string>();
+
+  has(oid: string): boolean {
+    return this.held.has(oid);
+  }
 
   /** Stores and indexes a pack as received. Throws (caught by the caller) when it is malformed or cut short. */
   async addPack(pack: Uint8Array): Promise<void> {
@@ -28,7 +34,8 @@ export class ObjectStore {
     const filepath = `objects/pack/pack-${++this.packs}.pack`;
     await this.fs.promises.mkdir("/objects/pack", { recursive: true });
     await this.fs.promises.writeFile(`/${filepath}`, pack);
-    await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
+    const { oids } = await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
+    for (const oid of oids) this.held.add(oid);
   }
 
   /** A tree's entries as stored. Throws (caught by the caller) when it is missing, not a tree, or malformed. */
@@ -46,16 +53,22 @@ export class ObjectStore {
     return (await readBlob({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).blob;
   }
 
-  writeBlob(blob: Uint8Array): Promise<string> {
-    return writeBlob({ fs: this.fs, gitdir: "/", blob });
+  async writeBlob(blob: Uint8Array): Promise<string> {
+    return this.hold(await writeBlob({ fs: this.fs, gitdir: "/", blob }));
   }
 
-  writeTree(entries: readonly TreeEntry[]): Promise<string> {
-    return writeObject({ fs: this.fs, gitdir: "/", type: "tree", object: encodeTree(entries), format: "content" });
+  async writeTree(entries: readonly TreeEntry[]): Promise<string> {
+    const object = encodeTree(entries);
+    return this.hold(await writeObject({ fs: this.fs, gitdir: "/", type: "tree", object, format: "content" }));
   }
 
-  writeCommit(commit: Parameters<typeof writeCommit>[0]["commit"]): Promise<string> {
-    return writeCommit({ fs: this.fs, gitdir: "/", commit });
+  async writeCommit(commit: Parameters<typeof writeCommit>[0]["commit"]): Promise<string> {
+    return this.hold(await writeCommit({ fs: this.fs, gitdir: "/", commit }));
+  }
+
+  private hold(oid: string): string {
+    this.held.add(oid);
+    return oid;
   }
 
   /** A pack of exactly `oids`, for a push. */

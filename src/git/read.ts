@@ -4,11 +4,13 @@ import type { ArtifactsError, InvalidInputError, TransportError } from "../error
 import { type GitCallOptions, type GitRemote, guard, isClient, reach, withAccess } from "./access.js";
 import type { GitError } from "./errors.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
+import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
-import { fetchCommit, resolveRef, stored } from "./refs.js";
+import { resolveRef } from "./refs.js";
 import type { Remote } from "./smart-http.js";
+import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
 import { type ByteString, decodeUtf8, fromUtf8, kindOf, toBytes } from "./tree.js";
-import { type Capabilities, capabilities, fetchPack } from "./upload-pack.js";
+import { capabilities } from "./upload-pack.js";
 
 /**
  * Reads files of a repo at a branch, tag or commit, without cloning it. With `paths`, where the remote supports
@@ -29,12 +31,12 @@ export function readFiles(
   options?: GitCallOptions,
 ): ResultAsync<ReadFilesResult, GitError | ArtifactsError>;
 export function readFiles(
-  remote: GitRemote,
+  target: ArtifactsRepoHandle | GitRemote,
   input?: ReadFilesInput,
   options?: GitCallOptions,
 ): ResultAsync<ReadFilesResult, GitError | ArtifactsError>;
 export function readFiles(
-  target: Client | GitRemote,
+  target: Client | ArtifactsRepoHandle | GitRemote,
   ...rest: [string, ReadFilesInput?, GitCallOptions?] | [ReadFilesInput?, GitCallOptions?]
 ): ResultAsync<ReadFilesResult, GitError | ArtifactsError> {
   return guard(() => {
@@ -43,7 +45,7 @@ export function readFiles(
       : ([undefined, ...rest] as [undefined, ReadFilesInput?, GitCallOptions?]);
     return checkRead(input).asyncAndThen(({ ref, paths }) =>
       withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
-        readWith(access.remote, ref ?? access.defaultBranch, paths),
+        readWith(access.remote, ref ?? access.defaultBranch, paths, access.sources),
       ),
     );
   });
@@ -56,6 +58,7 @@ async function readWith(
   /** Undefined: the remote's `HEAD`. */
   ref: string | undefined,
   paths: string[] | undefined,
+  sources: ObjectSource[],
 ): Promise<Result<ReadFilesResult, Failure>> {
   const caps = await capabilities(remote);
   if (caps.isErr()) return err(caps.error);
@@ -63,20 +66,25 @@ async function readWith(
   if (commit.isErr()) return err(commit.error);
 
   const store = new ObjectStore();
-  // Without `paths` every file is wanted: one fetch of the whole commit is the cheapest way.
-  const fetched = await fetchCommit(remote, caps.value, store, commit.value, { blobless: paths !== undefined });
-  if (fetched.isErr()) return err(fetched.error);
-  const selected = await selectFiles(store, fetched.value.tree, paths);
-  if (!fetched.value.withFiles && selected.length > 0) {
-    const blobs = await fetchBlobs(remote, caps.value, store, selected);
-    if (blobs.isErr()) {
-      if (blobs.error._tag !== "GitError") return err(blobs.error);
-      // A remote may refuse wants of blobs by id: the whole commit then still has them.
-      remote.debug(`fetching files by id failed (${blobs.error.message}): fetching the commit with its files`);
-      const whole = await fetchCommit(remote, caps.value, store, commit.value, { blobless: false });
-      if (whole.isErr()) return err(whole.error);
-    }
+  const loader = new ObjectLoader(remote, caps.value, store, sources);
+  const selection = select(paths);
+  let root: string;
+  if (paths === undefined) {
+    // Every file is wanted: one fetch of the whole commit is the cheapest way.
+    const whole = await loader.whole(commit.value);
+    if (whole.isErr()) return err(whole.error);
+    root = await store.commitTree(commit.value);
+  } else {
+    const tree = await loader.commitTree(commit.value);
+    if (tree.isErr()) return err(tree.error);
+    root = tree.value;
+    const loaded = await loadTrees(loader, root, selection.enter);
+    if (loaded.isErr()) return err(loaded.error);
   }
+  const selected = await selectFiles(store, root, selection);
+  const blobs = await loader.blobs(selected.map((file) => file.oid));
+  if (blobs.isErr()) return err(blobs.error);
+
   const files = new Map<string, Uint8Array>();
   const nonUtf8Files: NonUtf8File[] = [];
   for (const file of selected) {
@@ -88,19 +96,6 @@ async function readWith(
   return ok({ commit: commit.value, files, nonUtf8Files });
 }
 
-/** Fetches the selected files' blobs by id, in one pack. */
-async function fetchBlobs(
-  remote: Remote,
-  caps: Capabilities,
-  store: ObjectStore,
-  files: readonly FileEntry[],
-): Promise<Result<void, Failure>> {
-  const wants = [...new Set(files.map((file) => file.oid))];
-  const pack = await fetchPack(remote, caps, { wants });
-  if (pack.isErr()) return err(pack.error);
-  return stored(remote, store, pack.value, async () => undefined);
-}
-
 /** A file of a tree: its path from the root (its bytes) and its blob. */
 interface FileEntry {
   path: ByteString;
@@ -108,33 +103,38 @@ interface FileEntry {
 }
 
 /**
- * The files (blobs: regular, executable, symlinks) under `root` that `paths` selects: exact paths, or folders
- * written with a trailing slash (`"docs/"`); every file when `paths` is undefined. Submodules are not files. Only
- * folders on a selected path are read. Paths compare as the bytes Git stores (the UTF-8 of what the caller wrote).
+ * Which files `paths` selects: exact paths, or folders written with a trailing slash (`"docs/"`); every file when
+ * `paths` is undefined. `enter` says which folders (ending in `/`) can hold a selected file: no other is read.
+ * Paths compare as the bytes Git stores (the UTF-8 of what the caller wrote).
  */
-async function selectFiles(
-  store: ObjectStore,
-  root: string,
-  paths: readonly string[] | undefined,
-): Promise<FileEntry[]> {
+function select(paths: readonly string[] | undefined) {
   const wanted = paths?.map(fromUtf8);
   const folders = wanted?.filter((path) => path.endsWith("/"));
   const exact = new Set(wanted?.filter((path) => !path.endsWith("/")));
-  const selected = (path: ByteString) =>
-    !wanted || exact.has(path) || folders?.some((folder) => path.startsWith(folder));
-  const worthEntering = (folder: ByteString) =>
-    !wanted ||
-    folders?.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) ||
-    [...exact].some((path) => path.startsWith(folder));
+  return {
+    file: (path: ByteString) =>
+      !wanted || exact.has(path) || folders?.some((folder) => path.startsWith(folder)) === true,
+    enter: (folder: ByteString) =>
+      !wanted ||
+      folders?.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) === true ||
+      [...exact].some((path) => path.startsWith(folder)),
+  };
+}
 
+/** The selected files (blobs: regular, executable, symlinks; submodules are not files) below `root`. */
+async function selectFiles(
+  store: ObjectStore,
+  root: string,
+  selection: ReturnType<typeof select>,
+): Promise<FileEntry[]> {
   const files: FileEntry[] = [];
   const walk = async (oid: string, prefix: ByteString): Promise<void> => {
     for (const entry of await store.tree(oid)) {
       const path = `${prefix}${entry.name}`;
       const kind = kindOf(entry.mode);
       if (kind === "tree") {
-        if (worthEntering(`${path}/`)) await walk(entry.oid, `${path}/`);
-      } else if (kind !== "gitlink" && selected(path)) {
+        if (selection.enter(`${path}/`)) await walk(entry.oid, `${path}/`);
+      } else if (kind !== "gitlink" && selection.file(path)) {
         files.push({ path, oid: entry.oid });
       }
     }

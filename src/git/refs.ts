@@ -1,13 +1,10 @@
-import { err, ok, type Result } from "neverthrow";
-import type { TransportError } from "../errors.js";
+import { err, ok } from "neverthrow";
 import { GitError } from "./errors.js";
-import type { ObjectStore } from "./objects.js";
-import { type GitResult, protocolError, type Remote } from "./smart-http.js";
-import { type Capabilities, fetchPack, fetchSupports, isOid, lsRefs } from "./upload-pack.js";
+import type { GitResult, Remote } from "./smart-http.js";
+import { type Capabilities, isOid, lsRefs } from "./upload-pack.js";
 
 /**
- * What both calls need from upload-pack: which branch `HEAD` names, which commit a ref names, and a commit's
- * trees in the local store, fetched as cheaply as the remote allows.
+ * What both calls need from upload-pack's `ls-refs`: which branch `HEAD` names, and which commit a ref names.
  */
 
 /** The branch the remote's `HEAD` points at (unborn in an empty repo, which still names it). */
@@ -43,39 +40,4 @@ export async function resolveRef(
       ),
     );
   });
-}
-
-/**
- * Fetches `commit` without its history, and, when `blobless` and the remote advertises `filter`, without any file
- * contents; otherwise whole, which is correct but not cheap, and said through `debug`. Resolves to the commit's
- * root tree, and whether the files came too.
- */
-export async function fetchCommit(
-  remote: Remote,
-  caps: Capabilities,
-  store: ObjectStore,
-  commit: string,
-  { blobless }: { blobless: boolean },
-): Promise<GitResult<{ tree: string; withFiles: boolean }>> {
-  const filter = blobless && fetchSupports(caps, "filter") ? "blob:none" : undefined;
-  if (blobless && !filter) remote.debug("the remote does not advertise filter: fetching the commit with its files");
-  const pack = await fetchPack(remote, caps, { wants: [commit], shallow: fetchSupports(caps, "shallow"), filter });
-  if (pack.isErr()) return err(pack.error);
-  return stored(remote, store, pack.value, async () => ({ tree: await store.commitTree(commit), withFiles: !filter }));
-}
-
-/** Adds a fetched pack to the store, then reads from it; a pack or object isomorphic-git cannot read is a protocol error. */
-export async function stored<T>(
-  remote: Remote,
-  store: ObjectStore,
-  pack: Uint8Array,
-  read: () => Promise<T>,
-): Promise<Result<T, GitError | TransportError>> {
-  try {
-    await store.addPack(pack);
-    return ok(await read());
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return err(protocolError(remote, `the fetched pack is unusable: ${reason}`));
-  }
 }

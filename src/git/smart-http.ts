@@ -4,7 +4,7 @@ import { scrub } from "../secrets.js";
 import { type CallOptions, describeCause } from "../transport.js";
 import { VERSION } from "../version.js";
 import { GitError } from "./errors.js";
-import { type Packet, PktLineError, readPackets } from "./pkt-line.js";
+import { concatBytes, type Packet, PktLineError, readPackets } from "./pkt-line.js";
 
 /**
  * Git smart HTTP, one request at a time: the remote's URL and token, the caller's signal and timeout, and the
@@ -23,6 +23,8 @@ export interface Remote {
   readonly timeout: number | false;
   /** The caller's extra headers, under this SDK's own (auth, protocol). */
   readonly headers: CallOptions["headers"];
+  /** The most one response may hold: more is a `GitError` (with `maxFetchBytes` set), read no further. */
+  readonly maxFetchBytes: number;
   /** Progress notes that are not errors (a fallback taken, a retry): the call's `debug` option. */
   readonly debug: (message: string) => void;
 }
@@ -103,7 +105,17 @@ async function exchange(
       redirect: "manual",
       signal: controller.signal,
     });
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await bounded(response, remote.maxFetchBytes);
+    if (bytes === undefined) {
+      return err(
+        new GitError(
+          "protocol",
+          `the Git remote sent more than maxFetchBytes (${remote.maxFetchBytes} bytes) for ${service}`,
+          undefined,
+          remote.maxFetchBytes,
+        ),
+      );
+    }
     if (response.ok) return ok(bytes);
     return err(statusError(remote, response.status, bytes));
   } catch (error) {
@@ -114,6 +126,28 @@ async function exchange(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The whole body, or undefined (the rest left unread) once it holds more than `limit` bytes. */
+async function bounded(response: Response, limit: number): Promise<Uint8Array | undefined> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit || !response.body) {
+    await response.body?.cancel();
+    return declared > limit ? undefined : new Uint8Array(0);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return concatBytes(chunks);
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
   }
 }
 

@@ -1,0 +1,203 @@
+import { err, ok } from "neverthrow";
+import type { ObjectStore } from "./objects.js";
+import { type GitResult, protocolError, type Remote } from "./smart-http.js";
+import { type ObjectSource, verifiedTree } from "./sources.js";
+import { type ByteString, kindOf } from "./tree.js";
+import { type Capabilities, fetchPack, fetchSupports } from "./upload-pack.js";
+
+/**
+ * One call's objects, each from the cheapest source that has it, checked before it is used:
+ * 1. the store (what this call already holds);
+ * 2. the call's sources (the binding's handle, the REST contents routes), in that order, for commits and trees:
+ *    a tree must hash to its id, a commit must rebuild to its id (sources.ts `verifiedTree`);
+ * 3. Git protocol v2 by id: a commit alone (`deepen 1`, `filter tree:0`) and trees alone (`filter tree:0`) where the
+ *    remote advertises `filter`; blobs by id wherever (a blob has nothing below it), and first, in one batch;
+ * 4. the last resort: the commit fetched whole (`deepen 1`, no filter), which holds everything below it.
+ * Whatever a source gets wrong (a wrong hash, an unknown shape, an error) costs a `debug` line and the next source,
+ * never a wrong commit. Packs are checked by isomorphic-git's indexing (every object hashed).
+ */
+export class ObjectLoader {
+  /** The commit whose objects the last resort fetches: the one `commitTree` was last asked for. */
+  private commit: string | undefined;
+  private readonly filter: boolean;
+
+  constructor(
+    private readonly remote: Remote,
+    private readonly caps: Capabilities,
+    readonly store: ObjectStore,
+    private readonly sources: readonly ObjectSource[],
+  ) {
+    this.filter = fetchSupports(caps, "filter");
+  }
+
+  /** The root tree of `commit`. */
+  async commitTree(commit: string): Promise<GitResult<string>> {
+    this.commit = commit;
+    if (this.store.has(commit)) return ok(await this.store.commitTree(commit));
+    for (const source of this.sources) {
+      const fields = await source.commit(commit);
+      const tree = fields && (await verifiedTree(commit, fields));
+      if (tree) return ok(tree);
+      this.remote.debug(`${source.name}: no commit ${commit} that rebuilds to its id; trying the next source`);
+    }
+    if (this.filter) {
+      const pack = await fetchPack(this.remote, this.caps, {
+        wants: [commit],
+        shallow: this.shallow,
+        filter: "tree:0",
+      });
+      if (pack.isErr()) return err(pack.error);
+      return stored(this.remote, this.store, pack.value, () => this.store.commitTree(commit));
+    }
+    const whole = await this.wholeCommit("the commit alone cannot be fetched");
+    if (whole.isErr()) return err(whole.error);
+    return ok(await this.store.commitTree(commit));
+  }
+
+  /** Makes every tree of `oids` readable from the store. */
+  async trees(oids: readonly string[]): Promise<GitResult<void>> {
+    let missing = this.missing(oids);
+    for (const source of this.sources) {
+      if (missing.length === 0) return ok(undefined);
+      const checked = await inParallel(missing, async (oid) => {
+        const entries = await source.tree(oid);
+        return entries !== undefined && (await this.store.writeTree(entries)) === oid;
+      });
+      const failed = missing.filter((_, index) => !checked[index]);
+      if (failed.length > 0)
+        this.remote.debug(`${source.name}: ${failed.length} tree(s) unusable; trying the next source`);
+      missing = failed;
+    }
+    if (missing.length > 0 && this.filter) {
+      const pack = await fetchPack(this.remote, this.caps, { wants: missing, filter: "tree:0" });
+      if (pack.isErr()) return err(pack.error);
+      const added = await stored(this.remote, this.store, pack.value, async () => undefined);
+      if (added.isErr()) return err(added.error);
+      missing = this.missing(missing);
+    }
+    return this.lastResort(missing, `${missing.length} tree(s) not found by id`);
+  }
+
+  /** Makes every blob of `oids` readable from the store. */
+  async blobs(oids: readonly string[]): Promise<GitResult<void>> {
+    let missing = this.missing(oids);
+    let why = `${missing.length} file(s) not sent by id`;
+    if (missing.length > 0) {
+      const pack = await fetchPack(this.remote, this.caps, { wants: missing });
+      const added = pack.isOk() ? await stored(this.remote, this.store, pack.value, async () => undefined) : pack;
+      if (added.isErr()) {
+        if (added.error._tag !== "GitError" || added.error.maxFetchBytes !== undefined) return err(added.error);
+        why = `fetching files by id failed (${added.error.message})`;
+      }
+      missing = this.missing(missing);
+    }
+    for (const source of this.sources) {
+      if (missing.length === 0) break;
+      const checked = await inParallel(missing, async (oid) => {
+        const blob = await source.blob(oid);
+        return blob !== undefined && (await this.store.writeBlob(blob)) === oid;
+      });
+      missing = missing.filter((_, index) => !checked[index]);
+    }
+    return this.lastResort(missing, why);
+  }
+
+  private missing(oids: readonly string[]): string[] {
+    return [...new Set(oids)].filter((oid) => !this.store.has(oid));
+  }
+
+  private get shallow(): boolean {
+    return fetchSupports(this.caps, "shallow");
+  }
+
+  private async lastResort(missing: readonly string[], why: string): Promise<GitResult<void>> {
+    if (missing.length === 0) return ok(undefined);
+    const whole = await this.wholeCommit(why);
+    if (whole.isErr()) return err(whole.error);
+    const absent = this.missing(missing);
+    if (absent.length === 0) return ok(undefined);
+    return err(protocolError(this.remote, `the remote did not send object ${absent[0]}`));
+  }
+
+  private wholeHeld: string | undefined;
+
+  /** Every object of `commit` (not its history) in one fetch: a whole read's way, and everyone's last resort. */
+  async whole(commit: string): Promise<GitResult<void>> {
+    this.commit = commit;
+    return this.wholeCommit(undefined);
+  }
+
+  /** `why`: what was not found otherwise, said through `debug` (a fallback); undefined for a whole read. */
+  private async wholeCommit(why: string | undefined): Promise<GitResult<void>> {
+    const commit = this.commit as string;
+    if (this.wholeHeld === commit) return ok(undefined);
+    if (why !== undefined) {
+      const because = this.filter ? why : "the remote does not advertise filter";
+      this.remote.debug(`${because}: fetching the commit with its files`);
+    }
+    const pack = await fetchPack(this.remote, this.caps, { wants: [commit], shallow: this.shallow });
+    if (pack.isErr()) return err(pack.error);
+    const added = await stored(this.remote, this.store, pack.value, async () => undefined);
+    if (added.isOk()) this.wholeHeld = commit;
+    return added;
+  }
+}
+
+/**
+ * Loads the trees below `root` that `enter` wants (it is given each folder's path, ending in `/`), one batch per
+ * depth: a round trip per level of the deepest path, however many folders each level holds.
+ */
+export async function loadTrees(
+  loader: ObjectLoader,
+  root: string,
+  enter: (folder: ByteString) => boolean,
+): Promise<GitResult<void>> {
+  let level = new Map<string, ByteString[]>([[root, [""]]]);
+  while (level.size > 0) {
+    const loaded = await loader.trees([...level.keys()]);
+    if (loaded.isErr()) return loaded;
+    const next = new Map<string, ByteString[]>();
+    for (const [oid, prefixes] of level) {
+      const entries = await loader.store.tree(oid);
+      for (const prefix of prefixes) {
+        for (const entry of entries) {
+          const folder = `${prefix}${entry.name}/`;
+          if (kindOf(entry.mode) === "tree" && enter(folder))
+            next.set(entry.oid, [...(next.get(entry.oid) ?? []), folder]);
+        }
+      }
+    }
+    level = next;
+  }
+  return ok(undefined);
+}
+
+/** `check` of each item, at most 8 at a time; the verdicts in order. A check that throws is a `false`. */
+async function inParallel<T>(items: readonly T[], check: (item: T) => Promise<boolean>): Promise<boolean[]> {
+  const results: boolean[] = new Array(items.length).fill(false);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await check(items[index] as T).catch(() => false);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, items.length) }, worker));
+  return results;
+}
+
+/** Adds a fetched pack to the store, then reads from it; a pack or object isomorphic-git cannot read is a protocol error. */
+async function stored<T>(
+  remote: Remote,
+  store: ObjectStore,
+  pack: Uint8Array,
+  read: () => Promise<T>,
+): Promise<GitResult<T>> {
+  try {
+    await store.addPack(pack);
+    return ok(await read());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return err(protocolError(remote, `the fetched pack is unusable: ${reason}`));
+  }
+}
