@@ -17,6 +17,7 @@ Options:
   --rate-limit N/MS        answer 429 past N REST requests per MS milliseconds
   --git-rate-limit N/MS    answer 429 past N Git requests per repo per MS milliseconds
   --token-format v1|v2     mint repo tokens as art_v1_... (default) or art_v2_x_... (both are accepted)
+  --no-git-filter          advertise no partial fetches (filter), as Cloudflare's local simulator
   -h, --help               print this and exit
 `;
 
@@ -51,6 +52,7 @@ try {
       "rate-limit": { type: "string" },
       "git-rate-limit": { type: "string" },
       "token-format": { type: "string" },
+      "no-git-filter": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -75,6 +77,7 @@ const server = await startArtifactsServer({
   rateLimit: window("rate-limit", text("rate-limit")),
   gitRateLimit: window("git-rate-limit", text("git-rate-limit")),
   tokenFormat,
+  gitFilter: !values["no-git-filter"],
 });
 
 // The credentials are this local server's own, printed so a developer can use them: nothing real is exposed.

@@ -94,6 +94,8 @@ export interface CgiRequest {
   pathInfo: string;
   /** Set for authenticated callers; http-backend refuses receive-pack without it. */
   remoteUser: string;
+  /** Whether upload-pack allows partial fetches (`filter`). */
+  filter: boolean;
 }
 
 /** Runs `git http-backend` for one request and streams its answer. Resolves with its exit code. */
@@ -110,10 +112,11 @@ export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: Cgi
       GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
       REMOTE_USER: cgi.remoteUser,
       REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
-      // Partial fetches (`filter blob:none`), as Cloudflare's ArtifactFS relies on against Artifacts remotes.
+      // Partial fetches (`filter blob:none`), as Cloudflare's ArtifactFS relies on against Artifacts remotes;
+      // off, as Cloudflare's local simulator runs.
       GIT_CONFIG_COUNT: "1",
       GIT_CONFIG_KEY_0: "uploadpack.allowFilter",
-      GIT_CONFIG_VALUE_0: "true",
+      GIT_CONFIG_VALUE_0: String(cgi.filter),
     }),
   });
   // git gzips large request bodies; http-backend wants them plain.

@@ -49,6 +49,11 @@ export interface ArtifactsServerOptions {
    * `"v2"` (`art_v2_x_<hex>?expires=…`, as Cloudflare's local simulator mints them). Both are accepted either way.
    */
   tokenFormat?: "v1" | "v2";
+  /**
+   * Whether its Git remotes allow partial fetches (`filter`, advertised by upload-pack). Default `true`;
+   * `false` serves as Cloudflare's local simulator does, which advertises no `filter`.
+   */
+  gitFilter?: boolean;
 }
 
 /**
@@ -215,6 +220,7 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
       projectRoot: dataDir,
       pathInfo: `/${repo.id}.git/${rest.map(encodeURIComponent).join("/")}`,
       remoteUser: token.id,
+      filter: options.gitFilter ?? true,
     });
     if (pushing && req.method === "POST" && code === 0) {
       repo.last_push_at = repo.updated_at = state.isoNow();

@@ -4,6 +4,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ArtifactsRepoHandle } from "../../src/git/sources.js";
 
 /**
  * Cloudflare's own local Artifacts simulator (miniflare's, what `wrangler dev` runs for an `artifacts` binding): a
@@ -32,6 +33,13 @@ export interface Simulator {
   create(name: string): Promise<SimulatedRepo>;
   /** `(await env.ARTIFACTS.get(name)).createToken(scope, 3600)`. */
   token(name: string, scope: "read" | "write"): Promise<{ id: string; plaintext: string }>;
+  /** `(await env.ARTIFACTS.get(name)).listTokens()`. */
+  tokens(name: string): Promise<{ total: number; tokens: { id: string; state?: string }[] }>;
+  /**
+   * The repo handle `env.ARTIFACTS.get(name)` gives a Worker, reached from this process: each method is one HTTP
+   * call to the Worker, which calls the binding. `received` counts the bytes of its answers.
+   */
+  handle(name: string): ArtifactsRepoHandle & { received: number; calls: string[] };
   close(): Promise<void>;
 }
 
@@ -85,7 +93,40 @@ export async function startSimulator(): Promise<Simulator> {
     if (!response.ok) throw new Error(`the simulator's Worker answered ${response.status}: ${body.error}`);
     return body;
   };
+  const handle = (name: string) => {
+    const base = `http://127.0.0.1:${port}/repos/${encodeURIComponent(name)}`;
+    const counted = {
+      received: 0,
+      calls: [] as string[],
+      /** The answer's bytes, or null for the binding's null. */
+      async get(method: string, path: string): Promise<Uint8Array<ArrayBuffer> | null> {
+        counted.calls.push(`${method} ${path}`);
+        const response = await fetch(`${base}${path}`, { method });
+        const body = new Uint8Array(await response.arrayBuffer());
+        counted.received += body.byteLength;
+        if (response.status >= 500) throw new Error(`the binding failed: ${new TextDecoder().decode(body)}`);
+        return response.status === 404 ? null : body;
+      },
+    };
+    const json = async (method: string, path: string) => {
+      const body = await counted.get(method, path);
+      return body === null ? null : JSON.parse(new TextDecoder().decode(body));
+    };
+    return Object.assign(counted, {
+      info: () => json("GET", "/info"),
+      createToken: (scope = "write", ttl = 86_400) => json("POST", `/tokens?scope=${scope}&ttl=${ttl}`),
+      revokeToken: async (id: string) => (await json("DELETE", `/tokens/${id}`)).revoked,
+      readCommit: (hash: string) => json("GET", `/commit/${hash}`),
+      readTree: (hash: string) => json("GET", `/tree/${hash}`),
+      async readBlob(hash: string) {
+        const body = await counted.get("GET", `/blob/${hash}`);
+        return body === null ? null : new Blob([body]);
+      },
+    });
+  };
   return {
+    handle,
+    tokens: (name) => call("GET", `/repos/${encodeURIComponent(name)}/tokens`),
     create: (name) => call("POST", `/repos/${encodeURIComponent(name)}`),
     token: (name, scope) => call("POST", `/repos/${encodeURIComponent(name)}/tokens?scope=${scope}`),
     async close() {

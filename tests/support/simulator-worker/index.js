@@ -1,10 +1,18 @@
-// POST /repos/<name>: the binding's create() → { remote, token }.
-// POST /repos/<name>/tokens?scope=read|write: the repo handle's createToken(scope, 3600).
-// GET /repos/<name>/tokens: the handle's listTokens().
-// Errors answer 500 with the binding's message.
+// The binding, over HTTP, for tests that run in Node:
+//   POST   /repos/<name>                   env.ARTIFACTS.create(name) → { remote, token }
+//   GET    /repos/<name>/info              (await env.ARTIFACTS.get(name)).info()
+//   POST   /repos/<name>/tokens?scope&ttl  handle.createToken(scope, ttl)
+//   GET    /repos/<name>/tokens            handle.listTokens()
+//   DELETE /repos/<name>/tokens/<id>       handle.revokeToken(id) → { revoked }
+//   GET    /repos/<name>/commit/<hash>     handle.readCommit(hash)
+//   GET    /repos/<name>/tree/<hash>       handle.readTree(hash)
+//   GET    /repos/<name>/blob/<hash>       handle.readBlob(hash), as bytes
+// A null answer is 404; a thrown error is 500 with its message.
 export default {
   async fetch(request, env) {
-    const [, route, name, sub] = new URL(request.url).pathname.split("/");
+    const url = new URL(request.url);
+    const [, route, name, sub, arg] = url.pathname.split("/");
+    const json = (value) => (value === null ? new Response("null", { status: 404 }) : Response.json(value));
     try {
       if (route !== "repos" || !name) return new Response("no route", { status: 404 });
       if (request.method === "POST" && sub === undefined) {
@@ -12,11 +20,19 @@ export default {
         return Response.json({ remote, token });
       }
       const repo = await env.ARTIFACTS.get(name);
+      if (sub === "info") return json(await repo.info());
       if (sub === "tokens" && request.method === "POST") {
-        const scope = new URL(request.url).searchParams.get("scope") ?? "write";
-        return Response.json(await repo.createToken(scope, 3600));
+        const ttl = Number(url.searchParams.get("ttl") ?? 3600);
+        return json(await repo.createToken(url.searchParams.get("scope") ?? "write", ttl));
       }
-      if (sub === "tokens") return Response.json(await repo.listTokens());
+      if (sub === "tokens" && request.method === "DELETE") return json({ revoked: await repo.revokeToken(arg) });
+      if (sub === "tokens") return json(await repo.listTokens());
+      if (sub === "commit") return json(await repo.readCommit(arg));
+      if (sub === "tree") return json(await repo.readTree(arg));
+      if (sub === "blob") {
+        const blob = await repo.readBlob(arg);
+        return blob ? new Response(await blob.arrayBuffer()) : new Response("null", { status: 404 });
+      }
       return new Response("no route", { status: 404 });
     } catch (error) {
       return Response.json({ error: String(error?.message ?? error) }, { status: 500 });
