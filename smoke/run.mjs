@@ -120,6 +120,84 @@ const smoke :Workerd.Worker = (
   }
 }
 
+/**
+ * A Worker under `wrangler dev`, its Artifacts binding on Cloudflare's own local simulator (Node 22 from runtimes/:
+ * wrangler needs ≥ 22.12), the package resolved to dist/ as a user's install would give it. `judge` gets the base URL
+ * and answers `ok: <what it saw>` or what went wrong.
+ */
+async function wranglerDev(entry, judge) {
+  const dir = await mkdtemp(join(tmpdir(), "smoke-wrangler-"));
+  const port = await freePort();
+  await writeFile(
+    join(dir, "wrangler.json"),
+    JSON.stringify({
+      name: "smoke-binding",
+      main: join(root, entry),
+      compatibility_date: "2026-11-01",
+      compatibility_flags: ["nodejs_compat"],
+      artifacts: [{ binding: "ARTIFACTS", namespace: "default", remote: false }],
+      alias: builtPackage,
+    }),
+  );
+  const child = spawn(
+    join(root, "runtimes/node_modules/node22/bin/node"),
+    [join(root, "runtimes/node_modules/wrangler/bin/wrangler.js"), "dev", "--port", String(port), "--ip", "127.0.0.1"],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...env, HOME: dir, CI: "1", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
+  );
+  let logs = "";
+  const ready = new Promise((resolve) => {
+    const hear = (chunk) => {
+      logs += chunk;
+      if (logs.includes(`Ready on http://127.0.0.1:${port}`)) resolve(true);
+    };
+    child.stdout.on("data", hear);
+    child.stderr.on("data", hear);
+    child.once("exit", () => resolve(false));
+    setTimeout(() => resolve(false), 90_000);
+  });
+  try {
+    if (!(await ready)) return { ok: false, output: `wrangler dev did not start\n${logs}` };
+    const problem = await judge(`http://127.0.0.1:${port}`).catch((error) => String(error?.stack ?? error));
+    return problem?.startsWith("ok: ")
+      ? { ok: true, output: problem.slice(4) }
+      : { ok: false, output: `${problem}\n${logs}` };
+  } finally {
+    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** examples/worker-binding, judged: what it answers, what git clones, and its tokens revoked. */
+async function judgeBindingExample(base) {
+  const answer = await (await fetch(`${base}/?repo=smoke-binding`)).json();
+  const readme = String.fromCharCode(...(answer.files?.["README.md"] ?? []));
+  if (answer.commit !== answer.read || readme !== "# Hello from the binding\n") {
+    return `the example did not read back what it committed: ${JSON.stringify(answer)}`;
+  }
+  const check = await (await fetch(`${base}/check?repo=smoke-binding`)).json();
+  const clone = await mkdtemp(join(tmpdir(), "smoke-binding-clone-"));
+  try {
+    const header = `http.extraHeader=Authorization: Bearer ${check.token}`;
+    const cloned = await run("git", ["-c", header, "clone", "--quiet", check.remote, clone]);
+    if (!cloned.ok) return `git could not clone the example's repo: ${cloned.output}`;
+    const head = await run("git", ["-C", clone, "log", "-1", "--format=%H %s"]);
+    if (head.output !== `${answer.commit} Written by a Worker through its binding`) return `git sees ${head.output}`;
+    const bytes = await run("git", ["-C", clone, "cat-file", "-s", "HEAD:data/bytes.bin"]);
+    if (bytes.output !== "4") return `data/bytes.bin is ${bytes.output} bytes`;
+  } finally {
+    await rm(clone, { recursive: true, force: true });
+  }
+  // The create() token stays; the two the example's calls minted (write, read) are revoked.
+  const live = check.tokens.filter((token) => token.state === "active" || token.state === undefined);
+  if (live.length !== 1) return `the example left ${live.length} live tokens: ${JSON.stringify(check.tokens)}`;
+  return `ok: committed, read and judged by git; tokens ${check.tokens.map((token) => token.state).join(", ")}`;
+}
+
 const runtimes = {
   "Node 20": () => run(process.execPath, ["smoke/cli.mjs"]),
   "Node 22": () => run(join(root, "runtimes/node_modules/node22/bin/node"), ["smoke/cli.mjs"]),
@@ -150,11 +228,15 @@ const runtimes = {
           : "the Worker example did not read back what it committed";
       },
     }),
+  "wrangler dev (Cloudflare's simulator): examples/worker-binding": () =>
+    wranglerDev("smoke/worker-binding.mjs", judgeBindingExample),
 };
 
 let failed = false;
 try {
-  for (const [name, start] of Object.entries(runtimes)) {
+  // SMOKE_ONLY=<part of a name> runs only the matching runtimes (for a quick check while developing).
+  const only = process.env.SMOKE_ONLY;
+  for (const [name, start] of Object.entries(runtimes).filter(([name]) => !only || name.includes(only))) {
     const { ok, output } = await start();
     console.log(
       `${ok ? "ok  " : "FAIL"} ${name}: ${output

@@ -33,7 +33,13 @@ export interface GitRemote {
   token: string;
 }
 
-/** What a data-plane call takes as its target: a client (with the repo's name beside it), a handle or a remote. */
+/**
+ * What a data-plane call takes as its target: a client (with the repo's name beside it), the binding's repo handle,
+ * or a remote with its token.
+ *
+ * @example
+ * const targets: GitTarget[] = [client, await env.ARTIFACTS.get("notes"), await env.ARTIFACTS.create("scratch")];
+ */
 export type GitTarget = Client | ArtifactsRepoHandle | GitRemote;
 
 /**

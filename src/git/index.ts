@@ -3,7 +3,7 @@
  * any runtime with `fetch` (Workers included), without a git binary and without cloning the repo. Built on
  * isomorphic-git, which stays out of the core package's bundle.
  */
-export type { GitCallOptions, GitRemote } from "./access.js";
+export type { GitCallOptions, GitRemote, GitTarget } from "./access.js";
 export { commitFiles } from "./commit.js";
 export { GitError, type GitFailure } from "./errors.js";
 export type {
@@ -17,3 +17,4 @@ export type {
 } from "./input.js";
 export { type MemoryFs, type MemoryStats, memoryFs } from "./memory-fs.js";
 export { readFiles } from "./read.js";
+export type { ArtifactsRepoHandle } from "./sources.js";
