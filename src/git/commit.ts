@@ -181,7 +181,7 @@ async function makeCommit(
     const oid = await store.writeCommit({
       message: commit.message,
       tree,
-      parent: base === undefined ? [] : [base],
+      parents: base === undefined ? [] : [base],
       author: commit.author,
       committer: commit.author,
     });

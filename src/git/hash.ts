@@ -1,18 +1,21 @@
 /**
  * Git object ids: the SHA-1 of `<type> <size>\0<content>`. Computed with Web Crypto, which every runtime this
- * package runs on has (Node ≥ 20, Bun, Deno, Workers), to check objects that come from a source other than a pack.
+ * package runs on has (Node ≥ 20, Bun, Deno, Workers).
  */
 
 const encoder = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+export async function sha1(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-1", bytes as Uint8Array<ArrayBuffer>));
+}
 
 export async function objectId(type: "blob" | "tree" | "commit", content: Uint8Array): Promise<string> {
   const header = encoder.encode(`${type} ${content.byteLength}\0`);
   const whole = new Uint8Array(header.byteLength + content.byteLength);
   whole.set(header);
   whole.set(content, header.byteLength);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", whole));
   let hex = "";
-  for (const byte of digest) hex += HEX[byte];
+  for (const byte of await sha1(whole)) hex += HEX[byte];
   return hex;
 }

@@ -8,10 +8,11 @@ import { type Capabilities, fetchPack, fetchSupports } from "./upload-pack.js";
 /**
  * One call's objects, each from the cheapest source that has it, checked before it is used:
  * 1. the store (what this call already holds);
- * 2. the call's sources (the binding's handle, the REST contents routes), in that order, for commits and trees:
- *    a tree must hash to its id, a commit must rebuild to its id (sources.ts `verifiedTree`);
- * 3. Git protocol v2 by id: a commit alone (`deepen 1`, `filter tree:0`) and trees alone (`filter tree:0`) where the
- *    remote advertises `filter`; blobs by id wherever (a blob has nothing below it), and first, in one batch;
+ * 2. where the remote advertises `filter`, Git protocol v2 by id: the commit with its root tree in one fetch
+ *    (`deepen 1`, `filter tree:1`), then each depth's trees in one fetch (`filter tree:0`: the trees asked for alone);
+ *    blobs by id on every remote (a blob has nothing below it), all of a call's in one fetch;
+ * 3. the call's sources (the binding's handle, the REST contents routes): a tree must hash to its id, a commit must
+ *    rebuild to its id (sources.ts `verifiedTree`), a blob must hash to its id; several in parallel;
  * 4. the last resort: the commit fetched whole (`deepen 1`, no filter), which holds everything below it.
  * Whatever a source gets wrong (a wrong hash, an unknown shape, an error) costs a `debug` line and the next source,
  * never a wrong commit. Packs are checked by isomorphic-git's indexing (every object hashed).
@@ -30,33 +31,55 @@ export class ObjectLoader {
     this.filter = fetchSupports(caps, "filter");
   }
 
-  /** The root tree of `commit`. */
+  /** The root tree of `commit`, and that tree readable from the store. */
   async commitTree(commit: string): Promise<GitResult<string>> {
     this.commit = commit;
-    if (this.store.has(commit)) return ok(await this.store.commitTree(commit));
-    for (const source of this.sources) {
-      const fields = await source.commit(commit);
-      const tree = fields && (await verifiedTree(commit, fields));
-      if (tree) return ok(tree);
-      this.remote.debug(`${source.name}: no commit ${commit} that rebuilds to its id; trying the next source`);
-    }
+    if (this.store.has(commit)) return this.rootOf(commit);
+    // With filter, one fetch brings the commit and its root tree (`tree:1`): the cheapest there is.
     if (this.filter) {
       const pack = await fetchPack(this.remote, this.caps, {
         wants: [commit],
         shallow: this.shallow,
-        filter: "tree:0",
+        filter: "tree:1",
       });
       if (pack.isErr()) return err(pack.error);
-      return stored(this.remote, this.store, pack.value, () => this.store.commitTree(commit));
+      const added = await stored(this.remote, this.store, pack.value, async () => undefined);
+      if (added.isErr()) return err(added.error);
+      return this.rootOf(commit);
+    }
+    for (const source of this.sources) {
+      const fields = await source.commit(commit);
+      const tree = fields && (await verifiedTree(commit, fields));
+      if (tree) {
+        const root = await this.trees([tree]);
+        return root.isErr() ? err(root.error) : ok(tree);
+      }
+      this.remote.debug(`${source.name}: no commit ${commit} that rebuilds to its id; trying the next source`);
     }
     const whole = await this.wholeCommit("the commit alone cannot be fetched");
     if (whole.isErr()) return err(whole.error);
-    return ok(await this.store.commitTree(commit));
+    return this.rootOf(commit);
   }
 
-  /** Makes every tree of `oids` readable from the store. */
+  private async rootOf(commit: string): Promise<GitResult<string>> {
+    const tree = await this.store.commitTree(commit);
+    const root = await this.trees([tree]);
+    return root.isErr() ? err(root.error) : ok(tree);
+  }
+
+  /**
+   * Makes every tree of `oids` readable from the store: with filter, from Git in one fetch (`tree:0`: those trees
+   * alone), else from the sources, each in parallel; the whole commit last.
+   */
   async trees(oids: readonly string[]): Promise<GitResult<void>> {
     let missing = this.missing(oids);
+    if (missing.length > 0 && this.filter) {
+      const pack = await fetchPack(this.remote, this.caps, { wants: missing, filter: "tree:0" });
+      if (pack.isErr()) return err(pack.error);
+      const added = await stored(this.remote, this.store, pack.value, async () => undefined);
+      if (added.isErr()) return err(added.error);
+      missing = this.missing(missing);
+    }
     for (const source of this.sources) {
       if (missing.length === 0) return ok(undefined);
       const checked = await inParallel(missing, async (oid) => {
@@ -64,16 +87,10 @@ export class ObjectLoader {
         return entries !== undefined && (await this.store.writeTree(entries)) === oid;
       });
       const failed = missing.filter((_, index) => !checked[index]);
-      if (failed.length > 0)
+      if (failed.length > 0) {
         this.remote.debug(`${source.name}: ${failed.length} tree(s) unusable; trying the next source`);
+      }
       missing = failed;
-    }
-    if (missing.length > 0 && this.filter) {
-      const pack = await fetchPack(this.remote, this.caps, { wants: missing, filter: "tree:0" });
-      if (pack.isErr()) return err(pack.error);
-      const added = await stored(this.remote, this.store, pack.value, async () => undefined);
-      if (added.isErr()) return err(added.error);
-      missing = this.missing(missing);
     }
     return this.lastResort(missing, `${missing.length} tree(s) not found by id`);
   }

@@ -1,31 +1,27 @@
-import {
-  indexPack,
-  packObjects,
-  readBlob,
-  readCommit,
-  readObject,
-  writeBlob,
-  writeCommit,
-  writeObject,
-} from "isomorphic-git";
+import { indexPack, readBlob, readCommit, readObject } from "isomorphic-git";
+import { objectId } from "./hash.js";
+import type { Author } from "./input.js";
 import { memoryFs } from "./memory-fs.js";
+import { type GitObject, type ObjectType, writePack } from "./pack.js";
 import { encodeTree, parseTree, type TreeEntry } from "./tree.js";
 
 /**
- * One call's Git objects, in memory: the packs fetched from the remote and the objects the call writes.
- * isomorphic-git does what it does well here (pack indexing, object storage and hashing, pack writing); trees are
- * parsed and encoded by tree.ts, byte for byte. This is its bare repository at `/` of an in-memory filesystem.
+ * One call's Git objects, in memory: the packs fetched from the remote (indexed and read by isomorphic-git, which
+ * does that well: every object hashed, deltas resolved) and the objects the call writes, kept as plain bytes by id
+ * until they are packed for the push (pack.ts). Trees are parsed and encoded by tree.ts, byte for byte.
  */
 export class ObjectStore {
   private readonly fs = memoryFs();
   /** isomorphic-git's cache of parsed pack indexes: without it every read would parse them again. */
   private readonly cache = {};
   private packs = 0;
-  /** Every object this store holds: indexed from a pack or written here. */
-  private readonly held = new Set<string>();
+  /** Every object of the fetched packs. */
+  private readonly fetched = new Set<string>();
+  /** Every object this call wrote (or checked from a source), by id. */
+  private readonly written = new Map<string, GitObject>();
 
   has(oid: string): boolean {
-    return this.held.has(oid);
+    return this.written.has(oid) || this.fetched.has(oid);
   }
 
   /** Stores and indexes a pack as received. Throws (caught by the caller) when it is malformed or cut short. */
@@ -35,11 +31,13 @@ export class ObjectStore {
     await this.fs.promises.mkdir("/objects/pack", { recursive: true });
     await this.fs.promises.writeFile(`/${filepath}`, pack);
     const { oids } = await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
-    for (const oid of oids) this.held.add(oid);
+    for (const oid of oids) this.fetched.add(oid);
   }
 
   /** A tree's entries as stored. Throws (caught by the caller) when it is missing, not a tree, or malformed. */
   async tree(oid: string): Promise<TreeEntry[]> {
+    const own = this.written.get(oid);
+    if (own) return parseTree(own.content);
     const { type, object } = await readObject({ fs: this.fs, gitdir: "/", oid, format: "content", cache: this.cache });
     if (type !== "tree") throw new Error(`object ${oid} is a ${type}, not a tree`);
     return parseTree(object as Uint8Array);
@@ -50,30 +48,73 @@ export class ObjectStore {
   }
 
   async blob(oid: string): Promise<Uint8Array> {
+    const own = this.written.get(oid);
+    if (own) return own.content;
     return (await readBlob({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).blob;
   }
 
-  async writeBlob(blob: Uint8Array): Promise<string> {
-    return this.hold(await writeBlob({ fs: this.fs, gitdir: "/", blob }));
+  writeBlob(content: Uint8Array): Promise<string> {
+    return this.write("blob", content);
   }
 
-  async writeTree(entries: readonly TreeEntry[]): Promise<string> {
-    const object = encodeTree(entries);
-    return this.hold(await writeObject({ fs: this.fs, gitdir: "/", type: "tree", object, format: "content" }));
+  writeTree(entries: readonly TreeEntry[]): Promise<string> {
+    return this.write("tree", encodeTree(entries));
   }
 
-  async writeCommit(commit: Parameters<typeof writeCommit>[0]["commit"]): Promise<string> {
-    return this.hold(await writeCommit({ fs: this.fs, gitdir: "/", commit }));
+  writeCommit(commit: CommitObject): Promise<string> {
+    return this.write("commit", encodeCommit(commit));
   }
 
-  private hold(oid: string): string {
-    this.held.add(oid);
+  /** A pack of exactly `oids`, which this call wrote, for a push. */
+  pack(oids: readonly string[]): Promise<Uint8Array<ArrayBuffer>> {
+    return writePack(
+      [...new Set(oids)].map((oid) => {
+        const object = this.written.get(oid);
+        if (!object) throw new Error(`object ${oid} was not written by this call`);
+        return object;
+      }),
+    );
+  }
+
+  private async write(type: ObjectType, content: Uint8Array): Promise<string> {
+    const oid = await objectId(type, content);
+    this.written.set(oid, { type, content });
     return oid;
   }
+}
 
-  /** A pack of exactly `oids`, for a push. */
-  async pack(oids: readonly string[]): Promise<Uint8Array> {
-    const { packfile } = await packObjects({ fs: this.fs, gitdir: "/", oids: [...oids], cache: this.cache });
-    return packfile ?? new Uint8Array(0);
-  }
+/** A commit as this data plane writes one. */
+export interface CommitObject {
+  tree: string;
+  parents: readonly string[];
+  author: Required<Author>;
+  committer: Required<Author>;
+  message: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A commit's bytes: `tree`, `parent`s, `author`, `committer`, a blank line and the message, with git's newline
+ * cleanup (no carriage returns, none leading, exactly one trailing).
+ */
+export function encodeCommit({ tree, parents, author, committer, message }: CommitObject): Uint8Array {
+  const person = ({ name, email, timestamp, timezoneOffset }: Required<Author>) =>
+    `${name} <${email}> ${timestamp} ${zone(timezoneOffset)}`;
+  const cleaned = `${message.replace(/\r/g, "").replace(/^\n+/, "").replace(/\n+$/, "")}\n`;
+  return encoder.encode(
+    `tree ${tree}\n${parents.map((parent) => `parent ${parent}\n`).join("")}` +
+      `author ${person(author)}\ncommitter ${person(committer)}\n\n${cleaned}`,
+  );
+}
+
+/**
+ * `+hhmm` from minutes as `Date#getTimezoneOffset` counts them (behind UTC is positive): `-120` is `+0200`. A
+ * negative zero is `-0000`, as git writes a zone it does not know.
+ */
+function zone(offset: number): string {
+  const ahead = offset < 0 || (offset === 0 && !Object.is(offset, -0));
+  const minutes = Math.abs(offset);
+  const pad = (value: number) => String(value).padStart(2, "0");
+  return `${ahead ? "+" : "-"}${pad(Math.floor(minutes / 60))}${pad(minutes % 60)}`;
 }

@@ -135,12 +135,12 @@ describe("a Git remote without partial fetches", () => {
 
   it("falls back to the whole commit when the remote refuses to send files by id", async () => {
     const notes: string[] = [];
-    // ls-refs, the commit alone and its root tree pass; the fetch of the file by id gets a 500.
+    // ls-refs and the fetch of the commit with its root tree pass; the fetch of the file by id gets a 500.
     proxy.fault = {
       method: "POST",
       suffix: "git-upload-pack",
       fault: { kind: "status", status: 500 },
-      skip: 3,
+      skip: 2,
       once: true,
     };
     const settled = await readFiles({ remote, token }, { paths: ["small.txt"] }, { debug: (note) => notes.push(note) });

@@ -29,6 +29,8 @@ export interface SimulatedRepo {
 }
 
 export interface Simulator {
+  /** The Worker's origin (`http://127.0.0.1:<port>`), for `handleOver` in another process. */
+  origin: string;
   /** `env.ARTIFACTS.create(name)`. */
   create(name: string): Promise<SimulatedRepo>;
   /** `(await env.ARTIFACTS.get(name)).createToken(scope, 3600)`. */
@@ -93,38 +95,9 @@ export async function startSimulator(): Promise<Simulator> {
     if (!response.ok) throw new Error(`the simulator's Worker answered ${response.status}: ${body.error}`);
     return body;
   };
-  const handle = (name: string) => {
-    const base = `http://127.0.0.1:${port}/repos/${encodeURIComponent(name)}`;
-    const counted = {
-      received: 0,
-      calls: [] as string[],
-      /** The answer's bytes, or null for the binding's null. */
-      async get(method: string, path: string): Promise<Uint8Array<ArrayBuffer> | null> {
-        counted.calls.push(`${method} ${path}`);
-        const response = await fetch(`${base}${path}`, { method });
-        const body = new Uint8Array(await response.arrayBuffer());
-        counted.received += body.byteLength;
-        if (response.status >= 500) throw new Error(`the binding failed: ${new TextDecoder().decode(body)}`);
-        return response.status === 404 ? null : body;
-      },
-    };
-    const json = async (method: string, path: string) => {
-      const body = await counted.get(method, path);
-      return body === null ? null : JSON.parse(new TextDecoder().decode(body));
-    };
-    return Object.assign(counted, {
-      info: () => json("GET", "/info"),
-      createToken: (scope = "write", ttl = 86_400) => json("POST", `/tokens?scope=${scope}&ttl=${ttl}`),
-      revokeToken: async (id: string) => (await json("DELETE", `/tokens/${id}`)).revoked,
-      readCommit: (hash: string) => json("GET", `/commit/${hash}`),
-      readTree: (hash: string) => json("GET", `/tree/${hash}`),
-      async readBlob(hash: string) {
-        const body = await counted.get("GET", `/blob/${hash}`);
-        return body === null ? null : new Blob([body]);
-      },
-    });
-  };
+  const handle = (name: string) => handleOver(`http://127.0.0.1:${port}`, name);
   return {
+    origin: `http://127.0.0.1:${port}`,
     handle,
     tokens: (name) => call("GET", `/repos/${encodeURIComponent(name)}/tokens`),
     create: (name) => call("POST", `/repos/${encodeURIComponent(name)}`),
@@ -139,4 +112,40 @@ export async function startSimulator(): Promise<Simulator> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The repo handle `env.ARTIFACTS.get(name)` gives a Worker, reached from another process through the simulator's
+ * Worker at `origin` (each method one HTTP call); `received` counts the bytes of its answers.
+ */
+export function handleOver(origin: string, name: string): ArtifactsRepoHandle & { received: number; calls: string[] } {
+  const base = `${origin}/repos/${encodeURIComponent(name)}`;
+  const counted = {
+    received: 0,
+    calls: [] as string[],
+    /** The answer's bytes, or null for the binding's null. */
+    async get(method: string, path: string): Promise<Uint8Array<ArrayBuffer> | null> {
+      counted.calls.push(`${method} ${path}`);
+      const response = await fetch(`${base}${path}`, { method });
+      const body = new Uint8Array(await response.arrayBuffer());
+      counted.received += body.byteLength;
+      if (response.status >= 500) throw new Error(`the binding failed: ${new TextDecoder().decode(body)}`);
+      return response.status === 404 ? null : body;
+    },
+  };
+  const json = async (method: string, path: string) => {
+    const body = await counted.get(method, path);
+    return body === null ? null : JSON.parse(new TextDecoder().decode(body));
+  };
+  return Object.assign(counted, {
+    info: () => json("GET", "/info"),
+    createToken: (scope = "write", ttl = 86_400) => json("POST", `/tokens?scope=${scope}&ttl=${ttl}`),
+    revokeToken: async (id: string) => (await json("DELETE", `/tokens/${id}`)).revoked,
+    readCommit: (hash: string) => json("GET", `/commit/${hash}`),
+    readTree: (hash: string) => json("GET", `/tree/${hash}`),
+    async readBlob(hash: string) {
+      const body = await counted.get("GET", `/blob/${hash}`);
+      return body === null ? null : new Blob([body]);
+    },
+  });
 }
