@@ -3,7 +3,7 @@ import type { ObjectStore } from "./objects.js";
 import { type GitResult, protocolError, type Remote } from "./smart-http.js";
 import { type ObjectSource, verifiedTree } from "./sources.js";
 import { type ByteString, kindOf } from "./tree.js";
-import { type Capabilities, fetchPack, fetchSupports } from "./upload-pack.js";
+import { type Capabilities, type FetchRequest, fetchPack, fetchSupports } from "./upload-pack.js";
 
 /**
  * One call's objects, each from the cheapest source that has it, checked before it is used:
@@ -34,19 +34,14 @@ export class ObjectLoader {
   /** The root tree of `commit`, and that tree readable from the store. */
   async commitTree(commit: string): Promise<GitResult<string>> {
     this.commit = commit;
-    if (this.store.has(commit)) return this.rootOf(commit);
+    let why = "the commit alone cannot be fetched";
     // With filter, one fetch brings the commit and its root tree (`tree:1`): the cheapest there is.
-    if (this.filter) {
-      const pack = await fetchPack(this.remote, this.caps, {
-        wants: [commit],
-        shallow: this.shallow,
-        filter: "tree:1",
-      });
-      if (pack.isErr()) return err(pack.error);
-      const added = await stored(this.remote, this.store, pack.value, async () => undefined);
-      if (added.isErr()) return err(added.error);
-      return this.rootOf(commit);
+    if (!this.store.has(commit) && this.filter) {
+      const refused = await this.byId({ wants: [commit], shallow: this.shallow, filter: "tree:1" }, "the commit");
+      if (refused.isErr()) return err(refused.error);
+      why = refused.value ?? why;
     }
+    if (this.store.has(commit)) return this.rootOf(commit);
     for (const source of this.sources) {
       const fields = await source.commit(commit);
       const tree = fields && (await verifiedTree(commit, fields));
@@ -56,7 +51,7 @@ export class ObjectLoader {
       }
       this.remote.debug(`${source.name}: no commit ${commit} that rebuilds to its id; trying the next source`);
     }
-    const whole = await this.wholeCommit("the commit alone cannot be fetched");
+    const whole = await this.wholeCommit(why);
     if (whole.isErr()) return err(whole.error);
     return this.rootOf(commit);
   }
@@ -73,11 +68,11 @@ export class ObjectLoader {
    */
   async trees(oids: readonly string[]): Promise<GitResult<void>> {
     let missing = this.missing(oids);
+    let why = `${missing.length} tree(s) not found by id`;
     if (missing.length > 0 && this.filter) {
-      const pack = await fetchPack(this.remote, this.caps, { wants: missing, filter: "tree:0" });
-      if (pack.isErr()) return err(pack.error);
-      const added = await stored(this.remote, this.store, pack.value, async () => undefined);
-      if (added.isErr()) return err(added.error);
+      const refused = await this.byId({ wants: missing, filter: "tree:0" }, "trees");
+      if (refused.isErr()) return err(refused.error);
+      why = refused.value ?? why;
       missing = this.missing(missing);
     }
     for (const source of this.sources) {
@@ -92,20 +87,17 @@ export class ObjectLoader {
       }
       missing = failed;
     }
-    return this.lastResort(missing, `${missing.length} tree(s) not found by id`);
+    return this.lastResort(missing, why);
   }
 
-  /** Makes every blob of `oids` readable from the store. */
+  /** Makes every blob of `oids` readable from the store: from Git by id in one fetch, then the sources, then the whole commit. */
   async blobs(oids: readonly string[]): Promise<GitResult<void>> {
     let missing = this.missing(oids);
     let why = `${missing.length} file(s) not sent by id`;
     if (missing.length > 0) {
-      const pack = await fetchPack(this.remote, this.caps, { wants: missing });
-      const added = pack.isOk() ? await stored(this.remote, this.store, pack.value, async () => undefined) : pack;
-      if (added.isErr()) {
-        if (added.error._tag !== "GitError" || added.error.maxFetchBytes !== undefined) return err(added.error);
-        why = `fetching files by id failed (${added.error.message})`;
-      }
+      const refused = await this.byId({ wants: missing }, "files");
+      if (refused.isErr()) return err(refused.error);
+      why = refused.value ?? why;
       missing = this.missing(missing);
     }
     for (const source of this.sources) {
@@ -117,6 +109,19 @@ export class ObjectLoader {
       missing = missing.filter((_, index) => !checked[index]);
     }
     return this.lastResort(missing, why);
+  }
+
+  /**
+   * Fetches by id into the store. A refusal of the remote's (a `GitError`: an unknown object, a filter it will not
+   * apply) is not the call's end: it resolves to why, and the caller takes its next source. No answer, or one over
+   * `maxFetchBytes`, ends the call.
+   */
+  private async byId(request: FetchRequest, what: string): Promise<GitResult<string | undefined>> {
+    const pack = await fetchPack(this.remote, this.caps, request);
+    const added = pack.isOk() ? await stored(this.remote, this.store, pack.value, async () => undefined) : pack;
+    if (added.isOk()) return ok(undefined);
+    if (added.error._tag !== "GitError" || added.error.maxFetchBytes !== undefined) return err(added.error);
+    return ok(`fetching ${what} by id failed (${added.error.message})`);
   }
 
   private missing(oids: readonly string[]): string[] {

@@ -85,18 +85,18 @@ async function seeded(name: string) {
   )._unsafeUnwrap();
 }
 
+/** Commits `a/b/x.txt` through `target`, what it says through `debug` kept in `notes`. */
+async function commitOne(target: ArtifactsRepoHandle, notes: string[]) {
+  const input = { message: "two", author, files: { "a/b/x.txt": "x" } };
+  return (await commitFiles(target, input, { debug: (note) => notes.push(note) }))._unsafeUnwrap();
+}
+
 describe("objects from a source", () => {
   it("come from the handle when it tells the truth: no whole-head fetch, the token minted and revoked through it", async () => {
     const base = await seeded("truthful");
     const notes: string[] = [];
     const target = handle("truthful");
-    const made = (
-      await commitFiles(
-        target,
-        { message: "two", author, files: { "a/b/x.txt": "x" } },
-        { debug: (n) => notes.push(n) },
-      )
-    )._unsafeUnwrap();
+    const made = await commitOne(target, notes);
     expect(made).toMatchObject({ parent: base.commit, branch: "main", unchanged: false });
     expect(notes).toEqual([]);
     expect(await git("truthful", ["diff-tree", "-r", "--name-status", base.commit, made.commit])).toBe(
@@ -157,13 +157,7 @@ describe("objects from a source", () => {
     const base = await seeded(name);
     const notes: string[] = [];
     const target = handle(name, lies);
-    const made = (
-      await commitFiles(
-        target,
-        { message: "two", author, files: { "a/b/x.txt": "x" } },
-        { debug: (n) => notes.push(n) },
-      )
-    )._unsafeUnwrap();
+    const made = await commitOne(target, notes);
     expect(await git(name, ["diff-tree", "-r", "--name-status", base.commit, made.commit])).toBe("A\ta/b/x.txt\n");
     expect(await git(name, ["ls-tree", "-r", "--name-only", made.commit])).toBe(
       "a/b/c.txt\na/b/x.txt\na/d.txt\ne.txt\n",

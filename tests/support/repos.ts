@@ -48,15 +48,20 @@ export const deep: RepoShape = {
 // Its bytes, once: the path of every file plus a newline.
 deep.bytes = [...deep.files()].reduce((sum, [, content]) => sum + content.byteLength, 0);
 
-/** One file: the fixed cost of a call on a remote. */
-export const single: RepoShape = {
-  count: 1,
-  bytes: 6,
-  sample: "a.txt",
-  *files() {
-    yield ["a.txt", new TextEncoder().encode("hello\n")];
-  },
-};
+/**
+ * One file, at `path`: the fixed cost of a call on a remote. At the path another shape's calls use, the same call
+ * reads the same folders, so what differs is only what the repo holds.
+ */
+export function single(path = "a.txt"): RepoShape {
+  return {
+    count: 1,
+    bytes: 6,
+    sample: path,
+    *files() {
+      yield [path, new TextEncoder().encode("hello\n")];
+    },
+  };
+}
 
 const env = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
 
