@@ -4,6 +4,7 @@
  * isomorphic-git, which stays out of the core package's bundle.
  */
 export type { GitCallOptions, GitRemote, GitTarget } from "./access.js";
+export { type BranchResult, createBranch, deleteBranch, listRefs, type RefsResult } from "./branches.js";
 export { commitFiles } from "./commit.js";
 export { GitError, type GitFailure } from "./errors.js";
 export type {

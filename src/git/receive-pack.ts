@@ -42,8 +42,9 @@ export interface RefUpdate {
   ref: string;
   /** The head the update expects (the compare of compare-and-swap), or `ZERO_OID` to create the ref. */
   old: string;
+  /** The new head, or `ZERO_OID` to delete the ref (then no pack is sent). */
   new: string;
-  pack: Uint8Array;
+  pack?: Uint8Array;
 }
 
 /**
@@ -51,8 +52,10 @@ export interface RefUpdate {
  * a refused update is a `GitError` `rejected` with the remote's reason (the caller tells a moved head from it).
  */
 export async function pushPack(remote: Remote, update: RefUpdate): Promise<GitResult<void>> {
-  const caps = `report-status side-band-64k quiet agent=${AGENT}`;
-  const body = requestBody([pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`), FLUSH, update.pack]);
+  const deleting = update.new === ZERO_OID;
+  const caps = `report-status side-band-64k quiet${deleting ? " delete-refs" : ""} agent=${AGENT}`;
+  const line = pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`);
+  const body = requestBody(deleting ? [line, FLUSH] : [line, FLUSH, update.pack ?? new Uint8Array()]);
   const answer = await request(remote, "git-receive-pack", body);
   return answer.andThen((lines) => report(remote, update.ref, lines));
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commitFiles, readFiles } from "../../src/git/index.js";
+import { commitFiles, createBranch, deleteBranch, listRefs, readFiles } from "../../src/git/index.js";
 import { createClient, createRepo, createToken, gitCredentials } from "../../src/index.js";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli, readText, removeTempDirs, tempDir } from "../support/git.js";
@@ -90,6 +90,31 @@ describe.runIf(simulatorAvailable)("Cloudflare's local simulator", () => {
       "two|Ada Agent|1764000000\none|Ada Agent|1764000000\n",
     );
     expect((await gitCli(["fsck", "--strict", "--no-dangling"], clone)).code).toBe(0);
+  });
+});
+
+describe.runIf(simulatorAvailable)("branches on Cloudflare's local simulator, through the binding", () => {
+  let simulator: Simulator;
+  beforeAll(async () => {
+    simulator = await startSimulator();
+  }, 90_000);
+  afterAll(() => simulator?.close());
+
+  it("lists, creates and deletes branches with the repo handle", async () => {
+    await simulator.create("branches");
+    const handle = simulator.handle("branches");
+    const first = (await commitFiles(handle, { message: "one", author, files: { a: "1" } }))._unsafeUnwrap();
+    (await createBranch(handle, { name: "agent/a", from: "main" }))._unsafeUnwrap();
+    expect((await listRefs(handle))._unsafeUnwrap()).toEqual({
+      head: "main",
+      branches: { main: first.commit, "agent/a": first.commit },
+      tags: {},
+    });
+    expect((await deleteBranch(handle, { name: "agent/a", parent: first.commit }))._unsafeUnwrap()).toEqual({
+      name: "agent/a",
+      commit: first.commit,
+    });
+    expect(Object.keys((await listRefs(handle))._unsafeUnwrap().branches)).toEqual(["main"]);
   });
 });
 
