@@ -42,7 +42,6 @@ export interface BranchResult {
 }
 
 type Failure = GitError | TransportError | InvalidInputError;
-type Outcome<T> = ResultAsync<T, GitError | ArtifactsError>;
 
 /**
  * The branches and tags of a repo, and the branch its `HEAD` names. Takes the three targets `commitFiles` takes.
@@ -51,9 +50,16 @@ type Outcome<T> = ResultAsync<T, GitError | ArtifactsError>;
  * const refs = await listRefs(client, "notes");
  * if (refs.isOk()) console.log(refs.value.head, Object.keys(refs.value.branches));
  */
-export function listRefs(client: Client, repo: string, options?: GitCallOptions): Outcome<RefsResult>;
-export function listRefs(target: ArtifactsRepoHandle | GitRemote, options?: GitCallOptions): Outcome<RefsResult>;
-export function listRefs(target: GitTarget, ...rest: unknown[]): Outcome<RefsResult> {
+export function listRefs(
+  client: Client,
+  repo: string,
+  options?: GitCallOptions,
+): ResultAsync<RefsResult, GitError | ArtifactsError>;
+export function listRefs(
+  target: ArtifactsRepoHandle | GitRemote,
+  options?: GitCallOptions,
+): ResultAsync<RefsResult, GitError | ArtifactsError>;
+export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<RefsResult, GitError | ArtifactsError> {
   return guard(() => {
     const [repo, options] = split<[GitCallOptions?]>(target, rest);
     return withAccess(reach(target, repo, undefined, "read", options ?? {}), (access) => refsOf(access.remote));
@@ -73,13 +79,16 @@ export function createBranch(
   repo: string,
   input: { name: string; from: string },
   options?: GitCallOptions,
-): Outcome<BranchResult>;
+): ResultAsync<BranchResult, GitError | ArtifactsError>;
 export function createBranch(
   target: ArtifactsRepoHandle | GitRemote,
   input: { name: string; from: string },
   options?: GitCallOptions,
-): Outcome<BranchResult>;
-export function createBranch(target: GitTarget, ...rest: unknown[]): Outcome<BranchResult> {
+): ResultAsync<BranchResult, GitError | ArtifactsError>;
+export function createBranch(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<BranchResult, GitError | ArtifactsError> {
   return guard(() => {
     const [repo, input, options] = split<[{ name: string; from: string }, GitCallOptions?]>(target, rest);
     const { name, from } = input ?? ({} as { name?: unknown; from?: unknown });
@@ -122,13 +131,16 @@ export function deleteBranch(
   repo: string,
   input: { name: string; parent?: string },
   options?: GitCallOptions,
-): Outcome<BranchResult>;
+): ResultAsync<BranchResult, GitError | ArtifactsError>;
 export function deleteBranch(
   target: ArtifactsRepoHandle | GitRemote,
   input: { name: string; parent?: string },
   options?: GitCallOptions,
-): Outcome<BranchResult>;
-export function deleteBranch(target: GitTarget, ...rest: unknown[]): Outcome<BranchResult> {
+): ResultAsync<BranchResult, GitError | ArtifactsError>;
+export function deleteBranch(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<BranchResult, GitError | ArtifactsError> {
   return guard(() => {
     const [repo, input, options] = split<[{ name: string; parent?: string }, GitCallOptions?]>(target, rest);
     const { name, parent } = input ?? ({} as { name?: unknown; parent?: unknown });

@@ -47,12 +47,18 @@ interface Signature {
  * await commitFiles(handle, { message: "From a Worker", author, files: { "a.txt": "a" } });
  */
 export interface ArtifactsRepoHandle {
+  /** The repo's details: the data plane reads `remote` and `defaultBranch`. */
   info(): Promise<{ remote: string; defaultBranch?: string | null } | null | undefined>;
+  /** Mints a repo token (`plaintext`) for the call; revoked by `id` when it ends. */
   createToken(scope?: "read" | "write", ttl?: number): Promise<{ id: string; plaintext: string }>;
+  /** Revokes the token the call minted. */
   revokeToken(tokenOrId: string): Promise<unknown>;
+  /** A commit's fields (`treeHash`, `parents`, ...), or null; checked by rebuilding the commit's id. */
   readCommit?(hash: string): Promise<unknown>;
+  /** A tree's entries (`{ name, mode, hash }`), or null; checked by hashing them. */
   readTree?(hash: string): Promise<unknown>;
-  readBlob?(hash: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
+  /** A blob's bytes, or null; checked by hashing them. */
+  readBlob?(hash: string): Promise<Blob | null>;
 }
 
 /** What a binding handle's `read*` methods give. */

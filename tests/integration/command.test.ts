@@ -67,6 +67,9 @@ describe("the command", () => {
       "namespaces create",
       "files put",
       "files get",
+      "branches list",
+      "branches create",
+      "branches delete",
       "credential",
       "serve",
     ]) {
@@ -148,6 +151,33 @@ describe("the command", () => {
       ),
     );
     expect(got.equals(bytes)).toBe(true);
+  });
+
+  it("lists, creates and deletes branches", async () => {
+    await json(["repos", "create", "cli-branches"]);
+    const dir = await tempDir();
+    await writeFile(join(dir, "a.txt"), "a");
+    const made = await json(["files", "put", "cli-branches", `a.txt=@${join(dir, "a.txt")}`, "-m", "one"]);
+    expect(await json(["branches", "create", "cli-branches", "draft", "--from", "main"])).toEqual({
+      name: "draft",
+      commit: made.commit,
+    });
+    expect(await json(["branches", "list", "cli-branches"])).toEqual({
+      head: "main",
+      branches: { main: made.commit, draft: made.commit },
+      tags: {},
+    });
+    const table = await run(["branches", "list", "cli-branches"]);
+    expect(table.stdout.split("\n").slice(0, 3)).toEqual([
+      "branch   commit",
+      `  draft  ${made.commit}`,
+      `* main   ${made.commit}`,
+    ]);
+    const stale = await run(["branches", "delete", "cli-branches", "draft", "--parent", "0".repeat(40)]);
+    expect([stale.code, stale.stderr]).toEqual([1, expect.stringContaining("not at the expected parent")]);
+    expect(await json(["branches", "delete", "cli-branches", "draft"])).toEqual({ name: "draft", commit: made.commit });
+    const usage = await run(["branches", "create", "cli-branches", "x"]);
+    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining("--from REF is required")]);
   });
 
   it("says what went wrong on stderr, with the exit code for its kind, and never the API token", async () => {
