@@ -158,7 +158,8 @@ async function wranglerDev(entry, judge) {
     child.stdout.on("data", hear);
     child.stderr.on("data", hear);
     child.once("exit", () => resolve(false));
-    setTimeout(() => resolve(false), 90_000);
+    // Unref'd: once the judge is done, nothing of this wait may keep the smoke test running.
+    setTimeout(() => resolve(false), 90_000).unref();
   });
   try {
     if (!(await ready)) return { ok: false, output: `wrangler dev did not start\n${logs}` };

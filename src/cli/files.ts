@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { commitFiles, readFiles } from "../git/index.js";
+import { commitFiles, diffRefs, readFiles } from "../git/index.js";
 import { clientFrom, parse, positional, text } from "./context.js";
 import { print, usage } from "./output.js";
 import { type Command, value } from "./resources.js";
@@ -37,6 +37,28 @@ export const files: Record<string, Command> = {
         commitFiles(clientFrom(parsed), repo, { message, author, files: contents, branch: text(parsed, "branch") }),
       );
       print(made, parsed.values.json === true);
+    },
+  },
+  diff: {
+    usage: "files diff REPO FROM TO [--patch]   (git diff --name-status; with --patch, the unified diffs)",
+    async run(args) {
+      const parsed = parse(args, { patch: { type: "boolean" } });
+      const repo = positional(parsed, 0, "REPO");
+      const input = {
+        from: positional(parsed, 1, "FROM"),
+        to: positional(parsed, 2, "TO"),
+        contents: parsed.values.patch === true,
+      };
+      const diff = await value(diffRefs(clientFrom(parsed), repo, input));
+      if (parsed.values.json === true) return print(diff, true);
+      const letter = { added: "A", modified: "M", deleted: "D", "type-changed": "T" } as const;
+      for (const change of diff.changes) {
+        process.stdout.write(
+          input.contents
+            ? (change.patch ?? `Binary files differ: ${change.path}\n`)
+            : `${letter[change.status]}\t${change.path}\n`,
+        );
+      }
     },
   },
   get: {

@@ -6,6 +6,7 @@
 export type { GitCallOptions, GitRemote, GitTarget } from "./access.js";
 export { type BranchResult, createBranch, deleteBranch, listRefs, type RefsResult } from "./branches.js";
 export { commitFiles } from "./commit.js";
+export { type Change, type DiffRefsInput, type DiffRefsResult, diffRefs, type RefSpec } from "./diff.js";
 export { GitError, type GitFailure } from "./errors.js";
 export type {
   Author,

@@ -1,5 +1,9 @@
+import { type ByteString, fromUtf8 } from "./tree.js";
+
 /**
- * Which paths the data plane may write: those Git checks out on every platform and `git fsck --strict` accepts.
+ * Paths: which the data plane may write, and which a call's `paths` select.
+ *
+ * Which it may write: those Git checks out on every platform and `git fsck --strict` accepts.
  * A port of Git's `verify_path` with `core.protectNTFS` and `core.protectHFS` on (read-cache.c), of
  * `is_ntfs_dotgit` (path.c) and `is_hfs_dotgit` (utf8.c), and of fsck's tree-name checks (fsck.c). Paths that are
  * already in a tree are never checked: what someone else pushed is kept as it is.
@@ -43,4 +47,29 @@ const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
 /** `.git` as HFS+ reads a name: case-insensitive, with the ignorable code points removed. */
 function isHfsDotGit(name: string): boolean {
   return name.replace(HFS_IGNORED, "").toLowerCase() === ".git";
+}
+
+/** Which paths (their bytes) a call is about, and which folders (ending in `/`) can hold one: no other is read. */
+export interface Selection {
+  file(path: ByteString): boolean;
+  enter(folder: ByteString): boolean;
+}
+
+/**
+ * Which files `paths` selects: exact paths, or folders written with a trailing slash (`"docs/"`); every file when
+ * `paths` is undefined. `enter` says which folders (ending in `/`) can hold a selected file: no other is read.
+ * Paths compare as the bytes Git stores (the UTF-8 of what the caller wrote).
+ */
+export function select(paths: readonly string[] | undefined): Selection {
+  const wanted = paths?.map(fromUtf8);
+  const folders = wanted?.filter((path) => path.endsWith("/"));
+  const exact = new Set(wanted?.filter((path) => !path.endsWith("/")));
+  return {
+    file: (path: ByteString) =>
+      !wanted || exact.has(path) || folders?.some((folder) => path.startsWith(folder)) === true,
+    enter: (folder: ByteString) =>
+      !wanted ||
+      folders?.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) === true ||
+      [...exact].some((path) => path.startsWith(folder)),
+  };
 }

@@ -6,10 +6,11 @@ import type { GitError } from "./errors.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
+import { type Selection, select } from "./path.js";
 import { resolveRef } from "./refs.js";
 import type { Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
-import { type ByteString, decodeUtf8, fromUtf8, kindOf, toBytes } from "./tree.js";
+import { type ByteString, decodeUtf8, kindOf, toBytes } from "./tree.js";
 import { capabilities } from "./upload-pack.js";
 
 /**
@@ -102,31 +103,8 @@ interface FileEntry {
   oid: string;
 }
 
-/**
- * Which files `paths` selects: exact paths, or folders written with a trailing slash (`"docs/"`); every file when
- * `paths` is undefined. `enter` says which folders (ending in `/`) can hold a selected file: no other is read.
- * Paths compare as the bytes Git stores (the UTF-8 of what the caller wrote).
- */
-function select(paths: readonly string[] | undefined) {
-  const wanted = paths?.map(fromUtf8);
-  const folders = wanted?.filter((path) => path.endsWith("/"));
-  const exact = new Set(wanted?.filter((path) => !path.endsWith("/")));
-  return {
-    file: (path: ByteString) =>
-      !wanted || exact.has(path) || folders?.some((folder) => path.startsWith(folder)) === true,
-    enter: (folder: ByteString) =>
-      !wanted ||
-      folders?.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) === true ||
-      [...exact].some((path) => path.startsWith(folder)),
-  };
-}
-
 /** The selected files (blobs: regular, executable, symlinks; submodules are not files) below `root`. */
-async function selectFiles(
-  store: ObjectStore,
-  root: string,
-  selection: ReturnType<typeof select>,
-): Promise<FileEntry[]> {
+async function selectFiles(store: ObjectStore, root: string, selection: Selection): Promise<FileEntry[]> {
   const files: FileEntry[] = [];
   const walk = async (oid: string, prefix: ByteString): Promise<void> => {
     for (const entry of await store.tree(oid)) {

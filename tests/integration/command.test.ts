@@ -67,6 +67,7 @@ describe("the command", () => {
       "namespaces create",
       "files put",
       "files get",
+      "files diff",
       "branches list",
       "branches create",
       "branches delete",
@@ -176,6 +177,11 @@ describe("the command", () => {
     const stale = await run(["branches", "delete", "cli-branches", "draft", "--parent", "0".repeat(40)]);
     expect([stale.code, stale.stderr]).toEqual([1, expect.stringContaining("not at the expected parent")]);
     expect(await json(["branches", "delete", "cli-branches", "draft"])).toEqual({ name: "draft", commit: made.commit });
+    await writeFile(join(dir, "b.txt"), "b");
+    const next = await json(["files", "put", "cli-branches", `b.txt=@${join(dir, "b.txt")}`, "-m", "two"]);
+    expect((await run(["files", "diff", "cli-branches", made.commit, "main"])).stdout).toBe("A\tb.txt\n");
+    const patch = await run(["files", "diff", "cli-branches", made.commit, next.commit, "--patch"]);
+    expect(patch.stdout).toBe("--- /dev/null\n+++ b/b.txt\n@@ -0,0 +1,1 @@\n+b\n\\ No newline at end of file\n");
     const usage = await run(["branches", "create", "cli-branches", "x"]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining("--from REF is required")]);
   });

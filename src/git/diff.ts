@@ -1,0 +1,321 @@
+import { createTwoFilesPatch } from "diff";
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
+import type { Client } from "../client.js";
+import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
+import {
+  type Access,
+  type GitCallOptions,
+  type GitRemote,
+  type GitTarget,
+  guard,
+  isClient,
+  reach,
+  withAccess,
+} from "./access.js";
+import type { GitError } from "./errors.js";
+import { isRefName } from "./input.js";
+import { ObjectLoader } from "./loader.js";
+import { ObjectStore } from "./objects.js";
+import { type Selection, select } from "./path.js";
+import { resolveRef } from "./refs.js";
+import type { ArtifactsRepoHandle } from "./sources.js";
+import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toBytes } from "./tree.js";
+import { capabilities, isOid } from "./upload-pack.js";
+
+/**
+ * What changed between two commits, from their trees alone: a subtree whose id is the same on both sides is
+ * skipped without being read, so a diff costs what differs, not what the repo holds. As
+ * `git diff --no-renames --name-status`, with the modes and ids of `git diff-tree -r`.
+ */
+
+/**
+ * A commit to compare: a branch, a tag or a commit id of the target repo, or `{ repo, ref }` for another repo of
+ * the same namespace (a fork and its source; client form only; `ref` defaults to its default branch).
+ *
+ * @example
+ * const spec: RefSpec = { repo: "baseline", ref: "main" };
+ */
+export type RefSpec = string | { repo: string; ref?: string };
+
+/**
+ * One path's change. `before` and `after` are the entry on each side (absent for an addition or a deletion);
+ * `type-changed` is a file that became a symlink or a submodule, or back. With `contents`, a text file's change
+ * carries `patch` (a unified diff) and a binary one `binary: true`. `pathBytes` is set when the stored path is not
+ * valid UTF-8 (`path` is then a lossy rendering of it).
+ *
+ * @example
+ * const change: Change = { path: "a.txt", status: "modified", before: { mode: "100644", id }, after: { mode: "100644", id: id2 } };
+ */
+export interface Change {
+  path: string;
+  status: "added" | "modified" | "deleted" | "type-changed";
+  before?: { mode: string; id: string };
+  after?: { mode: string; id: string };
+  patch?: string;
+  binary?: true;
+  pathBytes?: Uint8Array;
+}
+
+/**
+ * What `diffRefs` compares and how.
+ *
+ * @example
+ * const input: DiffRefsInput = { from: "main", to: "agent/a", paths: ["src/"], contents: true };
+ */
+export interface DiffRefsInput {
+  from: RefSpec;
+  to: RefSpec;
+  /** Exact paths, or folders with a trailing slash: only their changes. Default: every path. */
+  paths?: string[];
+  /** Also read the changed files: a unified diff for text, `binary: true` for the rest. */
+  contents?: boolean;
+}
+
+/**
+ * The commits compared, and every change from `from` to `to`, in Git's path order.
+ *
+ * @example
+ * const { from, to, changes }: DiffRefsResult = (await diffRefs(client, "notes", { from: "main", to: "draft" }))._unsafeUnwrap();
+ */
+export interface DiffRefsResult {
+  from: string;
+  to: string;
+  changes: Change[];
+}
+
+type Failure = GitError | TransportError | InvalidInputError;
+
+/**
+ * Compares two commits of a repo (or of a fork and its source) without a clone: it reads the trees that differ,
+ * and with `contents` the files that changed. Takes the three targets `commitFiles` takes.
+ *
+ * @example
+ * const diff = await diffRefs(client, "agent-a", { from: { repo: "baseline" }, to: "main" });
+ * if (diff.isOk()) for (const change of diff.value.changes) console.log(change.status, change.path);
+ */
+export function diffRefs(
+  client: Client,
+  repo: string,
+  input: DiffRefsInput,
+  options?: GitCallOptions,
+): ResultAsync<DiffRefsResult, GitError | ArtifactsError>;
+export function diffRefs(
+  target: ArtifactsRepoHandle | GitRemote,
+  input: DiffRefsInput,
+  options?: GitCallOptions,
+): ResultAsync<DiffRefsResult, GitError | ArtifactsError>;
+export function diffRefs(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<DiffRefsResult, GitError | ArtifactsError> {
+  return guard(() => {
+    const [repo, input, options = {}] = (isClient(target) ? rest : [undefined, ...rest]) as [
+      string | undefined,
+      DiffRefsInput | undefined,
+      GitCallOptions | undefined,
+    ];
+    const checked = checkDiff(input, isClient(target));
+    if (checked.isErr()) return errAsync(checked.error);
+    const { from, to, paths, contents } = checked.value;
+    const other = (spec: RefSpec) => (typeof spec === "string" ? undefined : spec.repo);
+    const access = (name: string | undefined) => reach(target, name ?? repo, undefined, "read", options);
+    return withAccess(access(undefined), async (here) => {
+      // A side in another repo is reached on its own (its own token), and released with the call.
+      const names = [...new Set([other(from), other(to)])].filter((name) => name !== undefined && name !== repo);
+      const reached = await Promise.all(names.map((name) => access(name)));
+      const elsewhere = new Map<string, Access>();
+      for (const [index, result] of reached.entries())
+        if (result.isOk()) elsewhere.set(names[index] as string, result.value);
+      try {
+        const failed = reached.find((result) => result.isErr());
+        if (failed?.isErr()) return err(failed.error);
+        return await compare(here, elsewhere, { from, to, paths, contents });
+      } finally {
+        await Promise.all([...elsewhere.values()].map((away) => away.release()));
+      }
+    });
+  });
+}
+
+interface Checked {
+  from: RefSpec;
+  to: RefSpec;
+  paths: string[] | undefined;
+  contents: boolean;
+}
+
+function checkDiff(input: DiffRefsInput | undefined, client: boolean): Result<Checked, InvalidInputError> {
+  if (typeof input !== "object" || input === null)
+    return err(new InvalidInputError("the diff must be an object", "input"));
+  const { from, to, paths, contents } = input;
+  for (const [field, spec] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    if (typeof spec === "string") {
+      if (!isRefName(spec) && !isOid(spec) && spec !== "HEAD") {
+        return err(new InvalidInputError(`${field} must be a branch, a tag, a commit id, or { repo, ref }`, field));
+      }
+    } else if (typeof spec !== "object" || spec === null || typeof spec.repo !== "string" || spec.repo === "") {
+      return err(new InvalidInputError(`${field} must be a branch, a tag, a commit id, or { repo, ref }`, field));
+    } else if (!client) {
+      return err(new InvalidInputError(`${field}: another repo can be named with a client only`, field));
+    } else if (spec.ref !== undefined && !isRefName(spec.ref) && !isOid(spec.ref)) {
+      return err(new InvalidInputError(`${field}.ref must be a branch, a tag or a commit id`, field));
+    }
+  }
+  if (
+    paths !== undefined &&
+    (!Array.isArray(paths) || !paths.every((path) => typeof path === "string" && path !== ""))
+  ) {
+    return err(new InvalidInputError("paths must be an array of paths", "paths"));
+  }
+  if (contents !== undefined && typeof contents !== "boolean") {
+    return err(new InvalidInputError("contents must be a boolean", "contents"));
+  }
+  return ok({ from, to, paths: paths && [...paths], contents: contents ?? false });
+}
+
+/** One side of a diff: where its objects come from, and its commit and root tree. */
+interface Side {
+  loader: ObjectLoader;
+  commit: string;
+  root: string;
+}
+
+async function compare(
+  here: Access,
+  elsewhere: Map<string, Access>,
+  input: Checked,
+): Promise<Result<DiffRefsResult, Failure>> {
+  // A store per repo (objects are the same whichever side asks), a loader per side (its last resort is its commit).
+  const stores = new Map<Access, ObjectStore>();
+  const side = async (spec: RefSpec): Promise<Result<Side, Failure>> => {
+    const access = typeof spec === "string" ? here : (elsewhere.get(spec.repo) ?? here);
+    const ref = typeof spec === "string" ? spec : spec.ref;
+    const caps = await capabilities(access.remote);
+    if (caps.isErr()) return err(caps.error);
+    const store = stores.get(access) ?? new ObjectStore();
+    stores.set(access, store);
+    const loader = new ObjectLoader(access.remote, caps.value, store, access.sources);
+    const commit = await resolveRef(
+      access.remote,
+      caps.value,
+      ref === "HEAD" ? undefined : (ref ?? access.defaultBranch),
+    );
+    if (commit.isErr()) return err(commit.error);
+    const root = await loader.commitTree(commit.value);
+    return root.map((tree) => ({ loader, commit: commit.value, root: tree }));
+  };
+  const from = await side(input.from);
+  if (from.isErr()) return err(from.error);
+  const to = await side(input.to);
+  if (to.isErr()) return err(to.error);
+  const selection = select(input.paths);
+  const changes = await walk(from.value, to.value, selection);
+  if (changes.isErr()) return err(changes.error);
+  if (input.contents) {
+    const patched = await withContents(from.value, to.value, changes.value);
+    if (patched.isErr()) return err(patched.error);
+  }
+  return ok({ from: from.value.commit, to: to.value.commit, changes: changes.value.map(({ change }) => change) });
+}
+
+interface Found {
+  bytes: ByteString;
+  change: Change;
+}
+
+/** Compares the two trees level by level, each level's trees loaded in one batch per side. */
+async function walk(from: Side, to: Side, selection: Selection): Promise<Result<Found[], Failure>> {
+  const found: Found[] = [];
+  let level: { before?: string; after?: string; prefix: ByteString }[] = [
+    { before: from.root, after: to.root, prefix: "" },
+  ];
+  while (level.length > 0) {
+    const [left, right] = await Promise.all([
+      from.loader.trees(level.flatMap((pair) => pair.before ?? [])),
+      to.loader.trees(level.flatMap((pair) => pair.after ?? [])),
+    ]);
+    if (left.isErr()) return err(left.error);
+    if (right.isErr()) return err(right.error);
+    const next: typeof level = [];
+    for (const { before, after, prefix } of level) {
+      const a = new Map((before ? await from.loader.store.tree(before) : []).map((entry) => [entry.name, entry]));
+      const b = new Map((after ? await to.loader.store.tree(after) : []).map((entry) => [entry.name, entry]));
+      for (const name of new Set([...a.keys(), ...b.keys()])) {
+        const old = a.get(name);
+        const now = b.get(name);
+        if (old && now && old.oid === now.oid && old.mode === now.mode) continue;
+        const path = `${prefix}${name}`;
+        const oldTree = old && kindOf(old.mode) === "tree" ? old : undefined;
+        const newTree = now && kindOf(now.mode) === "tree" ? now : undefined;
+        if ((oldTree || newTree) && selection.enter(`${path}/`)) {
+          next.push({ before: oldTree?.oid, after: newTree?.oid, prefix: `${path}/` });
+        }
+        const oldFile = oldTree ? undefined : old;
+        const newFile = newTree ? undefined : now;
+        if ((!oldFile && !newFile) || !selection.file(path)) continue;
+        found.push({ bytes: path, change: change(path, oldFile, newFile) });
+      }
+    }
+    level = next;
+  }
+  found.sort((x, y) => (x.bytes < y.bytes ? -1 : x.bytes > y.bytes ? 1 : 0));
+  return ok(found);
+}
+
+function change(path: ByteString, old: TreeEntry | undefined, now: TreeEntry | undefined): Change {
+  const decoded = decodeUtf8(path);
+  const status: Change["status"] = !old
+    ? "added"
+    : !now
+      ? "deleted"
+      : kindOf(old.mode) === kindOf(now.mode)
+        ? "modified"
+        : "type-changed";
+  return {
+    path: decoded ?? new TextDecoder().decode(toBytes(path)),
+    status,
+    ...(old ? { before: { mode: old.mode, id: old.oid } } : {}),
+    ...(now ? { after: { mode: now.mode, id: now.oid } } : {}),
+    ...(decoded === undefined ? { pathBytes: toBytes(path) } : {}),
+  };
+}
+
+/** Git's test for binary content: a NUL in the first 8,000 bytes. */
+const isBinary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
+
+/** Reads the changed files (not submodules) of both sides in one batch each, and adds a patch or `binary`. */
+async function withContents(from: Side, to: Side, found: Found[]): Promise<Result<void, Failure>> {
+  const blob = (entry: { mode: string; id: string } | undefined) => entry && kindOf(entry.mode) !== "gitlink";
+  const files = found.filter(({ change }) => blob(change.before) || blob(change.after));
+  const [left, right] = await Promise.all([
+    from.loader.blobs(files.flatMap(({ change }) => (blob(change.before) ? [change.before?.id as string] : []))),
+    to.loader.blobs(files.flatMap(({ change }) => (blob(change.after) ? [change.after?.id as string] : []))),
+  ]);
+  if (left.isErr()) return err(left.error);
+  if (right.isErr()) return err(right.error);
+  const text = new TextDecoder();
+  for (const { change } of files) {
+    const before = blob(change.before) ? await from.loader.store.blob(change.before?.id as string) : new Uint8Array();
+    const after = blob(change.after) ? await to.loader.store.blob(change.after?.id as string) : new Uint8Array();
+    if (isBinary(before) || isBinary(after)) change.binary = true;
+    else {
+      const oldName = change.before ? `a/${change.path}` : "/dev/null";
+      const newName = change.after ? `b/${change.path}` : "/dev/null";
+      change.patch = createTwoFilesPatch(
+        oldName,
+        newName,
+        text.decode(before),
+        text.decode(after),
+        undefined,
+        undefined,
+        {
+          headerOptions: { includeIndex: false, includeUnderline: false, includeFileHeaders: true },
+        },
+      );
+    }
+  }
+  return ok(undefined);
+}
