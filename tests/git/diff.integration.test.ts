@@ -106,6 +106,40 @@ describe("diffRefs", () => {
     expect(none.changes).toEqual([]);
   });
 
+  it("reads only the trees that differ: an unchanged folder is never read", async () => {
+    (await createRepo(client, { name: "diff-cost" }))._unsafeUnwrap();
+    const files: Record<string, string> = { "changed/a.txt": "a" };
+    for (let n = 0; n < 200; n++) files[`same/deep/f${n}.txt`] = `${n}`;
+    const one = (await commitFiles(client, "diff-cost", { message: "one", author, files }))._unsafeUnwrap();
+    const two = (
+      await commitFiles(client, "diff-cost", { message: "two", author, files: { "changed/a.txt": "A" } })
+    )._unsafeUnwrap();
+    const same = (
+      await gitCli([
+        "--git-dir",
+        join(server.dataDir, `${server.state.findRepo("default", "diff-cost")?.id}.git`),
+        "rev-parse",
+        `${one.commit}:same`,
+      ])
+    ).stdout.trim();
+    // Every Git request the diff makes, as sent: the unchanged folder's id must be in none.
+    const asked: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url.endsWith("/git-upload-pack"))
+        asked.push(new TextDecoder().decode(await request.clone().arrayBuffer()));
+      return realFetch(request);
+    };
+    try {
+      const diff = (await diffRefs(client, "diff-cost", { from: one.commit, to: two.commit }))._unsafeUnwrap();
+      expect(diff.changes.map(({ path, status }) => [path, status])).toEqual([["changed/a.txt", "modified"]]);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(asked.join("")).not.toContain(same);
+  });
+
   it("with contents: a unified diff for text, binary marked", async () => {
     const repo = await createRepo(client, { name: "diff-contents" });
     expect(repo.isOk()).toBe(true);
