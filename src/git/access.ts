@@ -84,6 +84,14 @@ export const isClient = (value: unknown): value is Client =>
   typeof (value as Client).accountId === "string" &&
   typeof (value as Client).redact === "function";
 
+/**
+ * A data-plane call's arguments after its target, as the overloads give them: `(client, repo, ...rest)` or
+ * `(handle | remote, ...rest)`. The repo's name comes first, undefined for the forms that need none.
+ */
+export function splitArgs<R extends unknown[]>(target: unknown, rest: unknown[]): [string | undefined, ...Partial<R>] {
+  return (isClient(target) ? rest : [undefined, ...rest]) as [string | undefined, ...Partial<R>];
+}
+
 /** A binding's repo handle, by its shape. An RPC stub answers any property, so this asks for functions only. */
 export const isHandle = (value: unknown): value is ArtifactsRepoHandle =>
   (typeof value === "object" || typeof value === "function") &&

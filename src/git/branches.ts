@@ -1,7 +1,7 @@
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
-import { type GitCallOptions, type GitRemote, type GitTarget, guard, isClient, reach, withAccess } from "./access.js";
+import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
 import { GitError } from "./errors.js";
 import { isRefName } from "./input.js";
 import { writePack } from "./pack.js";
@@ -61,7 +61,7 @@ export function listRefs(
 ): ResultAsync<RefsResult, GitError | ArtifactsError>;
 export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<RefsResult, GitError | ArtifactsError> {
   return guard(() => {
-    const [repo, options] = split<[GitCallOptions?]>(target, rest);
+    const [repo, options] = splitArgs<[GitCallOptions?]>(target, rest);
     return withAccess(reach(target, repo, undefined, "read", options ?? {}), (access) => refsOf(access.remote));
   });
 }
@@ -90,7 +90,7 @@ export function createBranch(
   ...rest: unknown[]
 ): ResultAsync<BranchResult, GitError | ArtifactsError> {
   return guard(() => {
-    const [repo, input, options] = split<[{ name: string; from: string }, GitCallOptions?]>(target, rest);
+    const [repo, input, options] = splitArgs<[{ name: string; from: string }, GitCallOptions?]>(target, rest);
     const { name, from } = input ?? ({} as { name?: unknown; from?: unknown });
     if (!isRefName(name)) return refused("name must be a valid branch name (not HEAD)", "name");
     if (typeof from !== "string" || !(isRefName(from) || isOid(from) || from === "HEAD")) {
@@ -142,7 +142,7 @@ export function deleteBranch(
   ...rest: unknown[]
 ): ResultAsync<BranchResult, GitError | ArtifactsError> {
   return guard(() => {
-    const [repo, input, options] = split<[{ name: string; parent?: string }, GitCallOptions?]>(target, rest);
+    const [repo, input, options] = splitArgs<[{ name: string; parent?: string }, GitCallOptions?]>(target, rest);
     const { name, parent } = input ?? ({} as { name?: unknown; parent?: unknown });
     if (!isRefName(name)) return refused("name must be a valid branch name (not HEAD)", "name");
     if (parent !== undefined && !isOid(parent))
@@ -184,11 +184,6 @@ async function refsOf(remote: Remote): Promise<Result<RefsResult, Failure>> {
     }
   }
   return ok(result);
-}
-
-/** A call's arguments after its target: the repo's name first for a client, none otherwise. */
-function split<R extends unknown[]>(target: GitTarget, rest: unknown[]): [string | undefined, ...Partial<R>] {
-  return (isClient(target) ? rest : [undefined, ...rest]) as [string | undefined, ...Partial<R>];
 }
 
 const refused = (message: string, field: string) => errAsync(new InvalidInputError(message, field));

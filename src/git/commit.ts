@@ -2,7 +2,7 @@ import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { type ArtifactsError, aborted, InvalidInputError, type TransportError } from "../errors.js";
 import { sleep } from "../retry.js";
-import { type GitCallOptions, type GitRemote, guard, isClient, reach, withAccess } from "./access.js";
+import { type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
 import { applyChanges, type Changes, TreeConflict } from "./edit.js";
 import { GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
@@ -57,11 +57,9 @@ export function commitFiles(
   ...rest: [string, CommitFilesInput, GitCallOptions?] | [CommitFilesInput, GitCallOptions?]
 ): ResultAsync<CommitFilesResult, GitError | ArtifactsError> {
   return guard(() => {
-    const [repo, input, options = {}] = isClient(target)
-      ? (rest as [string, CommitFilesInput, GitCallOptions?])
-      : ([undefined, ...rest] as [undefined, CommitFilesInput, GitCallOptions?]);
+    const [repo, input, options = {}] = splitArgs<[CommitFilesInput, GitCallOptions?]>(target, rest);
     return checkCommit(input).asyncAndThen((checked) =>
-      withAccess(reach(target, repo, input.token, "write", options ?? {}), (access) =>
+      withAccess(reach(target, repo, input?.token, "write", options ?? {}), (access) =>
         commitWith(access.remote, access.defaultBranch, access.sources, checked),
       ),
     );

@@ -10,6 +10,7 @@ import {
   guard,
   isClient,
   reach,
+  splitArgs,
   withAccess,
 } from "./access.js";
 import type { GitError } from "./errors.js";
@@ -109,11 +110,7 @@ export function diffRefs(
   ...rest: unknown[]
 ): ResultAsync<DiffRefsResult, GitError | ArtifactsError> {
   return guard(() => {
-    const [repo, input, options = {}] = (isClient(target) ? rest : [undefined, ...rest]) as [
-      string | undefined,
-      DiffRefsInput | undefined,
-      GitCallOptions | undefined,
-    ];
+    const [repo, input, options = {}] = splitArgs<[DiffRefsInput, GitCallOptions?]>(target, rest);
     const checked = checkDiff(input, isClient(target));
     if (checked.isErr()) return errAsync(checked.error);
     const { from, to, paths, contents } = checked.value;

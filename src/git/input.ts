@@ -147,7 +147,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
 
 /** Checks a commit. A getter or Proxy of the caller's that throws is caught by the call (access.ts `guard`). */
-export function checkCommit(input: CommitFilesInput): Result<CheckedCommit, InvalidInputError> {
+export function checkCommit(input: CommitFilesInput | undefined): Result<CheckedCommit, InvalidInputError> {
   if (!isRecord(input)) return refused("the commit must be an object", "input");
   const { message, author, files, branch, parent, from, allowEmpty } = input;
   if (typeof message !== "string" || LONE_SURROGATE.test(message) || message.includes("\0")) {

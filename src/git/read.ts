@@ -1,7 +1,7 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
-import { type GitCallOptions, type GitRemote, guard, isClient, reach, withAccess } from "./access.js";
+import { type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
 import type { GitError } from "./errors.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
@@ -41,9 +41,7 @@ export function readFiles(
   ...rest: [string, ReadFilesInput?, GitCallOptions?] | [ReadFilesInput?, GitCallOptions?]
 ): ResultAsync<ReadFilesResult, GitError | ArtifactsError> {
   return guard(() => {
-    const [repo, input = {}, options = {}] = isClient(target)
-      ? (rest as [string, ReadFilesInput?, GitCallOptions?])
-      : ([undefined, ...rest] as [undefined, ReadFilesInput?, GitCallOptions?]);
+    const [repo, input = {}, options = {}] = splitArgs<[ReadFilesInput?, GitCallOptions?]>(target, rest);
     return checkRead(input).asyncAndThen(({ ref, paths }) =>
       withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
         readWith(access.remote, ref ?? access.defaultBranch, paths, access.sources),

@@ -1,10 +1,10 @@
 import { chmod, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type Change, commitFiles, diffRefs } from "../../src/git/index.js";
-import { type Client, createClient, createRepo, forkRepo } from "../../src/index.js";
-import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { createRepo, forkRepo } from "../../src/index.js";
 import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
 
 /**
  * `diffRefs` against git: the paths and statuses of `git diff --no-renames --name-status`, the modes and ids of
@@ -12,16 +12,8 @@ import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
  */
 
 const author = { name: "Ada Agent", email: "ada@example.com", timestamp: 1_764_000_000, timezoneOffset: 0 };
-let server: ArtifactsServer;
-let client: Client;
-beforeAll(async () => {
-  server = await startArtifactsServer();
-  client = createClient({ ...server.clientOptions, retry: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await removeTempDirs();
-});
+const local = useLocalServer();
+afterAll(removeTempDirs);
 
 const STATUS: Record<string, Change["status"]> = { A: "added", M: "modified", D: "deleted", T: "type-changed" };
 
@@ -63,7 +55,7 @@ const commit = async (dir: string, message: string) => {
 
 describe("diffRefs", () => {
   it("equals git's diff: added, modified, deleted, type-changed, a mode change, a file become a folder", async () => {
-    const repo = (await createRepo(client, { name: "diff-cli" }))._unsafeUnwrap();
+    const repo = (await createRepo(local.client, { name: "diff-cli" }))._unsafeUnwrap();
     const dir = await tempDir();
     await gitCli(["init", "--quiet", "-b", "main", dir]);
     await work(dir, {
@@ -92,32 +84,32 @@ describe("diffRefs", () => {
     const second = await commit(dir, "two");
     expect((await gitCli(withBearer(repo.token, ["-C", dir, "push", "--quiet", repo.remote, "main"]))).code).toBe(0);
 
-    const diff = (await diffRefs(client, "diff-cli", { from: first, to: "main" }))._unsafeUnwrap();
+    const diff = (await diffRefs(local.client, "diff-cli", { from: first, to: "main" }))._unsafeUnwrap();
     expect(diff.from).toBe(first);
     expect(diff.to).toBe(second);
     expect(diff.changes).toEqual(await gitChanges(dir, first, second));
     expect(diff.changes.map((change) => change.status)).toContain("type-changed");
 
     const some = (
-      await diffRefs(client, "diff-cli", { from: first, to: second, paths: ["src/", "README.md"] })
+      await diffRefs(local.client, "diff-cli", { from: first, to: second, paths: ["src/", "README.md"] })
     )._unsafeUnwrap();
     expect(some.changes).toEqual(await gitChanges(dir, first, second, ["src/", "README.md"]));
-    const none = (await diffRefs(client, "diff-cli", { from: second, to: "main" }))._unsafeUnwrap();
+    const none = (await diffRefs(local.client, "diff-cli", { from: second, to: "main" }))._unsafeUnwrap();
     expect(none.changes).toEqual([]);
   });
 
   it("reads only the trees that differ: an unchanged folder is never read", async () => {
-    (await createRepo(client, { name: "diff-cost" }))._unsafeUnwrap();
+    (await createRepo(local.client, { name: "diff-cost" }))._unsafeUnwrap();
     const files: Record<string, string> = { "changed/a.txt": "a" };
     for (let n = 0; n < 200; n++) files[`same/deep/f${n}.txt`] = `${n}`;
-    const one = (await commitFiles(client, "diff-cost", { message: "one", author, files }))._unsafeUnwrap();
+    const one = (await commitFiles(local.client, "diff-cost", { message: "one", author, files }))._unsafeUnwrap();
     const two = (
-      await commitFiles(client, "diff-cost", { message: "two", author, files: { "changed/a.txt": "A" } })
+      await commitFiles(local.client, "diff-cost", { message: "two", author, files: { "changed/a.txt": "A" } })
     )._unsafeUnwrap();
     const same = (
       await gitCli([
         "--git-dir",
-        join(server.dataDir, `${server.state.findRepo("default", "diff-cost")?.id}.git`),
+        join(local.server.dataDir, `${local.server.state.findRepo("default", "diff-cost")?.id}.git`),
         "rev-parse",
         `${one.commit}:same`,
       ])
@@ -132,7 +124,7 @@ describe("diffRefs", () => {
       return realFetch(request);
     };
     try {
-      const diff = (await diffRefs(client, "diff-cost", { from: one.commit, to: two.commit }))._unsafeUnwrap();
+      const diff = (await diffRefs(local.client, "diff-cost", { from: one.commit, to: two.commit }))._unsafeUnwrap();
       expect(diff.changes.map(({ path, status }) => [path, status])).toEqual([["changed/a.txt", "modified"]]);
     } finally {
       globalThis.fetch = realFetch;
@@ -141,24 +133,24 @@ describe("diffRefs", () => {
   });
 
   it("with contents: a unified diff for text, binary marked", async () => {
-    const repo = await createRepo(client, { name: "diff-contents" });
+    const repo = await createRepo(local.client, { name: "diff-contents" });
     expect(repo.isOk()).toBe(true);
     const one = (
-      await commitFiles(client, "diff-contents", {
+      await commitFiles(local.client, "diff-contents", {
         message: "one",
         author,
         files: { "a.txt": "one\ntwo\nthree\n", "b.bin": new Uint8Array([0, 1, 2]) },
       })
     )._unsafeUnwrap();
     const two = (
-      await commitFiles(client, "diff-contents", {
+      await commitFiles(local.client, "diff-contents", {
         message: "two",
         author,
         files: { "a.txt": "one\n2\nthree\n", "b.bin": new Uint8Array([0, 1, 3]), "c.txt": "new\n" },
       })
     )._unsafeUnwrap();
     const diff = (
-      await diffRefs(client, "diff-contents", { from: one.commit, to: two.commit, contents: true })
+      await diffRefs(local.client, "diff-contents", { from: one.commit, to: two.commit, contents: true })
     )._unsafeUnwrap();
     const byPath = Object.fromEntries(diff.changes.map((change) => [change.path, change]));
     expect(byPath["a.txt"]?.patch).toBe("--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n");
@@ -168,19 +160,25 @@ describe("diffRefs", () => {
   });
 
   it("compares a fork with its source ({ repo }), and refuses another repo without a client", async () => {
-    (await createRepo(client, { name: "diff-source" }))._unsafeUnwrap();
+    (await createRepo(local.client, { name: "diff-source" }))._unsafeUnwrap();
     const base = (
-      await commitFiles(client, "diff-source", {
+      await commitFiles(local.client, "diff-source", {
         message: "base",
         author,
         files: { "a.txt": "a\n", "keep/k.txt": "k\n" },
       })
     )._unsafeUnwrap();
-    const fork = (await forkRepo(client, "diff-source", { name: "diff-fork" }))._unsafeUnwrap();
+    const fork = (await forkRepo(local.client, "diff-source", { name: "diff-fork" }))._unsafeUnwrap();
     const agent = (
-      await commitFiles(client, "diff-fork", { message: "agent", author, files: { "a.txt": "A\n", "b.txt": "b\n" } })
+      await commitFiles(local.client, "diff-fork", {
+        message: "agent",
+        author,
+        files: { "a.txt": "A\n", "b.txt": "b\n" },
+      })
     )._unsafeUnwrap();
-    const diff = (await diffRefs(client, "diff-fork", { from: { repo: "diff-source" }, to: "main" }))._unsafeUnwrap();
+    const diff = (
+      await diffRefs(local.client, "diff-fork", { from: { repo: "diff-source" }, to: "main" })
+    )._unsafeUnwrap();
     expect(diff.from).toBe(base.commit);
     expect(diff.to).toBe(agent.commit);
     expect(diff.changes.map(({ path, status }) => [path, status])).toEqual([
@@ -192,7 +190,7 @@ describe("diffRefs", () => {
       { from: { repo: "diff-source" }, to: "main" },
     );
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "from" });
-    const bad = await diffRefs(client, "diff-fork", { from: "a..b", to: "main" });
+    const bad = await diffRefs(local.client, "diff-fork", { from: "a..b", to: "main" });
     expect(bad._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "from" });
   });
 });

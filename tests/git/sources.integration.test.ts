@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commitFiles, readFiles } from "../../src/git/index.js";
 import type { ArtifactsRepoHandle } from "../../src/git/sources.js";
 import {
-  type Client,
   createClient,
   createRepo,
   createToken,
@@ -14,8 +13,8 @@ import {
   getRepo,
   getTree,
 } from "../../src/index.js";
-import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
 
 /**
  * Sources that lie are caught: a tree whose entries do not hash to its id, a commit whose fields do not rebuild it,
@@ -25,16 +24,10 @@ import { gitCli } from "../support/git.js";
  */
 
 const author = { name: "Ada Agent", email: "ada@example.com", timestamp: 1_764_000_000, timezoneOffset: 0 };
-let server: ArtifactsServer;
-let client: Client;
-beforeAll(async () => {
-  server = await startArtifactsServer({ gitFilter: false });
-  client = createClient({ ...server.clientOptions, retry: 0 });
-});
-afterAll(() => server.close());
+const local = useLocalServer({ gitFilter: false });
 
 const git = async (repo: string, args: string[]) => {
-  const dir = join(server.dataDir, `${server.state.findRepo("default", repo)?.id}.git`);
+  const dir = join(local.server.dataDir, `${local.server.state.findRepo("default", repo)?.id}.git`);
   return (await gitCli(["--git-dir", dir, ...args])).stdout;
 };
 
@@ -46,28 +39,28 @@ function handle(repo: string, lies: Lies = {}): ArtifactsRepoHandle & { revoked:
   return {
     revoked,
     async info() {
-      const found = (await getRepo(client, repo))._unsafeUnwrap();
+      const found = (await getRepo(local.client, repo))._unsafeUnwrap();
       return { remote: found.remote, defaultBranch: found.default_branch };
     },
     async createToken(scope = "write", ttl = 86_400) {
-      return (await createToken(client, { repo, scope, ttl }))._unsafeUnwrap();
+      return (await createToken(local.client, { repo, scope, ttl }))._unsafeUnwrap();
     },
     async revokeToken(id: string) {
       revoked.push(id);
-      return (await deleteToken(client, id)).isOk();
+      return (await deleteToken(local.client, id)).isOk();
     },
     async readCommit(hash: string) {
-      const commit = (await getCommit(client, repo, hash)).unwrapOr(null) as Record<string, never> | null;
+      const commit = (await getCommit(local.client, repo, hash)).unwrapOr(null) as Record<string, never> | null;
       if (!commit) return null;
       const at = (who: { date: string } | undefined) => Date.parse(who?.date ?? "") / 1000;
       return { ...commit, treeHash: commit.tree, authoredAt: at(commit.author), committedAt: at(commit.committer) };
     },
     async readTree(hash: string) {
-      const entries = (await getTree(client, repo, hash)).unwrapOr(null) as { mode: string }[] | null;
+      const entries = (await getTree(local.client, repo, hash)).unwrapOr(null) as { mode: string }[] | null;
       return entries?.map((entry) => ({ ...entry, mode: entry.mode.replace(/^0/, "") })) ?? null;
     },
     async readBlob(hash: string) {
-      const bytes = (await getBlob(client, repo, hash)).unwrapOr(null);
+      const bytes = (await getBlob(local.client, repo, hash)).unwrapOr(null);
       return bytes ? new Blob([bytes as Uint8Array<ArrayBuffer>]) : null;
     },
     ...lies,
@@ -75,9 +68,9 @@ function handle(repo: string, lies: Lies = {}): ArtifactsRepoHandle & { revoked:
 }
 
 async function seeded(name: string) {
-  (await createRepo(client, { name }))._unsafeUnwrap();
+  (await createRepo(local.client, { name }))._unsafeUnwrap();
   return (
-    await commitFiles(client, name, {
+    await commitFiles(local.client, name, {
       message: "seed",
       author,
       files: { "a/b/c.txt": "c", "a/d.txt": "d", "e.txt": "e" },
@@ -106,9 +99,9 @@ describe("objects from a source", () => {
     expect([...read.files.keys()].sort()).toEqual(["a/b/c.txt", "a/b/x.txt"]);
     expect(notes).toEqual([]);
     expect(target.revoked).toHaveLength(2);
-    const id = server.state.findRepo("default", "truthful")?.id;
+    const id = local.server.state.findRepo("default", "truthful")?.id;
     // Less the inline token and the seeding commit's: the handle's two, short-lived and revoked.
-    const minted = [...server.state.tokens.values()].filter((token) => token.repoId === id).slice(2);
+    const minted = [...local.server.state.tokens.values()].filter((token) => token.repoId === id).slice(2);
     expect(minted.map((token) => [token.scope, token.revoked])).toEqual([
       ["write", true],
       ["read", true],
@@ -168,10 +161,10 @@ describe("objects from a source", () => {
     expect(new TextDecoder().decode(read.files.get("a/b/x.txt"))).toBe("x");
   });
 
-  it("the REST routes answering 500 for trees: the client form still lands the right commit", async () => {
+  it("the REST routes answering 500 for trees: the local.client form still lands the right commit", async () => {
     const base = await seeded("rest-500");
     const failing = createClient({
-      ...server.clientOptions,
+      ...local.server.clientOptions,
       retry: 0,
       fetch: (input: RequestInfo | URL, init?: RequestInit) => {
         const request = new Request(input, init);
@@ -190,10 +183,10 @@ describe("maxFetchBytes", () => {
   it("ends an oversized fetch with a GitError saying so, and pushes nothing", async () => {
     const base = await seeded("bounded");
     const big = randomBytes(256 * 1024); // incompressible: the pack holds all of it
-    (await commitFiles(client, "bounded", { message: "big", author, files: { "big.bin": big } }))._unsafeUnwrap();
+    (await commitFiles(local.client, "bounded", { message: "big", author, files: { "big.bin": big } }))._unsafeUnwrap();
     const head = (await git("bounded", ["rev-parse", "main"])).trim();
-    const remote = (await getRepo(client, "bounded"))._unsafeUnwrap().remote;
-    const token = (await createToken(client, { repo: "bounded", scope: "write" }))._unsafeUnwrap().plaintext;
+    const remote = (await getRepo(local.client, "bounded"))._unsafeUnwrap().remote;
+    const token = (await createToken(local.client, { repo: "bounded", scope: "write" }))._unsafeUnwrap().plaintext;
     // { remote, token } on a remote without filter: the head comes whole, which is more than 64 KiB.
     const result = await commitFiles(
       { remote, token },
