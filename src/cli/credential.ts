@@ -10,8 +10,9 @@ import type { Command } from "./resources.js";
  *   git config --global credential.https://<account>.artifacts.cloudflare.net.helper "!cloudflare-artifacts credential"
  *   git config --global credential.https://<account>.artifacts.cloudflare.net.useHttpPath true
  *
- * On `get`, only for this account's Artifacts Git host (or the host of CLOUDFLARE_API_BASE_URL, for a local server)
- * and a path `git/<namespace>/<repo>.git`, it answers `username`, `password` and `password_expiry_utc`. For any other
+ * On `get`, only for this account's Artifacts Git host (or the host of CLOUDFLARE_API_BASE_URL, for a local server),
+ * a path `git/<namespace>/<repo>.git` and `protocol=https` (or `http` on a loopback host), it answers `username`,
+ * `password` and `password_expiry_utc`. For any other
  * host it answers nothing and mints nothing. `store` and `erase` do nothing: every token is minted fresh.
  */
 export const credential: Command = {
@@ -32,6 +33,9 @@ export const credential: Command = {
     const hosts = [`${client.accountId}.artifacts.cloudflare.net`, local ? new URL(local).host : undefined];
     const match = /^git\/([^/]+)\/([^/]+)\.git\/?$/.exec(request.path ?? "");
     if (!hosts.includes(request.host) || !match) return;
+    // A token goes over TLS only; plain http only to this machine (a local server).
+    const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(request.host ?? "");
+    if (request.protocol !== "https" && !(request.protocol === "http" && loopback)) return;
     const [, namespace = "", repo = ""] = match;
     const scope = text(parsed, "scope") ?? "write";
     if (scope !== "read" && scope !== "write") throw usage("usage: --scope is read or write");

@@ -70,6 +70,12 @@ function help(command: Command): number {
   return 0;
 }
 
+// A reader that stops reading (`… | head -c 10`) ends the command quietly, as git does: what it wanted, it has.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 const json = process.argv.includes("--json");
 main(process.argv.slice(2)).then(
   (code) => {

@@ -152,6 +152,19 @@ describe("the command", () => {
       ),
     );
     expect(got.equals(bytes)).toBe(true);
+
+    // A reader that stops early: the command ends quietly with 0, as git does, not with a stack trace.
+    await writeFile(join(dir, "big.bin"), Buffer.alloc(4 * 1024 * 1024, 7));
+    await json(["files", "put", "cli-files", `big.bin=@${join(dir, "big.bin")}`, "-m", "big"]);
+    const piped = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        "bash",
+        ["-c", `set -o pipefail; "${process.execPath}" "${bin}" files get cli-files big.bin | head -c 10 > /dev/null`],
+        { env },
+        (error, _, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+      ),
+    );
+    expect(piped).toEqual({ code: 0, stderr: "" });
   });
 
   it("lists, creates and deletes branches", async () => {
@@ -276,6 +289,14 @@ describe("the Git credential helper", () => {
     expect(server.state.tokens.size).toBe(tokensBefore);
 
     const host = `${server.accountId}.artifacts.cloudflare.net`;
+    // Never over a protocol that would send the token in clear (or anywhere but TLS), on the right host or not.
+    for (const protocol of ["http", "ssh", "git"]) {
+      const clear = await run(["credential", "get"], {
+        input: `protocol=${protocol}\nhost=${host}\npath=git/default/cli-helper.git\n`,
+      });
+      expect([protocol, clear.code, clear.stdout]).toEqual([protocol, 0, ""]);
+    }
+    expect(server.state.tokens.size).toBe(tokensBefore);
     const mine = await run(["credential", "get", "--scope", "read", "--ttl", "120"], {
       input: `protocol=https\nhost=${host}\npath=git/default/cli-helper.git\n`,
     });
