@@ -55,8 +55,8 @@ export interface GitCallOptions extends CallOptions {
   debug?: (message: string) => void;
   /**
    * The most one Git response may hold, in bytes; a remote that sends more ends the call with a `GitError`
-   * (`protocol`, its `maxFetchBytes` set), and nothing is pushed. Default 64 MiB: with the copies indexing makes, a fetch that large stays
-   * well inside a Worker's 128 MB.
+   * (`protocol`, its `maxFetchBytes` set), and nothing is pushed. Default 64 MiB: with the copies indexing makes,
+   * a fetch that large stays well inside a Worker's 128 MB.
    */
   maxFetchBytes?: number;
 }

@@ -136,7 +136,7 @@ function localServer(gitFilter: boolean) {
 costSuite("the local server with filter, client form", [wide, deep], localServer(true));
 costSuite(
   "the local server without filter, client form (objects from the REST contents routes)",
-  [wide],
+  [wide, deep],
   localServer(false),
 );
 
