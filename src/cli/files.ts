@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { commitFiles, diffRefs, readFiles } from "../git/index.js";
 import { clientFrom, parse, positional, text } from "./context.js";
-import { print, usage } from "./output.js";
+import { CliFailure, print, usage } from "./output.js";
 import { type Command, value } from "./resources.js";
 
 /** `files put` and `files get`: the Git data plane from the shell. */
@@ -62,14 +62,18 @@ export const files: Record<string, Command> = {
     },
   },
   get: {
-    usage: "files get REPO PATH [--ref R]   (the file's bytes to stdout)",
+    usage: "files get REPO PATH [--ref R]   (the file's bytes to stdout; --json: { path, size, base64 })",
     async run(args) {
       const parsed = parse(args, { ref: { type: "string" } });
       const repo = positional(parsed, 0, "REPO");
       const path = positional(parsed, 1, "PATH");
       const read = await value(readFiles(clientFrom(parsed), repo, { ref: text(parsed, "ref"), paths: [path] }));
       const bytes = read.files.get(path);
-      if (!bytes) throw usage(`usage: no file ${path} at ${read.commit}`);
+      // Not found, as a missing repo or ref is: exit 1, not a usage error.
+      if (!bytes) throw new CliFailure(`error: no file ${path} at ${read.commit}`, 1, { message: `no file ${path}` });
+      if (parsed.values.json === true) {
+        return print({ path, size: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") }, true);
+      }
       process.stdout.write(bytes);
     },
   },

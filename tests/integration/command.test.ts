@@ -152,6 +152,20 @@ describe("the command", () => {
       ),
     );
     expect(got.equals(bytes)).toBe(true);
+    expect(await json(["files", "get", "cli-files", "data/a.bin"])).toEqual({
+      path: "data/a.bin",
+      size: 5,
+      base64: bytes.toString("base64"),
+    });
+    // A missing file is "not found" (1), as a missing repo or ref is; not a usage error (2).
+    const missing = await run(["files", "get", "cli-files", "no/such.txt"]);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([
+      1,
+      "",
+      expect.stringMatching(/^error: no file no\/such.txt at [0-9a-f]{40}\n$/),
+    ]);
+    const noRef = await run(["files", "get", "cli-files", "b.md", "--ref", "no-such-branch"]);
+    expect(noRef.code).toBe(1);
 
     // A reader that stops early: the command ends quietly with 0, as git does, not with a stack trace.
     await writeFile(join(dir, "big.bin"), Buffer.alloc(4 * 1024 * 1024, 7));
