@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { commitFiles, diffRefs, readFiles } from "../git/index.js";
+import { commitFiles, diffRefs, mergeRefs, readFiles } from "../git/index.js";
 import { clientFrom, parse, positional, text } from "./context.js";
 import { CliFailure, print, usage } from "./output.js";
 import { type Command, value } from "./resources.js";
@@ -59,6 +59,42 @@ export const files: Record<string, Command> = {
             : `${letter[change.status]}\t${change.path}\n`,
         );
       }
+    },
+  },
+  merge: {
+    usage:
+      "files merge REPO FROM --into BRANCH [--from-repo FORK] [-m MESSAGE] [--squash] [--ff allow|never|only]   (exit 1 on conflicts, listed)",
+    async run(args) {
+      const parsed = parse(args, {
+        into: { type: "string" },
+        "from-repo": { type: "string" },
+        message: { type: "string", short: "m" },
+        squash: { type: "boolean" },
+        ff: { type: "string" },
+        "author-name": { type: "string" },
+        "author-email": { type: "string" },
+      });
+      const into = text(parsed, "into");
+      if (into === undefined) throw usage("usage: --into BRANCH is required");
+      const ff = text(parsed, "ff");
+      if (ff !== undefined && ff !== "allow" && ff !== "never" && ff !== "only")
+        throw usage("usage: --ff is allow, never or only");
+      const ref = positional(parsed, 1, "FROM");
+      const fork = text(parsed, "from-repo");
+      const merged = await value(
+        mergeRefs(clientFrom(parsed), positional(parsed, 0, "REPO"), {
+          from: fork === undefined ? ref : { repo: fork, ref },
+          into,
+          message: text(parsed, "message"),
+          author: {
+            name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
+            email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
+          },
+          squash: parsed.values.squash === true,
+          fastForward: ff,
+        }),
+      );
+      print(merged, parsed.values.json === true);
     },
   },
   get: {

@@ -23,7 +23,22 @@ export class CliFailure extends Error {
 export const usage = (message: string) => new CliFailure(message, 2);
 
 /** The SDK's typed errors, as the command reports them. */
-export function failureOf(error: { _tag: string; message: string; code?: number }): CliFailure {
+export function failureOf(error: {
+  _tag: string;
+  message: string;
+  code?: number;
+  conflicts?: { path: string; kind: string }[];
+}): CliFailure {
+  if (error.conflicts) {
+    // A merge's conflicts: where and what kind, one a line (their bytes are the SDK's, not a terminal's).
+    const conflicts = error.conflicts.map(({ path, kind }) => ({ path, kind }));
+    const lines = conflicts.map(({ path, kind }) => `  ${kind}\t${path}`).join("\n");
+    return new CliFailure(`error: the merge has conflicts:\n${lines}`, 1, {
+      _tag: error._tag,
+      message: error.message,
+      conflicts,
+    });
+  }
   const json = JSON.parse(JSON.stringify(error));
   switch (error._tag) {
     case "HttpError":

@@ -284,10 +284,10 @@ const invalid = (message: string, field: string) => errAsync(new InvalidInputErr
  * Runs `work` on the reached remote, then releases it (revokes the minted token) before the call resolves,
  * whatever the outcome. The last guard of the contract: even a bug resolves to an Err, never a rejection.
  */
-export function withAccess<T>(
+export function withAccess<T, E = never>(
   access: ResultAsync<Access, Failure>,
-  work: (access: Access) => Promise<Result<T, GitError | ArtifactsError>>,
-): ResultAsync<T, GitError | ArtifactsError> {
+  work: (access: Access) => Promise<Result<T, E | GitError | ArtifactsError>>,
+): ResultAsync<T, E | GitError | ArtifactsError> {
   return access.andThen(
     (reached) =>
       new ResultAsync(

@@ -174,7 +174,7 @@ function checkDiff(input: DiffRefsInput | undefined, client: boolean): Result<Ch
 }
 
 /** One side of a diff: where its objects come from, and its commit and root tree. */
-interface Side {
+export interface Side {
   loader: ObjectLoader;
   commit: string;
   root: string;
@@ -218,13 +218,13 @@ async function compare(
   return ok({ from: from.value.commit, to: to.value.commit, changes: changes.value.map(({ change }) => change) });
 }
 
-interface Found {
+export interface Found {
   bytes: ByteString;
   change: Change;
 }
 
 /** Compares the two trees level by level, each level's trees loaded in one batch per side. */
-async function walk(from: Side, to: Side, selection: Selection): Promise<Result<Found[], Failure>> {
+export async function walk(from: Side, to: Side, selection: Selection): Promise<Result<Found[], Failure>> {
   const found: Found[] = [];
   let level: { before?: string; after?: string; prefix: ByteString }[] = [
     { before: from.root, after: to.root, prefix: "" },

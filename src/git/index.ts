@@ -18,5 +18,12 @@ export type {
   ReadFilesResult,
 } from "./input.js";
 export { type MemoryFs, type MemoryStats, memoryFs } from "./memory-fs.js";
+export {
+  MergeConflict,
+  type MergeConflictEntry,
+  type MergeRefsInput,
+  type MergeRefsResult,
+  mergeRefs,
+} from "./merge.js";
 export { readFiles } from "./read.js";
 export type { ArtifactsRepoHandle } from "./sources.js";

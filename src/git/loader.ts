@@ -208,15 +208,38 @@ async function inParallel<T>(items: readonly T[], check: (item: T) => Promise<bo
   return results;
 }
 
+/** Fetches a pack into the store; resolves to the ids it held. */
+export async function fetchInto(
+  remote: Remote,
+  caps: Capabilities,
+  store: ObjectStore,
+  request: FetchRequest,
+): Promise<GitResult<string[]>> {
+  const pack = await fetchPack(remote, caps, request);
+  if (pack.isErr()) return err(pack.error);
+  let oids: string[] = [];
+  const added = await stored(
+    remote,
+    store,
+    pack.value,
+    async () => undefined,
+    (held) => {
+      oids = held;
+    },
+  );
+  return added.map(() => oids);
+}
+
 /** Adds a fetched pack to the store, then reads from it; a pack or object isomorphic-git cannot read is a protocol error. */
 async function stored<T>(
   remote: Remote,
   store: ObjectStore,
   pack: Uint8Array,
   read: () => Promise<T>,
+  held: (oids: string[]) => void = () => {},
 ): Promise<GitResult<T>> {
   try {
-    await store.addPack(pack);
+    held(await store.addPack(pack));
     return ok(await read());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -24,14 +24,18 @@ export class ObjectStore {
     return this.written.has(oid) || this.fetched.has(oid);
   }
 
-  /** Stores and indexes a pack as received. Throws (caught by the caller) when it is malformed or cut short. */
-  async addPack(pack: Uint8Array): Promise<void> {
-    if (pack.byteLength === 0) return;
+  /**
+   * Stores and indexes a pack as received; resolves to the ids it holds. Throws (caught by the caller) when it is
+   * malformed or cut short.
+   */
+  async addPack(pack: Uint8Array): Promise<string[]> {
+    if (pack.byteLength === 0) return [];
     const filepath = `objects/pack/pack-${++this.packs}.pack`;
     await this.fs.promises.mkdir("/objects/pack", { recursive: true });
     await this.fs.promises.writeFile(`/${filepath}`, pack);
     const { oids } = await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
     for (const oid of oids) this.fetched.add(oid);
+    return oids;
   }
 
   /** A tree's entries as stored. Throws (caught by the caller) when it is missing, not a tree, or malformed. */
@@ -44,6 +48,8 @@ export class ObjectStore {
   }
 
   async commitTree(oid: string): Promise<string> {
+    const own = this.written.get(oid);
+    if (own) return headerValues(own.content, "tree")[0] ?? "";
     return (await readCommit({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).commit.tree;
   }
 
@@ -65,15 +71,32 @@ export class ObjectStore {
     return this.write("commit", encodeCommit(commit));
   }
 
-  /** A pack of exactly `oids`, which this call wrote, for a push. */
-  pack(oids: readonly string[]): Promise<Uint8Array<ArrayBuffer>> {
-    return writePack(
-      [...new Set(oids)].map((oid) => {
-        const object = this.written.get(oid);
-        if (!object) throw new Error(`object ${oid} was not written by this call`);
-        return object;
-      }),
-    );
+  /** A pack of exactly `oids` (written by this call, or fetched: another repo's objects to pass on), for a push. */
+  async pack(oids: readonly string[]): Promise<Uint8Array<ArrayBuffer>> {
+    const objects: GitObject[] = [];
+    for (const oid of new Set(oids)) {
+      const own = this.written.get(oid);
+      if (own) objects.push(own);
+      else {
+        const { type, object } = await readObject({
+          fs: this.fs,
+          gitdir: "/",
+          oid,
+          format: "content",
+          cache: this.cache,
+        });
+        if (type !== "blob" && type !== "tree" && type !== "commit") throw new Error(`object ${oid} is a ${type}`);
+        objects.push({ type, content: object as Uint8Array });
+      }
+    }
+    return writePack(objects);
+  }
+
+  /** The parents of a commit this store holds. */
+  async parents(oid: string): Promise<string[]> {
+    const own = this.written.get(oid);
+    if (own) return headerValues(own.content, "parent");
+    return (await readCommit({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).commit.parent;
   }
 
   private async write(type: ObjectType, content: Uint8Array): Promise<string> {
@@ -81,6 +104,13 @@ export class ObjectStore {
     this.written.set(oid, { type, content });
     return oid;
   }
+}
+
+/** The values of a header of a commit this store wrote (`tree`, `parent`), in order. */
+function headerValues(content: Uint8Array, name: string): string[] {
+  const text = new TextDecoder().decode(content);
+  const headers = text.slice(0, text.indexOf("\n\n")).split("\n");
+  return headers.filter((line) => line.startsWith(`${name} `)).map((line) => line.slice(name.length + 1));
 }
 
 /** A commit as this data plane writes one. */

@@ -82,6 +82,8 @@ export interface FetchRequest {
   shallow?: boolean;
   /** A partial-clone filter spec, e.g. `blob:none`; send only when the remote advertises `filter`. */
   filter?: string;
+  /** Commits the caller has: what they reach is left out of the pack. */
+  haves?: readonly string[];
 }
 
 /** Fetches a pack holding `wants` (and what they reach, within `shallow` and `filter`). */
@@ -96,6 +98,7 @@ export async function fetchPack(
     ...(wanted.shallow ? ["deepen 1"] : []),
     ...(wanted.filter ? [`filter ${wanted.filter}`] : []),
     ...wanted.wants.map((oid) => `want ${oid}`),
+    ...(wanted.haves ?? []).map((oid) => `have ${oid}`),
     "done",
   ];
   const answer = await request(remote, "git-upload-pack", command("fetch", caps, args), { v2: true });

@@ -68,6 +68,7 @@ describe("the command", () => {
       "files put",
       "files get",
       "files diff",
+      "files merge",
       "branches list",
       "branches create",
       "branches delete",
@@ -209,6 +210,20 @@ describe("the command", () => {
     expect((await run(["files", "diff", "cli-branches", made.commit, "main"])).stdout).toBe("A\tb.txt\n");
     const patch = await run(["files", "diff", "cli-branches", made.commit, next.commit, "--patch"]);
     expect(patch.stdout).toBe("--- /dev/null\n+++ b/b.txt\n@@ -0,0 +1,1 @@\n+b\n\\ No newline at end of file\n");
+    // Merging: a fast-forward, then a conflict listed with exit 1.
+    expect(await json(["branches", "create", "cli-branches", "side", "--from", "main"])).toMatchObject({
+      name: "side",
+    });
+    await writeFile(join(dir, "b.txt"), "ours");
+    await json(["files", "put", "cli-branches", `b.txt=@${join(dir, "b.txt")}`, "-m", "ours"]);
+    await writeFile(join(dir, "b.txt"), "theirs");
+    await json(["files", "put", "cli-branches", `b.txt=@${join(dir, "b.txt")}`, "-m", "theirs", "--branch", "side"]);
+    const conflict = await run(["files", "merge", "cli-branches", "side", "--into", "main"]);
+    expect([conflict.code, conflict.stdout, conflict.stderr]).toEqual([
+      1,
+      "",
+      "error: the merge has conflicts:\n  content\tb.txt\n",
+    ]);
     const usage = await run(["branches", "create", "cli-branches", "x"]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining("--from REF is required")]);
   });

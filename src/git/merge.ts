@@ -1,0 +1,468 @@
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
+import { diff3Merge } from "node-diff3";
+import type { Client } from "../client.js";
+import { type ArtifactsError, InvalidInputError, TaggedError, type TransportError } from "../errors.js";
+import {
+  type Access,
+  type GitCallOptions,
+  type GitRemote,
+  type GitTarget,
+  guard,
+  isClient,
+  reach,
+  splitArgs,
+  withAccess,
+} from "./access.js";
+import { type RefSpec, type Side, walk } from "./diff.js";
+import { GitError } from "./errors.js";
+import { type Author, checkCommit, isRefName } from "./input.js";
+import { fetchInto, ObjectLoader } from "./loader.js";
+import { ObjectStore } from "./objects.js";
+import { select } from "./path.js";
+import { advertisedRefs, pushPack } from "./receive-pack.js";
+import { resolveRef } from "./refs.js";
+import type { ArtifactsRepoHandle } from "./sources.js";
+import { type ByteString, decodeUtf8, kindOf, type TreeEntry } from "./tree.js";
+import { type Capabilities, capabilities, fetchSupports, isOid } from "./upload-pack.js";
+
+/**
+ * Three-way merges without a clone. The merge base comes from the commit graph alone (fetched without trees or
+ * blobs where the remote advertises `filter`); trees merge entry by entry, reading only what differs between the
+ * base and the two sides; a file changed on both sides merges line by line (diff3, by node-diff3). What cannot
+ * merge is a `MergeConflict`, and nothing is pushed.
+ */
+
+/**
+ * One path that could not merge, with the bytes of each side that has it (`base`, `ours`: `into`, `theirs`: `from`):
+ * `content` (both changed the same lines), `modify-delete`, `add-add` (added on both sides, differently), `type` (a
+ * file on one side, a folder or a symlink on the other).
+ *
+ * @example
+ * const conflict: MergeConflictEntry = { path: "a.txt", kind: "content", base, ours, theirs };
+ */
+export interface MergeConflictEntry {
+  path: string;
+  kind: "content" | "modify-delete" | "add-add" | "type";
+  base?: Uint8Array;
+  ours?: Uint8Array;
+  theirs?: Uint8Array;
+}
+
+/**
+ * The merge found conflicts: `conflicts` says where and what each side holds. Nothing was pushed; resolve them with
+ * `commitFiles` (with `parent`, the head of `into`).
+ *
+ * @example
+ * if (result.isErr() && result.error._tag === "MergeConflict") for (const c of result.error.conflicts) console.log(c.path);
+ */
+export class MergeConflict extends TaggedError {
+  readonly _tag = "MergeConflict";
+  override readonly name = "MergeConflict";
+
+  constructor(readonly conflicts: MergeConflictEntry[]) {
+    super(`the merge has ${conflicts.length} conflict(s): ${conflicts.map((conflict) => conflict.path).join(", ")}`);
+  }
+}
+
+/**
+ * What `mergeRefs` merges, into which branch, and how.
+ *
+ * @example
+ * const input: MergeRefsInput = { from: { repo: "agent-a" }, into: "main", author, fastForward: "allow" };
+ */
+export interface MergeRefsInput {
+  /** A branch, tag or commit of the target repo, or `{ repo, ref? }`: a fork of it (client form only). */
+  from: RefSpec;
+  /** The branch that takes the merge. */
+  into: string;
+  /** Default: `Merge <from> into <into>`. */
+  message?: string;
+  author: Author;
+  /** Compare-and-swap on `into`: the head it must have. */
+  parent?: string;
+  /** One commit with `into` as its only parent, instead of a merge commit (never a fast-forward). */
+  squash?: boolean;
+  /** `allow` (default): move `into` when it is an ancestor of `from`; `never`: always a merge commit; `only`: fail otherwise. */
+  fastForward?: "allow" | "never" | "only";
+}
+
+/**
+ * The commit `into` now points at, its parents, whether it was a fast-forward, and the paths that changed on
+ * `into`. Already merged (`from` is in `into`'s history): nothing is made, `commit` is `into`'s head and `parents`
+ * is empty.
+ *
+ * @example
+ * const { commit, parents, fastForward, changed }: MergeRefsResult = (await mergeRefs(client, "notes", input))._unsafeUnwrap();
+ */
+export interface MergeRefsResult {
+  commit: string;
+  parents: string[];
+  fastForward: boolean;
+  changed: string[];
+}
+
+type Failure = GitError | TransportError | InvalidInputError | MergeConflict;
+
+/**
+ * Merges `from` into the branch `into`, three-way, without a clone; from a fork into its source, the fork's commits
+ * and objects reach the source (or one squashed commit). Takes the three targets `commitFiles` takes.
+ *
+ * @example
+ * const merged = await mergeRefs(client, "baseline", { from: { repo: "agent-a" }, into: "main", author });
+ * if (merged.isErr() && merged.error._tag === "MergeConflict") console.log(merged.error.conflicts);
+ */
+export function mergeRefs(
+  client: Client,
+  repo: string,
+  input: MergeRefsInput,
+  options?: GitCallOptions,
+): ResultAsync<MergeRefsResult, MergeConflict | GitError | ArtifactsError>;
+export function mergeRefs(
+  target: ArtifactsRepoHandle | GitRemote,
+  input: MergeRefsInput,
+  options?: GitCallOptions,
+): ResultAsync<MergeRefsResult, MergeConflict | GitError | ArtifactsError>;
+export function mergeRefs(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<MergeRefsResult, MergeConflict | GitError | ArtifactsError> {
+  return guard(() => {
+    const [repo, input, options = {}] = splitArgs<[MergeRefsInput, GitCallOptions?]>(target, rest);
+    const checked = checkMerge(input, isClient(target));
+    if (checked.isErr()) return errAsync(checked.error);
+    const fromRepo = typeof input?.from === "string" ? undefined : input?.from.repo;
+    return withAccess<MergeRefsResult, MergeConflict>(
+      reach(target, repo, undefined, "write", options),
+      async (here) => {
+        if (fromRepo === undefined || fromRepo === repo) return merge(here, here, checked.value);
+        const there = await reach(target, fromRepo, undefined, "read", options);
+        if (there.isErr()) return err(there.error);
+        try {
+          return await merge(here, there.value, checked.value);
+        } finally {
+          await there.value.release();
+        }
+      },
+    );
+  });
+}
+
+interface Checked {
+  from: RefSpec;
+  into: string;
+  message: string | undefined;
+  author: Required<Author>;
+  parent: string | undefined;
+  squash: boolean;
+  fastForward: "allow" | "never" | "only";
+}
+
+function checkMerge(input: MergeRefsInput | undefined, client: boolean): Result<Checked, InvalidInputError> {
+  const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
+  if (typeof input !== "object" || input === null) return refused("the merge must be an object", "input");
+  const { from, into, message, author, parent, squash, fastForward } = input;
+  if (typeof from === "string" ? !(isRefName(from) || isOid(from)) : typeof from?.repo !== "string" || !from.repo) {
+    return refused("from must be a branch, a tag, a commit id, or { repo, ref }", "from");
+  }
+  if (typeof from !== "string" && !client) return refused("from: another repo can be named with a client only", "from");
+  if (!isRefName(into)) return refused("into must be a valid branch name (not HEAD)", "into");
+  if (parent !== undefined && !isOid(parent)) return refused("parent must be a commit id (40 lowercase hex)", "parent");
+  if (squash !== undefined && typeof squash !== "boolean") return refused("squash must be a boolean", "squash");
+  if (fastForward !== undefined && !["allow", "never", "only"].includes(fastForward)) {
+    return refused('fastForward must be "allow", "never" or "only"', "fastForward");
+  }
+  // The commit's metadata, checked as commitFiles checks it.
+  const commit = checkCommit({ message: message ?? "merge", author, files: {} });
+  if (commit.isErr()) return err(commit.error);
+  return ok({
+    from,
+    into,
+    message,
+    author: commit.value.author,
+    parent,
+    squash: squash ?? false,
+    fastForward: fastForward ?? "allow",
+  });
+}
+
+async function merge(here: Access, there: Access, input: Checked): Promise<Result<MergeRefsResult, Failure>> {
+  const [capsHere, capsThere] = await Promise.all([capabilities(here.remote), capabilities(there.remote)]);
+  if (capsHere.isErr()) return err(capsHere.error);
+  if (capsThere.isErr()) return err(capsThere.error);
+  const refs = await advertisedRefs(here.remote);
+  if (refs.isErr()) return err(refs.error);
+  const ref = `refs/heads/${input.into}`;
+  const ours = refs.value.get(ref);
+  if (ours === undefined) return err(new GitError("not-found", `no branch named ${input.into}`));
+  if (input.parent !== undefined && ours !== input.parent) {
+    return err(
+      new GitError("conflict", `branch ${input.into} is at ${ours}, not at the expected parent ${input.parent}`),
+    );
+  }
+  const spec = typeof input.from === "string" ? input.from : input.from.ref;
+  const theirs = await resolveRef(there.remote, capsThere.value, spec ?? there.defaultBranch);
+  if (theirs.isErr()) return err(theirs.error);
+
+  // The commit graph: both histories, without trees or blobs where filter is advertised.
+  const store = new ObjectStore();
+  const graph = (remote: Access, caps: Capabilities, want: string, haves: string[]) =>
+    fetchInto(remote.remote, caps, store, {
+      wants: [want],
+      haves,
+      ...(fetchSupports(caps, "filter") ? { filter: "tree:0" } : {}),
+    });
+  const history = await graph(here, capsHere.value, ours, []);
+  if (history.isErr()) return err(history.error);
+  if (!store.has(theirs.value)) {
+    const theirHistory = await graph(there, capsThere.value, theirs.value, [ours]);
+    if (theirHistory.isErr()) return err(theirHistory.error);
+  }
+  const base = await mergeBase(store, ours, theirs.value);
+  if (base === theirs.value || ours === theirs.value) {
+    return ok({ commit: ours, parents: [], fastForward: false, changed: [] });
+  }
+  const canForward = base === ours && !input.squash && input.fastForward !== "never";
+  if (!canForward && input.fastForward === "only") {
+    return err(
+      new GitError("conflict", `${input.into} cannot be fast-forwarded to ${theirs.value}: they have diverged`),
+    );
+  }
+
+  // Objects of `from` that `into`'s repo may not have: passed on with the push.
+  let carried: string[] = [];
+  if (there !== here) {
+    const missing = await fetchInto(there.remote, capsThere.value, store, { wants: [theirs.value], haves: [ours] });
+    if (missing.isErr()) return err(missing.error);
+    carried = missing.value;
+  }
+  const loaderHere = new ObjectLoader(here.remote, capsHere.value, store, here.sources);
+  const loaderThere =
+    there === here ? loaderHere : new ObjectLoader(there.remote, capsThere.value, store, there.sources);
+
+  let commit = theirs.value;
+  let written: string[] = [];
+  let parents = [ours, theirs.value];
+  if (!canForward) {
+    let baseTree: string | undefined;
+    if (base !== undefined) {
+      const found = await loaderHere.commitTree(base);
+      if (found.isErr()) return err(found.error);
+      baseTree = found.value;
+    }
+    const [oursTree, theirsTree] = [await loaderHere.commitTree(ours), await loaderThere.commitTree(theirs.value)];
+    if (oursTree.isErr()) return err(oursTree.error);
+    if (theirsTree.isErr()) return err(theirsTree.error);
+    const merger = new TreeMerge(loaderHere, loaderThere);
+    const tree = await merger.merge(baseTree, oursTree.value, theirsTree.value, "");
+    if (tree.isErr()) return err(tree.error);
+    if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
+    const root = tree.value ?? (await store.writeTree([]));
+    parents = input.squash ? [ours] : [ours, theirs.value];
+    const from =
+      typeof input.from === "string" ? input.from : `${input.from.repo}${input.from.ref ? `:${input.from.ref}` : ""}`;
+    commit = await store.writeCommit({
+      tree: root,
+      parents,
+      author: input.author,
+      committer: input.author,
+      message: input.message ?? `Merge ${from} into ${input.into}`,
+    });
+    written = [...merger.written, root, commit];
+  }
+  const pack = await store.pack([...carried, ...written]);
+  const pushed = await pushPack(here.remote, { ref, old: ours, new: commit, pack });
+  if (pushed.isErr()) {
+    if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
+    const now = await advertisedRefs(here.remote);
+    if (now.isOk() && now.value.get(ref) !== ours) {
+      return err(new GitError("conflict", `branch ${input.into} moved while merging: nothing was pushed over it`));
+    }
+    return err(pushed.error);
+  }
+  const changed = await changedPaths(loaderHere, ours, commit);
+  if (changed.isErr()) return err(changed.error);
+  return ok({ commit, parents: canForward ? [] : parents, fastForward: canForward, changed: changed.value });
+}
+
+/** What differs between two commits of `into`'s repo, as paths. */
+async function changedPaths(loader: ObjectLoader, before: string, after: string): Promise<Result<string[], Failure>> {
+  const side = async (commit: string): Promise<Result<Side, Failure>> =>
+    (await loader.commitTree(commit)).map((root) => ({ loader, commit, root }));
+  const [from, to] = [await side(before), await side(after)];
+  if (from.isErr()) return err(from.error);
+  if (to.isErr()) return err(to.error);
+  return (await walk(from.value, to.value, select(undefined))).map((found) => found.map(({ change }) => change.path));
+}
+
+/**
+ * The best common ancestor: walking back from `theirs`, the first commits that `ours` also reaches, less any that is
+ * an ancestor of another. With several (a criss-cross history) the first is used.
+ */
+async function mergeBase(store: ObjectStore, ours: string, theirs: string): Promise<string | undefined> {
+  const ancestors = async (start: string) => {
+    const seen = new Set<string>([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const next = queue.shift() as string;
+      for (const parent of store.has(next) ? await store.parents(next) : []) {
+        if (!seen.has(parent)) {
+          seen.add(parent);
+          queue.push(parent);
+        }
+      }
+    }
+    return seen;
+  };
+  const reached = await ancestors(ours);
+  const candidates: string[] = [];
+  const seen = new Set<string>([theirs]);
+  const queue = [theirs];
+  while (queue.length > 0) {
+    const next = queue.shift() as string;
+    if (reached.has(next)) {
+      candidates.push(next);
+      continue;
+    }
+    for (const parent of store.has(next) ? await store.parents(next) : []) {
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+  for (const candidate of candidates) {
+    const others = candidates.filter((other) => other !== candidate);
+    let below = false;
+    for (const other of others) if ((await ancestors(other)).has(candidate)) below = true;
+    if (!below) return candidate;
+  }
+  return candidates[0];
+}
+
+const same = (a: TreeEntry | undefined, b: TreeEntry | undefined) =>
+  a === undefined ? b === undefined : b !== undefined && a.oid === b.oid && a.mode === b.mode;
+
+/** Trees merged entry by entry; what merges is written, what does not is collected in `conflicts`. */
+class TreeMerge {
+  readonly conflicts: MergeConflictEntry[] = [];
+  readonly written: string[] = [];
+
+  constructor(
+    private readonly ours: ObjectLoader,
+    private readonly theirs: ObjectLoader,
+  ) {}
+
+  /** The merged tree's id, undefined when it is empty. */
+  async merge(
+    base: string | undefined,
+    ours: string | undefined,
+    theirs: string | undefined,
+    prefix: ByteString,
+  ): Promise<Result<string | undefined, Failure>> {
+    const entries = async (loader: ObjectLoader, oid: string | undefined) => {
+      if (oid === undefined) return ok(new Map<ByteString, TreeEntry>());
+      const loaded = await loader.trees([oid]);
+      if (loaded.isErr()) return err(loaded.error);
+      return ok(new Map((await loader.store.tree(oid)).map((entry) => [entry.name, entry])));
+    };
+    const [b, o, t] = [
+      await entries(this.ours, base),
+      await entries(this.ours, ours),
+      await entries(this.theirs, theirs),
+    ];
+    if (b.isErr()) return err(b.error);
+    if (o.isErr()) return err(o.error);
+    if (t.isErr()) return err(t.error);
+    const result: TreeEntry[] = [];
+    for (const name of new Set([...b.value.keys(), ...o.value.keys(), ...t.value.keys()])) {
+      const [was, mine, yours] = [b.value.get(name), o.value.get(name), t.value.get(name)];
+      const path = `${prefix}${name}`;
+      let entry: TreeEntry | undefined;
+      if (same(mine, yours) || same(was, yours)) entry = mine;
+      else if (same(was, mine)) entry = yours;
+      else {
+        const merged = await this.mergeEntry(path, was, mine, yours);
+        if (merged.isErr()) return err(merged.error);
+        entry = merged.value;
+      }
+      if (entry) result.push(entry);
+    }
+    if (result.length === 0) return ok(undefined);
+    const tree = await this.ours.store.writeTree(result);
+    if (ours === undefined || tree !== ours) this.written.push(tree);
+    return ok(tree);
+  }
+
+  /** An entry both sides changed, differently. */
+  private async mergeEntry(
+    path: ByteString,
+    was: TreeEntry | undefined,
+    mine: TreeEntry | undefined,
+    yours: TreeEntry | undefined,
+  ): Promise<Result<TreeEntry | undefined, Failure>> {
+    const kind = (entry: TreeEntry | undefined) => (entry ? kindOf(entry.mode) : undefined);
+    const shown = decodeUtf8(path) ?? path;
+    if (kind(mine) === "tree" && kind(yours) === "tree" && (was === undefined || kind(was) === "tree")) {
+      const tree = await this.merge(was?.oid, mine?.oid, yours?.oid, `${path}/`);
+      return tree.map((oid) => (oid ? { mode: mine?.mode ?? "40000", name: mine?.name ?? "", oid } : undefined));
+    }
+    const conflict = async (kindOfConflict: MergeConflictEntry["kind"]) => {
+      const bytes = async (loader: ObjectLoader, entry: TreeEntry | undefined) => {
+        if (!entry || kind(entry) === "tree" || kind(entry) === "gitlink") return undefined;
+        const loaded = await loader.blobs([entry.oid]);
+        return loaded.isOk() ? loader.store.blob(entry.oid) : undefined;
+      };
+      this.conflicts.push({
+        path: shown,
+        kind: kindOfConflict,
+        ...(await optional("base", bytes(this.ours, was))),
+        ...(await optional("ours", bytes(this.ours, mine))),
+        ...(await optional("theirs", bytes(this.theirs, yours))),
+      });
+      return ok(mine);
+    };
+    if (!mine || !yours) return conflict("modify-delete");
+    if (kind(mine) !== kind(yours) || kind(mine) !== "blob") return conflict(was ? "type" : "add-add");
+    if (!was) return conflict("add-add");
+    if (kind(was) !== "blob") return conflict("type");
+    // Both changed a file: its lines merged three ways, its mode from whichever side changed it.
+    const loaded = await Promise.all([this.ours.blobs([was.oid, mine.oid]), this.theirs.blobs([yours.oid])]);
+    for (const result of loaded) if (result.isErr()) return err(result.error);
+    const [base, ours, theirs] = await Promise.all([
+      this.ours.store.blob(was.oid),
+      this.ours.store.blob(mine.oid),
+      this.theirs.store.blob(yours.oid),
+    ]);
+    const mode = mine.mode === was.mode ? yours.mode : mine.mode;
+    if (yours.mode !== was.mode && mine.mode !== was.mode && yours.mode !== mine.mode) return conflict("content");
+    const text = mergeLines(base, ours, theirs);
+    if (text === undefined) return conflict("content");
+    const oid = await this.ours.store.writeBlob(text);
+    this.written.push(oid);
+    return ok({ mode, name: mine.name, oid });
+  }
+}
+
+async function optional<K extends string>(key: K, value: Promise<Uint8Array | undefined>) {
+  const bytes = await value;
+  return (bytes === undefined ? {} : { [key]: bytes }) as Partial<Record<K, Uint8Array>>;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A three-way merge of lines (each with its newline); undefined on a conflict or for bytes that are not text. */
+function mergeLines(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array): Uint8Array | undefined {
+  const lines = (bytes: Uint8Array) => {
+    if (bytes.subarray(0, 8000).includes(0)) return undefined;
+    try {
+      return decoder.decode(bytes).split(/(?<=\n)/);
+    } catch {
+      return undefined;
+    }
+  };
+  const [o, a, b] = [lines(base), lines(ours), lines(theirs)];
+  if (!o || !a || !b) return undefined;
+  const regions = diff3Merge(a, o, b, { excludeFalseConflicts: true });
+  if (regions.some((region) => region.conflict)) return undefined;
+  return new TextEncoder().encode(regions.flatMap((region) => region.ok ?? []).join(""));
+}

@@ -1,0 +1,163 @@
+import { join } from "node:path";
+import type { Result } from "neverthrow";
+import { describe, expect, it } from "vitest";
+import { commitFiles, createBranch, MergeConflict, mergeRefs } from "../../src/git/index.js";
+import { createRepo, forkRepo } from "../../src/index.js";
+import { gitCli } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
+
+/**
+ * `mergeRefs` against git: every clean merge gives the tree `git merge-tree --write-tree` gives for the same commits,
+ * with the right parents; a conflicting one reports the paths git reports and leaves `into` as it was.
+ */
+
+const author = { name: "Ada Agent", email: "ada@example.com", timestamp: 1_764_000_000, timezoneOffset: 0 };
+const local = useLocalServer();
+
+const bare = (repo: string) => join(local.server.dataDir, `${local.server.state.findRepo("default", repo)?.id}.git`);
+const git = async (repo: string, args: string[]) => (await gitCli(["--git-dir", bare(repo), ...args])).stdout.trim();
+const head = (repo: string, branch = "main") => git(repo, ["rev-parse", `refs/heads/${branch}`]);
+/** What git's own merge makes of two commits: the tree, or the conflicted paths. */
+async function gitMerge(repo: string, ours: string, theirs: string) {
+  const result = await gitCli(["--git-dir", bare(repo), "merge-tree", "--write-tree", "--name-only", ours, theirs]);
+  const [tree = "", ...rest] = result.stdout.split("\n");
+  const conflicts = result.code === 1 ? rest.slice(0, rest.indexOf("")) : [];
+  return { tree, conflicts };
+}
+
+/** The Ok value; an Err fails the test with what it says. */
+async function okOf<T, E extends { message: string }>(result: PromiseLike<Result<T, E>>): Promise<T> {
+  const settled = await result;
+  if (settled.isErr()) throw new Error(`expected Ok: ${settled.error.message}`);
+  return settled.value;
+}
+
+let count = 0;
+async function seeded(files: Record<string, string> = { "a.txt": "one\ntwo\nthree\n", "b.txt": "b\n" }) {
+  const name = `merge-${++count}`;
+  (await createRepo(local.client, { name }))._unsafeUnwrap();
+  const base = (await commitFiles(local.client, name, { message: "base", author, files }))._unsafeUnwrap();
+  return { name, base: base.commit };
+}
+const commit = async (repo: string, branch: string, files: Record<string, string | null>) =>
+  (await okOf(commitFiles(local.client, repo, { message: `on ${branch}`, author, files, branch }))).commit;
+
+describe("mergeRefs", () => {
+  it("fast-forwards when into is an ancestor of from, or makes a merge commit when asked never to", async () => {
+    const { name, base } = await seeded();
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    const ahead = await commit(name, "agent", { "c.txt": "c\n" });
+    const ff = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author }));
+    expect(ff).toEqual({ commit: ahead, parents: [], fastForward: true, changed: ["c.txt"] });
+    expect(await head(name)).toBe(ahead);
+    const again = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author }));
+    expect(again).toEqual({ commit: ahead, parents: [], fastForward: false, changed: [] });
+
+    const next = await commit(name, "agent", { "d.txt": "d\n" });
+    const never = await okOf(
+      mergeRefs(local.client, name, { from: "agent", into: "main", author, fastForward: "never" }),
+    );
+    expect(never).toMatchObject({ parents: [ahead, next], fastForward: false, changed: ["d.txt"] });
+    expect(await git(name, ["rev-parse", `${never.commit}^{tree}`])).toBe((await gitMerge(name, ahead, next)).tree);
+    expect(await git(name, ["log", "-1", "--format=%P|%s", "main"])).toBe(`${ahead} ${next}|Merge agent into main`);
+    expect(base).not.toBe(ahead);
+  });
+
+  it("merges diverged branches three ways: the tree git merge-tree makes, both parents", async () => {
+    const { name } = await seeded({ "a.txt": "one\ntwo\nthree\nfour\nfive\n", "b.txt": "b\n", "gone.txt": "g\n" });
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    const ours = await commit(name, "main", { "a.txt": "ONE\ntwo\nthree\nfour\nfive\n", "m.txt": "main\n" });
+    const theirs = await commit(name, "agent", {
+      "a.txt": "one\ntwo\nthree\nfour\nFIVE\n",
+      "gone.txt": null,
+      "t/x.txt": "x\n",
+    });
+    const merged = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author }));
+    expect(merged).toMatchObject({ parents: [ours, theirs], fastForward: false });
+    expect(merged.changed.sort()).toEqual(["a.txt", "gone.txt", "t/x.txt"]);
+    const expected = await gitMerge(name, ours, theirs);
+    expect(expected.conflicts).toEqual([]);
+    expect(await git(name, ["rev-parse", `${merged.commit}^{tree}`])).toBe(expected.tree);
+    expect(await git(name, ["show", "main:a.txt"])).toBe("ONE\ntwo\nthree\nfour\nFIVE");
+    expect(await git(name, ["fsck", "--strict", "--no-dangling"])).toBe("");
+  });
+
+  it("reports the paths git reports as conflicts, with each side's bytes, and pushes nothing", async () => {
+    const { name } = await seeded({ "a.txt": "one\n", "b.txt": "b\n", "c.txt": "c\n" });
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    const ours = await commit(name, "main", { "a.txt": "ours\n", "b.txt": null, "new.txt": "mine\n" });
+    const theirs = await commit(name, "agent", {
+      "a.txt": "theirs\n",
+      "b.txt": "b2\n",
+      "new.txt": "yours\n",
+      "c.txt": "C\n",
+    });
+    const error = (await mergeRefs(local.client, name, { from: "agent", into: "main", author }))._unsafeUnwrapErr();
+    expect(error).toBeInstanceOf(MergeConflict);
+    const conflicts = (error as MergeConflict).conflicts;
+    expect(conflicts.map((conflict) => conflict.path).sort()).toEqual(
+      (await gitMerge(name, ours, theirs)).conflicts.sort(),
+    );
+    const byPath = Object.fromEntries(conflicts.map((conflict) => [conflict.path, conflict]));
+    expect(byPath["a.txt"]).toMatchObject({ kind: "content" });
+    expect(new TextDecoder().decode(byPath["a.txt"]?.theirs)).toBe("theirs\n");
+    expect(byPath["b.txt"]).toMatchObject({ kind: "modify-delete" });
+    expect(byPath["new.txt"]).toMatchObject({ kind: "add-add" });
+    expect(await head(name)).toBe(ours);
+    const only = (
+      await mergeRefs(local.client, name, { from: "agent", into: "main", author, fastForward: "only" })
+    )._unsafeUnwrapErr();
+    expect(only).toMatchObject({ _tag: "GitError", reason: "conflict" });
+    const stale = (
+      await mergeRefs(local.client, name, { from: "agent", into: "main", author, parent: theirs })
+    )._unsafeUnwrapErr();
+    expect(stale).toMatchObject({ _tag: "GitError", reason: "conflict" });
+  });
+
+  it("loses no push that races it: the merge is a conflict and the other push stays", async () => {
+    const { name } = await seeded();
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    await commit(name, "main", { "m.txt": "m\n" });
+    await commit(name, "agent", { "t.txt": "t\n" });
+    // Just before the merge's push reaches the remote, someone else pushes to main.
+    const realFetch = globalThis.fetch;
+    let raced: string | undefined;
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url.endsWith("/git-receive-pack") && raced === undefined) {
+        globalThis.fetch = realFetch;
+        raced = await commit(name, "main", { "race.txt": "won\n" });
+      }
+      return realFetch(request);
+    };
+    try {
+      const error = (await mergeRefs(local.client, name, { from: "agent", into: "main", author }))._unsafeUnwrapErr();
+      expect(error).toMatchObject({ _tag: "GitError", reason: "conflict" });
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(await head(name)).toBe(raced);
+  });
+
+  it("brings a fork's commits into its source, or one squashed commit", async () => {
+    const { name: source } = await seeded();
+    (await forkRepo(local.client, source, { name: `${source}-fork` }))._unsafeUnwrap();
+    const fork = `${source}-fork`;
+    const agent = await commit(fork, "main", { "agent.txt": "agent\n" });
+    const ff = await okOf(mergeRefs(local.client, source, { from: { repo: fork }, into: "main", author }));
+    expect(ff).toMatchObject({ commit: agent, fastForward: true });
+    expect(await head(source)).toBe(agent);
+    expect(await git(source, ["fsck", "--strict", "--no-dangling"])).toBe("");
+
+    const ours = await commit(source, "main", { "b.txt": "B\n" });
+    const theirs = await commit(fork, "main", { "a.txt": "one\ntwo\nthree\nfour\n" });
+    const squashed = await okOf(
+      mergeRefs(local.client, source, { from: { repo: fork }, into: "main", author, squash: true }),
+    );
+    expect(squashed).toMatchObject({ parents: [ours], fastForward: false });
+    expect(await git(source, ["rev-parse", `${squashed.commit}^{tree}`])).toBe(
+      (await gitMerge(source, ours, theirs)).tree,
+    );
+    expect(await git(source, ["fsck", "--strict", "--no-dangling"])).toBe("");
+  });
+});
