@@ -11,7 +11,7 @@ import http from "isomorphic-git/http/node";
 import { handleOver } from "../tests/support/simulator.js";
 
 // As built: dist/, typed by the source it is built from.
-const { commitFiles, memoryFs, readFiles } = (await import(
+const { commitFiles, diffRefs, memoryFs, mergeRefs, readFiles } = (await import(
   join(import.meta.dirname, "../dist/git/index.js") as string
 )) as typeof import("../src/git/index.js");
 const { createClient } = (await import(
@@ -31,10 +31,12 @@ export interface TaskInput {
   path: string;
   content: string;
   form: Form;
+  /** For diff and merge: the branch compared or merged, and the one it goes into. */
+  branches?: { from: string; into: string };
 }
 
 const [task = "", json = "{}"] = process.argv.slice(2);
-const { remote, token, path, content, form } = JSON.parse(json) as TaskInput;
+const { remote, token, path, content, form, branches } = JSON.parse(json) as TaskInput;
 const author = { name: "Bench", email: "bench@example.com" };
 const onAuth = () => ({ username: "x", password: token.split("?")[0] ?? "" });
 
@@ -65,6 +67,12 @@ const read = (paths: string[]) => {
   return readFiles(handle ?? { remote, token }, { paths });
 };
 
+const client = () => {
+  if (form.kind !== "client") throw new Error("diff and merge are measured in the client form");
+  return { client: createClient({ ...form.client, retry: 0 }), repo: form.repo };
+};
+const { from = "agent", into = "main" } = branches ?? {};
+
 const tasks: Record<string, () => Promise<void>> = {
   // The floor of peak memory: Node with tsx and these imports loaded.
   async nothing() {},
@@ -74,6 +82,15 @@ const tasks: Record<string, () => Promise<void>> = {
   async "sdk read"() {
     const files = (await read([path]))._unsafeUnwrap().files;
     if (!files.has(path)) throw new Error("file missing");
+  },
+  async "sdk diff"() {
+    const { client: c, repo } = client();
+    const { changes } = (await diffRefs(c, repo, { from: into, to: from }))._unsafeUnwrap();
+    if (changes.length === 0) throw new Error("no change to diff");
+  },
+  async "sdk merge"() {
+    const { client: c, repo } = client();
+    (await mergeRefs(c, repo, { from, into, author, fastForward: "never" }))._unsafeUnwrap();
   },
   // Cloudflare's documented recipe (artifacts/examples/isomorphic-git): clone into an in-memory filesystem, write,
   // commit, push. Given every advantage: a single branch at depth 1.
@@ -102,7 +119,8 @@ if (!run) throw new Error(`unknown task ${task}`);
 let started = performance.now();
 let first: number | undefined;
 if (task.startsWith("sdk ")) {
-  await run();
+  // A merge happens once: its warm-up is a diff of the same branches, which runs the same fetches and tree walks.
+  await (task === "sdk merge" ? (tasks["sdk diff"] ?? run) : run)();
   first = performance.now() - started;
 }
 received = 0;

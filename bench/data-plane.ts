@@ -299,6 +299,94 @@ async function recipe(task: string, placed: Placed, path: string, proxy: { recei
   return { ...sample, bytes: proxy.received };
 }
 
+/**
+ * Diff and merge of a one-file change in the 32 MB repo, against the git CLI doing the same (clone, then diff; clone,
+ * merge, push). Before every run each branch gets a one-file commit of its own, so every merge is a real three-way
+ * one. Budget: the SDK at most 0.2× the git CLI's time and 5 % of its bytes.
+ */
+async function diffMergeTable(remote: Remote): Promise<{ lines: string[]; over: boolean }> {
+  const { commitFiles } = (await import(
+    join(import.meta.dirname, "../dist/git/index.js") as string
+  )) as typeof import("../src/git/index.js");
+  const placed = await remote.place("diff-merge", wide);
+  if (placed.form.kind !== "client") throw new Error("diff and merge are measured in the client form");
+  const { client: options, repo } = placed.form;
+  const client = createClient({ ...options, retry: 0 });
+  const author = { name: "Bench", email: "bench@example.com" };
+  let round = 0;
+  const prepare = async () => {
+    round++;
+    const agent = { message: "agent", author, files: { [`dir-3/agent-${round}.txt`]: `a${round}` }, branch: "agent" };
+    (await commitFiles(client, repo, round === 1 ? { ...agent, from: "main" } : agent))._unsafeUnwrap();
+    (
+      await commitFiles(client, repo, { message: "main", author, files: { [`dir-5/main-${round}.txt`]: `m${round}` } })
+    )._unsafeUnwrap();
+  };
+  const clone = (dir: string) => ["clone", "--quiet", "--no-tags", placed.remote, dir];
+  const rows: [string, () => Promise<Sample>][] = [
+    ["**SDK diffRefs main..agent (client form)**", () => node("sdk diff", placed, wide.sample)],
+    [
+      "git CLI: clone, diff",
+      () =>
+        cli(
+          placed,
+          remote.proxy,
+          (dir) => [clone(dir), ["-C", dir, "diff", "--name-status", "origin/main", "origin/agent"]],
+          wide.sample,
+        ),
+    ],
+    ["**SDK mergeRefs agent into main (client form)**", () => node("sdk merge", placed, wide.sample)],
+    [
+      "git CLI: clone, merge, push",
+      () =>
+        cli(
+          placed,
+          remote.proxy,
+          (dir) => [
+            clone(dir),
+            ["-C", dir, "merge", "--quiet", "--no-edit", "origin/agent"],
+            ["-C", dir, "push", "--quiet", "origin", "main"],
+          ],
+          wide.sample,
+        ),
+    ],
+  ];
+  const results = new Map<string, Sample[]>();
+  for (let run = 0; run <= RUNS; run++) {
+    for (const [name, measure] of rows) {
+      await prepare();
+      const sample = await measure();
+      // The first round warms the page cache and tsx: not counted.
+      if (run > 0) results.set(name, [...(results.get(name) ?? []), sample]);
+    }
+  }
+  const stat = (name: string, field: keyof Sample) =>
+    median((results.get(name) ?? []).map((sample) => sample[field] ?? Number.NaN));
+  const lines = [
+    `**Diff and merge of a one-file change** (${wide.count.toLocaleString("en")} files, ${(wide.bytes / 1e6).toFixed(1)} MB, the local server with filter)`,
+    "",
+    "| operation | time | first call | bytes received | peak memory (RSS) | budget |",
+    "|---|---|---|---|---|---|",
+  ];
+  let over = false;
+  for (const [index, [name]] of rows.entries()) {
+    const ms = stat(name, "ms");
+    const bytes = stat(name, "bytes");
+    const first = stat(name, "first");
+    let verdict = "";
+    if (index % 2 === 0) {
+      const yardstick = rows[index + 1]?.[0] ?? "";
+      const ok = ms <= 0.2 * stat(yardstick, "ms") && bytes <= 0.05 * stat(yardstick, "bytes");
+      over ||= !ok;
+      verdict = ok ? "within" : "⚠ over: ≤ 0.2× the git CLI's time and ≤ 5 % of its bytes";
+    }
+    lines.push(
+      `| ${name} | ${ms.toFixed(0)} ms | ${Number.isNaN(first) ? "" : `${first.toFixed(0)} ms`} | ${(bytes / 1024).toFixed(1)} KB | ${(stat(name, "maxRssKb") / 1024).toFixed(0)} MB | ${verdict} |`,
+    );
+  }
+  return { lines, over };
+}
+
 export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: boolean }> {
   const lines = [
     `Data plane, measured ${new Date().toISOString().slice(0, 10)}: one file committed or read; median of ${RUNS} runs, each in a process of its own.`,
@@ -319,6 +407,11 @@ export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: b
     for (const [title, remote, shape] of plans.filter(([title]) => chosen(title))) {
       const { lines: table, over } = await scenario(title, remote, shape);
       lines.push(...table, "");
+      overBudget ||= over;
+    }
+    if (chosen("(e)")) {
+      const { lines: table, over } = await diffMergeTable(withFilter);
+      lines.push(table.join("\n").replace("**Diff and merge", "**(e) Diff and merge"), "");
       overBudget ||= over;
     }
     if (!chosen("(d)")) {
