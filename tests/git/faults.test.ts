@@ -42,18 +42,29 @@ beforeEach(() => {
   proxy.received = 0;
 });
 
+/** An error's kind, for comparing with what a fault may give. */
+const pick = (error: { _tag: string; reason?: string; message: string }) =>
+  error._tag === "GitError"
+    ? { _tag: error._tag, reason: error.reason, message: error.message }
+    : { _tag: error._tag, reason: error.reason };
+
 async function headOfMain(): Promise<string> {
   const id = server.state.findRepo("default", "faulty")?.id;
   return (await gitCli(["--git-dir", join(server.dataDir, `${id}.git`), "rev-parse", "main"])).stdout.trim();
 }
 
 describe("a Git remote that misbehaves", () => {
-  it("dies mid-pack: a TransportError, and the branch unchanged", async () => {
+  it("dies mid-pack: a network TransportError (or, cut at a chunk's end, a protocol GitError), the branch unchanged", async () => {
     proxy.fault = { method: "POST", suffix: "git-upload-pack", fault: { kind: "reset-mid-body" } };
+    // The proxy sends half of the answer as one whole HTTP chunk, then closes the socket. Node's fetch mostly calls
+    // that a network error; when the close lands right after the chunk, it may end the body there instead, and the
+    // half answer is then what a cut-short answer is: a protocol error. Either way nothing is taken as an answer.
+    const died = { _tag: "TransportError", reason: "network" };
+    const cut = { _tag: "GitError", reason: "protocol", message: expect.stringMatching(/malformed|cut short/) };
     const read = await readFiles({ remote, token }, { paths: ["small.txt"] });
-    expect(read._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
+    expect([died, cut]).toContainEqual(expect.objectContaining(pick(read._unsafeUnwrapErr())));
     const commit = await commitFiles({ remote, token }, { message: "x", author, files: { "small.txt": "changed" } });
-    expect(commit._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
+    expect([died, cut]).toContainEqual(expect.objectContaining(pick(commit._unsafeUnwrapErr())));
     expect(await headOfMain()).toBe(base);
   });
 
