@@ -4,7 +4,15 @@ import { clientFrom, parse, positional, text } from "./context.js";
 import { CliFailure, print, usage } from "./output.js";
 import { type Command, value } from "./resources.js";
 
-/** `files put` and `files get`: the Git data plane from the shell. */
+/** Who a commit made from the shell is by: the flags, else git's own environment variables, else the command. */
+function authorOf(parsed: Parameters<typeof text>[0]): { name: string; email: string } {
+  return {
+    name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
+    email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
+  };
+}
+
+/** `files put|get|diff|merge`: the Git data plane from the shell. */
 export const files: Record<string, Command> = {
   put: {
     usage: "files put REPO PATH=@LOCALFILE... -m MESSAGE [--branch B] [--author-name N] [--author-email E]",
@@ -29,10 +37,7 @@ export const files: Record<string, Command> = {
           throw usage(`usage: cannot read ${local}`);
         });
       }
-      const author = {
-        name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
-        email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
-      };
+      const author = authorOf(parsed);
       const made = await value(
         commitFiles(clientFrom(parsed), repo, { message, author, files: contents, branch: text(parsed, "branch") }),
       );
@@ -86,10 +91,7 @@ export const files: Record<string, Command> = {
           from: fork === undefined ? ref : { repo: fork, ref },
           into,
           message: text(parsed, "message"),
-          author: {
-            name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
-            email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
-          },
+          author: authorOf(parsed),
           squash: parsed.values.squash === true,
           fastForward: ff,
         }),
