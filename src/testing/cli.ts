@@ -7,11 +7,13 @@ const USAGE = `Usage: cloudflare-artifacts-server [options]
 
 Runs a local Artifacts server (REST control plane and Git remotes) on 127.0.0.1 until Ctrl+C.
 
+The API token it accepts: ARTIFACTS_SERVER_API_TOKEN, else the one DIR keeps, else a random one (printed).
+
 Options:
   --port N                 port to listen on (default: a free one)
   --account-id ID          account id it answers for (default: local-account)
-  --api-token T            API token it accepts (default: a random one, printed)
-  --data-dir DIR           keep repos and state in DIR across restarts (default: a temporary folder)
+  --api-token T            API token it accepts; prefer ARTIFACTS_SERVER_API_TOKEN (argv is public)
+  --data-dir DIR           keep repos, state and API token in DIR across restarts (default: a temporary folder)
   --delay MS               hold every import and fork in progress this long
   --max-body-bytes N       largest JSON body accepted (default: 1048576)
   --rate-limit N/MS        answer 429 past N REST requests per MS milliseconds
@@ -67,10 +69,15 @@ const text = (flag: string) => values[flag] as string | undefined;
 const tokenFormat = text("token-format");
 if (tokenFormat !== undefined && tokenFormat !== "v1" && tokenFormat !== "v2") fail("--token-format is v1 or v2");
 
+if (text("api-token") !== undefined) {
+  process.stderr.write(
+    "warning: --api-token shows the token to every user of this machine (ps, /proc); set ARTIFACTS_SERVER_API_TOKEN instead\n",
+  );
+}
 const server = await startArtifactsServer({
   port: number("port", text("port")),
   accountId: text("account-id"),
-  apiToken: text("api-token"),
+  apiToken: process.env.ARTIFACTS_SERVER_API_TOKEN || text("api-token"),
   dataDir: text("data-dir"),
   operationDelayMs: number("delay", text("delay")),
   maxBodyBytes: number("max-body-bytes", text("max-body-bytes")),
@@ -81,11 +88,12 @@ const server = await startArtifactsServer({
 });
 
 // The credentials are this local server's own, printed so a developer can use them: nothing real is exposed.
+// `export` lines, so a shell can take them as they are (`eval "$(… | grep ^export)"`).
 console.log(`Local Artifacts server listening on ${server.origin}
-  CLOUDFLARE_API_BASE_URL=${server.baseUrl}
-  CLOUDFLARE_ACCOUNT_ID=${server.accountId}
-  CLOUDFLARE_API_TOKEN=${server.apiToken}
-  namespace: any (e.g. ${server.namespace})${text("data-dir") ? `\n  data: ${server.dataDir} (kept)` : ""}
+export CLOUDFLARE_API_BASE_URL=${server.baseUrl}
+export CLOUDFLARE_ACCOUNT_ID=${server.accountId}
+export CLOUDFLARE_API_TOKEN=${server.apiToken}
+# namespace: any (e.g. ${server.namespace})${text("data-dir") ? `; data: ${server.dataDir} (kept, with this token)` : ""}
 Press Ctrl+C to stop.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

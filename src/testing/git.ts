@@ -20,6 +20,17 @@ export class GitCommandError extends Error {
   }
 }
 
+/** `git -c name=value …` through the environment, where argv cannot show it. */
+export function configEnv(config: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(config);
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  for (const [index, [key, value]] of entries.entries()) {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  }
+  return env;
+}
+
 /**
  * Environment for every git child: this process's, less every `GIT_*` variable it inherited (inside a git hook,
  * `GIT_DIR` would point every command at the host's repository), then no prompts, no user or system config, no
@@ -38,12 +49,16 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-export function git(args: readonly string[], cwd?: string, timeoutMs = 120_000): Promise<string> {
+/**
+ * Runs git and resolves with what it printed. `env` adds to its environment: the place for a secret, which argv
+ * would show to every user of the machine (`/proc/<pid>/cmdline`).
+ */
+export function git(args: readonly string[], cwd?: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "git",
       [...args],
-      { cwd, env: gitEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: gitEnv(env), timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>
         error ? reject(new GitCommandError(args, `${stderr}${error.message}`)) : resolve(stdout),
     );
@@ -98,7 +113,10 @@ export interface CgiRequest {
   filter: boolean;
 }
 
-/** Runs `git http-backend` for one request and streams its answer. Resolves with its exit code. */
+/**
+ * Runs `git http-backend` for one request and streams its answer. Resolves with its exit code once it has
+ * written all of it, leaving `res` to end: the caller records what a push changed first.
+ */
 export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<number> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const child = spawn("git", ["http-backend"], {
@@ -114,9 +132,7 @@ export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: Cgi
       REMOTE_ADDR: req.socket.remoteAddress ?? "127.0.0.1",
       // Partial fetches (`filter blob:none`), as Cloudflare's ArtifactFS relies on against Artifacts remotes;
       // off, as Cloudflare's local simulator runs.
-      GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "uploadpack.allowFilter",
-      GIT_CONFIG_VALUE_0: String(cgi.filter),
+      ...configEnv({ "uploadpack.allowFilter": String(cgi.filter) }),
     }),
   });
   // git gzips large request bodies; http-backend wants them plain.
@@ -143,7 +159,6 @@ export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: Cgi
   return new Promise((resolve) => {
     child.on("close", (code) => {
       if (!headersSent && !res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end();
       resolve(code ?? 1);
     });
     child.on("error", () => resolve(1));

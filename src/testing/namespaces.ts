@@ -42,7 +42,7 @@ export async function createNamespace(request: Request): Promise<Reply> {
     throw invalid("jurisdiction must be eu or us");
   }
   if (ctx.state.namespaces.has(body.namespace)) {
-    throw new ApiFailure(409, 10201, `namespace '${body.namespace}' already exists`);
+    throw new ApiFailure(10201, `namespace '${body.namespace}' already exists`);
   }
   const record = ctx.state.namespace(body.namespace);
   record.jurisdiction = jurisdiction ?? null;

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { countObjects, GitCommandError, git, initBare } from "./git.js";
+import { configEnv, countObjects, GitCommandError, git, initBare } from "./git.js";
 import {
   ApiFailure,
   assertFree,
@@ -147,12 +147,15 @@ export async function importRepo(request: Request): Promise<Reply> {
       ...(branch ? ["--branch", branch] : []),
       ...(depth ? ["--depth", `${depth}`] : []),
     ];
+    // Credentials in the URL go to git as a header, through its environment: in argv (git's and its
+    // `git-remote-http` child's) any user of the machine could read them.
+    const { href, credentials } = splitCredentials(url);
     try {
-      await git(["clone", "--quiet", "--bare", ...options, url.href, dir]);
+      await git(["clone", "--quiet", "--bare", ...options, href, dir], undefined, credentials);
     } catch (error) {
       throw importFailure(error);
     }
-    // The clone wrote the URL, credentials included, into the repo's config: nothing of the source is kept.
+    // Nothing of the source is kept, not even its URL.
     await git(["remote", "remove", "origin"], dir);
     const head = await git(["symbolic-ref", "--short", "HEAD"], dir).catch(() => "");
     repo.default_branch = branch ?? (head.trim() || "main");
@@ -172,6 +175,18 @@ function parseRemote(text: string): URL {
   throw invalid("url must be an http(s) Git remote URL");
 }
 
+/** The URL without its userinfo, and that userinfo as the git config that sends it (Basic, as a URL would). */
+function splitCredentials(url: URL): { href: string; credentials: Record<string, string> } {
+  const bare = new URL(url.href);
+  bare.username = "";
+  bare.password = "";
+  if (url.username === "" && url.password === "") return { href: bare.href, credentials: {} };
+  const basic = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+    "base64",
+  );
+  return { href: bare.href, credentials: configEnv({ "http.extraHeader": `Authorization: Basic ${basic}` }) };
+}
+
 /**
  * `source` as the binding's type comment shows it: `github:owner/repo` for GitHub, the URL (without credentials,
  * which are a secret) otherwise.
@@ -179,22 +194,19 @@ function parseRemote(text: string): URL {
 export function sourceOf(url: URL): string {
   const github = url.hostname === "github.com" && /^\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.pathname);
   if (github) return `github:${github[1]}/${github[2]}`;
-  const copy = new URL(url.href);
-  copy.username = "";
-  copy.password = "";
-  return copy.href;
+  return splitCredentials(url).href;
 }
 
 /** Maps what `git clone` said to the upstream codes for an import source. */
 export function importFailure(error: unknown): ApiFailure {
   const text = error instanceof GitCommandError ? error.stderr : String(error);
   if (/Authentication failed|could not read Username|terminal prompts disabled|returned error: 40[13]\b/i.test(text)) {
-    return new ApiFailure(422, 10106, "the import source requires authentication");
+    return new ApiFailure(10106, "the import source requires authentication");
   }
   if (/Could not resolve host|Failed to connect|Connection refused|timed out|Couldn't connect/i.test(text)) {
-    return new ApiFailure(502, 10401, "the import source is unreachable");
+    return new ApiFailure(10401, "the import source is unreachable");
   }
-  return new ApiFailure(400, 10104, "the import source is not a valid git repository");
+  return new ApiFailure(10104, "the import source is not a valid git repository");
 }
 
 /**

@@ -1,12 +1,13 @@
 import { isRefName } from "../git/input.js";
+import { statusOf } from "./fixtures.js";
 import type { ArtifactsState, RepoRecord, TokenRecord } from "./state.js";
 import { expiresAt } from "./state.js";
 
 /**
  * What every REST handler of the local server shares: the request and reply shapes, the failure that becomes
  * an error envelope, validation as upstream documents it, the response shapes and cursor pagination.
- * Status codes per error code are undocumented upstream; the spec's plausible mapping is used throughout
- * (400 input, 404 not found, 409 conflicts, 422 remote auth, 502 upstream), and comments mark other choices.
+ * Status codes per error code are undocumented upstream; the spec's plausible mapping (`statusOf`: 400 input,
+ * 404 not found, 409 conflicts, 422 remote auth, 502 upstream) is the one table, and comments mark other choices.
  */
 
 export interface ServerContext {
@@ -30,19 +31,19 @@ export type Reply =
 
 export type Handler = (request: Request) => Reply | Promise<Reply>;
 
-/** An API error answer; thrown from anywhere in a handler. */
+/** An API error answer; thrown from anywhere in a handler. Its status follows from its code (`statusOf`). */
 export class ApiFailure extends Error {
   constructor(
-    readonly status: number,
     readonly code: number,
     message: string,
+    readonly status = statusOf(code),
   ) {
     super(message);
   }
 }
 
-export const invalid = (message: string) => new ApiFailure(400, 10100, message);
-export const notFound = (message: string) => new ApiFailure(404, 10200, message);
+export const invalid = (message: string) => new ApiFailure(10100, message);
+export const notFound = (message: string) => new ApiFailure(10200, message);
 
 export const REPO_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 /** Upstream documents no maximum repo name length; 100 is this server's choice. */
@@ -55,10 +56,9 @@ export const INLINE_TOKEN_TTL = 3600;
 // ---------------------------------------------------------------- validation
 
 export function repoName(name: unknown, field = "name"): string {
-  if (typeof name !== "string" || name === "") throw new ApiFailure(400, 10101, `${field} is required`);
+  if (typeof name !== "string" || name === "") throw new ApiFailure(10101, `${field} is required`);
   if (!REPO_NAME.test(name) || name.length > REPO_NAME_MAX) {
     throw new ApiFailure(
-      400,
       10101,
       `${field} must start with a letter or digit, then letters, digits, '.', '_' or '-', at most ${REPO_NAME_MAX} characters`,
     );
@@ -169,8 +169,8 @@ export function readyRepo(ctx: ServerContext, namespace: string, name: string): 
 }
 
 export function assertReady(repo: RepoRecord): void {
-  if (repo.status === "importing") throw new ApiFailure(409, 10302, `repo '${repo.name}' is still importing`);
-  if (repo.status === "forking") throw new ApiFailure(409, 10303, `repo '${repo.name}' is still forking`);
+  if (repo.status === "importing") throw new ApiFailure(10302, `repo '${repo.name}' is still importing`);
+  if (repo.status === "forking") throw new ApiFailure(10303, `repo '${repo.name}' is still forking`);
 }
 
 /** The name must be free; one still importing or forking answers its in-progress code, as upstream may. */
@@ -178,7 +178,7 @@ export function assertFree(ctx: ServerContext, namespace: string, name: string):
   const existing = ctx.state.findRepo(namespace, name);
   if (!existing) return;
   assertReady(existing);
-  throw new ApiFailure(409, 10201, `repo '${name}' already exists`);
+  throw new ApiFailure(10201, `repo '${name}' already exists`);
 }
 
 // ---------------------------------------------------------------- cursor pagination

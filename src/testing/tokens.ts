@@ -27,7 +27,7 @@ export async function createToken(request: Request): Promise<Reply> {
   if (scope !== "read" && scope !== "write") throw invalid("scope must be read or write");
   const ttl = optional(body, "ttl", (value): value is number => typeof value === "number", "a number") ?? TTL.default;
   if (!Number.isInteger(ttl) || ttl < TTL.min || ttl > TTL.max) {
-    throw new ApiFailure(400, 10103, `ttl must be an integer from ${TTL.min} to ${TTL.max} seconds`);
+    throw new ApiFailure(10103, `ttl must be an integer from ${TTL.min} to ${TTL.max} seconds`);
   }
   const repo = readyRepo(ctx, params.ns!, body.repo);
   const { record, plaintext } = ctx.state.mintToken(repo, scope as Scope, ttl);
