@@ -20,7 +20,6 @@ import {
   getTree,
   type HttpError,
   listNamespaces,
-  listRepos,
   repoPages,
   waitForRepo,
 } from "../../src/index.js";
@@ -160,27 +159,6 @@ describe("waiting for imports and forks", () => {
       expect((await forking).isOk()).toBe(true);
     } finally {
       await slow.close();
-    }
-  });
-});
-
-describe("rate limits", () => {
-  it("answers 429 with Retry-After past the limit, and the default policy waits it out", async () => {
-    const limited = await startArtifactsServer({ rateLimit: { requests: 3, windowMs: 1000 } });
-    try {
-      const noRetry = createClient({ ...limited.clientOptions, retry: 0 });
-      for (let i = 0; i < 3; i++) expect((await listRepos(noRetry)).isOk()).toBe(true);
-      const error = (await listRepos(noRetry))._unsafeUnwrapErr() as HttpError;
-      expect(error.status).toBe(429);
-      expect(error.retryAfter).toBe(1);
-      expect(error.rateLimit?.policy).toBe('"default";q=3;w=1');
-
-      const patient = createClient(limited.clientOptions);
-      const started = Date.now();
-      expect((await listRepos(patient)).isOk()).toBe(true);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
-    } finally {
-      await limited.close();
     }
   });
 });

@@ -274,28 +274,6 @@ describe("fidelity to the binding's documented defaults", () => {
   });
 });
 
-describe("limits", () => {
-  it("answers 429 past the Git rate limit of one repo, and not for another", async () => {
-    const limited = await startArtifactsServer({ gitRateLimit: { requests: 2, windowMs: 60_000 } });
-    try {
-      const local = createClient({ ...limited.clientOptions, retry: 0 });
-      const a = (await createRepo(local, { name: "a" }))._unsafeUnwrap();
-      const b = (await createRepo(local, { name: "b" }))._unsafeUnwrap();
-      const get = (repo: typeof a) =>
-        fetch(`${repo.remote}/info/refs?service=git-upload-pack`, {
-          headers: { authorization: `Bearer ${repo.token}` },
-        });
-      expect([(await get(a)).status, (await get(a)).status]).toEqual([200, 200]);
-      const third = await get(a);
-      expect(third.status).toBe(429);
-      expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect((await get(b)).status).toBe(200);
-    } finally {
-      await limited.close();
-    }
-  });
-});
-
 describe("a data folder that persists", () => {
   it("keeps repos (same ids), tokens (hashes only), namespaces and content across a restart", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "artifacts-persist-"));
