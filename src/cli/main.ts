@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { branches } from "./branches.js";
-import { GLOBAL_HELP } from "./context.js";
+import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.js";
 import { credential } from "./credential.js";
 import { files } from "./files.js";
 import { CliFailure } from "./output.js";
@@ -34,7 +34,7 @@ Exit codes: 0 done, 1 the API (or Git remote) refused, 2 bad usage or input, 3 n
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [name, sub, ...rest] = argv;
+  const [name, sub, ...rest] = globalsLast(argv);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(HELP);
     return name === undefined ? 2 : 0;
@@ -63,6 +63,26 @@ async function main(argv: string[]): Promise<number> {
   if (rest.includes("--help") || rest.includes("-h")) return help(chosen);
   await chosen.run(rest);
   return 0;
+}
+
+/**
+ * Global options before the command or between its two words (`--namespace x repos list`, `repos --json list`)
+ * moved behind them, where every command parses them: so they work anywhere on the line.
+ */
+function globalsLast(argv: string[]): string[] {
+  const words: string[] = [];
+  const globals: string[] = [];
+  let index = 0;
+  for (; index < argv.length && words.length < (single[words[0] ?? ""] ? 1 : 2); index++) {
+    const arg = argv[index]!;
+    const option = GLOBAL_OPTIONS[arg.startsWith("--") ? arg.slice(2).split("=")[0]! : arg === "-h" ? "help" : ""];
+    if (!option) words.push(arg);
+    else {
+      globals.push(arg);
+      if (option.type === "string" && !arg.includes("=") && index + 1 < argv.length) globals.push(argv[++index]!);
+    }
+  }
+  return [...words, ...argv.slice(index), ...globals];
 }
 
 function help(command: Command): number {

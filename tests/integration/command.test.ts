@@ -100,6 +100,18 @@ describe("the command", () => {
     expect(await json(["repos", "delete", "cli-notes"])).toEqual({ id: made.id });
   });
 
+  it("takes the global options anywhere on the line, before the command too", async () => {
+    await json(["--namespace", "cli-away", "repos", "create", "placed"]);
+    const before = await run(["--namespace", "cli-away", "--json", "repos", "list"]);
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout).map((repo: { name: string }) => repo.name)).toEqual(["placed"]);
+    const between = await run(["repos", "--namespace=cli-away", "get", "placed", "--json"]);
+    expect(JSON.parse(between.stdout)).toMatchObject({ name: "placed" });
+    const elsewhere = await run(["repos", "get", "placed", "--json"]);
+    expect(elsewhere.code).toBe(1);
+    expect(await json(["repos", "delete", "placed", "--namespace", "cli-away"])).toHaveProperty("id");
+  });
+
   it("mints, lists and revokes tokens, and forks and imports", async () => {
     await json(["repos", "create", "cli-src"]);
     const token = await json(["tokens", "create", "cli-src", "--scope", "read", "--ttl", "600"]);
