@@ -77,6 +77,11 @@ export class HttpError extends TaggedError {
   readonly retryAfter: number | undefined;
   /** The rate-limit headers as the server sent them (`Ratelimit`, `Ratelimit-Policy`), secrets removed, when it did. */
   readonly rateLimit: RateLimitInfo | undefined;
+  /**
+   * Which of the three ways the answer failed: `"status"` a non-2xx, `"envelope"` a 2xx with `success: false`,
+   * `"shape"` a 2xx whose body is not the expected shape (then `issues` says how).
+   */
+  readonly reason: "status" | "envelope" | "shape";
 
   constructor(
     readonly status: number,
@@ -90,6 +95,7 @@ export class HttpError extends TaggedError {
     redact: (text: string) => string = scrub,
   ) {
     super(describeHttp(status, body, issues));
+    this.reason = response.ok ? (issues ? "shape" : "envelope") : "status";
     // Kept off the enumerable fields: a Response is not data to serialize, and its headers are the server's to choose.
     Object.defineProperty(this, "response", { value: response, enumerable: false });
     const wait = parseRetryAfter(response.headers.get("retry-after"));
@@ -143,7 +149,7 @@ export class TransportError extends TaggedError {
     readonly reason: TransportFailure,
     message: string,
     /** The underlying error or abort reason, as thrown: inspect it with care, it is the runtime's own object. */
-    cause: unknown,
+    cause?: unknown,
   ) {
     super(message, { cause });
   }
@@ -152,6 +158,23 @@ export class TransportError extends TaggedError {
 /** The caller's signal ended the call (or a retry wait, a page walk, a wait for a repo). */
 export const aborted = (signal: AbortSignal): TransportError =>
   new TransportError("abort", "Aborted by the caller", signal.reason);
+
+/** No complete response within the timeout: said one way for REST and Git. */
+export const timedOut = (ms: number | false): TransportError =>
+  new TransportError("timeout", `No complete response within ${ms} ms`);
+
+/**
+ * What failed to reach a server, REST or Git: the caller's abort, else the network's error, with Node's socket error
+ * (`ECONNREFUSED`…, which it keeps in `cause`, behind a bare `fetch failed`), passed through `redact`.
+ */
+export function unreachable(error: unknown, redact: (text: string) => string, signal?: AbortSignal): TransportError {
+  if (signal?.aborted) return aborted(signal);
+  const detail =
+    error instanceof Error
+      ? error.message + (error.cause instanceof Error ? ` (${error.cause.message})` : "")
+      : String(error);
+  return new TransportError("network", redact(`Network error: ${detail}`), error);
+}
 
 /**
  * The call could not be sent safely (an empty, `.` or `..` path segment, a non-string name). Nothing was sent.
@@ -170,6 +193,18 @@ export class InvalidInputError extends TaggedError {
     readonly field: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The one check of a number the caller gave: the first of `fields` that is not finite and at least `min`, refused.
+ * Timings take `min` 0; JSON numbers (which the server range-checks itself) take `-Infinity`, and only numbers.
+ */
+export function unusableNumber(fields: object, min = 0): InvalidInputError | undefined {
+  for (const [field, value] of Object.entries(fields)) {
+    if ((!min || typeof value === "number") && !(Number.isFinite(value) && value >= min)) {
+      return new InvalidInputError(`${field} is not a usable number`, field);
+    }
   }
 }
 

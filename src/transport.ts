@@ -1,14 +1,17 @@
 import { type Options as KyOptions, TimeoutError } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
+import { concat } from "./bytes.js";
 import type { Client } from "./client.js";
 import {
   type ArtifactsError,
-  aborted,
   HttpError,
   InvalidInputError,
   type SchemaIssue,
   TransportError,
+  timedOut,
+  unreachable,
+  unusableNumber,
 } from "./errors.js";
 import {
   type AttemptOutcome,
@@ -170,13 +173,10 @@ async function exchange<Output>(
   const policy = resolveRetry(client.retry, options.retry);
   const timeout = options.timeout ?? client.timeout;
   // Nothing is sent with a number JSON cannot carry (it would go as `null`), or a timing not finite and 0 or more.
+  // `+false` is 0: no timeout is a usable one.
   const unusable =
-    Object.entries({ ...call.query, ...call.body }).find(
-      ([, value]) => typeof value === "number" && !Number.isFinite(value),
-    ) ??
-    // `+false` is 0: no timeout is a usable one.
-    Object.entries({ ...policy, timeout: +timeout }).find(([, value]) => !(value >= 0 && value < 1 / 0));
-  if (unusable) return err(new InvalidInputError(`${unusable[0]} is not a usable number`, unusable[0]));
+    unusableNumber({ ...call.query, ...call.body }, -1 / 0) ?? unusableNumber({ ...policy, timeout: +timeout });
+  if (unusable) return err(unusable);
   for (let retry = 1; ; retry++) {
     const attempt = await attemptOnce(client, call, path, options);
     const outcome: AttemptOutcome = attempt.isOk()
@@ -190,7 +190,7 @@ async function exchange<Output>(
     try {
       await sleep(wait, options.signal);
     } catch (error) {
-      return err(transportError(client, error, options.signal));
+      return err(unreachable(error, client.redact, options.signal));
     }
   }
 }
@@ -248,9 +248,9 @@ async function attemptOnce(
   } catch (error) {
     if (!options.signal?.aborted && (error instanceof TimeoutError || error === BODY_TIMED_OUT)) {
       // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
-      return err(new TransportError("timeout", `No complete response within ${timeout} ms`, undefined));
+      return err(timedOut(timeout));
     }
-    return err(transportError(client, error, options.signal));
+    return err(unreachable(error, client.redact, options.signal));
   }
 }
 
@@ -263,7 +263,7 @@ async function readBody(
   limit: number,
   deadline: number | undefined,
 ): Promise<{ body: Uint8Array; complete: boolean }> {
-  if (!response.body) return { body: new Uint8Array(0), complete: true };
+  if (!response.body) return { body: concat([], 0), complete: true };
   const reader = response.body.getReader();
   let timedOut = false;
   const timer =
@@ -292,30 +292,25 @@ async function readBody(
   }
 }
 
-/** Always a fresh, plain Uint8Array: runtimes hand out chunks that are Buffers or views into shared pools. */
-export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 function decode<Output>(
   client: Client,
   { response, body: bytes, complete, limit }: Received,
   expect: Call<Output>["expect"],
 ): Result<Output, ArtifactsError> {
+  if ("raw" in expect && response.ok && complete) return ok(expect.raw(bytes, response));
+  const text = utf8.decode(bytes);
   const fail = (body: ApiEnvelope, issues?: SchemaIssue[], raw?: string) =>
     err(new HttpError(response.status, body, response, raw, issues, client.redact));
-  // Without an envelope (HTML, nothing, truncated, too big), one is synthesized and the text kept in `raw`.
+  // Without an envelope (HTML, nothing, truncated, too big), one is synthesized and the text kept in `raw`:
+  // redacted whole, then cut, as a token straddling the cut would otherwise leak in part.
   const unreadable = (issues: SchemaIssue[]) =>
-    fail(synthesized(), response.ok ? issues : undefined, rawText(client, bytes));
+    fail(
+      { result: null, success: false, errors: [], messages: [] },
+      response.ok ? issues : undefined,
+      client.redact(text).slice(0, MAX_RAW_TEXT),
+    );
   if (!complete) return unreadable([{ path: "", message: `the response body exceeds ${limit} bytes` }]);
-  if ("raw" in expect && response.ok) return ok(expect.raw(bytes, response));
-  const parsed = S.validate(S.ApiEnvelope, parseJson(utf8.decode(bytes)));
+  const parsed = S.validate(S.ApiEnvelope, parseJson(text));
   if (parsed.isErr()) return unreadable(toIssues(client, parsed.error));
   const envelope = parsed.value;
   // Error bodies may echo a secret; a successful one is the caller's own data and is not copied.
@@ -323,14 +318,6 @@ function decode<Output>(
   // A byte route reaches this point only with an error status.
   if (!response.ok || !envelope.success || "raw" in expect) return fail(redacted());
   return expect.json(envelope).orElse((issues) => fail(redacted(), toIssues(client, issues)));
-}
-
-/** The envelope an `HttpError` carries when the server sent none. */
-const synthesized = (): ApiEnvelope => ({ result: null, success: false, errors: [], messages: [] });
-
-function rawText(client: Client, bytes: Uint8Array): string {
-  // Redacted whole, then cut: a token straddling the cut would otherwise leak in part.
-  return client.redact(utf8.decode(bytes)).slice(0, MAX_RAW_TEXT);
 }
 
 function parseJson(text: string): unknown {
@@ -343,19 +330,7 @@ function parseJson(text: string): unknown {
 
 function toIssues(client: Client, issues: readonly v.BaseIssue<unknown>[]): SchemaIssue[] {
   return issues.map((issue) => ({
-    path: issue.path?.map((item) => String(item.key)).join(".") ?? "",
+    path: issue.path?.map((item) => item.key).join(".") ?? "",
     message: client.redact(issue.message),
   }));
-}
-
-function transportError(client: Client, error: unknown, signal: AbortSignal | undefined): TransportError {
-  if (signal?.aborted) return aborted(signal);
-  const detail = error instanceof Error ? describeCause(error) : String(error);
-  return new TransportError("network", client.redact(`Network error: ${detail}`), error);
-}
-
-/** `fetch failed` alone says little; Node puts the socket error (ECONNREFUSED...) in `cause`. */
-export function describeCause(error: Error): string {
-  const inner = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  return `${error.message}${inner}`;
 }

@@ -1,6 +1,6 @@
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "./client.js";
-import { type ArtifactsError, aborted, ErrorCode, InvalidInputError } from "./errors.js";
+import { type ArtifactsError, aborted, ErrorCode, unusableNumber } from "./errors.js";
 import { getRepo } from "./repos.js";
 import { sleep } from "./retry.js";
 import type { CallOptions } from "./transport.js";
@@ -40,9 +40,8 @@ export function waitForRepo(
 ): ResultAsync<RepoWithRemote, ArtifactsError> {
   const { deadline = 120_000, interval = 250, maxInterval = 5_000, ...callOptions } = options ?? {};
   const { signal } = callOptions;
-  for (const [field, value] of Object.entries({ deadline, interval, maxInterval })) {
-    if (!(value >= 0)) return errAsync(new InvalidInputError(`${field} is not a usable number`, field));
-  }
+  const unusable = unusableNumber({ deadline, interval, maxInterval });
+  if (unusable) return errAsync(unusable);
   const giveUpAt = Date.now() + deadline;
   return new ResultAsync(
     (async (): Promise<Result<RepoWithRemote, ArtifactsError>> => {

@@ -53,6 +53,7 @@ describe("HttpError", () => {
     expect(error.response.status).toBe(400);
     expect(error.raw).toBeUndefined();
     expect(error.issues).toBeUndefined();
+    expect(error.reason).toBe("status");
   });
 
   it.each([
@@ -81,7 +82,7 @@ describe("HttpError", () => {
     const body = { ...failure(10400, "internal"), result: null };
     api().get(`${BASE}/repos/notes`).reply(200, body);
     const error = (await getRepo(client, "notes"))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ _tag: "HttpError", status: 200, body, issues: undefined });
+    expect(error).toMatchObject({ _tag: "HttpError", status: 200, body, issues: undefined, reason: "envelope" });
   });
 
   it("rejects a 2xx of the wrong shape with the schema's issues", async () => {
@@ -95,6 +96,7 @@ describe("HttpError", () => {
     expect(error.body.result).toEqual({ ...withoutRemote, read_only: "no" });
     expect(error.issues?.map((issue) => issue.path)).toEqual(["result.read_only", "result.remote"]);
     expect(error.message).toMatch(/^HTTP 200: unexpected response body \(result\.read_only: Invalid type/);
+    expect(error.reason).toBe("shape");
   });
 
   it("rejects a list whose result_info is not an object", async () => {
@@ -115,6 +117,7 @@ describe("HttpError", () => {
       body: { result: null, success: false, errors: [], messages: [] },
       raw: html,
       issues: undefined,
+      reason: "status",
     });
     expect(error.message).toBe("HTTP 502: no error details");
   });
@@ -122,7 +125,7 @@ describe("HttpError", () => {
   it("reports an empty 202 where a result is expected", async () => {
     api().delete(`${BASE}/repos/notes`).reply(202, "");
     const error = (await deleteRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
-    expect(error).toMatchObject({ _tag: "HttpError", status: 202, raw: "" });
+    expect(error).toMatchObject({ _tag: "HttpError", status: 202, raw: "", reason: "shape" });
     expect(error.body.errors).toEqual([]);
     expect(error.issues?.length).toBeGreaterThan(0);
   });
@@ -131,7 +134,7 @@ describe("HttpError", () => {
     const truncated = JSON.stringify(envelope(sampleRepo)).slice(0, 40);
     api().get(`${BASE}/repos/notes`).reply(200, truncated);
     const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
-    expect(error).toMatchObject({ _tag: "HttpError", status: 200, raw: truncated });
+    expect(error).toMatchObject({ _tag: "HttpError", status: 200, raw: truncated, reason: "shape" });
   });
 });
 

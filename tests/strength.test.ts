@@ -119,6 +119,7 @@ describe("errors: what they show and serialize", () => {
       body: { result: null, success: false, errors: [{ code: 10200, message: "not found" }], messages: [] },
       _tag: "HttpError",
       name: "HttpError",
+      reason: "status",
       message: "HTTP 404: [10200] not found",
     });
     expect(error.response.status).toBe(404);

@@ -3,13 +3,14 @@ import type { Client } from "../client.js";
 import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
 import { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
 import { writePack } from "./pack.js";
 import { pushPack, ZERO_OID } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
 import type { Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
-import { capabilities, isOid, lsRefs } from "./upload-pack.js";
+import { capabilities, lsRefs } from "./upload-pack.js";
 
 /**
  * Branches and tags without a clone: the refs as `ls-refs` reports them, and a branch created or deleted by a

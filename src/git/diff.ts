@@ -14,6 +14,7 @@ import {
   withAccess,
 } from "./access.js";
 import type { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
 import { ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
@@ -21,7 +22,7 @@ import { type Selection, select } from "./path.js";
 import { resolveRef } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toBytes } from "./tree.js";
-import { capabilities, isOid } from "./upload-pack.js";
+import { capabilities } from "./upload-pack.js";
 
 /**
  * What changed between two commits, from their trees alone: a subtree whose id is the same on both sides is

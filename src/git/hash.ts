@@ -6,6 +6,9 @@
 const encoder = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
+/** A full object id as Git writes them: 40 lowercase hex digits. */
+export const isOid = (value: unknown): value is string => typeof value === "string" && /^[0-9a-f]{40}$/.test(value);
+
 export async function sha1(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-1", bytes as Uint8Array<ArrayBuffer>));
 }

@@ -15,6 +15,7 @@ import {
 } from "./access.js";
 import { type RefSpec, type Side, walk } from "./diff.js";
 import { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
 import { type Author, checkCommit, isRefName } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
@@ -23,7 +24,7 @@ import { advertisedRefs, pushPack } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { type ByteString, decodeUtf8, kindOf, type TreeEntry } from "./tree.js";
-import { type Capabilities, capabilities, fetchSupports, isOid } from "./upload-pack.js";
+import { type Capabilities, capabilities, fetchSupports } from "./upload-pack.js";
 
 /**
  * Three-way merges without a clone. The merge base comes from the commit graph alone (fetched without trees or

@@ -1,3 +1,4 @@
+import { joinBytes } from "../bytes.js";
 import { sha1 } from "./hash.js";
 
 /**
@@ -19,8 +20,8 @@ export async function writePack(objects: readonly GitObject[]): Promise<Uint8Arr
   for (const { type, content } of objects) {
     parts.push(header(TYPE_BITS[type], content.byteLength), await deflate(content));
   }
-  const body = concat(parts);
-  return concat([body, await sha1(body)]);
+  const body = joinBytes(parts);
+  return joinBytes([body, await sha1(body)]);
 }
 
 /** `<type:3 bits><size:4 bits>`, then the rest of the size 7 bits at a time, low first, each byte but the last with its top bit set. */
@@ -40,14 +41,4 @@ const u32 = (value: number) => [(value >>> 24) & 0xff, (value >>> 16) & 0xff, (v
 async function deflate(content: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([content as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const whole = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    whole.set(part, offset);
-    offset += part.byteLength;
-  }
-  return whole;
 }

@@ -4,7 +4,7 @@
  * Side-band multiplexing puts a band byte first: 1 pack data, 2 progress text, 3 a fatal error.
  */
 
-import { concat } from "../transport.js";
+import { joinBytes } from "../bytes.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -23,15 +23,9 @@ export function pktLine(text: string): string {
   return length.toString(16).padStart(4, "0") + line;
 }
 
-export const concatBytes = (parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> =>
-  concat(
-    parts,
-    parts.reduce((size, part) => size + part.byteLength, 0),
-  );
-
 /** A request body: pkt-lines (strings, already framed) and raw bytes (a pack), in order. */
 export function requestBody(parts: readonly (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
-  return concatBytes(parts.map((part) => (typeof part === "string" ? encoder.encode(part) : part)));
+  return joinBytes(parts.map((part) => (typeof part === "string" ? encoder.encode(part) : part)));
 }
 
 /** A packet: its payload, or a flush / delimiter / response-end marker. */
@@ -80,8 +74,8 @@ export function demultiplex(packets: readonly Packet[]): { data: Uint8Array; pro
     const payload = packet.data.subarray(1);
     if (band === 1) data.push(payload);
     else if (band === 2) progress += decoder.decode(payload);
-    else if (band === 3) return { data: concatBytes(data), progress, error: decoder.decode(payload).trim() };
+    else if (band === 3) return { data: joinBytes(data), progress, error: decoder.decode(payload).trim() };
     else throw new PktLineError(`unknown side-band ${band}`);
   }
-  return { data: concatBytes(data), progress };
+  return { data: joinBytes(data), progress };
 }

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { scrub } from "../secrets.js";
 import { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
 import {
   demultiplex,
   FLUSH,
@@ -12,7 +13,6 @@ import {
   requestBody,
 } from "./pkt-line.js";
 import { AGENT, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
-import { isOid } from "./upload-pack.js";
 
 /**
  * Writing to a remote with `git-receive-pack`, protocol v1 (Artifacts supports no v2 push): the ref

@@ -1,7 +1,8 @@
 import { err, ok } from "neverthrow";
 import { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
 import type { GitResult, Remote } from "./smart-http.js";
-import { type Capabilities, isOid, lsRefs } from "./upload-pack.js";
+import { type Capabilities, lsRefs } from "./upload-pack.js";
 
 /**
  * What both calls need from upload-pack's `ls-refs`: which branch `HEAD` names, and which commit a ref names.

@@ -1,10 +1,11 @@
 import { err, ok, type Result } from "neverthrow";
-import { aborted, InvalidInputError, TransportError } from "../errors.js";
+import { joinBytes } from "../bytes.js";
+import { aborted, InvalidInputError, type TransportError, timedOut as timeoutError, unreachable } from "../errors.js";
 import { scrub } from "../secrets.js";
-import { type CallOptions, describeCause } from "../transport.js";
+import type { CallOptions } from "../transport.js";
 import { VERSION } from "../version.js";
 import { GitError } from "./errors.js";
-import { concatBytes, type Packet, PktLineError, readPackets } from "./pkt-line.js";
+import { type Packet, PktLineError, readPackets } from "./pkt-line.js";
 
 /**
  * Git smart HTTP, one request at a time: the remote's URL and token, the caller's signal and timeout, and the
@@ -119,10 +120,8 @@ async function exchange(
     if (response.ok) return ok(bytes);
     return err(statusError(remote, response.status, bytes));
   } catch (error) {
-    if (signal?.aborted) return err(aborted(signal));
-    if (timedOut) return err(new TransportError("timeout", `No complete response within ${timeout} ms`, undefined));
-    const detail = error instanceof Error ? describeCause(error) : String(error);
-    return err(new TransportError("network", scrub(`Network error: ${detail}`, remote.token), error));
+    if (timedOut && !signal?.aborted) return err(timeoutError(timeout));
+    return err(unreachable(error, (text) => scrub(text, remote.token), signal));
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
@@ -141,7 +140,7 @@ async function bounded(response: Response, limit: number): Promise<Uint8Array | 
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return concatBytes(chunks);
+    if (done) return joinBytes(chunks);
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();

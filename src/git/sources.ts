@@ -1,9 +1,8 @@
 import type { Client } from "../client.js";
 import { getBlob, getCommit, getTree } from "../contents.js";
 import type { CallOptions } from "../transport.js";
-import { objectId } from "./hash.js";
+import { isOid, objectId } from "./hash.js";
 import { fromUtf8, TREE_MODE, type TreeEntry } from "./tree.js";
-import { isOid } from "./upload-pack.js";
 
 /**
  * Sources of single objects by id, other than the Git protocol: the Workers binding's repo handle

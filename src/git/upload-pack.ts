@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
 import { DELIM, demultiplex, FLUSH, type Packet, packetText, pktLine, requestBody } from "./pkt-line.js";
 import { AGENT, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
 
@@ -153,5 +154,3 @@ function remoteFailure(remote: Remote, message: string): GitError {
     ? new GitError("not-found", error.message)
     : error;
 }
-
-export const isOid = (value: unknown): value is string => typeof value === "string" && /^[0-9a-f]{40}$/.test(value);
