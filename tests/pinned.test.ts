@@ -296,6 +296,13 @@ describe("pagination and waiting", () => {
     expect((await waitForRepo(fresh(), "notes", { deadline: -1 }))._unsafeUnwrapErr()).toMatchObject({
       message: "deadline is not a usable number",
     });
+    // Not finite is not usable either: an endless wait is a loop the caller did not ask for.
+    expect(
+      (await waitForRepo(fresh(), "notes", { interval: Number.POSITIVE_INFINITY }))._unsafeUnwrapErr(),
+    ).toMatchObject({
+      _tag: "InvalidInputError",
+      field: "interval",
+    });
   });
 });
 

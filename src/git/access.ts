@@ -1,6 +1,6 @@
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { type Client, DEFAULT_TIMEOUT } from "../client.js";
-import { type ArtifactsError, aborted, InvalidInputError } from "../errors.js";
+import { type ArtifactsError, aborted, InvalidInputError, unusableNumber } from "../errors.js";
 import { isRepoToken } from "../git-credentials.js";
 import { getRepo } from "../repos.js";
 import { scrub } from "../secrets.js";
@@ -125,9 +125,9 @@ export function reach(
   };
   if (token !== undefined && !isRepoToken(token)) return invalid(TOKEN_FORMAT, "token");
   const { timeout } = options;
-  if (timeout !== undefined && timeout !== false && !(timeout >= 0 && Number.isFinite(timeout))) {
-    return invalid("timeout is not a usable number", "timeout");
-  }
+  // `+false` is 0: no timeout is a usable one, as in the core.
+  const unusable = unusableNumber({ timeout: +(timeout ?? 0) });
+  if (unusable) return errAsync(unusable);
   if (maxFetchBytes !== undefined && !(Number.isSafeInteger(maxFetchBytes) && maxFetchBytes > 0)) {
     return invalid("maxFetchBytes must be a whole number of bytes, more than 0", "maxFetchBytes");
   }
