@@ -22,7 +22,7 @@ import {
   sampleRepo,
   testClient,
   useNock,
-} from "./helpers.js";
+} from "./support/nock.js";
 
 useNock();
 const client = testClient();

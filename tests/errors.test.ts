@@ -21,7 +21,17 @@ import {
   TransportError,
   VERSION,
 } from "../src/index.js";
-import { API_TOKEN, api, BASE, envelope, failure, REPO_TOKEN, sampleRepo, testClient, useNock } from "./helpers.js";
+import {
+  API_TOKEN,
+  api,
+  BASE,
+  envelope,
+  failure,
+  REPO_TOKEN,
+  sampleRepo,
+  testClient,
+  useNock,
+} from "./support/nock.js";
 
 useNock();
 const client = testClient();

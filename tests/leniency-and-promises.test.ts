@@ -20,7 +20,7 @@ import {
   listTokens,
   waitForRepo,
 } from "../src/index.js";
-import { API_TOKEN, api, BASE, envelope, ORIGIN, REPO_TOKEN, sampleRepo, testClient, useNock } from "./helpers.js";
+import { API_TOKEN, api, BASE, envelope, ORIGIN, REPO_TOKEN, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 /**
  * Issue 12: the SDK accepts what the documented types allow, and keeps its promises on the inputs that broke

@@ -11,7 +11,7 @@ import {
   type HttpError,
   listNamespaces,
 } from "../src/index.js";
-import { ACCOUNT, api, BASE, envelope, failure, testClient, useNock } from "./helpers.js";
+import { ACCOUNT, api, BASE, envelope, failure, testClient, useNock } from "./support/nock.js";
 
 useNock();
 const client = testClient();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allNamespaces, allRepos, allTokens, collect, PaginationError, repoPages, tokenPages } from "../src/index.js";
-import { ACCOUNT, api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./helpers.js";
+import { ACCOUNT, api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 useNock();
 const client = testClient();

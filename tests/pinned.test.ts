@@ -8,18 +8,6 @@ import { parseArtifactsEvent } from "../src/events/index.js";
 import { parseRetryAfter, retryDelay, sleep } from "../src/retry.js";
 import { redactJson } from "../src/secrets.js";
 import {
-  ACCOUNT,
-  API_TOKEN,
-  api,
-  BASE,
-  envelope,
-  failure,
-  ORIGIN,
-  REPO_TOKEN,
-  sampleRepo,
-  useNock,
-} from "./helpers.js";
-import {
   collect,
   createClient,
   DEFAULT_BASE_URL,
@@ -35,6 +23,18 @@ import {
   tokenPages,
   waitForRepo,
 } from "./pinned-imports.js";
+import {
+  ACCOUNT,
+  API_TOKEN,
+  api,
+  BASE,
+  envelope,
+  failure,
+  ORIGIN,
+  REPO_TOKEN,
+  sampleRepo,
+  useNock,
+} from "./support/nock.js";
 
 /**
  * Issue 16: behaviour pinned so that a mutant of it fails a test. Every client is made inside its test: the

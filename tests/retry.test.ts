@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { createRepo, defaultRetryPolicy, deleteRepo, getRepo, type HttpError, listRepos } from "../src/index.js";
 import { parseRetryAfter, type RetryPolicy, retryDelay } from "../src/retry.js";
-import { api, BASE, envelope, failure, REPO_TOKEN, sampleRepo, testClient, useNock } from "./helpers.js";
+import { api, BASE, envelope, failure, REPO_TOKEN, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 useNock();
 

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { NamespaceSchema } from "../src/namespaces.js";
 import * as S from "../src/schemas.js";
-import { sampleRepo } from "./helpers.js";
+import { sampleRepo } from "./support/nock.js";
 
 /**
  * `validate` answers from a compiled predicate when it can and from valibot otherwise. Its verdict and its output

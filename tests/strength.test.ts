@@ -11,7 +11,7 @@ import {
   type HttpError,
   listRepos,
 } from "../src/index.js";
-import { API_TOKEN, api, BASE, envelope, REPO_TOKEN, sampleRepo, testClient, useNock } from "./helpers.js";
+import { API_TOKEN, api, BASE, envelope, REPO_TOKEN, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 /**
  * Issue 16: behaviour users rely on that no test pinned (each a surviving mutant of the first mutation run).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode, type HttpError, waitForRepo } from "../src/index.js";
-import { api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./helpers.js";
+import { api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 useNock();
 const client = testClient();

@@ -1,32 +1,26 @@
 import nock from "nock";
 import { afterEach, beforeAll } from "vitest";
-import { type ClientOptions, createClient } from "../src/index.js";
+import { type ClientOptions, createClient } from "../../src/index.js";
+import { fixtures, paths } from "../../src/testing/index.js";
 
 export const ORIGIN = "https://api.cloudflare.com";
 export const ACCOUNT = "acc123";
 export const API_TOKEN = "cf-api-token-SECRET-0123456789";
-export const BASE = `/client/v4/accounts/${ACCOUNT}/artifacts/namespaces/default`;
+export const BASE = paths.namespace(ACCOUNT);
 export const REPO_TOKEN = `art_v1_${"0123456789abcdef".repeat(2)}01234567?expires=1767225600`;
 
 /** A client aimed at nock with retries off, unless a test is about retries. */
 export const testClient = (options: Partial<ClientOptions> = {}) =>
   createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 
-/** The API's envelope around a result, as the docs show it. */
+/** The shipped fixtures' envelope around a result, with extra fields (a `result_info`) when a test needs them. */
 export const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
-  result,
-  success: true,
-  errors: [],
-  messages: [],
+  ...fixtures.envelope(result),
   ...extra,
 });
 
-export const failure = (code: number, message: string) => ({
-  result: null,
-  success: false,
-  errors: [{ code, message }],
-  messages: [],
-});
+/** The shipped fixtures' error envelope, without its status. */
+export const failure = (code: number, message: string) => fixtures.error(code, message)[1];
 
 /** nock for the API host, requiring the bearer token and the user-agent on every request. */
 export const api = () =>
@@ -50,15 +44,11 @@ export function useNock() {
   });
 }
 
-export const sampleRepo = {
+/** The shipped fixtures' repo, in this account, with fields a test can tell apart from the defaults. */
+export const sampleRepo = fixtures.repo({
   id: "repo_1",
-  name: "notes",
   description: "Agent notes",
-  default_branch: "main",
   created_at: "2026-04-01T12:00:00Z",
   updated_at: "2026-04-01T12:05:00Z",
-  last_push_at: null,
-  source: null,
-  read_only: false,
   remote: `https://${ACCOUNT}.artifacts.cloudflare.net/git/default/notes.git`,
-};
+});
