@@ -1,30 +1,26 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import type { ResultAsync } from "neverthrow";
-import nock from "nock";
 import { describe, expect, it } from "vitest";
 import {
-  type ArtifactsError,
   createClient,
   createRepo,
   createToken,
   deleteRepo,
-  deleteToken,
   ErrorCode,
-  forkRepo,
   getRepo,
   HttpError,
   InvalidInputError,
-  importRepo,
   listTokens,
+  PaginationError,
   TransportError,
-  VERSION,
 } from "../src/index.js";
 import {
+  ACCOUNT,
   API_TOKEN,
   api,
   BASE,
+  countUnmatched,
   envelope,
   failure,
   REPO_TOKEN,
@@ -33,20 +29,147 @@ import {
   useNock,
 } from "./support/nock.js";
 
+/**
+ * The error union as callers meet it: `HttpError` for every answer without a result (its reason, status, envelope,
+ * code, issues, raw text), `TransportError` for none, their names, messages and serialization.
+ */
+
 useNock();
+/** A client made inside its test: the mutation runner switches mutants on per test, after the files have loaded. */
+const fresh = (options: Record<string, unknown> = {}) =>
+  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 const client = testClient();
 
-/** Everything a user might print or serialize about an error, in one string. */
-const everyRendering = (error: unknown) =>
-  [
-    String(error),
-    (error as Error).message,
-    (error as Error).stack,
-    JSON.stringify(error),
-    inspect(error, { depth: 10, showHidden: true }),
-  ].join("\n");
+describe("error classes", () => {
+  it("name themselves after their tag, and the abort says so", () => {
+    const controller = new AbortController();
+    controller.abort("why");
+    const abort = new TransportError("abort", "Aborted by the caller", "why");
+    expect([
+      new HttpError(500, envelope(null), new Response()).name,
+      abort.name,
+      new InvalidInputError("m", "f").name,
+    ]).toEqual(["HttpError", "TransportError", "InvalidInputError"]);
+    expect(new PaginationError("c", 3)).toMatchObject({
+      name: "PaginationError",
+      _tag: "PaginationError",
+      message: "page 3 repeated an earlier cursor",
+    });
+  });
 
-const SECRET = REPO_TOKEN.slice(0, REPO_TOKEN.indexOf("?"));
+  it("joins every upstream error in the message, and names issues", () => {
+    const two = {
+      ...envelope(null),
+      success: false,
+      errors: [
+        { code: 1, message: "a" },
+        { code: 2, message: "b" },
+      ],
+    };
+    expect(new HttpError(400, two, new Response()).message).toBe("HTTP 400: [1] a; [2] b");
+    const issues = [
+      { path: "result.id", message: "bad" },
+      { path: "", message: "worse" },
+    ];
+    expect(new HttpError(200, { ...envelope(null), success: false }, new Response(), undefined, issues).message).toBe(
+      "HTTP 200: unexpected response body (result.id: bad; worse)",
+    );
+  });
+
+  it("inspects as what toJSON gives", () => {
+    const error = new InvalidInputError("bad", "field");
+    expect(inspect(error)).toBe(inspect(error.toJSON()));
+    expect(error.toJSON()).toEqual({
+      field: "field",
+      _tag: "InvalidInputError",
+      name: "InvalidInputError",
+      message: "bad",
+    });
+  });
+
+  it("refuses names that are not strings or not well-formed, with their messages", async () => {
+    expect((await getRepo(fresh(), 42 as never))._unsafeUnwrapErr()).toMatchObject({
+      message: "name must be a string",
+      field: "name",
+    });
+    expect((await getRepo(fresh(), "\uD800"))._unsafeUnwrapErr()).toMatchObject({
+      message: "name is not well-formed Unicode",
+      field: "name",
+    });
+    const policy = { limit: 0, delay: 0, backoffLimit: 0, maxRetryAfter: 0 };
+    const untyped = await getRepo({ timeout: 1000, retry: policy } as never, "notes");
+    expect(untyped._unsafeUnwrapErr().message).toMatch(/^Unexpected failure: TypeError: /);
+  });
+
+  it("names an unusable number and the timing option it came from", async () => {
+    expect((await getRepo(fresh(), "n", { timeout: -1 }))._unsafeUnwrapErr()).toMatchObject({
+      message: "timeout is not a usable number",
+    });
+    expect((await getRepo(fresh({ timeout: false }), "n", { retry: { delay: -1 } }))._unsafeUnwrapErr()).toMatchObject({
+      field: "delay",
+    });
+    api().get(`${BASE}/repos/n`).reply(200, envelope(sampleRepo));
+    expect((await getRepo(fresh({ timeout: false }), "n")).isOk()).toBe(true);
+  });
+});
+
+describe("errors: what they show and serialize", () => {
+  it("serializes and inspects as its fields, with the message, and never the response", async () => {
+    api()
+      .get(`${BASE}/repos/notes`)
+      .reply(404, { result: null, success: false, errors: [{ code: 10200, message: "not found" }], messages: [] });
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    const json = JSON.parse(JSON.stringify(error));
+    expect(json).toEqual({
+      status: 404,
+      body: { result: null, success: false, errors: [{ code: 10200, message: "not found" }], messages: [] },
+      _tag: "HttpError",
+      name: "HttpError",
+      reason: "status",
+      message: "HTTP 404: [10200] not found",
+    });
+    expect(error.response.status).toBe(404);
+    const shown = inspect(error);
+    expect(shown).toContain("_tag: 'HttpError'");
+    expect(shown).toContain("message: 'HTTP 404: [10200] not found'");
+    expect(shown).not.toContain("response");
+  });
+
+  it("has no code, retryAfter or rateLimit when the server sent none (an HTML 502)", async () => {
+    api().get(`${BASE}/repos/notes`).reply(502, "<html>bad gateway</html>");
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    expect(error.code).toBeUndefined();
+    expect(error.retryAfter).toBeUndefined();
+    expect(error.rateLimit).toBeUndefined();
+    expect(error.message).toBe("HTTP 502: no error details");
+  });
+
+  it.each([
+    [{ ratelimit: '"default";r=0;t=9' }, { ratelimit: '"default";r=0;t=9', policy: undefined }],
+    [{ "ratelimit-policy": '"default";q=100;w=60' }, { ratelimit: undefined, policy: '"default";q=100;w=60' }],
+  ])("keeps a rate limit with only one of its two headers (%j)", async (headers, rateLimit) => {
+    api()
+      .get(`${BASE}/repos/notes`)
+      .reply(429, envelope(null), { ...headers, "retry-after": "3600" });
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    expect(error.rateLimit).toEqual(rateLimit);
+    expect(error.retryAfter).toBe(3600);
+  });
+
+  it("says what happened while hiding the token", async () => {
+    api()
+      .get(`${BASE}/repos/notes`)
+      .reply(403, {
+        result: null,
+        success: false,
+        errors: [{ code: 9109, message: `bad token ${API_TOKEN}` }],
+        messages: [],
+      });
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    expect(error.message).toBe("HTTP 403: [9109] bad token [REDACTED]");
+    expect(error).toMatchObject({ status: 403, code: 9109 });
+  });
+});
 
 describe("HttpError", () => {
   it("maps 400 INVALID_TTL so callers match on the upstream code", async () => {
@@ -189,210 +312,6 @@ describe("TransportError", () => {
   });
 });
 
-/** With net connect disabled and no interceptor, every request that leaves the SDK is a nock "no match". */
-function countUnmatched() {
-  let count = 0;
-  const listener = () => count++;
-  nock.emitter.on("no match", listener);
-  return () => {
-    nock.emitter.removeListener("no match", listener);
-    return count;
-  };
-}
-
-describe("path segments", () => {
-  it("percent-encodes a name so it stays one segment", async () => {
-    api().get(`${BASE}/repos/weird%2Fname%20x`).reply(200, envelope(sampleRepo));
-    expect((await getRepo(client, "weird/name x")).isOk()).toBe(true);
-  });
-
-  it("encodes %, ? and # too", async () => {
-    api()
-      .delete(`${BASE}/tokens/a%25b%3Fc%23d`)
-      .reply(200, envelope({ id: "x" }));
-    expect((await deleteToken(client, "a%b?c#d")).isOk()).toBe(true);
-  });
-
-  const refused: [string, unknown][] = [
-    ["empty", ""],
-    ["dot", "."],
-    ["dot-dot", ".."],
-    ["number", 42],
-    ["null", null],
-    ["undefined", undefined],
-    ["object", { toString: () => "notes" }],
-    ["lone surrogate", "\ud800"],
-  ];
-  it.each(refused)("refuses a %s name before sending anything", async (_, name) => {
-    const sent = countUnmatched();
-    const calls: ResultAsync<unknown, ArtifactsError>[] = [
-      getRepo(client, name as string),
-      deleteRepo(client, name as string),
-      forkRepo(client, name as string, { name: "copy" }),
-      importRepo(client, name as string, { url: "https://example.com/x.git" }),
-      listTokens(client, name as string),
-      deleteToken(client, name as string),
-    ];
-    for (const result of await Promise.all(calls)) {
-      const error = result._unsafeUnwrapErr();
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error._tag).toBe("InvalidInputError");
-    }
-    expect(sent()).toBe(0);
-  });
-
-  it("names the refused argument", async () => {
-    const error = (await listTokens(client, ".."))._unsafeUnwrapErr() as InvalidInputError;
-    expect(error.field).toBe("repo");
-    expect(error.message).toBe('repo must not be empty, "." or ".."');
-  });
-});
-
-describe("secrets never leak", () => {
-  it("redacts the API token and repo tokens a server echoes back in an error", async () => {
-    api()
-      .post(`${BASE}/tokens`)
-      .reply(400, {
-        ...failure(10100, `bad token ${API_TOKEN} near ${REPO_TOKEN}`),
-        result: { echoed: API_TOKEN, [API_TOKEN]: SECRET },
-      });
-    const error = (await createToken(client, { repo: "notes" }))._unsafeUnwrapErr() as HttpError;
-    const text = everyRendering(error);
-    expect(text).not.toContain(API_TOKEN);
-    expect(text).not.toContain(SECRET);
-    expect(error.body.errors[0]?.message).toBe("bad token [REDACTED] near art_v1_[REDACTED]");
-    expect(error.body.result).toEqual({ echoed: "[REDACTED]", "[REDACTED]": "art_v1_[REDACTED]" });
-  });
-
-  // Cloudflare's simulator mints art_v2_x_…; anything shaped art_v<digits>_… goes, so a later format cannot leak.
-  it.each([
-    ["a v2 token", `art_v2_x_${"ab".repeat(20)}?expires=1767225600`, "art_v2_[REDACTED]"],
-    ["a v2 secret alone", `art_v2_f_${"ab".repeat(20)}`, "art_v2_[REDACTED]"],
-    ["a format not yet issued", "art_v9_q_Zm9vYmFy-baz?expires=1", "art_v9_[REDACTED]"],
-  ])("redacts %s echoed in an error, in every rendering and in client.redact", async (_, token, shown) => {
-    api()
-      .post(`${BASE}/tokens`)
-      .reply(400, { ...failure(10100, `bad token ${token}`), result: { [token]: token } });
-    const error = (await createToken(client, { repo: "notes" }))._unsafeUnwrapErr() as HttpError;
-    const secret = token.split("?")[0] as string;
-    expect(everyRendering(error)).not.toContain(secret);
-    expect(error.message).toContain(shown);
-    expect(error.body.errors[0]?.message).toBe(`bad token ${shown}`);
-    expect(error.body.result).toEqual({ [shown]: shown });
-    expect(client.redact(`token=${token}; next`)).toBe(`token=${shown}; next`);
-  });
-
-  it("redacts tokens in a non-envelope body and in schema issues", async () => {
-    api().post(`${BASE}/repos`).reply(502, `<p>upstream said ${API_TOKEN} ${REPO_TOKEN}</p>`);
-    const html = (await createRepo(client, { name: "notes" }))._unsafeUnwrapErr() as HttpError;
-    expect(html.raw).toBe("<p>upstream said [REDACTED] art_v1_[REDACTED]</p>");
-
-    api()
-      .post(`${BASE}/repos`)
-      .reply(201, envelope({ name: "notes", token: REPO_TOKEN, remote: 5, id: API_TOKEN }));
-    const shape = (await createRepo(client, { name: "notes" }))._unsafeUnwrapErr() as HttpError;
-    const text = everyRendering(shape);
-    expect(shape.issues?.length).toBeGreaterThan(0);
-    expect(text).not.toContain(API_TOKEN);
-    expect(text).not.toContain(SECRET);
-    // Still says what happened: the status, and the fields that were wrong.
-    expect(shape.status).toBe(201);
-    expect(shape.issues?.map((issue) => issue.path)).toEqual(
-      expect.arrayContaining(["result.description", "result.default_branch", "result.remote"]),
-    );
-    expect(shape.message).toMatch(/^HTTP 201: unexpected response body \(result\./);
-  });
-
-  it("keeps the API token out of timeout and network errors", async () => {
-    api().get(`${BASE}/repos/notes`).delay(300).reply(200, envelope(sampleRepo));
-    const timeout = (await getRepo(client, "notes", { timeout: 50 }))._unsafeUnwrapErr();
-    expect(everyRendering(timeout)).not.toContain(API_TOKEN);
-    expect(timeout).toMatchObject({
-      _tag: "TransportError",
-      reason: "timeout",
-      message: "No complete response within 50 ms",
-    });
-
-    // nock's own "no match" error lists the request headers, bearer token included.
-    const network = (await getRepo(client, "unmocked"))._unsafeUnwrapErr();
-    expect(network).toMatchObject({ _tag: "TransportError", reason: "network" });
-    expect(everyRendering(network)).not.toContain(API_TOKEN);
-    expect(network.message).toMatch(/^Network error: [\s\S]*\[REDACTED\]/);
-  });
-
-  it("hides repo tokens when an Ok value is inspected, while keeping them readable", async () => {
-    const created = {
-      id: "r",
-      name: "notes",
-      description: null,
-      default_branch: "main",
-      remote: "x",
-      token: REPO_TOKEN,
-    };
-    api().post(`${BASE}/repos`).reply(201, envelope(created));
-    const repo = (await createRepo(client, { name: "notes" }))._unsafeUnwrap();
-    expect(repo.token).toBe(REPO_TOKEN);
-    expect(JSON.parse(JSON.stringify(repo))).toEqual(created);
-    expect(inspect(repo)).not.toContain(SECRET);
-    expect(inspect(repo)).toContain("token: '[REDACTED]'");
-
-    const minted = {
-      id: "abcdefghij012345",
-      plaintext: REPO_TOKEN,
-      scope: "write",
-      expires_at: "2026-01-01T00:00:00Z",
-    };
-    api().post(`${BASE}/tokens`).reply(201, envelope(minted));
-    const token = (await createToken(client, { repo: "notes" }))._unsafeUnwrap();
-    expect(inspect(token)).not.toContain(SECRET);
-    expect(token.plaintext).toBe(REPO_TOKEN);
-  });
-
-  it("keeps the API token out of an inspected client", () => {
-    expect(inspect(client, { depth: 10, showHidden: true })).not.toContain(API_TOKEN);
-    expect(JSON.stringify(client)).not.toContain(API_TOKEN);
-    expect(client.redact(`x ${API_TOKEN} y`)).toBe("x [REDACTED] y");
-  });
-});
-
-describe("createClient", () => {
-  it.each(["accountId", "apiToken"])("throws a TypeError naming a missing %s", (option) => {
-    const options = { accountId: "acc", apiToken: "tok", [option]: undefined };
-    expect(() => createClient(options as never)).toThrow(new RegExp(`^createClient: ${option} is required`));
-    expect(() => createClient({ ...options, [option]: "" } as never)).toThrow(TypeError);
-  });
-
-  it("sends user-agent cloudflare-artifacts/<package version>", async () => {
-    const { version } = await import("../package.json", { with: { type: "json" } }).then((m) => m.default);
-    expect(VERSION).toBe(version);
-    api()
-      .get(`${BASE}/repos/notes`)
-      .matchHeader("user-agent", `cloudflare-artifacts/${version}`)
-      .reply(200, envelope(sampleRepo));
-    expect((await getRepo(client, "notes")).isOk()).toBe(true);
-  });
-
-  it("exposes its ky instance, carrying the base URL and auth, for extension", async () => {
-    api().get(`${BASE}/repos/notes`).matchHeader("x-extra", "1").reply(200, envelope(sampleRepo));
-    const extended = client.ky.extend({ headers: { "x-extra": "1" } });
-    expect(await extended.get("repos/notes").json()).toEqual(envelope(sampleRepo));
-    expect(client.baseUrl).toBe(`https://api.cloudflare.com${BASE}`);
-  });
-
-  it("plugs a custom fetch, the way to test without a network", async () => {
-    const seen: string[] = [];
-    const custom = testClient({
-      fetch: async (input: RequestInfo | URL) => {
-        const request = input as Request;
-        seen.push(`${request.method} ${request.url} ${request.headers.get("authorization")}`);
-        return Response.json(envelope(sampleRepo));
-      },
-    });
-    expect((await getRepo(custom, "notes"))._unsafeUnwrap()).toEqual(sampleRepo);
-    expect(seen).toEqual([`GET https://api.cloudflare.com${BASE}/repos/notes Bearer ${API_TOKEN}`]);
-  });
-});
-
 describe("chaining Results", () => {
   it("composes with andThen and match, never throwing", async () => {
     api()
@@ -409,14 +328,5 @@ describe("chaining Results", () => {
             : `other: ${error.message}`,
       );
     expect(outcome).toBe("ttl out of range");
-  });
-});
-
-describe("untyped callers", () => {
-  it("resolves to an Err, never a rejection, for a missing client or null options", async () => {
-    const noClient = await getRepo(undefined as never, "notes");
-    expect(noClient._unsafeUnwrapErr()._tag).toBe("TransportError");
-    api().get(`${BASE}/repos/notes`).reply(200, envelope(sampleRepo));
-    expect((await getRepo(client, "notes", null as never)).isOk()).toBe(true);
   });
 });

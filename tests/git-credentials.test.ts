@@ -1,6 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import { parseArtifactsEvent } from "../src/events/index.js";
 import { gitCredentials, InvalidInputError } from "../src/index.js";
+import { REPO_TOKEN } from "./support/nock.js";
 
 const SECRET = `art_v1_${"a1b2c3d4e5".repeat(4)}`;
 const TOKEN = `${SECRET}?expires=1767225600`;
@@ -89,5 +91,26 @@ describe("gitCredentials", () => {
     const shown = inspect(gitCredentials(TOKEN)._unsafeUnwrap(), { depth: 5 });
     expect(shown).not.toContain(SECRET);
     expect(shown).toContain("expiresAt");
+  });
+});
+
+describe("Git credentials and events", () => {
+  it("reads only a whole repo token, and says what it expected", () => {
+    expect(gitCredentials(`x${REPO_TOKEN}`)._unsafeUnwrapErr().message).toBe(
+      "token is not an Artifacts repo token (art_v1_... or art_v2_...)",
+    );
+    expect(gitCredentials(42 as never).isErr()).toBe(true);
+    const creds = gitCredentials(REPO_TOKEN)._unsafeUnwrap();
+    expect(creds.secret).toBe(REPO_TOKEN.split("?")[0]);
+    expect(creds.expiresAt?.getTime()).toBe(1_767_225_600_000);
+    expect(creds.remoteUrl(42 as never)._unsafeUnwrapErr().message).toBe("remote must be an http(s) URL");
+  });
+
+  it("says why an event was refused", () => {
+    expect(parseArtifactsEvent("{").isErr() && parseArtifactsEvent("{")._unsafeUnwrapErr().message).toBe(
+      "the event is not JSON",
+    );
+    expect(parseArtifactsEvent({ type: "x" })._unsafeUnwrapErr().message).toMatch(/^not an Artifacts event: type: /);
+    expect(parseArtifactsEvent(7)._unsafeUnwrapErr().message).toMatch(/^not an Artifacts event: [A-Z]/);
   });
 });

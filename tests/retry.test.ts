@@ -1,7 +1,14 @@
+import { getEventListeners } from "node:events";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { createRepo, defaultRetryPolicy, deleteRepo, getRepo, type HttpError, listRepos } from "../src/index.js";
-import { parseRetryAfter, type RetryPolicy, retryDelay } from "../src/retry.js";
+import {
+  parseRetryAfter,
+  type RetryPolicy,
+  resolveRetry as resolveRetryForTest,
+  retryDelay,
+  sleep,
+} from "../src/retry.js";
 import { api, BASE, envelope, failure, REPO_TOKEN, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 useNock();
@@ -235,5 +242,40 @@ describe("retries on the wire", () => {
     ]);
     expect((await getRepo(testClient({ retry: { ...fast, limit: 1 } }), "notes")).isErr()).toBe(true);
     expect(calls.count).toBe(2);
+  });
+});
+
+describe("retry policy", () => {
+  it("retries only GET and DELETE, by exact name, on 5xx", () => {
+    const policy = { limit: 2, delay: 100, backoffLimit: 1000, maxRetryAfter: 1000 };
+    expect(retryDelay(policy, "get", { status: 503 }, 1, () => 1)).toBe(100);
+    expect(retryDelay(policy, "DELETE", { status: 500 }, 1, () => 1)).toBe(100);
+    for (const method of ["forget", "getx", "post", "deleted"]) {
+      expect(retryDelay(policy, method, { status: 503 }, 1, () => 1)).toBeUndefined();
+    }
+    expect(retryDelay(policy, "get", { status: 499 }, 1, () => 1)).toBeUndefined();
+    expect(retryDelay(policy, "get", { status: 600 }, 1, () => 1)).toBeUndefined();
+    expect(retryDelay(policy, "get", { status: "timeout" }, 1, () => 1)).toBeUndefined();
+  });
+
+  it("reads a blank Retry-After as none, and keeps a policy unchanged without an option", () => {
+    expect(parseRetryAfter("   ")).toBeUndefined();
+    expect(parseRetryAfter("2")).toBe(2000);
+    const policy = { limit: 1, delay: 1, backoffLimit: 1, maxRetryAfter: 1 };
+    expect(resolveRetryForTest(policy, undefined)).toBe(policy);
+  });
+
+  it("sleeps, then leaves no listener on the signal; an aborted signal rejects at once", async () => {
+    const controller = new AbortController();
+    await sleep(10, controller.signal);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    const pending = sleep(10_000, controller.signal);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort(new Error("stop"));
+    await expect(pending).rejects.toThrow("stop");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    const started = Date.now();
+    await expect(sleep(10_000, controller.signal)).rejects.toThrow("stop");
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,16 +1,30 @@
 import fc from "fast-check";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import {
+  allRepos,
+  allTokens,
+  createRepo,
+  deleteToken,
+  forkRepo,
+  getNamespace,
+  getRepo,
+  type HttpError,
+  importRepo,
+  listNamespaces,
+  listRepos,
+  listTokens,
+} from "../src/index.js";
 import { NamespaceSchema } from "../src/namespaces.js";
 import * as S from "../src/schemas.js";
-import { sampleRepo } from "./support/nock.js";
+import { api, BASE, envelope, REPO_TOKEN, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 /**
  * `validate` answers from a compiled predicate when it can and from valibot otherwise. Its verdict and its output
  * must always be valibot's own: these properties throw values near each schema's edge at both.
  */
 
-const repo = sampleRepo;
+const repo: Record<string, unknown> = { ...sampleRepo };
 /** What `page(S.RepoWithRemote, S.CursorResultInfo)` checks a list envelope against. */
 const repoPage = v.looseObject({
   result: v.array(S.RepoWithRemote),
@@ -58,6 +72,18 @@ const near = (sample: Record<string, unknown>) =>
       }
       return value;
     });
+
+useNock();
+const client = testClient();
+const created = {
+  id: "r1",
+  name: "notes",
+  description: null,
+  default_branch: "main",
+  remote: "https://x/notes.git",
+  token: REPO_TOKEN,
+};
+const ACCOUNT_BASE = BASE.replace(/\/namespaces\/default$/, "");
 
 describe("validate", () => {
   for (const [name, schema, sample] of samples) {
@@ -186,5 +212,128 @@ describe("validate's fast path", () => {
     const input = {};
     expect(S.validate(defaulted, input)._unsafeUnwrap()).toEqual({ d: "filled" });
     expect(S.validate(defaulted, input)._unsafeUnwrap()).not.toBe(input);
+  });
+});
+
+describe("schemas: each refuses what it must", () => {
+  it("refuses error entries that are not { code: number, message: string }", async () => {
+    api()
+      .get(`${BASE}/repos/notes`)
+      .reply(500, { result: null, success: false, errors: [{ code: "E1", message: 1 }], messages: [] });
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    expect(error.body).toEqual({ result: null, success: false, errors: [], messages: [] });
+    expect(error.raw).toContain('"code":"E1"');
+  });
+
+  it("refuses a fork result without objects, and a delete result without id", async () => {
+    const fork = {
+      id: "r2",
+      name: "f",
+      description: null,
+      default_branch: "main",
+      remote: "https://x/f.git",
+      token: REPO_TOKEN,
+    };
+    api().post(`${BASE}/repos/notes/fork`).reply(201, envelope(fork));
+    const forked = (await forkRepo(client, "notes", { name: "f" }))._unsafeUnwrapErr() as HttpError;
+    expect(forked.issues?.map((issue) => issue.path)).toEqual(["result.objects"]);
+    api()
+      .delete(`${BASE}/tokens/abcdefghij012345`)
+      .reply(200, envelope({ deleted: true }));
+    const deleted = (await deleteToken(client, "abcdefghij012345"))._unsafeUnwrapErr() as HttpError;
+    expect(deleted.issues?.map((issue) => issue.path)).toEqual(["result.id"]);
+  });
+
+  it.each(["__proto__", "prototype", "constructor"])(
+    "drops an own %s key, as valibot does, and keeps the rest",
+    async (key) => {
+      const body = `{"result":[{${JSON.stringify(key)}:{"polluted":true},${JSON.stringify(sampleRepo).slice(1)}],"success":true,"errors":[],"messages":[],"result_info":{"cursor":""}}`;
+      api().get(`${BASE}/repos`).reply(200, body, { "content-type": "application/json" });
+      const [repos] = (await listRepos(client))._unsafeUnwrap();
+      expect(repos).toEqual([sampleRepo]);
+      expect(Object.hasOwn(repos[0] as object, key)).toBe(false);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+});
+
+describe("as lenient as the documented types", () => {
+  it.each([
+    [
+      "a null cursor",
+      { result_info: { cursor: null, per_page: 50, count: 1 } },
+      { cursor: null, per_page: 50, count: 1 },
+    ],
+    ["no cursor", { result_info: { per_page: 50, count: 1 } }, { per_page: 50, count: 1 }],
+    [
+      "an empty cursor",
+      { result_info: { cursor: "", per_page: 50, count: 1 } },
+      { cursor: "", per_page: 50, count: 1 },
+    ],
+    ["no result_info", {}, {}],
+    ["a null result_info", { result_info: null }, {}],
+  ])("lists repos from a page with %s, and the walk ends there", async (_, extra, info) => {
+    api()
+      .get(`${BASE}/repos`)
+      .reply(200, envelope([sampleRepo], extra));
+    expect((await listRepos(client))._unsafeUnwrap()).toEqual([[sampleRepo], info]);
+    api()
+      .get(`${BASE}/repos`)
+      .reply(200, envelope([sampleRepo], extra));
+    expect((await allRepos(client))._unsafeUnwrap()).toEqual([sampleRepo]);
+  });
+
+  it("lists tokens from a page without result_info, and the walk ends there", async () => {
+    const token = { id: "t1", scope: "read", state: "active", created_at: "a", expires_at: "b" };
+    api()
+      .get(`${BASE}/repos/notes/tokens`)
+      .reply(200, envelope([token]));
+    expect((await listTokens(client, "notes"))._unsafeUnwrap()).toEqual([[token], {}]);
+    api()
+      .get(`${BASE}/repos/notes/tokens`)
+      .query({ page: 1 })
+      .reply(200, envelope([token]));
+    expect((await allTokens(client, "notes"))._unsafeUnwrap()).toEqual([token]);
+  });
+
+  it("reads a namespace named by `name` or by `namespace`", async () => {
+    api()
+      .get(`${ACCOUNT_BASE}/namespaces/a`)
+      .reply(200, envelope({ name: "a", repo_count: 1 }));
+    expect((await getNamespace(client, "a"))._unsafeUnwrap()).toEqual({ name: "a", repo_count: 1 });
+    api()
+      .get(`${ACCOUNT_BASE}/namespaces`)
+      .reply(200, envelope([{ namespace: "b" }, { name: "c" }]));
+    expect((await listNamespaces(client))._unsafeUnwrap()).toEqual([[{ namespace: "b" }, { name: "c" }], {}]);
+    api()
+      .get(`${ACCOUNT_BASE}/namespaces/d`)
+      .reply(200, envelope({ name: 42 }));
+    expect((await getNamespace(client, "d"))._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 200 });
+  });
+
+  it("reads a repo's status and the inline token's expiry when present, and refuses them mistyped", async () => {
+    api()
+      .get(`${BASE}/repos/notes`)
+      .reply(200, envelope({ ...sampleRepo, status: "importing", added_later: 1 }));
+    expect((await getRepo(client, "notes"))._unsafeUnwrap()).toEqual({
+      ...sampleRepo,
+      status: "importing",
+      added_later: 1,
+    });
+    const withExpiry = { ...created, token_expires_at: "2026-12-01T00:00:00Z", expires_at: "2026-12-01T00:00:00Z" };
+    api().post(`${BASE}/repos`).reply(201, envelope(withExpiry));
+    expect((await createRepo(client, { name: "notes" }))._unsafeUnwrap()).toEqual(withExpiry);
+    api()
+      .post(`${BASE}/repos/notes/fork`)
+      .reply(201, envelope({ ...withExpiry, objects: 3 }));
+    expect((await forkRepo(client, "notes", { name: "f" }))._unsafeUnwrap()).toMatchObject({
+      objects: 3,
+      token_expires_at: withExpiry.token_expires_at,
+    });
+    api()
+      .post(`${BASE}/repos/notes/import`)
+      .reply(201, envelope({ ...created, expires_at: 5 }));
+    const mistyped = (await importRepo(client, "notes", { url: "https://x" }))._unsafeUnwrapErr() as HttpError;
+    expect(mistyped.issues?.map((issue) => issue.path)).toEqual(["result.expires_at"]);
   });
 });

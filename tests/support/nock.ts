@@ -52,3 +52,14 @@ export const sampleRepo = fixtures.repo({
   updated_at: "2026-04-01T12:05:00Z",
   remote: `https://${ACCOUNT}.artifacts.cloudflare.net/git/default/notes.git`,
 });
+
+/** With net connect disabled and no interceptor, every request that leaves the SDK is a nock "no match". */
+export function countUnmatched() {
+  let count = 0;
+  const listener = () => count++;
+  nock.emitter.on("no match", listener);
+  return () => {
+    nock.emitter.removeListener("no match", listener);
+    return count;
+  };
+}

@@ -1,7 +1,11 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClient, createRepo, getRepo } from "../../src/index.js";
+
+/**
+ * `cloudflare-artifacts-server`, run as a user runs it: its banner, its usage, its refusals, and a clean stop.
+ */
 
 const root = join(import.meta.dirname, "../..");
 
@@ -31,4 +35,45 @@ it("runs from the command line, prints its base URL and credentials, and stops o
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   child.kill("SIGINT");
   expect(await exited).toBe(0);
+});
+
+describe("the command", () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/testing/cli.ts", ...args], {
+        cwd: join(import.meta.dirname, "../.."),
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it("prints usage naming every flag for --help, and exits 0", async () => {
+    const { code, stdout } = await run(["--help"]);
+    expect(code).toBe(0);
+    for (const flag of [
+      "--port",
+      "--account-id",
+      "--api-token",
+      "--data-dir",
+      "--delay",
+      "--max-body-bytes",
+      "--rate-limit",
+      "--git-rate-limit",
+      "--help",
+    ]) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  it("prints usage for an unknown flag or a bad value, and exits 2, without a stack trace", async () => {
+    for (const args of [["--nope"], ["--port", "eighty"], ["--rate-limit", "5"]]) {
+      const { code, stderr } = await run(args);
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toContain("Usage: cloudflare-artifacts-server");
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });

@@ -1,0 +1,105 @@
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { createClient, DEFAULT_BASE_URL, DEFAULT_NAMESPACE, getRepo, VERSION } from "../src/index.js";
+import { ACCOUNT, API_TOKEN, api, BASE, envelope, ORIGIN, sampleRepo, testClient, useNock } from "./support/nock.js";
+
+/**
+ * `createClient`: its options, the base URLs, the headers every call carries, what it refuses at construction
+ * (the one place the SDK throws), and its ky instance.
+ */
+
+useNock();
+/** A client made inside its test: the mutation runner switches mutants on per test, after the files have loaded. */
+const fresh = (options: Record<string, unknown> = {}) =>
+  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
+const client = testClient();
+
+describe("createClient", () => {
+  it("defaults to Cloudflare's API and the default namespace", async () => {
+    expect([DEFAULT_BASE_URL, DEFAULT_NAMESPACE]).toEqual(["https://api.cloudflare.com/client/v4", "default"]);
+    const client = fresh();
+    expect(client.baseUrl).toBe(`${ORIGIN}/client/v4/accounts/${ACCOUNT}/artifacts/namespaces/default`);
+    nock(ORIGIN, { reqheaders: { authorization: `Bearer ${API_TOKEN}` } })
+      .get(`${BASE}/repos/notes`)
+      .reply(200, envelope(sampleRepo));
+    expect((await getRepo(client, "notes"))._unsafeUnwrap()).toEqual(sampleRepo);
+  });
+
+  it("uses its namespace and base URL (trailing slashes dropped), encoded", async () => {
+    const client = fresh({ namespace: "a b", baseUrl: "http://127.0.0.1:9/api//" });
+    expect(client.baseUrl).toBe(`http://127.0.0.1:9/api/accounts/${ACCOUNT}/artifacts/namespaces/a%20b`);
+    expect(client.namespace).toBe("a b");
+  });
+
+  it("sends the bearer token and its user-agent, and a caller's user-agent instead when given", async () => {
+    nock(ORIGIN, {
+      reqheaders: { authorization: `Bearer ${API_TOKEN}`, "user-agent": /^cloudflare-artifacts\/\d+\.\d+\.\d+$/ },
+    })
+      .get(`${BASE}/repos/a`)
+      .reply(200, envelope(sampleRepo));
+    expect((await getRepo(fresh(), "a")).isOk()).toBe(true);
+    nock(ORIGIN, { reqheaders: { "user-agent": "mine/1" } })
+      .get(`${BASE}/repos/b`)
+      .reply(200, envelope(sampleRepo));
+    expect((await getRepo(fresh({ headers: { "user-agent": "mine/1" } }), "b")).isOk()).toBe(true);
+  });
+
+  it.each(["accountId", "apiToken", "namespace"])(
+    "throws a TypeError naming %s when it is empty, '.' or '..'",
+    (option) => {
+      for (const value of ["", ".", "..", 42]) {
+        expect(() => fresh({ [option]: value })).toThrow(
+          new TypeError(`createClient: ${option} is required and must be a non-empty string`),
+        );
+      }
+      expect(() => createClient(undefined as never)).toThrow(
+        new TypeError("createClient: accountId is required and must be a non-empty string"),
+      );
+    },
+  );
+
+  it("refuses a base URL that only contains a URL, or is not http(s)", () => {
+    for (const baseUrl of ["see https://x", "https:x", "file:///tmp"]) {
+      expect(() => fresh({ baseUrl })).toThrow(new TypeError("createClient: baseUrl must be an http(s) URL"));
+    }
+    expect(() => fresh({ baseUrl: "HTTP://x" })).toThrow(TypeError);
+  });
+});
+
+describe("createClient: what it throws on, and what it exposes", () => {
+  it.each(["accountId", "apiToken"])("throws a TypeError naming a missing %s", (option) => {
+    const options = { accountId: "acc", apiToken: "tok", [option]: undefined };
+    expect(() => createClient(options as never)).toThrow(new RegExp(`^createClient: ${option} is required`));
+    expect(() => createClient({ ...options, [option]: "" } as never)).toThrow(TypeError);
+  });
+
+  it("sends user-agent cloudflare-artifacts/<package version>", async () => {
+    const { version } = await import("../package.json", { with: { type: "json" } }).then((m) => m.default);
+    expect(VERSION).toBe(version);
+    api()
+      .get(`${BASE}/repos/notes`)
+      .matchHeader("user-agent", `cloudflare-artifacts/${version}`)
+      .reply(200, envelope(sampleRepo));
+    expect((await getRepo(client, "notes")).isOk()).toBe(true);
+  });
+
+  it("exposes its ky instance, carrying the base URL and auth, for extension", async () => {
+    api().get(`${BASE}/repos/notes`).matchHeader("x-extra", "1").reply(200, envelope(sampleRepo));
+    const extended = client.ky.extend({ headers: { "x-extra": "1" } });
+    expect(await extended.get("repos/notes").json()).toEqual(envelope(sampleRepo));
+    expect(client.baseUrl).toBe(`https://api.cloudflare.com${BASE}`);
+  });
+
+  it("plugs a custom fetch, the way to test without a network", async () => {
+    const seen: string[] = [];
+    const custom = testClient({
+      fetch: async (input: RequestInfo | URL) => {
+        const request = input as Request;
+        seen.push(`${request.method} ${request.url} ${request.headers.get("authorization")}`);
+        return Response.json(envelope(sampleRepo));
+      },
+    });
+    expect((await getRepo(custom, "notes"))._unsafeUnwrap()).toEqual(sampleRepo);
+    expect(seen).toEqual([`GET https://api.cloudflare.com${BASE}/repos/notes Bearer ${API_TOKEN}`]);
+  });
+});
