@@ -4,6 +4,7 @@
  * Side-band multiplexing puts a band byte first: 1 pack data, 2 progress text, 3 a fatal error.
  */
 
+import { err, ok, type Result } from "neverthrow";
 import { joinBytes } from "../bytes.js";
 
 const encoder = new TextEncoder();
@@ -31,28 +32,28 @@ export function requestBody(parts: readonly (string | Uint8Array)[]): Uint8Array
 /** A packet: its payload, or a flush / delimiter / response-end marker. */
 export type Packet = { kind: "data"; data: Uint8Array } | { kind: "flush" | "delim" | "end" };
 
-/** Malformed framing: the message is the protocol error a `GitError` reports. */
-export class PktLineError extends Error {}
-
-/** Splits a whole response body into packets. */
-export function readPackets(body: Uint8Array): Packet[] {
+/**
+ * Splits a whole response body into packets, or says how its framing is malformed (the text a `GitError` of reason
+ * `protocol` reports).
+ */
+export function readPackets(body: Uint8Array): Result<Packet[], string> {
   const packets: Packet[] = [];
   let offset = 0;
   while (offset < body.byteLength) {
-    if (offset + 4 > body.byteLength) throw new PktLineError("truncated pkt-line header");
+    if (offset + 4 > body.byteLength) return err("truncated pkt-line header");
     const header = decoder.decode(body.subarray(offset, offset + 4));
     const length = /^[0-9a-f]{4}$/i.test(header) ? Number.parseInt(header, 16) : Number.NaN;
-    if (Number.isNaN(length) || length === 3) throw new PktLineError("malformed pkt-line length");
+    if (Number.isNaN(length) || length === 3) return err("malformed pkt-line length");
     if (length < 3) {
       packets.push({ kind: length === 0 ? "flush" : length === 1 ? "delim" : "end" });
       offset += 4;
       continue;
     }
-    if (offset + length > body.byteLength) throw new PktLineError("truncated pkt-line");
+    if (offset + length > body.byteLength) return err("truncated pkt-line");
     packets.push({ kind: "data", data: body.subarray(offset + 4, offset + length) });
     offset += length;
   }
-  return packets;
+  return ok(packets);
 }
 
 /** A data packet as text, without its trailing newline. */
@@ -61,11 +62,15 @@ export function packetText(packet: Packet): string | undefined {
   return decoder.decode(packet.data).replace(/\n$/, "");
 }
 
-/**
- * Joins side-band-64k packets into the data of band 1, the progress text of band 2, and the error text of band 3.
- * Stops at the first flush.
- */
-export function demultiplex(packets: readonly Packet[]): { data: Uint8Array; progress: string; error?: string } {
+/** What side-band-64k carries: the data of band 1, the progress text of band 2, the error text of band 3. */
+export interface Demultiplexed {
+  data: Uint8Array;
+  progress: string;
+  error?: string;
+}
+
+/** Joins side-band-64k packets into their bands, up to the first flush; an unknown band is malformed. */
+export function demultiplex(packets: readonly Packet[]): Result<Demultiplexed, string> {
   const data: Uint8Array[] = [];
   let progress = "";
   for (const packet of packets) {
@@ -74,8 +79,8 @@ export function demultiplex(packets: readonly Packet[]): { data: Uint8Array; pro
     const payload = packet.data.subarray(1);
     if (band === 1) data.push(payload);
     else if (band === 2) progress += decoder.decode(payload);
-    else if (band === 3) return { data: joinBytes(data), progress, error: decoder.decode(payload).trim() };
-    else throw new PktLineError(`unknown side-band ${band}`);
+    else if (band === 3) return ok({ data: joinBytes(data), progress, error: decoder.decode(payload).trim() });
+    else return err(`unknown side-band ${band}`);
   }
-  return { data: joinBytes(data), progress };
+  return ok({ data: joinBytes(data), progress });
 }

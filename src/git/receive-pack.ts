@@ -3,10 +3,10 @@ import { scrub } from "../secrets.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import {
+  type Demultiplexed,
   demultiplex,
   FLUSH,
   type Packet,
-  PktLineError,
   packetText,
   pktLine,
   readPackets,
@@ -61,15 +61,19 @@ export async function pushPack(remote: Remote, update: RefUpdate): Promise<GitRe
 }
 
 function report(remote: Remote, ref: string, lines: Packet[]): Result<void, GitError> {
-  let demuxed: ReturnType<typeof demultiplex>;
-  let status: string[];
-  try {
-    demuxed = demultiplex(lines);
-    status = readPackets(demuxed.data).flatMap((packet) => packetText(packet) ?? []);
-  } catch (error) {
-    const reason = error instanceof PktLineError ? error.message : String(error);
-    return err(protocolError(remote, `malformed push report: ${reason}`));
-  }
+  return demultiplex(lines)
+    .andThen((demuxed) =>
+      readPackets(demuxed.data).map((packets) => ({
+        demuxed,
+        status: packets.flatMap((packet) => packetText(packet) ?? []),
+      })),
+    )
+    .mapErr((reason) => protocolError(remote, `malformed push report: ${reason}`))
+    .andThen(({ demuxed, status }) => verdict(remote, ref, demuxed, status));
+}
+
+/** What the report says of the push: done, refused (and why, with what the remote's hooks printed), or unclear. */
+function verdict(remote: Remote, ref: string, demuxed: Demultiplexed, status: string[]): Result<void, GitError> {
   // What the remote's hooks printed, to explain a refusal.
   const said = scrub(demuxed.progress.replace(/\s+/g, " ").trim(), remote.token);
   const because = said ? ` (the remote said: ${said.slice(0, 500)})` : "";

@@ -5,7 +5,7 @@ import { scrub } from "../secrets.js";
 import type { CallOptions } from "../transport.js";
 import { VERSION } from "../version.js";
 import { GitError } from "./errors.js";
-import { type Packet, PktLineError, readPackets } from "./pkt-line.js";
+import { type Packet, readPackets } from "./pkt-line.js";
 
 /**
  * Git smart HTTP, one request at a time: the remote's URL and token, the caller's signal and timeout, and the
@@ -60,14 +60,9 @@ export async function request(
   options: { v2?: boolean } = {},
 ): Promise<GitResult<Packet[]>> {
   const answer = await exchange(remote, service, body, options);
-  return answer.andThen((bytes) => {
-    try {
-      return ok(readPackets(bytes));
-    } catch (error) {
-      const reason = error instanceof PktLineError ? error.message : String(error);
-      return err(protocolError(remote, `malformed answer from ${service}: ${reason}`));
-    }
-  });
+  return answer.andThen((bytes) =>
+    readPackets(bytes).mapErr((reason) => protocolError(remote, `malformed answer from ${service}: ${reason}`)),
+  );
 }
 
 async function exchange(

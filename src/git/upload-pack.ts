@@ -110,17 +110,17 @@ export async function fetchPack(
 function packfileSection(remote: Remote, packets: Packet[]): Result<Uint8Array, GitError> {
   const start = packets.findIndex((packet) => packetText(packet) === "packfile");
   if (start === -1) return err(protocolError(remote, "the fetch response holds no packfile"));
-  try {
-    const { data, error } = demultiplex(packets.slice(start + 1));
-    if (error !== undefined) return err(remoteFailure(remote, error));
-    // The pack ends the response with a flush; without one it was cut short.
-    if (!packets.slice(start + 1).some((packet) => packet.kind === "flush")) {
-      return err(protocolError(remote, "the fetch response was cut short"));
-    }
-    return ok(data);
-  } catch (error) {
-    return err(protocolError(remote, `malformed fetch response: ${(error as Error).message}`));
-  }
+  const section = packets.slice(start + 1);
+  return demultiplex(section)
+    .mapErr((reason) => protocolError(remote, `malformed fetch response: ${reason}`))
+    .andThen(({ data, error }) => {
+      if (error !== undefined) return err(remoteFailure(remote, error));
+      // The pack ends the response with a flush; without one it was cut short.
+      if (!section.some((packet) => packet.kind === "flush")) {
+        return err(protocolError(remote, "the fetch response was cut short"));
+      }
+      return ok(data);
+    });
 }
 
 /** The text lines before the flush that ends a list; without the flush, the answer was cut short. */
