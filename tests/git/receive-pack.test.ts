@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { writePack } from "../../src/git/pack.js";
+import { pktLine } from "../../src/git/pkt-line.js";
+import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
+import { band, bytes, remote, replay, wire } from "../support/git-wire.js";
+
+/**
+ * git-receive-pack, protocol v1, replayed from captured exchanges: the ref advertisement, one ref update with its
+ * pack (sent byte for byte as captured), and every verdict a `report-status` can carry.
+ */
+
+const commit = wire.commit;
+const stale = wire["push of a stale head"]!;
+const created = wire["push of a branch"]!;
+
+/** A push answer: side-band 1 holding the report-status lines, then the closing flushes. */
+const report = (...lines: string[]) => bytes(band(1, bytes(...lines.map(pktLine), "0000")), "0000");
+
+describe("advertisedRefs", () => {
+  it("reads the captured advertisement: the branch and its head", async () => {
+    replay(wire["receive-pack advertisement"]!);
+    expect([...(await advertisedRefs(remote()))._unsafeUnwrap()]).toEqual([["refs/heads/main", commit]]);
+  });
+
+  it("reads an empty repo's advertisement (capabilities on a zero id) as no refs", async () => {
+    replay(wire["receive-pack advertisement of an empty repo"]!);
+    expect((await advertisedRefs(remote()))._unsafeUnwrap().size).toBe(0);
+  });
+
+  it("refuses a line that is not `<oid> <ref>`", async () => {
+    replay({ exchange: wire["receive-pack advertisement"]!, body: `${pktLine("zzz refs/heads/main")}0000` });
+    expect((await advertisedRefs(remote()))._unsafeUnwrapErr()).toMatchObject({
+      reason: "protocol",
+      message: expect.stringContaining("malformed ref advertisement: zzz refs/heads/main"),
+    });
+  });
+});
+
+describe("pushPack", () => {
+  it("creates a branch: the update line with its capabilities, the pack, and an `ok` report", async () => {
+    replay(created);
+    const pack = await writePack([]);
+    expect((await pushPack(remote(), { ref: "refs/heads/copy", old: ZERO_OID, new: commit, pack })).isOk()).toBe(true);
+  });
+
+  it("deletes a branch with delete-refs and no pack", async () => {
+    replay(wire["delete of a branch"]!);
+    expect((await pushPack(remote(), { ref: "refs/heads/copy", old: commit, new: ZERO_OID })).isOk()).toBe(true);
+  });
+
+  it("reports a refused update as rejected, with what the remote said", async () => {
+    replay(stale);
+    const pack = await writePack([{ type: "blob", content: new TextEncoder().encode("beta\n") }]);
+    const error = (
+      await pushPack(remote(), { ref: "refs/heads/main", old: "2".repeat(40), new: commit, pack })
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({ _tag: "GitError", reason: "rejected" });
+    expect(error.message).toMatch(
+      /^the remote refused to update refs\/heads\/main: failed to update ref \(the remote said: error: cannot lock ref 'refs\/heads\/main': is at [0-9a-f]{40} but expected 2{40}\)$/,
+    );
+  });
+
+  const update = async () => ({
+    ref: "refs/heads/copy",
+    old: ZERO_OID,
+    new: commit,
+    pack: await writePack([]),
+  });
+
+  it.each([
+    [
+      "an unpack failure",
+      report("unpack index-pack abnormal exit"),
+      "rejected",
+      "could not store the pack: index-pack abnormal exit",
+    ],
+    ["no unpack line", report("ok refs/heads/copy"), "protocol", "the remote sent no push report"],
+    ["no word of the ref", report("unpack ok", "ok refs/heads/other"), "protocol", "does not mention refs/heads/copy"],
+    [
+      "a band-3 error",
+      bytes(band(2, "hook says no\n"), band(3, "fatal: the hook died\n")),
+      "rejected",
+      "the push failed: fatal: the hook died (the remote said: hook says no)",
+    ],
+    ["an unknown band", bytes(band(9, "?"), "0000"), "protocol", "malformed push report: unknown side-band 9"],
+    [
+      "a broken report inside band 1",
+      bytes(band(1, "00"), "0000"),
+      "protocol",
+      "malformed push report: truncated pkt-line header",
+    ],
+  ])("reads %s", async (_, body, reason, message) => {
+    replay({ exchange: created, body });
+    const error = (await pushPack(remote(), await update()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ _tag: "GitError", reason });
+    expect(error.message).toContain(message);
+  });
+
+  it("never shows the token a remote's hook echoes back", async () => {
+    const secret = remote().token.split("?")[0]!;
+    replay({
+      exchange: created,
+      body: bytes(
+        band(2, `token was ${secret}\n`),
+        band(1, bytes(pktLine("unpack ok"), pktLine(`ng refs/heads/copy hook saw ${secret}`), "0000")),
+        "0000",
+      ),
+    });
+    const error = (await pushPack(remote(), await update()))._unsafeUnwrapErr();
+    expect(error.message).not.toContain(secret);
+    expect(error.message).toContain("[REDACTED]");
+  });
+
+  it("maps a refused token to auth", async () => {
+    replay({ exchange: created, status: 403, body: "this token is read-only\n" });
+    expect((await pushPack(remote(), await update()))._unsafeUnwrapErr()).toMatchObject({ reason: "auth" });
+  });
+});

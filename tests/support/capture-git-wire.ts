@@ -1,0 +1,102 @@
+/**
+ * Captures the Git wire bytes the unit tests of src/git replay (tests/fixtures/git-wire.json): each exchange of
+ * upload-pack v2 and receive-pack v1 with a real `git http-backend` (the local server), request and answer.
+ * Run again after a change to what the data plane sends: `npx tsx tests/support/capture-git-wire.ts`.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { commitFiles } from "../../src/git/index.js";
+import { writePack } from "../../src/git/pack.js";
+import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
+import type { Remote } from "../../src/git/smart-http.js";
+import { capabilities, fetchPack, lsRefs } from "../../src/git/upload-pack.js";
+import { createClient, createRepo, createToken } from "../../src/index.js";
+import { startArtifactsServer } from "../../src/testing/index.js";
+
+interface Exchange {
+  method: string;
+  path: string;
+  gitProtocol: string | null;
+  requestBody: string;
+  status: number;
+  contentType: string | null;
+  responseBody: string;
+}
+
+const captured: Record<string, Exchange> = {};
+let current = "";
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  if (!current || typeof input !== "string") return realFetch(input, init);
+  const url = new URL(String(input));
+  const response = await realFetch(input, init);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const headers = new Headers(init?.headers);
+  captured[current] = {
+    method: init?.method ?? "GET",
+    path: url.pathname.replace(/^\/git\/default\/[^/]+\.git/, "") + url.search,
+    gitProtocol: headers.get("git-protocol"),
+    requestBody: Buffer.from((init?.body as Uint8Array | undefined) ?? new Uint8Array()).toString("base64"),
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    responseBody: Buffer.from(bytes).toString("base64"),
+  };
+  return new Response(bytes, { status: response.status, headers: response.headers });
+};
+const as = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  current = name;
+  try {
+    return await run();
+  } finally {
+    current = "";
+  }
+};
+
+const server = await startArtifactsServer();
+try {
+  const client = createClient({ ...server.clientOptions, retry: 0 });
+  const empty = (await createRepo(client, { name: "empty" }))._unsafeUnwrap();
+  await createRepo(client, { name: "wire" });
+  const author = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_600, timezoneOffset: 0 };
+  const made = (
+    await commitFiles(client, "wire", { message: "first", author, files: { "a.txt": "alpha\n" } })
+  )._unsafeUnwrap();
+  const token = (await createToken(client, { repo: "wire", scope: "write" }))._unsafeUnwrap().plaintext;
+  const remoteOf = (url: string, secret: string): Remote => ({
+    url: url.replace(/\.git$/, ".git"),
+    token: secret,
+    signal: undefined,
+    timeout: 10_000,
+    headers: undefined,
+    maxFetchBytes: 1 << 20,
+    debug: () => {},
+  });
+  const wire = remoteOf(made.remote ?? `${server.origin}/git/default/wire.git`, token);
+  const caps = (await as("upload-pack advertisement", () => capabilities(wire)))._unsafeUnwrap();
+  await as("ls-refs", () => lsRefs(wire, caps, ["HEAD", "refs/heads/"]));
+  await as("fetch", () => fetchPack(wire, caps, { wants: [made.commit], shallow: true, filter: "tree:0" }));
+  await as("fetch of an unknown object", () => fetchPack(wire, caps, { wants: ["1".repeat(40)] }));
+  await as("receive-pack advertisement", () => advertisedRefs(wire));
+  const blob = new TextEncoder().encode("beta\n");
+  const pack = await writePack([{ type: "blob", content: blob }]);
+  await as("push of a stale head", () =>
+    pushPack(wire, { ref: "refs/heads/main", old: "2".repeat(40), new: made.commit, pack }),
+  );
+  const emptyPack = await writePack([]);
+  await as("push of a branch", () =>
+    pushPack(wire, { ref: "refs/heads/copy", old: ZERO_OID, new: made.commit, pack: emptyPack }),
+  );
+  await as("delete of a branch", () => pushPack(wire, { ref: "refs/heads/copy", old: made.commit, new: ZERO_OID }));
+  const emptyRemote = remoteOf(empty.remote, empty.token);
+  const emptyCaps = (
+    await as("upload-pack advertisement of an empty repo", () => capabilities(emptyRemote))
+  )._unsafeUnwrap();
+  await as("ls-refs of an empty repo", () => lsRefs(emptyRemote, emptyCaps, ["HEAD", "refs/heads/"]));
+  await as("receive-pack advertisement of an empty repo", () => advertisedRefs(emptyRemote));
+  const out = { commit: made.commit, ...captured };
+  await writeFile(join(import.meta.dirname, "../fixtures/git-wire.json"), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(Object.keys(captured).join("\n"));
+} finally {
+  globalThis.fetch = realFetch;
+  await server.close();
+}

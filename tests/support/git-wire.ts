@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, vi } from "vitest";
+import type { Remote } from "../../src/git/smart-http.js";
+
+/**
+ * Replays Git exchanges captured from a real `git http-backend` (tests/fixtures/git-wire.json, made by
+ * tests/support/capture-git-wire.ts) through a stubbed `fetch`: no server, no git binary. Each request the code
+ * sends must be the captured one, byte for byte, and gets the captured answer (or a spoiled copy of it).
+ */
+
+export interface Exchange {
+  method: string;
+  path: string;
+  gitProtocol: string | null;
+  requestBody: string;
+  status: number;
+  contentType: string | null;
+  responseBody: string;
+}
+
+type Fixtures = { commit: string } & Record<string, Exchange>;
+export const wire = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../fixtures/git-wire.json"), "utf8"),
+) as Fixtures;
+
+export const bytesOf = (exchange: Exchange, side: "requestBody" | "responseBody") =>
+  new Uint8Array(Buffer.from(exchange[side], "base64"));
+
+export const REMOTE_URL = "https://acc.artifacts.cloudflare.net/git/default/wire.git";
+export const TOKEN = `art_v1_${"ab".repeat(20)}?expires=1893456000`;
+
+export const remote = (overrides: Partial<Remote> = {}): Remote => ({
+  url: REMOTE_URL,
+  token: TOKEN,
+  signal: undefined,
+  timeout: 5_000,
+  headers: undefined,
+  maxFetchBytes: 1 << 20,
+  debug: () => {},
+  ...overrides,
+});
+
+/** An answer to serve: a captured exchange, optionally with its answer replaced. */
+export interface Served {
+  exchange: Exchange;
+  status?: number;
+  body?: Uint8Array | string;
+}
+
+/** Serves `answers` in order to the code under test, checking each request against its capture. */
+export function replay(...answers: (Exchange | Served)[]): { requests: Request[] } {
+  const requests: Request[] = [];
+  const queue = answers.map((answer) => ("exchange" in answer ? answer : { exchange: answer }));
+  vi.stubGlobal("fetch", async (input: string, init: RequestInit) => {
+    const request = new Request(input, init);
+    requests.push(request);
+    const next = queue.shift();
+    if (!next) throw new TypeError(`unexpected request: ${init.method} ${input}`);
+    const { exchange } = next;
+    expect(
+      `${request.method} ${new URL(request.url).pathname.replace(/^\/git\/default\/wire\.git/, "")}${new URL(request.url).search}`,
+    ).toBe(`${exchange.method} ${exchange.path}`);
+    expect(request.headers.get("git-protocol")).toBe(exchange.gitProtocol);
+    expect(request.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+    expect(new Uint8Array(await request.arrayBuffer())).toEqual(bytesOf(exchange, "requestBody"));
+    const body = next.body ?? bytesOf(exchange, "responseBody");
+    return new Response(typeof body === "string" ? body : (body as Uint8Array<ArrayBuffer>), {
+      status: next.status ?? exchange.status,
+      headers: exchange.contentType ? { "content-type": exchange.contentType } : {},
+    });
+  });
+  return { requests };
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const encoder = new TextEncoder();
+/** A pkt-line of raw bytes (a side-band packet): 4 hex digits of length, then the payload. */
+export const packet = (payload: Uint8Array | string): Uint8Array => {
+  const data = typeof payload === "string" ? encoder.encode(payload) : payload;
+  const head = encoder.encode((data.byteLength + 4).toString(16).padStart(4, "0"));
+  const out = new Uint8Array(head.byteLength + data.byteLength);
+  out.set(head);
+  out.set(data, head.byteLength);
+  return out;
+};
+/** A side-band packet of `band` carrying `payload`. */
+export const band = (number: 1 | 2 | 3 | 9, payload: Uint8Array | string) => {
+  const data = typeof payload === "string" ? encoder.encode(payload) : payload;
+  return packet(Uint8Array.from([number, ...data]));
+};
+export const bytes = (...parts: (Uint8Array | string)[]) =>
+  Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
