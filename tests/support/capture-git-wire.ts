@@ -56,14 +56,14 @@ const server = await startArtifactsServer();
 try {
   const client = createClient({ ...server.clientOptions, retry: 0 });
   const empty = (await createRepo(client, { name: "empty" }))._unsafeUnwrap();
-  await createRepo(client, { name: "wire" });
+  const repo = (await createRepo(client, { name: "wire" }))._unsafeUnwrap();
   const author = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_600, timezoneOffset: 0 };
   const made = (
     await commitFiles(client, "wire", { message: "first", author, files: { "a.txt": "alpha\n" } })
   )._unsafeUnwrap();
   const token = (await createToken(client, { repo: "wire", scope: "write" }))._unsafeUnwrap().plaintext;
   const remoteOf = (url: string, secret: string): Remote => ({
-    url: url.replace(/\.git$/, ".git"),
+    url,
     token: secret,
     signal: undefined,
     timeout: 10_000,
@@ -71,7 +71,7 @@ try {
     maxFetchBytes: 1 << 20,
     debug: () => {},
   });
-  const wire = remoteOf(made.remote ?? `${server.origin}/git/default/wire.git`, token);
+  const wire = remoteOf(repo.remote, token);
   const caps = (await as("upload-pack advertisement", () => capabilities(wire)))._unsafeUnwrap();
   await as("ls-refs", () => lsRefs(wire, caps, ["HEAD", "refs/heads/"]));
   await as("fetch", () => fetchPack(wire, caps, { wants: [made.commit], shallow: true, filter: "tree:0" }));
