@@ -2,45 +2,37 @@ import { execFile } from "node:child_process";
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type CommitFilesInput, commitFiles, GitError, readFiles } from "../../src/git/index.js";
-import { type Client, createClient, createRepo, createToken, deleteRepo } from "../../src/index.js";
-import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { createClient, createRepo, createToken, deleteRepo } from "../../src/index.js";
 import { gitCli, removeTempDirs } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
 
-let server: ArtifactsServer;
-let client: Client;
-beforeAll(async () => {
-  server = await startArtifactsServer();
-  client = createClient({ ...server.clientOptions, retry: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await removeTempDirs();
-});
+const local = useLocalServer();
+afterAll(() => removeTempDirs());
 
 let counter = 0;
 const created: string[] = [];
 afterEach(async () => {
-  await Promise.all(created.splice(0).map((name) => deleteRepo(client, name)));
+  await Promise.all(created.splice(0).map((name) => deleteRepo(local.client, name)));
 });
 
 async function newRepo(extra: { default_branch?: string } = {}) {
   const name = `data-${++counter}`;
-  const repo = (await createRepo(client, { name, ...extra }))._unsafeUnwrap();
+  const repo = (await createRepo(local.client, { name, ...extra }))._unsafeUnwrap();
   created.push(name);
   return repo;
 }
 
 /** The real git, on the server's bare repository: the judge of what the data plane wrote. */
 async function git(name: string, args: string[]): Promise<string> {
-  const record = server.state.findRepo("default", name);
+  const record = local.server.state.findRepo("default", name);
   if (!record) throw new Error(`no repo ${name}`);
-  const result = await gitCli(["--git-dir", join(server.dataDir, `${record.id}.git`), ...args]);
+  const result = await gitCli(["--git-dir", join(local.server.dataDir, `${record.id}.git`), ...args]);
   if (result.code !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
   return result.stdout;
 }
-const bareDir = (name: string) => join(server.dataDir, `${server.state.findRepo("default", name)?.id}.git`);
+const bareDir = (name: string) => join(local.server.dataDir, `${local.server.state.findRepo("default", name)?.id}.git`);
 const head = async (name: string, branch = "main") =>
   (
     await gitCli(["--git-dir", bareDir(name), "rev-parse", "--verify", "--quiet", `refs/heads/${branch}`])
@@ -55,8 +47,8 @@ const blob = async (name: string, spec: string) =>
   );
 /** The repo's tokens, less the one `createRepo` returned inline. */
 const tokensOf = (name: string) => {
-  const id = server.state.findRepo("default", name)?.id;
-  return [...server.state.tokens.values()].filter((token) => token.repoId === id).slice(1);
+  const id = local.server.state.findRepo("default", name)?.id;
+  return [...local.server.state.tokens.values()].filter((token) => token.repoId === id).slice(1);
 };
 
 const author = { name: "Ada Agent", email: "ada@example.com", timestamp: 1_764_000_000, timezoneOffset: -120 };
@@ -65,7 +57,7 @@ const binary = new Uint8Array(256).map((_, index) => 255 - index);
 describe("commitFiles", () => {
   it("makes the first commit of an empty repo: nested, unicode and binary files, author and message exact", async () => {
     const repo = await newRepo();
-    const result = await commitFiles(client, repo.name, {
+    const result = await commitFiles(local.client, repo.name, {
       message: "First notes\n\nWith a body.",
       author,
       files: {
@@ -100,7 +92,7 @@ describe("commitFiles", () => {
   it("updates and deletes on the head: an emptied folder disappears, an executable keeps its bit", async () => {
     const repo = await newRepo();
     const first = (
-      await commitFiles(client, repo.name, {
+      await commitFiles(local.client, repo.name, {
         message: "one",
         author,
         files: { "keep.txt": "v1", "tools/run.sh": "#!/bin/sh\n", "old/deep/only.txt": "x", "old/gone.txt": "y" },
@@ -116,7 +108,7 @@ describe("commitFiles", () => {
     const exec = await head(repo.name);
 
     const second = (
-      await commitFiles(client, repo.name, {
+      await commitFiles(local.client, repo.name, {
         message: "two",
         author,
         files: {
@@ -142,12 +134,16 @@ describe("commitFiles", () => {
 
   it("turns a file into a folder only when the same commit deletes the file", async () => {
     const repo = await newRepo();
-    await commitFiles(client, repo.name, { message: "one", author, files: { notes: "a file" } });
+    await commitFiles(local.client, repo.name, { message: "one", author, files: { notes: "a file" } });
     const before = await head(repo.name);
-    const refused = await commitFiles(client, repo.name, { message: "two", author, files: { "notes/a.md": "a" } });
+    const refused = await commitFiles(local.client, repo.name, {
+      message: "two",
+      author,
+      files: { "notes/a.md": "a" },
+    });
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "files" });
     expect(await head(repo.name)).toBe(before);
-    const replaced = await commitFiles(client, repo.name, {
+    const replaced = await commitFiles(local.client, repo.name, {
       message: "two",
       author,
       files: { notes: null, "notes/a.md": "a" },
@@ -159,14 +155,14 @@ describe("commitFiles", () => {
   it("compare-and-swap: a stale parent or parent null on an existing branch is a conflict and changes nothing", async () => {
     const repo = await newRepo();
     const first = (
-      await commitFiles(client, repo.name, { message: "one", author, files: { a: "1" }, parent: null })
+      await commitFiles(local.client, repo.name, { message: "one", author, files: { a: "1" }, parent: null })
     )._unsafeUnwrap();
     const second = (
-      await commitFiles(client, repo.name, { message: "two", author, files: { a: "2" }, parent: first.commit })
+      await commitFiles(local.client, repo.name, { message: "two", author, files: { a: "2" }, parent: first.commit })
     )._unsafeUnwrap();
     expect(second.parent).toBe(first.commit);
 
-    const stale = await commitFiles(client, repo.name, {
+    const stale = await commitFiles(local.client, repo.name, {
       message: "three",
       author,
       files: { a: "3" },
@@ -174,9 +170,14 @@ describe("commitFiles", () => {
     });
     expect(stale._unsafeUnwrapErr()).toBeInstanceOf(GitError);
     expect(stale._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "conflict" });
-    const exists = await commitFiles(client, repo.name, { message: "three", author, files: { a: "3" }, parent: null });
+    const exists = await commitFiles(local.client, repo.name, {
+      message: "three",
+      author,
+      files: { a: "3" },
+      parent: null,
+    });
     expect(exists._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "conflict" });
-    const missing = await commitFiles(client, repo.name, {
+    const missing = await commitFiles(local.client, repo.name, {
       message: "x",
       author,
       files: { a: "3" },
@@ -191,7 +192,7 @@ describe("commitFiles", () => {
   it("lands six concurrent commits without parent, three from other processes, by re-applying on the new head", async () => {
     const repo = await newRepo();
     const base = (
-      await commitFiles(client, repo.name, { message: "base", author, files: { "base.txt": "b" } })
+      await commitFiles(local.client, repo.name, { message: "base", author, files: { "base.txt": "b" } })
     )._unsafeUnwrap();
     const child = (index: number) =>
       new Promise<{ ok?: { commit: string }; err?: string }>((resolve) =>
@@ -202,7 +203,7 @@ describe("commitFiles", () => {
             "tsx",
             join(import.meta.dirname, "../support/commit-child.ts"),
             JSON.stringify({
-              clientOptions: server.clientOptions,
+              clientOptions: local.server.clientOptions,
               repo: repo.name,
               path: `child-${index}.txt`,
               content: `${index}`,
@@ -212,13 +213,13 @@ describe("commitFiles", () => {
           (error, stdout, stderr) => resolve(error ? { err: `${error.message} ${stderr}` } : JSON.parse(stdout)),
         ),
       );
-    const local = (index: number) =>
-      commitFiles(client, repo.name, {
+    const inProcess = (index: number) =>
+      commitFiles(local.client, repo.name, {
         message: `write local-${index}`,
         author,
         files: { [`local-${index}.txt`]: `${index}` },
       });
-    const results = await Promise.all([child(1), local(1), child(2), local(2), child(3), local(3)]);
+    const results = await Promise.all([child(1), inProcess(1), child(2), inProcess(2), child(3), inProcess(3)]);
     for (const result of results) {
       const settled =
         "isOk" in result ? (result.isOk() ? { ok: result.value } : { err: result.error.message }) : result;
@@ -242,10 +243,10 @@ describe("commitFiles", () => {
   it("starts a branch from another branch's head, or as a root commit", async () => {
     const repo = await newRepo();
     const main = (
-      await commitFiles(client, repo.name, { message: "main", author, files: { "m.txt": "m" } })
+      await commitFiles(local.client, repo.name, { message: "main", author, files: { "m.txt": "m" } })
     )._unsafeUnwrap();
     const feature = (
-      await commitFiles(client, repo.name, {
+      await commitFiles(local.client, repo.name, {
         message: "f",
         author,
         files: { "f.txt": "f" },
@@ -261,7 +262,7 @@ describe("commitFiles", () => {
     expect((await files(repo.name, "feature/x")).sort()).toEqual(["f.txt", "m.txt"]);
     // `from` only applies to a branch that does not exist yet.
     const again = (
-      await commitFiles(client, repo.name, {
+      await commitFiles(local.client, repo.name, {
         message: "f2",
         author,
         files: { "g.txt": "g" },
@@ -272,13 +273,13 @@ describe("commitFiles", () => {
     expect(again.parent).toBe(feature.commit);
 
     const orphan = (
-      await commitFiles(client, repo.name, { message: "o", author, files: { "o.txt": "o" }, branch: "orphan" })
+      await commitFiles(local.client, repo.name, { message: "o", author, files: { "o.txt": "o" }, branch: "orphan" })
     )._unsafeUnwrap();
     expect(orphan.parent).toBeNull();
     expect(await files(repo.name, "orphan")).toEqual(["o.txt"]);
     expect(await git(repo.name, ["log", "--format=%P", "orphan"])).toBe("\n");
 
-    const noSource = await commitFiles(client, repo.name, {
+    const noSource = await commitFiles(local.client, repo.name, {
       message: "n",
       author,
       files: { a: "a" },
@@ -307,10 +308,10 @@ describe("commitFiles", () => {
 
   it("refuses to commit with a read token (auth), and hides the token in the error", async () => {
     const repo = await newRepo();
-    await commitFiles(client, repo.name, { message: "one", author, files: { a: "1" } });
+    await commitFiles(local.client, repo.name, { message: "one", author, files: { a: "1" } });
     const before = await head(repo.name);
-    const token = (await createToken(client, { repo: repo.name, scope: "read" }))._unsafeUnwrap().plaintext;
-    const refused = await commitFiles(client, repo.name, { message: "two", author, files: { a: "2" }, token });
+    const token = (await createToken(local.client, { repo: repo.name, scope: "read" }))._unsafeUnwrap().plaintext;
+    const refused = await commitFiles(local.client, repo.name, { message: "two", author, files: { a: "2" }, token });
     const error = refused._unsafeUnwrapErr();
     expect(error).toMatchObject({ _tag: "GitError", reason: "auth", status: 403 });
     const secret = token.split("?")[0] as string;
@@ -321,7 +322,7 @@ describe("commitFiles", () => {
   });
 
   it("is an Err for a missing repo, and a GitError not-found for a missing remote", async () => {
-    const missing = await commitFiles(client, "no-such-repo", { message: "m", author, files: { a: "a" } });
+    const missing = await commitFiles(local.client, "no-such-repo", { message: "m", author, files: { a: "a" } });
     expect(missing._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404, code: 10200 });
     const repo = await newRepo();
     const token = await writeToken(repo.name);
@@ -333,10 +334,15 @@ describe("commitFiles", () => {
   it("revokes every token it minted, whether the call succeeded or failed", async () => {
     const repo = await newRepo();
     expect(tokensOf(repo.name)).toHaveLength(0);
-    const ok = await commitFiles(client, repo.name, { message: "one", author, files: { a: "1" } });
-    const read = await readFiles(client, repo.name);
-    const conflict = await commitFiles(client, repo.name, { message: "x", author, files: { a: "2" }, parent: null });
-    const missing = await readFiles(client, repo.name, { ref: "no-such-branch" });
+    const ok = await commitFiles(local.client, repo.name, { message: "one", author, files: { a: "1" } });
+    const read = await readFiles(local.client, repo.name);
+    const conflict = await commitFiles(local.client, repo.name, {
+      message: "x",
+      author,
+      files: { a: "2" },
+      parent: null,
+    });
+    const missing = await readFiles(local.client, repo.name, { ref: "no-such-branch" });
     expect([ok.isOk(), read.isOk(), conflict.isErr(), missing.isErr()]).toEqual([true, true, true, true]);
     const minted = tokensOf(repo.name);
     expect(minted).toHaveLength(4);
@@ -353,13 +359,13 @@ describe("commitFiles", () => {
 
   it("is a rejected Err when the remote's hook refuses the push, with what the hook said", async () => {
     const repo = await newRepo();
-    await commitFiles(client, repo.name, { message: "one", author, files: { a: "1" } });
+    await commitFiles(local.client, repo.name, { message: "one", author, files: { a: "1" } });
     const before = await head(repo.name);
     const hook = join(bareDir(repo.name), "hooks/pre-receive");
     await import("node:fs/promises").then((fs) => fs.mkdir(join(bareDir(repo.name), "hooks"), { recursive: true }));
     await writeFile(hook, "#!/bin/sh\necho 'policy: no pushes today' >&2\nexit 1\n");
     await chmod(hook, 0o755);
-    const refused = await commitFiles(client, repo.name, { message: "two", author, files: { a: "2" } });
+    const refused = await commitFiles(local.client, repo.name, { message: "two", author, files: { a: "2" } });
     const error = refused._unsafeUnwrapErr();
     expect(error).toMatchObject({ _tag: "GitError", reason: "rejected" });
     expect(error.message).toContain("pre-receive hook declined");
@@ -370,14 +376,18 @@ describe("commitFiles", () => {
   it("pushes nothing when the files change nothing (unchanged), unless allowEmpty", async () => {
     const repo = await newRepo();
     const first = (
-      await commitFiles(client, repo.name, { message: "one", author, files: { a: "1", "d/b": "2" } })
+      await commitFiles(local.client, repo.name, { message: "one", author, files: { a: "1", "d/b": "2" } })
     )._unsafeUnwrap();
-    const same = await commitFiles(client, repo.name, { message: "again", author, files: { a: "1", "d/x": null } });
+    const same = await commitFiles(local.client, repo.name, {
+      message: "again",
+      author,
+      files: { a: "1", "d/x": null },
+    });
     expect(same._unsafeUnwrap()).toEqual({ ...first, parent: first.commit, unchanged: true });
     expect(await head(repo.name)).toBe(first.commit);
 
     const empty = (
-      await commitFiles(client, repo.name, { message: "empty", author, files: { a: "1" }, allowEmpty: true })
+      await commitFiles(local.client, repo.name, { message: "empty", author, files: { a: "1" }, allowEmpty: true })
     )._unsafeUnwrap();
     expect(empty).toMatchObject({ parent: first.commit, tree: first.tree, unchanged: false });
     expect(await head(repo.name)).toBe(empty.commit);
@@ -385,7 +395,7 @@ describe("commitFiles", () => {
 
     // A new branch from another with nothing changed is that head under a new name: no commit is made.
     const branched = (
-      await commitFiles(client, repo.name, { message: "b", author, files: {}, branch: "copy", from: "main" })
+      await commitFiles(local.client, repo.name, { message: "b", author, files: {}, branch: "copy", from: "main" })
     )._unsafeUnwrap();
     expect(branched).toMatchObject({ commit: empty.commit, parent: empty.commit, branch: "copy", unchanged: true });
     expect(await head(repo.name, "copy")).toBe(empty.commit);
@@ -394,10 +404,12 @@ describe("commitFiles", () => {
 
   it("takes what readFiles returns, edited, as files (a Map)", async () => {
     const repo = await newRepo();
-    await commitFiles(client, repo.name, { message: "one", author, files: { "a.txt": "a", "b/c.txt": "c" } });
-    const read = (await readFiles(client, repo.name))._unsafeUnwrap();
+    await commitFiles(local.client, repo.name, { message: "one", author, files: { "a.txt": "a", "b/c.txt": "c" } });
+    const read = (await readFiles(local.client, repo.name))._unsafeUnwrap();
     const edited = new Map<string, Uint8Array | string | null>(read.files).set("a.txt", "A").set("b/c.txt", null);
-    const made = (await commitFiles(client, repo.name, { message: "edit", author, files: edited }))._unsafeUnwrap();
+    const made = (
+      await commitFiles(local.client, repo.name, { message: "edit", author, files: edited })
+    )._unsafeUnwrap();
     expect(made.unchanged).toBe(false);
     expect(await files(repo.name)).toEqual(["a.txt"]);
     expect((await blob(repo.name, "main:a.txt")).toString()).toBe("A");
@@ -407,7 +419,7 @@ describe("commitFiles", () => {
     const repo = await newRepo();
     // Every revocation fails: the call says so through debug, which throws.
     const failingRevoke = createClient({
-      ...server.clientOptions,
+      ...local.server.clientOptions,
       retry: 0,
       fetch: (input: RequestInfo | URL, init?: RequestInit) => {
         const request = new Request(input, init);
@@ -432,7 +444,7 @@ describe("commitFiles", () => {
   it("revokes the token it was minting when the caller aborts meanwhile, once the mint answers", async () => {
     const repo = await newRepo();
     const slowMint = createClient({
-      ...server.clientOptions,
+      ...local.server.clientOptions,
       retry: 0,
       fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
         const request = new Request(input, init);
@@ -480,7 +492,7 @@ describe("commitFiles", () => {
     ];
     for (const [override, field] of cases) {
       const input = { message: "m", author, files: { ok: "x" }, ...override } as CommitFilesInput;
-      const result = await commitFiles(client, repo.name, input);
+      const result = await commitFiles(local.client, repo.name, input);
       expect(result._unsafeUnwrapErr(), JSON.stringify(override)).toMatchObject({ _tag: "InvalidInputError", field });
     }
     const badRemote = await commitFiles(
@@ -497,7 +509,7 @@ describe("readFiles", () => {
   it("reads every file, or the selected paths and folders, at a branch, a tag or a commit", async () => {
     const repo = await newRepo();
     const one = (
-      await commitFiles(client, repo.name, {
+      await commitFiles(local.client, repo.name, {
         message: "one",
         author,
         files: { "README.md": "v1", "docs/a.md": "a", "docs/sub/b.md": "b", "src/x.ts": "x", "logo.bin": binary },
@@ -505,39 +517,41 @@ describe("readFiles", () => {
     )._unsafeUnwrap();
     await git(repo.name, ["tag", "-a", "v1", "-m", "release", one.commit]);
     const two = (
-      await commitFiles(client, repo.name, { message: "two", author, files: { "README.md": "v2" } })
+      await commitFiles(local.client, repo.name, { message: "two", author, files: { "README.md": "v2" } })
     )._unsafeUnwrap();
     const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
 
-    const all = (await readFiles(client, repo.name))._unsafeUnwrap();
+    const all = (await readFiles(local.client, repo.name))._unsafeUnwrap();
     expect(all.commit).toBe(two.commit);
     expect([...all.files.keys()].sort()).toEqual(["README.md", "docs/a.md", "docs/sub/b.md", "logo.bin", "src/x.ts"]);
     expect(all.files.get("logo.bin")).toEqual(binary);
     expect(text(all.files.get("README.md"))).toBe("v2");
 
-    const some = (await readFiles(client, repo.name, { paths: ["README.md", "docs/", "missing.txt"] }))._unsafeUnwrap();
+    const some = (
+      await readFiles(local.client, repo.name, { paths: ["README.md", "docs/", "missing.txt"] })
+    )._unsafeUnwrap();
     expect([...some.files.keys()].sort()).toEqual(["README.md", "docs/a.md", "docs/sub/b.md"]);
     expect(text(some.files.get("docs/sub/b.md"))).toBe("b");
 
-    const tagged = (await readFiles(client, repo.name, { ref: "v1", paths: ["README.md"] }))._unsafeUnwrap();
+    const tagged = (await readFiles(local.client, repo.name, { ref: "v1", paths: ["README.md"] }))._unsafeUnwrap();
     expect(tagged).toEqual({
       commit: one.commit,
       files: new Map([["README.md", new TextEncoder().encode("v1")]]),
       nonUtf8Files: [],
     });
-    const byId = (await readFiles(client, repo.name, { ref: one.commit, paths: ["README.md"] }))._unsafeUnwrap();
+    const byId = (await readFiles(local.client, repo.name, { ref: one.commit, paths: ["README.md"] }))._unsafeUnwrap();
     expect(text(byId.files.get("README.md"))).toBe("v1");
   });
 
   it("is a not-found Err for a missing branch, tag or commit", async () => {
     const repo = await newRepo();
-    await commitFiles(client, repo.name, { message: "one", author, files: { a: "1" } });
+    await commitFiles(local.client, repo.name, { message: "one", author, files: { a: "1" } });
     for (const ref of ["no-branch", "0123456789abcdef0123456789abcdef01234567"]) {
-      const read = await readFiles(client, repo.name, { ref });
+      const read = await readFiles(local.client, repo.name, { ref });
       expect(read._unsafeUnwrapErr(), ref).toMatchObject({ _tag: "GitError", reason: "not-found" });
     }
     const empty = await newRepo();
-    expect((await readFiles(client, empty.name))._unsafeUnwrapErr()).toMatchObject({
+    expect((await readFiles(local.client, empty.name))._unsafeUnwrapErr()).toMatchObject({
       _tag: "GitError",
       reason: "not-found",
     });
@@ -545,5 +559,5 @@ describe("readFiles", () => {
 });
 
 async function writeToken(repo: string): Promise<string> {
-  return (await createToken(client, { repo, scope: "write", ttl: 600 }))._unsafeUnwrap().plaintext;
+  return (await createToken(local.client, { repo, scope: "write", ttl: 600 }))._unsafeUnwrap().plaintext;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type CommitFilesInput, commitFiles, readFiles } from "../../src/git/index.js";
+import { checkCommit, checkRead, isRefName } from "../../src/git/input.js";
 import { createClient } from "../../src/index.js";
 
 /**
@@ -146,5 +147,213 @@ describe("commit metadata and options", () => {
       expect(result._unsafeUnwrapErr(), JSON.stringify(input)).toMatchObject({ _tag: "InvalidInputError" });
     }
     expect(sent).toEqual([]);
+  });
+});
+
+describe("checkCommit, checkAuthor and checkRead: each rule on its own", () => {
+  const base = {
+    message: "m",
+    author: { ...author, timestamp: 1_767_225_600, timezoneOffset: -120 },
+    files: { a: "x" },
+  };
+  const refusal = (input: unknown) => checkCommit(input as CommitFilesInput)._unsafeUnwrapErr();
+
+  it("gives back what it checked: files as bytes (deletes as null), author whole, allowEmpty false", () => {
+    const checked = checkCommit({ ...base, files: { a: "é", b: Uint8Array.of(1), c: null } })._unsafeUnwrap();
+    expect(checked).toEqual({
+      message: "m",
+      author: { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_600, timezoneOffset: -120 },
+      files: new Map<string, Uint8Array | null>([
+        ["a", Uint8Array.of(0xc3, 0xa9)],
+        ["b", Uint8Array.of(1)],
+        ["c", null],
+      ]),
+      branch: undefined,
+      parent: undefined,
+      from: undefined,
+      allowEmpty: false,
+    });
+    expect(
+      checkCommit({ ...base, allowEmpty: true, branch: "b", from: "main", parent: null })._unsafeUnwrap(),
+    ).toMatchObject({
+      allowEmpty: true,
+      branch: "b",
+      from: "main",
+      parent: null,
+    });
+  });
+
+  it("takes a Map and a null-prototype object, and fills the author's time and zone from the clock", () => {
+    const bare = Object.assign(Object.create(null), { a: "x" });
+    expect(
+      checkCommit({ ...base, files: bare })
+        ._unsafeUnwrap()
+        .files.get("a"),
+    ).toEqual(Uint8Array.of(0x78));
+    expect(checkCommit({ ...base, files: new Map([["m", "y"]]) })._unsafeUnwrap().files.size).toBe(1);
+    const before = Math.floor(Date.now() / 1000);
+    const filled = checkCommit({ ...base, author })._unsafeUnwrap().author;
+    expect(filled.timestamp).toBeGreaterThanOrEqual(before);
+    expect(filled.timestamp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    expect(filled.timezoneOffset).toBe(new Date().getTimezoneOffset());
+  });
+
+  it.each([
+    [null, "the commit must be an object", "input"],
+    [[], "the commit must be an object", "input"],
+    [Uint8Array.of(1), "the commit must be an object", "input"],
+    [{ ...base, message: 1 }, "message must be a well-formed string without NUL", "message"],
+    [{ ...base, message: "a\0b" }, "message must be a well-formed string without NUL", "message"],
+    [{ ...base, message: "\uD800" }, "message must be a well-formed string without NUL", "message"],
+    [{ ...base, author: "Ada" }, "author must be { name, email }", "author"],
+    [
+      { ...base, author: { email: "e@x" } },
+      "author.name must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { name: " ", email: "e@x" } },
+      "author.name must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { name: "A<", email: "e@x" } },
+      "author.name must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { name: "A\rB", email: "e@x" } },
+      "author.name must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { name: "\uDC00", email: "e@x" } },
+      "author.name must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { name: "A", email: "e>x" } },
+      "author.email must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { name: "A", email: "" } },
+      "author.email must be a non-empty string without <, > or line breaks",
+      "author",
+    ],
+    [
+      { ...base, author: { ...author, timestamp: -1 } },
+      "author.timestamp must be whole unix seconds, 0 or more",
+      "author",
+    ],
+    [
+      { ...base, author: { ...author, timestamp: 1.5 } },
+      "author.timestamp must be whole unix seconds, 0 or more",
+      "author",
+    ],
+    [
+      { ...base, author: { ...author, timestamp: 2 ** 53 } },
+      "author.timestamp must be whole unix seconds, 0 or more",
+      "author",
+    ],
+    [
+      { ...base, author: { ...author, timezoneOffset: 1440 } },
+      "author.timezoneOffset must be whole minutes within a day",
+      "author",
+    ],
+    [
+      { ...base, author: { ...author, timezoneOffset: -1440 } },
+      "author.timezoneOffset must be whole minutes within a day",
+      "author",
+    ],
+    [
+      { ...base, author: { ...author, timezoneOffset: 0.5 } },
+      "author.timezoneOffset must be whole minutes within a day",
+      "author",
+    ],
+    [
+      { ...base, branch: "HEAD" },
+      'branch must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)',
+      "branch",
+    ],
+    [
+      { ...base, from: "a..b" },
+      'from must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)',
+      "from",
+    ],
+    [
+      { ...base, parent: "ABC" },
+      "parent must be a commit id (40 lowercase hex), or null for a branch that must not exist",
+      "parent",
+    ],
+    [{ ...base, allowEmpty: "yes" }, "allowEmpty must be a boolean", "allowEmpty"],
+    [{ ...base, files: [["a", "x"]] }, "files must be an object or a Map of path → content", "files"],
+    [{ ...base, files: new (class Files {})() }, "files must be an object or a Map of path → content", "files"],
+    [{ ...base, files: new Map([[1, "x"]]) }, 'files: "1" cannot be written: it is not a string', "files"],
+    [{ ...base, files: { "a/../b": "x" } }, 'files: "a/../b" cannot be written: it has a .. part', "files"],
+    [{ ...base, files: { a: 1 } }, 'files: "a" must be a well-formed string, a Uint8Array or null', "files"],
+    [{ ...base, files: { a: "\uD800" } }, 'files: "a" must be a well-formed string, a Uint8Array or null', "files"],
+    [{ ...base, files: { a: "x", "a/b": "y" } }, 'files: "a" cannot be a file and a folder at once', "files"],
+    [{ ...base, files: { "a/b/c": "y", "a/b": "x" } }, 'files: "a/b" cannot be a file and a folder at once', "files"],
+  ])("refuses %j", (input, message, field) => {
+    expect(refusal(input)).toMatchObject({ _tag: "InvalidInputError", message, field });
+  });
+
+  it("lets a deleted path be a folder of a written file, and a timezone just inside a day", () => {
+    expect(checkCommit({ ...base, files: { a: null, "a/b": "y" } }).isOk()).toBe(true);
+    expect(checkCommit({ ...base, author: { ...author, timezoneOffset: 1439, timestamp: 0 } }).isOk()).toBe(true);
+  });
+
+  it("checks a read: HEAD is no ref, paths are copied, folders end in a slash", () => {
+    const paths = ["a.txt", "docs/"];
+    const checked = checkRead({ ref: "HEAD", paths })._unsafeUnwrap();
+    expect(checked).toEqual({ ref: undefined, paths });
+    expect(checked.paths).not.toBe(paths);
+    expect(checkRead(undefined as never)._unsafeUnwrap()).toEqual({ ref: undefined, paths: undefined });
+    expect(checkRead({ ref: "1".repeat(40) })._unsafeUnwrap().ref).toBe("1".repeat(40));
+    expect(checkRead({ ref: "v1.0" })._unsafeUnwrap().ref).toBe("v1.0");
+    expect(checkRead({ paths: ["foo\\bar", ".git/x"] }).isOk()).toBe(true); // reads take what is in the tree
+  });
+
+  it.each([
+    ["x", "the read must be an object", "input"],
+    [{ ref: "a b" }, "ref must be a branch, a tag, a commit id or HEAD", "ref"],
+    [{ paths: "a" }, "paths must be an array of paths", "paths"],
+    [{ paths: [""] }, 'paths: "" is not a file or folder path', "paths"],
+    [{ paths: ["/"] }, 'paths: "/" is not a file or folder path', "paths"],
+    [{ paths: ["a//"] }, 'paths: "a//" is not a file or folder path', "paths"],
+    [{ paths: ["a/./b"] }, 'paths: "a/./b" is not a file or folder path', "paths"],
+    [{ paths: [".."] }, 'paths: ".." is not a file or folder path', "paths"],
+    [{ paths: ["a\0"] }, 'paths: "a\\u0000" is not a file or folder path', "paths"],
+    [{ paths: ["\uD800"] }, 'paths: "\\ud800" is not a file or folder path', "paths"],
+    [{ paths: ["x".repeat(4097)] }, `paths: "${"x".repeat(4097)}" is not a file or folder path`, "paths"],
+    [{ paths: [7] }, "paths: 7 is not a file or folder path", "paths"],
+  ])("refuses the read %j", (input, message, field) => {
+    expect(checkRead(input as never)._unsafeUnwrapErr()).toMatchObject({ message, field });
+  });
+
+  it.each(["main", "feature/x", "v1.2", "a-b_c", "A9", "x".repeat(255)])("takes %j as a branch name", (name) => {
+    expect(isRefName(name)).toBe(true);
+  });
+
+  it.each([
+    "",
+    "HEAD",
+    "-x",
+    ".x",
+    "a..b",
+    "a//b",
+    "a/.b",
+    "a.lock",
+    "a.lock/b",
+    "a/",
+    "a.",
+    "a b",
+    "a~1",
+    "é",
+    "x".repeat(256),
+    7,
+  ])("refuses %j as a branch name, as git check-ref-format --branch would", (name) => {
+    expect(isRefName(name)).toBe(false);
   });
 });

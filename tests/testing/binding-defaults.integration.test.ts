@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { commitFiles } from "../../src/git/index.js";
-import {
-  type Client,
-  createClient,
-  createRepo,
-  createToken,
-  forkRepo,
-  getRepo,
-  importRepo,
-  listRepos,
-} from "../../src/index.js";
-import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { createRepo, createToken, forkRepo, getRepo, importRepo, listRepos } from "../../src/index.js";
 import { sourceOf } from "../../src/testing/repos.js";
 import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
 import { untilRegistered } from "../support/until.js";
 
 /**
@@ -20,28 +11,22 @@ import { untilRegistered } from "../support/until.js";
  * the remote's default branch, sources named as the binding names them), and serves blobless clones and protocol v2.
  */
 
-let server: ArtifactsServer;
-let client: Client;
 const author = { name: "Ada", email: "ada@example.com" };
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 
-beforeAll(async () => {
-  server = await startArtifactsServer({ operationDelayMs: 200, gitRateLimit: { requests: 1000, windowMs: 60_000 } });
-  client = createClient({ ...server.clientOptions, retry: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await removeTempDirs();
-});
+const local = useLocalServer({ operationDelayMs: 200, gitRateLimit: { requests: 1000, windowMs: 60_000 } });
+afterAll(() => removeTempDirs());
 
 /** A repo with `main` (two commits) and `feature` (one more, its own file). */
 async function twoBranches() {
   const name = unique("src");
-  await createRepo(client, { name });
-  const main = (await commitFiles(client, name, { message: "m", author, files: { "a.txt": "a" } }))._unsafeUnwrap();
+  await createRepo(local.client, { name });
+  const main = (
+    await commitFiles(local.client, name, { message: "m", author, files: { "a.txt": "a" } })
+  )._unsafeUnwrap();
   const feature = (
-    await commitFiles(client, name, {
+    await commitFiles(local.client, name, {
       message: "f",
       author,
       files: { "secret.txt": "only on feature" },
@@ -49,7 +34,7 @@ async function twoBranches() {
       from: "main",
     })
   )._unsafeUnwrap();
-  const repo = (await getRepo(client, name))._unsafeUnwrap();
+  const repo = (await getRepo(local.client, name))._unsafeUnwrap();
   return { name, repo, main: main.commit, feature: feature.commit };
 }
 
@@ -62,7 +47,7 @@ function withSecret(remote: string, token: string): URL {
 }
 
 const readToken = async (repo: string) =>
-  (await createToken(client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
+  (await createToken(local.client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
 
 describe("fidelity to the binding's documented defaults", () => {
   it("imports the remote's default branch only when no branch is given", async () => {
@@ -70,7 +55,7 @@ describe("fidelity to the binding's documented defaults", () => {
     const token = await readToken(source.name);
     const url = withSecret(source.repo.remote, token);
     const name = unique("imp");
-    const imported = (await importRepo(client, name, { url: url.href }))._unsafeUnwrap();
+    const imported = (await importRepo(local.client, name, { url: url.href }))._unsafeUnwrap();
     const heads = await gitCli(withBearer(imported.token, ["ls-remote", "--heads", imported.remote]));
     expect(
       heads.stdout
@@ -83,8 +68,8 @@ describe("fidelity to the binding's documented defaults", () => {
   it("names sources as the binding does: artifacts:<namespace>/<repo>, github:owner/repo, else the URL", async () => {
     const source = await twoBranches();
     const name = unique("fork");
-    await forkRepo(client, source.name, { name });
-    expect((await getRepo(client, name))._unsafeUnwrap().source).toBe(`artifacts:default/${source.name}`);
+    await forkRepo(local.client, source.name, { name });
+    expect((await getRepo(local.client, name))._unsafeUnwrap().source).toBe(`artifacts:default/${source.name}`);
     expect(sourceOf(new URL("https://github.com/sindresorhus/ky.git"))).toBe("github:sindresorhus/ky");
     expect(sourceOf(new URL("https://github.com/sindresorhus/ky"))).toBe("github:sindresorhus/ky");
     expect(sourceOf(new URL("https://user:pw@gitlab.com/group/project.git"))).toBe(
@@ -97,12 +82,12 @@ describe("fidelity to the binding's documented defaults", () => {
     const token = await readToken(source.name);
     const url = withSecret(source.repo.remote, token);
     const name = unique("imp");
-    const importing = importRepo(client, name, { url: url.href });
-    await untilRegistered(server, name);
-    const [during] = (await listRepos(client, { search: name }))._unsafeUnwrap();
+    const importing = importRepo(local.client, name, { url: url.href });
+    await untilRegistered(local.server, name);
+    const [during] = (await listRepos(local.client, { search: name }))._unsafeUnwrap();
     expect(during.map((repo) => repo.status)).toEqual(["importing"]);
     await importing;
-    const [after] = (await listRepos(client, { search: name }))._unsafeUnwrap();
+    const [after] = (await listRepos(local.client, { search: name }))._unsafeUnwrap();
     expect(after.map((repo) => repo.status)).toEqual(["ready"]);
   });
 

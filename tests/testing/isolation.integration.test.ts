@@ -1,10 +1,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { commitFiles } from "../../src/git/index.js";
 import {
-  type Client,
-  createClient,
   createRepo,
   createToken,
   deleteRepo,
@@ -14,8 +12,8 @@ import {
   getRepo,
   importRepo,
 } from "../../src/index.js";
-import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
 import { untilRegistered } from "../support/until.js";
 
 /**
@@ -24,28 +22,22 @@ import { untilRegistered } from "../support/until.js";
  * keeps its source's credentials. Git is judged by the git CLI.
  */
 
-let server: ArtifactsServer;
-let client: Client;
 const author = { name: "Ada", email: "ada@example.com" };
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 
-beforeAll(async () => {
-  server = await startArtifactsServer({ operationDelayMs: 200, gitRateLimit: { requests: 1000, windowMs: 60_000 } });
-  client = createClient({ ...server.clientOptions, retry: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await removeTempDirs();
-});
+const local = useLocalServer({ operationDelayMs: 200, gitRateLimit: { requests: 1000, windowMs: 60_000 } });
+afterAll(() => removeTempDirs());
 
 /** A repo with `main` (two commits) and `feature` (one more, its own file). */
 async function twoBranches() {
   const name = unique("src");
-  await createRepo(client, { name });
-  const main = (await commitFiles(client, name, { message: "m", author, files: { "a.txt": "a" } }))._unsafeUnwrap();
+  await createRepo(local.client, { name });
+  const main = (
+    await commitFiles(local.client, name, { message: "m", author, files: { "a.txt": "a" } })
+  )._unsafeUnwrap();
   const feature = (
-    await commitFiles(client, name, {
+    await commitFiles(local.client, name, {
       message: "f",
       author,
       files: { "secret.txt": "only on feature" },
@@ -53,7 +45,7 @@ async function twoBranches() {
       from: "main",
     })
   )._unsafeUnwrap();
-  const repo = (await getRepo(client, name))._unsafeUnwrap();
+  const repo = (await getRepo(local.client, name))._unsafeUnwrap();
   return { name, repo, main: main.commit, feature: feature.commit };
 }
 
@@ -66,7 +58,7 @@ function withSecret(remote: string, token: string): URL {
 }
 
 const readToken = async (repo: string) =>
-  (await createToken(client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
+  (await createToken(local.client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
 
 describe("isolation", () => {
   it("gives git children no inherited GIT_* variables: an empty repo's log is not the host's", async () => {
@@ -76,12 +68,12 @@ describe("isolation", () => {
     await gitCli(["add", "-A"], host);
     await gitCli(["commit", "--quiet", "-m", "the host's own commit"], host);
     const name = unique("empty");
-    await createRepo(client, { name });
+    await createRepo(local.client, { name });
     const saved = { GIT_DIR: process.env.GIT_DIR, GIT_WORK_TREE: process.env.GIT_WORK_TREE };
     process.env.GIT_DIR = join(host, ".git");
     process.env.GIT_WORK_TREE = host;
     try {
-      const log = await getLog(client, name);
+      const log = await getLog(local.client, name);
       expect(log._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404, code: 10200 });
     } finally {
       for (const [key, value] of Object.entries(saved)) {
@@ -94,7 +86,7 @@ describe("isolation", () => {
   it("forks only what the forked branches reach: another branch's objects cannot be had by id", async () => {
     const source = await twoBranches();
     const name = unique("fork");
-    const fork = (await forkRepo(client, source.name, { name }))._unsafeUnwrap();
+    const fork = (await forkRepo(local.client, source.name, { name }))._unsafeUnwrap();
     // Over protocol v2, by id:
     const clone = await tempDir();
     await gitCli(["init", "--quiet", "--bare", clone]);
@@ -110,11 +102,11 @@ describe("isolation", () => {
     });
     expect(loose.status).toBe(404);
     // Through the content routes:
-    expect((await getCommit(client, name, source.feature))._unsafeUnwrapErr()).toMatchObject({
+    expect((await getCommit(local.client, name, source.feature))._unsafeUnwrapErr()).toMatchObject({
       status: 404,
       code: 10200,
     });
-    expect((await getCommit(client, name, source.main)).isOk()).toBe(true);
+    expect((await getCommit(local.client, name, source.main)).isOk()).toBe(true);
   });
 
   it("serves smart HTTP only: HEAD, objects and a bare info/refs are 404", async () => {
@@ -142,29 +134,33 @@ describe("isolation", () => {
   it("acts on the repo a fork started with: a fork finishing after its target was deleted and re-made leaves the new repo", async () => {
     const source = await twoBranches();
     const name = unique("race");
-    const forking = forkRepo(client, source.name, { name });
-    await untilRegistered(server, name);
-    expect((await deleteRepo(client, name)).isOk()).toBe(true);
-    const again = (await createRepo(client, { name }))._unsafeUnwrap();
+    const forking = forkRepo(local.client, source.name, { name });
+    await untilRegistered(local.server, name);
+    expect((await deleteRepo(local.client, name)).isOk()).toBe(true);
+    const again = (await createRepo(local.client, { name }))._unsafeUnwrap();
     const fork = await forking;
     expect(fork._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
-    const now = (await getRepo(client, name))._unsafeUnwrap();
+    const now = (await getRepo(local.client, name))._unsafeUnwrap();
     expect(now.id).toBe(again.id);
     // Its folder is whole: the data plane commits to it.
-    expect((await commitFiles(client, name, { message: "x", author, files: { x: "x" } })).isOk()).toBe(true);
-    const dirs = (await readdir(server.dataDir)).filter((dir) => dir.endsWith(".git"));
-    const ids = [...(server.state.namespaces.get("default")?.repos.values() ?? [])].map((repo) => `${repo.id}.git`);
+    expect((await commitFiles(local.client, name, { message: "x", author, files: { x: "x" } })).isOk()).toBe(true);
+    const dirs = (await readdir(local.server.dataDir)).filter((dir) => dir.endsWith(".git"));
+    const ids = [...(local.server.state.namespaces.get("default")?.repos.values() ?? [])].map(
+      (repo) => `${repo.id}.git`,
+    );
     expect(dirs.sort()).toEqual(ids.sort());
   });
 
   it("leaves no orphan folder when creates and deletes of one name race", async () => {
     const name = unique("churn");
     for (let round = 0; round < 25; round++) {
-      await Promise.all([createRepo(client, { name }), deleteRepo(client, name)]);
+      await Promise.all([createRepo(local.client, { name }), deleteRepo(local.client, name)]);
     }
-    await deleteRepo(client, name);
-    const dirs = (await readdir(server.dataDir)).filter((dir) => dir.endsWith(".git"));
-    const ids = [...(server.state.namespaces.get("default")?.repos.values() ?? [])].map((repo) => `${repo.id}.git`);
+    await deleteRepo(local.client, name);
+    const dirs = (await readdir(local.server.dataDir)).filter((dir) => dir.endsWith(".git"));
+    const ids = [...(local.server.state.namespaces.get("default")?.repos.values() ?? [])].map(
+      (repo) => `${repo.id}.git`,
+    );
     expect(dirs.sort()).toEqual(ids.sort());
   });
 
@@ -195,7 +191,7 @@ describe("isolation", () => {
     "a[",
     "a\\b",
   ])("refuses default_branch %j as git would (10100)", async (branch) => {
-    const result = await createRepo(client, { name: unique("branch"), default_branch: branch });
+    const result = await createRepo(local.client, { name: unique("branch"), default_branch: branch });
     expect(result._unsafeUnwrapErr()).toMatchObject({ status: 400, code: 10100 });
     const git = await gitCli(["check-ref-format", "--branch", branch]);
     expect(git.code).not.toBe(0);
@@ -205,10 +201,10 @@ describe("isolation", () => {
     const source = await twoBranches();
     const url = withSecret(source.repo.remote, await readToken(source.name));
     const name = unique("imp");
-    (await importRepo(client, name, { url: url.href }))._unsafeUnwrap();
-    const record = server.state.findRepo("default", name);
-    const config = await readFile(join(server.dataDir, `${record?.id}.git`, "config"), "utf8");
+    (await importRepo(local.client, name, { url: url.href }))._unsafeUnwrap();
+    const record = local.server.state.findRepo("default", name);
+    const config = await readFile(join(local.server.dataDir, `${record?.id}.git`, "config"), "utf8");
     expect(config).not.toContain(url.password);
-    expect((await getRepo(client, name))._unsafeUnwrap().source).toBe(source.repo.remote);
+    expect((await getRepo(local.client, name))._unsafeUnwrap().source).toBe(source.repo.remote);
   });
 });

@@ -1,10 +1,9 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ResultAsync } from "neverthrow";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   type ArtifactsError,
-  type Client,
   createClient,
   createRepo,
   createToken,
@@ -18,7 +17,7 @@ import {
   listRepos,
   listTokens,
 } from "../../src/index.js";
-import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { startArtifactsServer } from "../../src/testing/index.js";
 import {
   fs,
   gitCli,
@@ -30,31 +29,24 @@ import {
   withBearer,
   workTree,
 } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
 import { untilRegistered } from "../support/until.js";
 
-let server: ArtifactsServer;
-let client: Client;
 let clock = Date.now();
 
-beforeAll(async () => {
-  server = await startArtifactsServer({ now: () => clock });
-  client = createClient({ ...server.clientOptions, retry: 0 });
-});
-afterAll(async () => {
-  await server.close();
-  await removeTempDirs();
-});
+const local = useLocalServer({ now: () => clock });
+afterAll(() => removeTempDirs());
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 const created: string[] = [];
 afterEach(async () => {
-  await Promise.all(created.splice(0).map((name) => deleteRepo(client, name)));
+  await Promise.all(created.splice(0).map((name) => deleteRepo(local.client, name)));
 });
 
 async function newRepo(prefix = "repo", extra: { default_branch?: string; read_only?: boolean } = {}) {
   const name = unique(prefix);
-  const repo = (await createRepo(client, { name, ...extra }))._unsafeUnwrap();
+  const repo = (await createRepo(local.client, { name, ...extra }))._unsafeUnwrap();
   created.push(name);
   return repo;
 }
@@ -67,12 +59,12 @@ const secretOf = (token: string) => token.slice(0, token.indexOf("?"));
 describe("control plane: every function over real HTTP", () => {
   it("creates, gets, lists and deletes a repo", async () => {
     const name = unique("life");
-    const made = (await createRepo(client, { name, description: "d", default_branch: "trunk" }))._unsafeUnwrap();
+    const made = (await createRepo(local.client, { name, description: "d", default_branch: "trunk" }))._unsafeUnwrap();
     expect(made).toMatchObject({ name, description: "d", default_branch: "trunk" });
-    expect(made.remote).toBe(`${server.origin}/git/default/${name}.git`);
+    expect(made.remote).toBe(`${local.server.origin}/git/default/${name}.git`);
     expect(made.token).toMatch(/^art_v1_[0-9a-f]{40}\?expires=\d+$/);
 
-    const got = (await getRepo(client, name))._unsafeUnwrap();
+    const got = (await getRepo(local.client, name))._unsafeUnwrap();
     expect(got).toEqual({
       id: made.id,
       name,
@@ -89,12 +81,12 @@ describe("control plane: every function over real HTTP", () => {
     expect(made.id).toMatch(/^[0-9a-z]{16}$/);
     expect(Date.parse(got.created_at)).toBe(clock);
 
-    const [listed] = (await listRepos(client, { search: name }))._unsafeUnwrap();
+    const [listed] = (await listRepos(local.client, { search: name }))._unsafeUnwrap();
     expect(listed).toEqual([got]);
 
-    expect((await deleteRepo(client, name))._unsafeUnwrap()).toEqual({ id: made.id });
-    expect((await httpError(getRepo(client, name))).code).toBe(ErrorCode.NOT_FOUND);
-    const again = await httpError(deleteRepo(client, name));
+    expect((await deleteRepo(local.client, name))._unsafeUnwrap()).toEqual({ id: made.id });
+    expect((await httpError(getRepo(local.client, name))).code).toBe(ErrorCode.NOT_FOUND);
+    const again = await httpError(deleteRepo(local.client, name));
     expect([again.status, again.code]).toEqual([404, ErrorCode.NOT_FOUND]);
   });
 
@@ -105,42 +97,42 @@ describe("control plane: every function over real HTTP", () => {
 
   it("mints, lists and revokes tokens", async () => {
     const repo = await newRepo();
-    const read = (await createToken(client, { repo: repo.name, scope: "read", ttl: 60 }))._unsafeUnwrap();
+    const read = (await createToken(local.client, { repo: repo.name, scope: "read", ttl: 60 }))._unsafeUnwrap();
     expect(read.id).toMatch(/^[0-9a-z]{16}$/);
     expect(read.scope).toBe("read");
     const expires = Number(read.plaintext.split("?expires=")[1]);
     expect(Date.parse(read.expires_at)).toBe(expires * 1000);
     expect(expires).toBe(Math.floor(clock / 1000) + 60);
 
-    const write = (await createToken(client, { repo: repo.name }))._unsafeUnwrap();
+    const write = (await createToken(local.client, { repo: repo.name }))._unsafeUnwrap();
     expect(write.scope).toBe("write");
     expect(Date.parse(write.expires_at) - Math.floor(clock / 1000) * 1000).toBe(86_400_000);
 
-    const [active] = (await listTokens(client, repo.name))._unsafeUnwrap();
+    const [active] = (await listTokens(local.client, repo.name))._unsafeUnwrap();
     // The inline token of createRepo is one too.
     expect(active.map((token) => token.id)).toEqual(expect.arrayContaining([read.id, write.id]));
     expect(active).toHaveLength(3);
     expect(JSON.stringify(active)).not.toContain("art_v1_");
     // The server keeps a hash of each secret, never the plaintext.
-    const stored = JSON.stringify([...server.state.tokens.values()]);
+    const stored = JSON.stringify([...local.server.state.tokens.values()]);
     expect(stored).not.toContain(secretOf(read.plaintext));
     expect(stored).not.toContain(secretOf(write.plaintext));
 
-    expect((await deleteToken(client, read.id))._unsafeUnwrap()).toEqual({ id: read.id });
-    const [afterRevoke] = (await listTokens(client, repo.name))._unsafeUnwrap();
+    expect((await deleteToken(local.client, read.id))._unsafeUnwrap()).toEqual({ id: read.id });
+    const [afterRevoke] = (await listTokens(local.client, repo.name))._unsafeUnwrap();
     expect(afterRevoke.map((token) => token.id)).not.toContain(read.id);
-    const [all] = (await listTokens(client, repo.name, { state: "all" }))._unsafeUnwrap();
+    const [all] = (await listTokens(local.client, repo.name, { state: "all" }))._unsafeUnwrap();
     expect(all.find((token) => token.id === read.id)).toMatchObject({ state: "revoked", scope: "read" });
-    const [revoked] = (await listTokens(client, repo.name, { state: "revoked" }))._unsafeUnwrap();
+    const [revoked] = (await listTokens(local.client, repo.name, { state: "revoked" }))._unsafeUnwrap();
     expect(revoked.map((token) => token.id)).toEqual([read.id]);
   });
 
   it("shows expired tokens as expired, by the server's clock", async () => {
     const repo = await newRepo();
-    const token = (await createToken(client, { repo: repo.name, ttl: 60 }))._unsafeUnwrap();
+    const token = (await createToken(local.client, { repo: repo.name, ttl: 60 }))._unsafeUnwrap();
     clock += 61_000;
     try {
-      const [expired] = (await listTokens(client, repo.name, { state: "expired" }))._unsafeUnwrap();
+      const [expired] = (await listTokens(local.client, repo.name, { state: "expired" }))._unsafeUnwrap();
       expect(expired.map((item) => item.id)).toContain(token.id);
       const clone = await gitCli(withBearer(token.plaintext, ["clone", "--quiet", repo.remote, await tempDir()]));
       expect(clone.code).not.toBe(0);
@@ -152,40 +144,50 @@ describe("control plane: every function over real HTTP", () => {
 
 describe("control plane: every error the server produces", () => {
   const cases: [string, () => ResultAsync<unknown, ArtifactsError>, number, number][] = [
-    ["bad repo name", () => createRepo(client, { name: "-bad" }), 400, ErrorCode.INVALID_REPO_NAME],
-    ["name with a slash", () => createRepo(client, { name: "a/b" }), 400, ErrorCode.INVALID_REPO_NAME],
+    ["bad repo name", () => createRepo(local.client, { name: "-bad" }), 400, ErrorCode.INVALID_REPO_NAME],
+    ["name with a slash", () => createRepo(local.client, { name: "a/b" }), 400, ErrorCode.INVALID_REPO_NAME],
     [
       "bad default_branch",
-      () => createRepo(client, { name: "ok", default_branch: "a..b" }),
+      () => createRepo(local.client, { name: "ok", default_branch: "a..b" }),
       400,
       ErrorCode.INVALID_INPUT,
     ],
     [
       "wrong description type",
-      () => createRepo(client, { name: "ok", description: 5 as never }),
+      () => createRepo(local.client, { name: "ok", description: 5 as never }),
       400,
       ErrorCode.INVALID_INPUT,
     ],
-    ["ttl too large", () => createToken(client, { repo: "x", ttl: 99_999_999 }), 400, ErrorCode.INVALID_TTL],
-    ["ttl too small", () => createToken(client, { repo: "x", ttl: 59 }), 400, ErrorCode.INVALID_TTL],
-    ["bad scope", () => createToken(client, { repo: "x", scope: "admin" as never }), 400, ErrorCode.INVALID_INPUT],
-    ["token for a missing repo", () => createToken(client, { repo: "missing" }), 404, ErrorCode.NOT_FOUND],
-    ["limit 0", () => listRepos(client, { limit: 0 }), 400, ErrorCode.INVALID_INPUT],
-    ["limit 201", () => listRepos(client, { limit: 201 }), 400, ErrorCode.INVALID_INPUT],
-    ["bad sort", () => listRepos(client, { sort: "size" as never }), 400, ErrorCode.INVALID_INPUT],
-    ["bad cursor", () => listRepos(client, { cursor: "nope" }), 400, ErrorCode.INVALID_INPUT],
-    ["per_page 101", () => listTokens(client, "missing", { per_page: 101 }), 400, ErrorCode.INVALID_INPUT],
-    ["bad state", () => listTokens(client, "missing", { state: "gone" as never }), 400, ErrorCode.INVALID_INPUT],
-    ["tokens of a missing repo", () => listTokens(client, "missing"), 404, ErrorCode.NOT_FOUND],
-    ["bad token id", () => deleteToken(client, "NOT-A-TOKEN-ID!!"), 400, ErrorCode.INVALID_INPUT],
-    ["unknown token", () => deleteToken(client, "0000000000000000"), 404, ErrorCode.NOT_FOUND],
-    ["missing repo", () => getRepo(client, "missing"), 404, ErrorCode.NOT_FOUND],
-    ["fork of a missing repo", () => forkRepo(client, "missing", { name: "copy" }), 404, ErrorCode.NOT_FOUND],
-    ["import without url", () => importRepo(client, "imp", { url: "" }), 400, ErrorCode.INVALID_INPUT],
-    ["import of a non-http url", () => importRepo(client, "imp", { url: "file:///etc" }), 400, ErrorCode.INVALID_INPUT],
+    ["ttl too large", () => createToken(local.client, { repo: "x", ttl: 99_999_999 }), 400, ErrorCode.INVALID_TTL],
+    ["ttl too small", () => createToken(local.client, { repo: "x", ttl: 59 }), 400, ErrorCode.INVALID_TTL],
+    [
+      "bad scope",
+      () => createToken(local.client, { repo: "x", scope: "admin" as never }),
+      400,
+      ErrorCode.INVALID_INPUT,
+    ],
+    ["token for a missing repo", () => createToken(local.client, { repo: "missing" }), 404, ErrorCode.NOT_FOUND],
+    ["limit 0", () => listRepos(local.client, { limit: 0 }), 400, ErrorCode.INVALID_INPUT],
+    ["limit 201", () => listRepos(local.client, { limit: 201 }), 400, ErrorCode.INVALID_INPUT],
+    ["bad sort", () => listRepos(local.client, { sort: "size" as never }), 400, ErrorCode.INVALID_INPUT],
+    ["bad cursor", () => listRepos(local.client, { cursor: "nope" }), 400, ErrorCode.INVALID_INPUT],
+    ["per_page 101", () => listTokens(local.client, "missing", { per_page: 101 }), 400, ErrorCode.INVALID_INPUT],
+    ["bad state", () => listTokens(local.client, "missing", { state: "gone" as never }), 400, ErrorCode.INVALID_INPUT],
+    ["tokens of a missing repo", () => listTokens(local.client, "missing"), 404, ErrorCode.NOT_FOUND],
+    ["bad token id", () => deleteToken(local.client, "NOT-A-TOKEN-ID!!"), 400, ErrorCode.INVALID_INPUT],
+    ["unknown token", () => deleteToken(local.client, "0000000000000000"), 404, ErrorCode.NOT_FOUND],
+    ["missing repo", () => getRepo(local.client, "missing"), 404, ErrorCode.NOT_FOUND],
+    ["fork of a missing repo", () => forkRepo(local.client, "missing", { name: "copy" }), 404, ErrorCode.NOT_FOUND],
+    ["import without url", () => importRepo(local.client, "imp", { url: "" }), 400, ErrorCode.INVALID_INPUT],
+    [
+      "import of a non-http url",
+      () => importRepo(local.client, "imp", { url: "file:///etc" }),
+      400,
+      ErrorCode.INVALID_INPUT,
+    ],
     [
       "import with depth 0",
-      () => importRepo(client, "imp", { url: "http://127.0.0.1:1/x.git", depth: 0 }),
+      () => importRepo(local.client, "imp", { url: "http://127.0.0.1:1/x.git", depth: 0 }),
       400,
       ErrorCode.INVALID_INPUT,
     ],
@@ -199,36 +201,38 @@ describe("control plane: every error the server produces", () => {
 
   it("answers 409 ALREADY_EXISTS for a taken name, on create and fork", async () => {
     const repo = await newRepo();
-    const create = await httpError(createRepo(client, { name: repo.name }));
+    const create = await httpError(createRepo(local.client, { name: repo.name }));
     expect([create.status, create.code]).toEqual([409, ErrorCode.ALREADY_EXISTS]);
-    const fork = await httpError(forkRepo(client, repo.name, { name: repo.name }));
+    const fork = await httpError(forkRepo(local.client, repo.name, { name: repo.name }));
     expect([fork.status, fork.code]).toEqual([409, ErrorCode.ALREADY_EXISTS]);
   });
 
   it("maps import failures: not a repository, auth required, unreachable", async () => {
     const repo = await newRepo();
-    const notGit = await httpError(importRepo(client, unique("imp"), { url: `${server.origin}/git/default/nope.git` }));
+    const notGit = await httpError(
+      importRepo(local.client, unique("imp"), { url: `${local.server.origin}/git/default/nope.git` }),
+    );
     expect([notGit.status, notGit.code]).toEqual([400, ErrorCode.INVALID_URL]);
-    const auth = await httpError(importRepo(client, unique("imp"), { url: repo.remote }));
+    const auth = await httpError(importRepo(local.client, unique("imp"), { url: repo.remote }));
     expect([auth.status, auth.code]).toEqual([422, ErrorCode.REMOTE_AUTH_REQUIRED]);
-    const down = await httpError(importRepo(client, unique("imp"), { url: "http://127.0.0.1:1/x.git" }));
+    const down = await httpError(importRepo(local.client, unique("imp"), { url: "http://127.0.0.1:1/x.git" }));
     expect([down.status, down.code]).toEqual([502, ErrorCode.UPSTREAM_UNAVAILABLE]);
     // A failed import leaves nothing behind.
-    const [repos] = (await listRepos(client, { search: "imp-" }))._unsafeUnwrap();
+    const [repos] = (await listRepos(local.client, { search: "imp-" }))._unsafeUnwrap();
     expect(repos).toEqual([]);
   });
 
   it("refuses a wrong API token with 401 and a wrong account with 403", async () => {
-    const wrongToken = createClient({ ...server.clientOptions, apiToken: "wrong", retry: 0 });
+    const wrongToken = createClient({ ...local.server.clientOptions, apiToken: "wrong", retry: 0 });
     const unauthorized = await httpError(listRepos(wrongToken));
     expect([unauthorized.status, unauthorized.code]).toEqual([401, 10000]);
-    const wrongAccount = createClient({ ...server.clientOptions, accountId: "someone-else", retry: 0 });
+    const wrongAccount = createClient({ ...local.server.clientOptions, accountId: "someone-else", retry: 0 });
     expect((await httpError(listRepos(wrongAccount))).status).toBe(403);
   });
 
   it("answers unknown routes, wrong methods, malformed JSON and oversized bodies with envelopes", async () => {
     const raw = (path: string, init?: RequestInit) =>
-      client
+      local.client
         .ky(path, { throwHttpErrors: false, ...init })
         .then(async (response) => [response.status, await response.json()]);
     expect(await raw("nowhere")).toEqual([
@@ -246,19 +250,19 @@ describe("control plane: every error the server produces", () => {
   });
 
   it("accepts any namespace, created implicitly, and refuses a malformed one", async () => {
-    const other = createClient({ ...server.clientOptions, namespace: "agents-2", retry: 0 });
+    const other = createClient({ ...local.server.clientOptions, namespace: "agents-2", retry: 0 });
     const repo = (await createRepo(other, { name: "inside" }))._unsafeUnwrap();
-    expect(repo.remote).toBe(`${server.origin}/git/agents-2/inside.git`);
-    expect((await httpError(getRepo(client, "inside"))).code).toBe(ErrorCode.NOT_FOUND);
+    expect(repo.remote).toBe(`${local.server.origin}/git/agents-2/inside.git`);
+    expect((await httpError(getRepo(local.client, "inside"))).code).toBe(ErrorCode.NOT_FOUND);
     expect((await deleteRepo(other, "inside")).isOk()).toBe(true);
-    const bad = createClient({ ...server.clientOptions, namespace: "x", retry: 0 });
+    const bad = createClient({ ...local.server.clientOptions, namespace: "x", retry: 0 });
     expect((await httpError(listRepos(bad))).code).toBe(ErrorCode.INVALID_INPUT);
   });
 });
 
 describe("pagination", () => {
   it("walks repos by cursor in the requested order, ending on an empty cursor", async () => {
-    const ns = createClient({ ...server.clientOptions, namespace: "paging", retry: 0 });
+    const ns = createClient({ ...local.server.clientOptions, namespace: "paging", retry: 0 });
     const names = ["delta", "alpha", "echo", "charlie", "bravo", "golf", "foxtrot"];
     for (const name of names) expect((await createRepo(ns, { name })).isOk()).toBe(true);
 
@@ -284,10 +288,10 @@ describe("pagination", () => {
 
   it("pages tokens with page, per_page and total_pages", async () => {
     const repo = await newRepo();
-    for (let i = 0; i < 4; i++) await createToken(client, { repo: repo.name, scope: "read" });
+    for (let i = 0; i < 4; i++) await createToken(local.client, { repo: repo.name, scope: "read" });
     const pages = [];
     for (let page = 1; page <= 3; page++)
-      pages.push((await listTokens(client, repo.name, { per_page: 2, page }))._unsafeUnwrap());
+      pages.push((await listTokens(local.client, repo.name, { per_page: 2, page }))._unsafeUnwrap());
     expect(pages.map(([, info]) => info)).toEqual([
       { page: 1, per_page: 2, total_pages: 3, count: 2, total_count: 5 },
       { page: 2, per_page: 2, total_pages: 3, count: 2, total_count: 5 },
@@ -301,16 +305,16 @@ describe("pagination", () => {
 describe("git data plane", () => {
   it("pushes and clones with the Git CLI (Bearer), and last_push_at follows the push", async () => {
     const repo = await newRepo();
-    expect((await getRepo(client, repo.name))._unsafeUnwrap().last_push_at).toBeNull();
+    expect((await getRepo(local.client, repo.name))._unsafeUnwrap().last_push_at).toBeNull();
     const work = await workTree([{ "README.md": "# hello\n" }, { "src/a.txt": "a\n" }]);
     clock += 5000;
     const push = await gitCli(withBearer(repo.token, ["push", "--quiet", repo.remote, "main"]), work);
     expect(push).toMatchObject({ code: 0 });
-    const after = (await getRepo(client, repo.name))._unsafeUnwrap();
+    const after = (await getRepo(local.client, repo.name))._unsafeUnwrap();
     expect(after.last_push_at).toBe(new Date(clock).toISOString());
     expect(after.updated_at).toBe(after.last_push_at);
 
-    const read = (await createToken(client, { repo: repo.name, scope: "read" }))._unsafeUnwrap();
+    const read = (await createToken(local.client, { repo: repo.name, scope: "read" }))._unsafeUnwrap();
     const clone = await tempDir();
     expect(await gitCli(withBearer(read.plaintext, ["clone", "--quiet", repo.remote, clone]))).toMatchObject({
       code: 0,
@@ -361,7 +365,7 @@ describe("git data plane", () => {
     const repo = await newRepo();
     const other = await newRepo();
     const work = await workTree([{ "x.txt": "x\n" }]);
-    const read = (await createToken(client, { repo: repo.name, scope: "read" }))._unsafeUnwrap();
+    const read = (await createToken(local.client, { repo: repo.name, scope: "read" }))._unsafeUnwrap();
 
     const readPush = await gitCli(withBearer(read.plaintext, ["push", repo.remote, "main"]), work);
     expect(readPush.code).not.toBe(0);
@@ -375,7 +379,7 @@ describe("git data plane", () => {
     const tampered = repo.token.replace(/expires=(\d+)/, (_, n) => `expires=${Number(n) + 1000}`);
     expect((await gitCli(withBearer(tampered, ["clone", repo.remote, await tempDir()]))).code).not.toBe(0);
     // Nothing reached the repo.
-    expect((await getRepo(client, repo.name))._unsafeUnwrap().last_push_at).toBeNull();
+    expect((await getRepo(local.client, repo.name))._unsafeUnwrap().last_push_at).toBeNull();
   });
 
   it("refuses pushes to a read_only repo, even with a write token", async () => {
@@ -389,19 +393,19 @@ describe("git data plane", () => {
   it("revoking a token and deleting a repo invalidate the tokens", async () => {
     const repo = await newRepo();
     const work = await workTree([{ "x.txt": "x\n" }]);
-    const write = (await createToken(client, { repo: repo.name }))._unsafeUnwrap();
+    const write = (await createToken(local.client, { repo: repo.name }))._unsafeUnwrap();
     expect((await gitCli(withBearer(write.plaintext, ["push", "--quiet", repo.remote, "main"]), work)).code).toBe(0);
-    await deleteToken(client, write.id);
+    await deleteToken(local.client, write.id);
     expect((await gitCli(withBearer(write.plaintext, ["clone", repo.remote, await tempDir()]))).code).not.toBe(0);
 
-    const survivor = (await createToken(client, { repo: repo.name }))._unsafeUnwrap();
-    await deleteRepo(client, repo.name);
+    const survivor = (await createToken(local.client, { repo: repo.name }))._unsafeUnwrap();
+    await deleteRepo(local.client, repo.name);
     // A new repo of the same name does not honour the old repo's token.
-    const again = (await createRepo(client, { name: repo.name }))._unsafeUnwrap();
+    const again = (await createRepo(local.client, { name: repo.name }))._unsafeUnwrap();
     expect(again.id).not.toBe(repo.id);
     expect((await gitCli(withBearer(survivor.plaintext, ["clone", again.remote, await tempDir()]))).code).not.toBe(0);
     expect((await gitCli(withBearer(again.token, ["clone", again.remote, await tempDir()]))).code).toBe(0);
-    const [tokens] = (await listTokens(client, repo.name, { state: "all" }))._unsafeUnwrap();
+    const [tokens] = (await listTokens(local.client, repo.name, { state: "all" }))._unsafeUnwrap();
     expect(tokens.map((token) => token.id)).not.toContain(survivor.id);
   });
 });
@@ -426,16 +430,16 @@ describe("fork and import", () => {
     const source = await pushedRepo();
     const name = unique("fork");
     const fork = (
-      await forkRepo(client, source.name, { name, description: "mine", default_branch_only: false })
+      await forkRepo(local.client, source.name, { name, description: "mine", default_branch_only: false })
     )._unsafeUnwrap();
     created.push(name);
     expect(fork).toMatchObject({ name, description: "mine", default_branch: "main" });
     expect(fork.objects).toBeGreaterThanOrEqual(6);
     expect(await branches(fork.remote, fork.token)).toEqual(["feature", "main"]);
-    expect((await getRepo(client, name))._unsafeUnwrap().source).toBe(`artifacts:default/${source.name}`);
+    expect((await getRepo(local.client, name))._unsafeUnwrap().source).toBe(`artifacts:default/${source.name}`);
 
     const slim = unique("fork");
-    const only = (await forkRepo(client, source.name, { name: slim }))._unsafeUnwrap();
+    const only = (await forkRepo(local.client, source.name, { name: slim }))._unsafeUnwrap();
     created.push(slim);
     expect(await branches(only.remote, only.token)).toEqual(["main"]);
     const clone = await tempDir();
@@ -449,11 +453,13 @@ describe("fork and import", () => {
     url.username = "x";
     url.password = secretOf(source.token);
     const name = unique("imp");
-    const imported = (await importRepo(client, name, { url: url.href, branch: "feature", depth: 1 }))._unsafeUnwrap();
+    const imported = (
+      await importRepo(local.client, name, { url: url.href, branch: "feature", depth: 1 })
+    )._unsafeUnwrap();
     created.push(name);
     expect(imported).toMatchObject({ name, default_branch: "feature" });
     expect(await branches(imported.remote, imported.token)).toEqual(["feature"]);
-    const info = (await getRepo(client, name))._unsafeUnwrap();
+    const info = (await getRepo(local.client, name))._unsafeUnwrap();
     expect(info.source).toBe(source.remote);
     const clone = await tempDir();
     await gitCli(withBearer(imported.token, ["clone", "--quiet", imported.remote, clone]));
@@ -462,9 +468,9 @@ describe("fork and import", () => {
 
   it("leaves no repository folder behind after deletes", async () => {
     const repo = await newRepo();
-    await deleteRepo(client, repo.name);
+    await deleteRepo(local.client, repo.name);
     created.splice(created.indexOf(repo.name), 1);
-    const dirs = await readdir(server.dataDir);
+    const dirs = await readdir(local.server.dataDir);
     expect(dirs).not.toContain(`${repo.id}.git`);
   });
 });
@@ -503,7 +509,7 @@ describe("in-progress imports and forks", () => {
 describe("concurrency", () => {
   it("gives exactly one success to many parallel creates of one name", async () => {
     const name = unique("race");
-    const results = await Promise.all(Array.from({ length: 25 }, () => createRepo(client, { name })));
+    const results = await Promise.all(Array.from({ length: 25 }, () => createRepo(local.client, { name })));
     created.push(name);
     const ok = results.filter((result) => result.isOk());
     const codes = results
@@ -511,12 +517,12 @@ describe("concurrency", () => {
       .map((result) => (result._unsafeUnwrapErr() as HttpError).code);
     expect(ok).toHaveLength(1);
     expect(codes).toEqual(Array(24).fill(ErrorCode.ALREADY_EXISTS));
-    const [listed] = (await listRepos(client, { search: name }))._unsafeUnwrap();
+    const [listed] = (await listRepos(local.client, { search: name }))._unsafeUnwrap();
     expect(listed).toHaveLength(1);
   });
 
   it("loses nothing when many different repos and tokens are made at once", async () => {
-    const ns = createClient({ ...server.clientOptions, namespace: "parallel", retry: 0 });
+    const ns = createClient({ ...local.server.clientOptions, namespace: "parallel", retry: 0 });
     const names = Array.from({ length: 30 }, (_, i) => `p${i}`);
     const made = await Promise.all(names.map((name) => createRepo(ns, { name })));
     expect(made.every((result) => result.isOk())).toBe(true);
