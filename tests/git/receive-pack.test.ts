@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { writePack } from "../../src/git/pack.js";
 import { pktLine } from "../../src/git/pkt-line.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
-import { band, bytes, remote, replay, wire } from "../support/git-wire.js";
+import { band, bytes, ids, remote, replay, wire } from "../support/git-wire.js";
 
 /**
  * git-receive-pack, protocol v1, replayed from captured exchanges: the ref advertisement, one ref update with its
  * pack (sent byte for byte as captured), and every verdict a `report-status` can carry.
  */
 
-const commit = wire.commit;
+const commit = ids.commit;
 const stale = wire["push of a stale head"]!;
 const created = wire["push of a branch"]!;
 

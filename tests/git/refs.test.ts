@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/pkt-line.js";
 import { defaultBranch, resolveRef } from "../../src/git/refs.js";
 import { AGENT } from "../../src/git/smart-http.js";
-import { remote, replay, wire } from "../support/git-wire.js";
+import { ids, remote, replay, wire } from "../support/git-wire.js";
 
 /** Which branch HEAD names, and which commit a ref names: one ls-refs each, replayed. */
 
@@ -10,7 +10,7 @@ const caps = new Map([
   ["ls-refs", "unborn"],
   ["object-format", "sha1"],
 ]);
-const commit = wire.commit;
+const commit = ids.commit;
 const tagged = "c".repeat(40);
 
 /** The ls-refs the code must send for `prefixes`, answered with `lines`. */

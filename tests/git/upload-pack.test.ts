@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/pkt-line.js";
 import { AGENT } from "../../src/git/smart-http.js";
 import { capabilities, fetchPack, fetchSupports, lsRefs } from "../../src/git/upload-pack.js";
-import { band, bytes, bytesOf, remote, replay, wire } from "../support/git-wire.js";
+import { band, bytes, bytesOf, ids, remote, replay, wire } from "../support/git-wire.js";
 
 /**
  * git-upload-pack, protocol v2, replayed from captured exchanges: what the data plane sends (byte for byte) and
@@ -10,7 +10,7 @@ import { band, bytes, bytesOf, remote, replay, wire } from "../support/git-wire.
  */
 
 const advertisement = wire["upload-pack advertisement"]!;
-const commit = wire.commit;
+const commit = ids.commit;
 
 describe("capabilities", () => {
   it("reads the v2 advertisement into a map", async () => {

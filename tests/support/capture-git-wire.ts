@@ -5,7 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { commitFiles } from "../../src/git/index.js";
+import { commitFiles, readFiles } from "../../src/git/index.js";
 import { writePack } from "../../src/git/pack.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
 import type { Remote } from "../../src/git/smart-http.js";
@@ -24,15 +24,17 @@ interface Exchange {
 }
 
 const captured: Record<string, Exchange> = {};
+const flows: Record<string, Exchange[]> = {};
 let current = "";
+let flowing: Exchange[] | undefined;
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
-  if (!current || typeof input !== "string") return realFetch(input, init);
+  if ((!current && !flowing) || typeof input !== "string") return realFetch(input, init);
   const url = new URL(String(input));
   const response = await realFetch(input, init);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const headers = new Headers(init?.headers);
-  captured[current] = {
+  const exchange: Exchange = {
     method: init?.method ?? "GET",
     path: url.pathname.replace(/^\/git\/default\/[^/]+\.git/, "") + url.search,
     gitProtocol: headers.get("git-protocol"),
@@ -41,6 +43,8 @@ globalThis.fetch = async (input, init) => {
     contentType: response.headers.get("content-type"),
     responseBody: Buffer.from(bytes).toString("base64"),
   };
+  if (flowing) flowing.push(exchange);
+  else captured[current] = exchange;
   return new Response(bytes, { status: response.status, headers: response.headers });
 };
 const as = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
@@ -49,6 +53,16 @@ const as = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     return await run();
   } finally {
     current = "";
+  }
+};
+
+/** Every exchange of one whole call, in order. */
+const flow = async <T>(name: string, run: () => PromiseLike<T>): Promise<T> => {
+  flowing = flows[name] = [];
+  try {
+    return await run();
+  } finally {
+    flowing = undefined;
   }
 };
 
@@ -93,7 +107,20 @@ try {
   )._unsafeUnwrap();
   await as("ls-refs of an empty repo", () => lsRefs(emptyRemote, emptyCaps, ["HEAD", "refs/heads/"]));
   await as("receive-pack advertisement of an empty repo", () => advertisedRefs(emptyRemote));
-  const out = { commit: made.commit, ...captured };
+  // Whole calls on a token (the `{ remote, token }` target), so nothing but Git is spoken.
+  const target = { remote: repo.remote, token };
+  const later = { ...author, timestamp: author.timestamp + 60 };
+  const second = (
+    await flow("commit of one new file", () =>
+      commitFiles(target, { message: "second", author: later, files: { "docs/b.txt": "beta\n" } }),
+    )
+  )._unsafeUnwrap();
+  await flow("commit on a stale parent", () =>
+    commitFiles(target, { message: "late", author: later, files: { "c.txt": "c" }, parent: made.commit }),
+  );
+  await flow("read of one file", () => readFiles(target, { paths: ["docs/b.txt"] }));
+  await flow("read of the whole head", () => readFiles(target));
+  const out = { ids: { commit: made.commit, second: second.commit }, exchanges: captured, flows };
   await writeFile(join(import.meta.dirname, "../fixtures/git-wire.json"), `${JSON.stringify(out, null, 2)}\n`);
   console.log(Object.keys(captured).join("\n"));
 } finally {

@@ -19,10 +19,17 @@ export interface Exchange {
   responseBody: string;
 }
 
-type Fixtures = { commit: string } & Record<string, Exchange>;
-export const wire = JSON.parse(
-  readFileSync(join(import.meta.dirname, "../fixtures/git-wire.json"), "utf8"),
-) as Fixtures;
+const fixtures = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/git-wire.json"), "utf8")) as {
+  ids: { commit: string; second: string };
+  exchanges: Record<string, Exchange>;
+  flows: Record<string, Exchange[]>;
+};
+/** The captured exchanges, one request and answer each, by what they do. */
+export const wire = fixtures.exchanges;
+/** Every exchange of a whole call (`commitFiles`, `readFiles` on a token), in order. */
+export const flows = fixtures.flows;
+/** The commits of the captured repo: `commit` (a.txt), then `second` (docs/b.txt added). */
+export const ids = fixtures.ids;
 
 export const bytesOf = (exchange: Exchange, side: "requestBody" | "responseBody") =>
   new Uint8Array(Buffer.from(exchange[side], "base64"));

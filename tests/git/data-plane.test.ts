@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { commitFiles, readFiles } from "../../src/git/index.js";
+import { flows, ids, REMOTE_URL, replay, TOKEN } from "../support/git-wire.js";
+
+/**
+ * Whole calls on a token (`{ remote, token }`), replayed from captured Git exchanges: every request the call makes,
+ * in order and byte for byte (the commit, the tree and the pack it pushes included), and what it makes of the
+ * answers. No server, no git binary; the same calls run against real remotes in the integration suites.
+ */
+
+const second = ids.second;
+const target = { remote: REMOTE_URL, token: TOKEN };
+const author = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_660, timezoneOffset: 0 };
+const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+
+describe("commitFiles on a token", () => {
+  it("commits one new file in five round trips: the head's commit and root tree, then one pushed pack", async () => {
+    const { requests } = replay(...flows["commit of one new file"]!);
+    const made = (
+      await commitFiles(target, { message: "second", author, files: { "docs/b.txt": "beta\n" } })
+    )._unsafeUnwrap();
+    expect(made).toEqual({
+      commit: second,
+      parent: ids.commit,
+      tree: expect.stringMatching(/^[0-9a-f]{40}$/),
+      branch: "main",
+      unchanged: false,
+    });
+    expect(requests).toHaveLength(5);
+  });
+
+  it("answers a stale parent with a conflict, before pushing anything", async () => {
+    replay(...flows["commit on a stale parent"]!);
+    const late = await commitFiles(target, { message: "late", author, files: { "c.txt": "c" }, parent: ids.commit });
+    expect(late._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "conflict" });
+  });
+});
+
+describe("readFiles on a token", () => {
+  it("reads one file: the commit and root tree, the one folder on its path, then the blob by id", async () => {
+    const { requests } = replay(...flows["read of one file"]!);
+    const read = (await readFiles(target, { paths: ["docs/b.txt"] }))._unsafeUnwrap();
+    expect(read.commit).toBe(second);
+    expect([...read.files.keys()]).toEqual(["docs/b.txt"]);
+    expect(text(read.files.get("docs/b.txt"))).toBe("beta\n");
+    expect(read.nonUtf8Files).toEqual([]);
+    expect(requests).toHaveLength(5);
+  });
+
+  it("reads the whole head in one fetch", async () => {
+    const { requests } = replay(...flows["read of the whole head"]!);
+    const read = (await readFiles(target))._unsafeUnwrap();
+    expect(Object.fromEntries([...read.files].map(([path, bytes]) => [path, text(bytes)]))).toEqual({
+      "a.txt": "alpha\n",
+      "docs/b.txt": "beta\n",
+    });
+    expect(requests).toHaveLength(3);
+  });
+});
