@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { commitFiles, readFiles } from "../../src/git/index.js";
+import {
+  commitFiles,
+  createBranch,
+  deleteBranch,
+  diffRefs,
+  listRefs,
+  mergeRefs,
+  readFiles,
+} from "../../src/git/index.js";
 import { flows, ids, REMOTE_URL, replay, TOKEN } from "../support/git-wire.js";
 
 /**
@@ -55,5 +63,54 @@ describe("readFiles on a token", () => {
       "docs/b.txt": "beta\n",
     });
     expect(requests).toHaveLength(3);
+  });
+});
+
+describe("refs, branches, diff and merge on a token", () => {
+  const third = { ...author, timestamp: 1_767_225_720 };
+
+  it("lists the refs: HEAD's branch, branches and tags with their commits", async () => {
+    replay(...flows["list of refs"]!);
+    expect((await listRefs(target))._unsafeUnwrap()).toEqual({ head: "main", branches: { main: second }, tags: {} });
+  });
+
+  it("diffs two commits, reading only the trees that differ, with a unified diff", async () => {
+    const { unmatched } = replay(...flows["diff of two commits"]!);
+    const diff = (await diffRefs(target, { from: ids.commit, to: second, contents: true }))._unsafeUnwrap();
+    expect(unmatched).toEqual([]);
+    expect(diff.from).toBe(ids.commit);
+    expect(diff.to).toBe(second);
+    expect(diff.changes).toMatchObject([{ status: "added", path: "docs/b.txt" }]);
+    expect(JSON.stringify(diff.changes[0])).toContain("+beta");
+  });
+
+  it("creates a branch at another's head, and deletes it", async () => {
+    replay(...flows["branch created"]!);
+    expect((await createBranch(target, { name: "draft", from: "main" }))._unsafeUnwrap()).toEqual({
+      name: "draft",
+      commit: second,
+    });
+    replay(...flows["branch deleted"]!);
+    expect((await deleteBranch(target, { name: "draft" }))._unsafeUnwrap()).toEqual({ name: "draft", commit: second });
+  });
+
+  it("merges three ways: a merge commit on both heads, pushed", async () => {
+    const { unmatched } = replay(...flows["three-way merge"]!);
+    const merged = (
+      await mergeRefs(target, { from: "side", into: "main", author: third, message: "merge side" })
+    )._unsafeUnwrap();
+    expect(unmatched).toEqual([]);
+    expect(merged.parents).toHaveLength(2);
+    expect(merged.fastForward).toBe(false);
+    expect(merged.changed).toEqual(["s.txt"]);
+  });
+
+  it("reports a conflict with both sides' bytes, and pushes nothing", async () => {
+    const { requests, unmatched } = replay(...flows["merge that conflicts"]!);
+    const clash = (await mergeRefs(target, { from: "clash", into: "main", author: third }))._unsafeUnwrapErr();
+    expect(unmatched).toEqual([]);
+    expect(clash._tag).toBe("MergeConflict");
+    expect(clash).toMatchObject({ conflicts: [{ path: "a.txt" }] });
+    expect(requests.some((request) => request.url.endsWith("/git-receive-pack"))).toBe(false);
   });
 });

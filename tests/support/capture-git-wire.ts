@@ -1,11 +1,20 @@
 /**
  * Captures the Git wire bytes the unit tests of src/git replay (tests/fixtures/git-wire.json): each exchange of
  * upload-pack v2 and receive-pack v1 with a real `git http-backend` (the local server), request and answer.
- * Run again after a change to what the data plane sends: `npx tsx tests/support/capture-git-wire.ts`.
+ * Run again after a change to what the data plane sends: `npx tsx tests/support/capture-git-wire.ts`. The requests
+ * come out the same every run (fixed authors and times); git may cut its side-band answers differently.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { commitFiles, readFiles } from "../../src/git/index.js";
+import {
+  commitFiles,
+  createBranch,
+  deleteBranch,
+  diffRefs,
+  listRefs,
+  mergeRefs,
+  readFiles,
+} from "../../src/git/index.js";
 import { writePack } from "../../src/git/pack.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
 import type { Remote } from "../../src/git/smart-http.js";
@@ -120,6 +129,35 @@ try {
   );
   await flow("read of one file", () => readFiles(target, { paths: ["docs/b.txt"] }));
   await flow("read of the whole head", () => readFiles(target));
+  await flow("list of refs", () => listRefs(target));
+  await flow("diff of two commits", () => diffRefs(target, { from: made.commit, to: second.commit, contents: true }));
+  await flow("branch created", () => createBranch(target, { name: "draft", from: "main" }));
+  await flow("branch deleted", () => deleteBranch(target, { name: "draft" }));
+  // Two lines of work: `side` adds a file, `main` edits another; then they merge, and a clash does not.
+  const third = { ...author, timestamp: author.timestamp + 120 };
+  (
+    await commitFiles(target, {
+      message: "side",
+      author: third,
+      branch: "side",
+      from: "main",
+      files: { "s.txt": "s\n" },
+    })
+  )._unsafeUnwrap();
+  (await commitFiles(target, { message: "main", author: third, files: { "a.txt": "alpha\nmore\n" } }))._unsafeUnwrap();
+  await flow("three-way merge", () =>
+    mergeRefs(target, { from: "side", into: "main", author: third, message: "merge side" }),
+  );
+  (
+    await commitFiles(target, {
+      message: "clash",
+      author: third,
+      branch: "clash",
+      from: "side",
+      files: { "a.txt": "other\n" },
+    })
+  )._unsafeUnwrap();
+  await flow("merge that conflicts", () => mergeRefs(target, { from: "clash", into: "main", author: third }));
   const out = { ids: { commit: made.commit, second: second.commit }, exchanges: captured, flows };
   await writeFile(join(import.meta.dirname, "../fixtures/git-wire.json"), `${JSON.stringify(out, null, 2)}\n`);
   console.log(Object.keys(captured).join("\n"));

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, expect, vi } from "vitest";
+import { afterEach, vi } from "vitest";
 import type { Remote } from "../../src/git/smart-http.js";
 
 /**
@@ -55,29 +55,40 @@ export interface Served {
   body?: Uint8Array | string;
 }
 
-/** Serves `answers` in order to the code under test, checking each request against its capture. */
-export function replay(...answers: (Exchange | Served)[]): { requests: Request[] } {
+/**
+ * Serves `answers` to the code under test: each request gets the answer of the first capture it equals (method,
+ * path, `git-protocol`, body, byte for byte; a call that sends in parallel may send in any order), and a request
+ * that equals none fails the call. Every request must carry the token.
+ */
+export function replay(...answers: (Exchange | Served)[]): { requests: Request[]; unmatched: string[] } {
   const requests: Request[] = [];
+  const unmatched: string[] = [];
   const queue = answers.map((answer) => ("exchange" in answer ? answer : { exchange: answer }));
   vi.stubGlobal("fetch", async (input: string, init: RequestInit) => {
     const request = new Request(input, init);
     requests.push(request);
-    const next = queue.shift();
-    if (!next) throw new TypeError(`unexpected request: ${init.method} ${input}`);
-    const { exchange } = next;
-    expect(
-      `${request.method} ${new URL(request.url).pathname.replace(/^\/git\/default\/wire\.git/, "")}${new URL(request.url).search}`,
-    ).toBe(`${exchange.method} ${exchange.path}`);
-    expect(request.headers.get("git-protocol")).toBe(exchange.gitProtocol);
-    expect(request.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
-    expect(new Uint8Array(await request.arrayBuffer())).toEqual(bytesOf(exchange, "requestBody"));
-    const body = next.body ?? bytesOf(exchange, "responseBody");
-    return new Response(typeof body === "string" ? body : (body as Uint8Array<ArrayBuffer>), {
-      status: next.status ?? exchange.status,
-      headers: exchange.contentType ? { "content-type": exchange.contentType } : {},
+    const url = new URL(request.url);
+    const path = `${url.pathname.replace(/^\/git\/default\/wire\.git/, "")}${url.search}`;
+    const body = Buffer.from(await request.arrayBuffer()).toString("base64");
+    const index = queue.findIndex(
+      ({ exchange }) =>
+        exchange.method === request.method &&
+        exchange.path === path &&
+        exchange.gitProtocol === request.headers.get("git-protocol") &&
+        exchange.requestBody === body,
+    );
+    if (index === -1 || request.headers.get("authorization") !== `Bearer ${TOKEN}`) {
+      unmatched.push(`${request.method} ${path} ${Buffer.from(body, "base64").toString("latin1").slice(0, 200)}`);
+      throw new TypeError(`no captured exchange for ${request.method} ${path}`);
+    }
+    const [next] = queue.splice(index, 1) as [Served];
+    const answer = next.body ?? bytesOf(next.exchange, "responseBody");
+    return new Response(typeof answer === "string" ? answer : (answer as Uint8Array<ArrayBuffer>), {
+      status: next.status ?? next.exchange.status,
+      headers: next.exchange.contentType ? { "content-type": next.exchange.contentType } : {},
     });
   });
-  return { requests };
+  return { requests, unmatched };
 }
 
 afterEach(() => {
