@@ -9,15 +9,12 @@ import { ACCOUNT, API_TOKEN, api, BASE, envelope, ORIGIN, sampleRepo, testClient
  */
 
 useNock();
-/** A client made inside its test: the mutation runner switches mutants on per test, after the files have loaded. */
-const fresh = (options: Record<string, unknown> = {}) =>
-  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 const client = testClient();
 
 describe("createClient", () => {
   it("defaults to Cloudflare's API and the default namespace", async () => {
     expect([DEFAULT_BASE_URL, DEFAULT_NAMESPACE]).toEqual(["https://api.cloudflare.com/client/v4", "default"]);
-    const client = fresh();
+    const client = testClient();
     expect(client.baseUrl).toBe(`${ORIGIN}/client/v4/accounts/${ACCOUNT}/artifacts/namespaces/default`);
     nock(ORIGIN, { reqheaders: { authorization: `Bearer ${API_TOKEN}` } })
       .get(`${BASE}/repos/notes`)
@@ -26,7 +23,7 @@ describe("createClient", () => {
   });
 
   it("uses its namespace and base URL (trailing slashes dropped), encoded", async () => {
-    const client = fresh({ namespace: "a b", baseUrl: "http://127.0.0.1:9/api//" });
+    const client = testClient({ namespace: "a b", baseUrl: "http://127.0.0.1:9/api//" });
     expect(client.baseUrl).toBe(`http://127.0.0.1:9/api/accounts/${ACCOUNT}/artifacts/namespaces/a%20b`);
     expect(client.namespace).toBe("a b");
   });
@@ -37,18 +34,18 @@ describe("createClient", () => {
     })
       .get(`${BASE}/repos/a`)
       .reply(200, envelope(sampleRepo));
-    expect((await getRepo(fresh(), "a")).isOk()).toBe(true);
+    expect((await getRepo(testClient(), "a")).isOk()).toBe(true);
     nock(ORIGIN, { reqheaders: { "user-agent": "mine/1" } })
       .get(`${BASE}/repos/b`)
       .reply(200, envelope(sampleRepo));
-    expect((await getRepo(fresh({ headers: { "user-agent": "mine/1" } }), "b")).isOk()).toBe(true);
+    expect((await getRepo(testClient({ headers: { "user-agent": "mine/1" } }), "b")).isOk()).toBe(true);
   });
 
   it.each(["accountId", "apiToken", "namespace"])(
     "throws a TypeError naming %s when it is empty, '.' or '..'",
     (option) => {
       for (const value of ["", ".", "..", 42]) {
-        expect(() => fresh({ [option]: value })).toThrow(
+        expect(() => testClient({ [option]: value })).toThrow(
           new TypeError(`createClient: ${option} is required and must be a non-empty string`),
         );
       }
@@ -60,9 +57,9 @@ describe("createClient", () => {
 
   it("refuses a base URL that only contains a URL, or is not http(s)", () => {
     for (const baseUrl of ["see https://x", "https:x", "file:///tmp"]) {
-      expect(() => fresh({ baseUrl })).toThrow(new TypeError("createClient: baseUrl must be an http(s) URL"));
+      expect(() => testClient({ baseUrl })).toThrow(new TypeError("createClient: baseUrl must be an http(s) URL"));
     }
-    expect(() => fresh({ baseUrl: "HTTP://x" })).toThrow(TypeError);
+    expect(() => testClient({ baseUrl: "HTTP://x" })).toThrow(TypeError);
   });
 });
 

@@ -16,7 +16,6 @@ import {
   TransportError,
 } from "../src/index.js";
 import {
-  ACCOUNT,
   API_TOKEN,
   api,
   BASE,
@@ -35,9 +34,6 @@ import {
  */
 
 useNock();
-/** A client made inside its test: the mutation runner switches mutants on per test, after the files have loaded. */
-const fresh = (options: Record<string, unknown> = {}) =>
-  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 const client = testClient();
 
 describe("error classes", () => {
@@ -88,11 +84,11 @@ describe("error classes", () => {
   });
 
   it("refuses names that are not strings or not well-formed, with their messages", async () => {
-    expect((await getRepo(fresh(), 42 as never))._unsafeUnwrapErr()).toMatchObject({
+    expect((await getRepo(testClient(), 42 as never))._unsafeUnwrapErr()).toMatchObject({
       message: "name must be a string",
       field: "name",
     });
-    expect((await getRepo(fresh(), "\uD800"))._unsafeUnwrapErr()).toMatchObject({
+    expect((await getRepo(testClient(), "\uD800"))._unsafeUnwrapErr()).toMatchObject({
       message: "name is not well-formed Unicode",
       field: "name",
     });
@@ -102,14 +98,16 @@ describe("error classes", () => {
   });
 
   it("names an unusable number and the timing option it came from", async () => {
-    expect((await getRepo(fresh(), "n", { timeout: -1 }))._unsafeUnwrapErr()).toMatchObject({
+    expect((await getRepo(testClient(), "n", { timeout: -1 }))._unsafeUnwrapErr()).toMatchObject({
       message: "timeout is not a usable number",
     });
-    expect((await getRepo(fresh({ timeout: false }), "n", { retry: { delay: -1 } }))._unsafeUnwrapErr()).toMatchObject({
+    expect(
+      (await getRepo(testClient({ timeout: false }), "n", { retry: { delay: -1 } }))._unsafeUnwrapErr(),
+    ).toMatchObject({
       field: "delay",
     });
     api().get(`${BASE}/repos/n`).reply(200, envelope(sampleRepo));
-    expect((await getRepo(fresh({ timeout: false }), "n")).isOk()).toBe(true);
+    expect((await getRepo(testClient({ timeout: false }), "n")).isOk()).toBe(true);
   });
 });
 

@@ -5,13 +5,12 @@ import {
   allRepos,
   allTokens,
   collect,
-  createClient,
   PaginationError,
   repoPages,
   tokenPages,
   waitForRepo,
 } from "../src/index.js";
-import { ACCOUNT, API_TOKEN, api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./support/nock.js";
+import { ACCOUNT, api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 useNock();
 const client = testClient();
@@ -40,9 +39,6 @@ function threeRepoPages(query: Record<string, string> = {}) {
     .query({ ...query, cursor: "c2" })
     .reply(200, envelope([repo("e")], { result_info: cursorInfo("", 1) }));
 }
-/** A client made inside its test: the mutation runner switches mutants on per test, after the files have loaded. */
-const fresh = (options: Record<string, unknown> = {}) =>
-  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 
 describe("cursor pagination", () => {
   it("streams one Result per page, following cursors until an empty one", async () => {
@@ -174,7 +170,8 @@ describe("pagination and waiting", () => {
     const controller = new AbortController();
     controller.abort();
     const pages = [];
-    for await (const page of repoPages(fresh(), undefined as never, { signal: controller.signal })) pages.push(page);
+    for await (const page of repoPages(testClient(), undefined as never, { signal: controller.signal }))
+      pages.push(page);
     expect(pages).toHaveLength(1);
     expect(pages[0]?._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "abort" });
   });
@@ -184,7 +181,7 @@ describe("pagination and waiting", () => {
       .get(`${BASE}/repos/r/tokens`)
       .query({ page: 1 })
       .reply(200, envelope([], { result_info: { total_pages: 1 } }));
-    expect((await collect(tokenPages(fresh(), "r", undefined, undefined)))._unsafeUnwrap()).toEqual([]);
+    expect((await collect(tokenPages(testClient(), "r", undefined, undefined)))._unsafeUnwrap()).toEqual([]);
     expect((await collect(null as never))._unsafeUnwrapErr()).toMatchObject({
       message: "pages is not an async iterable",
     });
@@ -193,9 +190,11 @@ describe("pagination and waiting", () => {
   it("stops waiting at once on a 10302 that is not a 409, or on no response", async () => {
     api().get(`${BASE}/repos/notes`).reply(500, failure(10302, "importing?"));
     const started = Date.now();
-    expect((await waitForRepo(fresh(), "notes", { interval: 1000 }))._unsafeUnwrapErr()).toMatchObject({ status: 500 });
+    expect((await waitForRepo(testClient(), "notes", { interval: 1000 }))._unsafeUnwrapErr()).toMatchObject({
+      status: 500,
+    });
     nock.cleanAll();
-    expect((await waitForRepo(fresh(), "unmocked", { interval: 1000 }))._unsafeUnwrapErr()).toMatchObject({
+    expect((await waitForRepo(testClient(), "unmocked", { interval: 1000 }))._unsafeUnwrapErr()).toMatchObject({
       _tag: "TransportError",
     });
     expect(Date.now() - started).toBeLessThan(900);
@@ -203,13 +202,15 @@ describe("pagination and waiting", () => {
 
   it("gives up at once with a deadline of 0, after one poll", async () => {
     api().get(`${BASE}/repos/notes`).reply(409, failure(10302, "importing"));
-    expect((await waitForRepo(fresh(), "notes", { deadline: 0 }))._unsafeUnwrapErr()).toMatchObject({ status: 409 });
-    expect((await waitForRepo(fresh(), "notes", { deadline: -1 }))._unsafeUnwrapErr()).toMatchObject({
+    expect((await waitForRepo(testClient(), "notes", { deadline: 0 }))._unsafeUnwrapErr()).toMatchObject({
+      status: 409,
+    });
+    expect((await waitForRepo(testClient(), "notes", { deadline: -1 }))._unsafeUnwrapErr()).toMatchObject({
       message: "deadline is not a usable number",
     });
     // Not finite is not usable either: an endless wait is a loop the caller did not ask for.
     expect(
-      (await waitForRepo(fresh(), "notes", { interval: Number.POSITIVE_INFINITY }))._unsafeUnwrapErr(),
+      (await waitForRepo(testClient(), "notes", { interval: Number.POSITIVE_INFINITY }))._unsafeUnwrapErr(),
     ).toMatchObject({
       _tag: "InvalidInputError",
       field: "interval",

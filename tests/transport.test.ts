@@ -25,7 +25,6 @@ import {
   waitForRepo,
 } from "../src/index.js";
 import {
-  ACCOUNT,
   API_TOKEN,
   api,
   BASE,
@@ -44,9 +43,6 @@ import {
  */
 
 useNock();
-/** A client made inside its test: the mutation runner switches mutants on per test, after the files have loaded. */
-const fresh = (options: Record<string, unknown> = {}) =>
-  createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 const client = testClient();
 const MiB = 1024 * 1024;
 const bytesOf = (size: number, seed = 7) => Uint8Array.from({ length: size }, (_, index) => (index * seed + 3) % 251);
@@ -75,7 +71,9 @@ describe("the body deadline", () => {
   it("counts from the request, so slow headers leave less time for the body", async () => {
     const slow = await slowServer(150, 150);
     try {
-      const error = (await getRepo(fresh({ baseUrl: slow.baseUrl }), "notes", { timeout: 220 }))._unsafeUnwrapErr();
+      const error = (
+        await getRepo(testClient({ baseUrl: slow.baseUrl }), "notes", { timeout: 220 })
+      )._unsafeUnwrapErr();
       expect(error).toMatchObject({ _tag: "TransportError", reason: "timeout" });
     } finally {
       slow.close();
@@ -85,9 +83,9 @@ describe("the body deadline", () => {
   it("lets a body that arrives within the time left complete", async () => {
     const slow = await slowServer(20, 100);
     try {
-      expect((await getRepo(fresh({ baseUrl: slow.baseUrl }), "notes", { timeout: 2000 }))._unsafeUnwrap()).toEqual(
-        sampleRepo,
-      );
+      expect(
+        (await getRepo(testClient({ baseUrl: slow.baseUrl }), "notes", { timeout: 2000 }))._unsafeUnwrap(),
+      ).toEqual(sampleRepo);
     } finally {
       slow.close();
     }

@@ -9,7 +9,10 @@ export const API_TOKEN = "cf-api-token-SECRET-0123456789";
 export const BASE = paths.namespace(ACCOUNT);
 export const REPO_TOKEN = `art_v1_${"0123456789abcdef".repeat(2)}01234567?expires=1767225600`;
 
-/** A client aimed at nock with retries off, unless a test is about retries. */
+/**
+ * A client aimed at nock with retries off, unless a test is about retries. Make it inside the test: the mutation
+ * runner switches mutants on per test, after the files have loaded.
+ */
 export const testClient = (options: Partial<ClientOptions> = {}) =>
   createClient({ accountId: ACCOUNT, apiToken: API_TOKEN, retry: 0, ...options });
 

@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commitFiles } from "../../src/git/index.js";
+import { type Client, createRepo, createToken, getRepo } from "../../src/index.js";
 
 /**
  * Repos of a known shape, made quickly with `git fast-import` into a bare repo of their own, then pushed with the
@@ -108,3 +110,33 @@ export async function pushRepo(dir: string, remote: string, token: string): Prom
     "main",
   ]);
 }
+
+/** A repo with `main` (one commit, a.txt) and `feature` (one more, its own secret.txt), by the data plane. */
+export async function twoBranchRepo(client: Client, name: string) {
+  const author = { name: "Ada", email: "ada@example.com" };
+  await createRepo(client, { name });
+  const main = (await commitFiles(client, name, { message: "m", author, files: { "a.txt": "a" } }))._unsafeUnwrap();
+  const feature = (
+    await commitFiles(client, name, {
+      message: "f",
+      author,
+      files: { "secret.txt": "only on feature" },
+      branch: "feature",
+      from: "main",
+    })
+  )._unsafeUnwrap();
+  const repo = (await getRepo(client, name))._unsafeUnwrap();
+  return { name, repo, main: main.commit, feature: feature.commit };
+}
+
+/** The remote with the token's secret in it, as an import source that needs credentials. */
+export function withSecret(remote: string, token: string): URL {
+  const url = new URL(remote);
+  url.username = "x";
+  url.password = token.split("?")[0] as string;
+  return url;
+}
+
+/** A read token for the repo, ten minutes long. */
+export const readToken = async (client: Client, repo: string) =>
+  (await createToken(client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { commitFiles } from "../../src/git/index.js";
-import { createRepo, createToken, forkRepo, getRepo, importRepo, listRepos } from "../../src/index.js";
+import { forkRepo, getRepo, importRepo, listRepos } from "../../src/index.js";
 import { sourceOf } from "../../src/testing/repos.js";
 import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
 import { useLocalServer } from "../support/local-server.js";
+import { readToken as readTokenOf, twoBranchRepo, withSecret } from "../support/repos.js";
 import { untilRegistered } from "../support/until.js";
 
 /**
@@ -11,43 +11,14 @@ import { untilRegistered } from "../support/until.js";
  * the remote's default branch, sources named as the binding names them), and serves blobless clones and protocol v2.
  */
 
-const author = { name: "Ada", email: "ada@example.com" };
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 
 const local = useLocalServer({ operationDelayMs: 200, gitRateLimit: { requests: 1000, windowMs: 60_000 } });
 afterAll(() => removeTempDirs());
 
-/** A repo with `main` (two commits) and `feature` (one more, its own file). */
-async function twoBranches() {
-  const name = unique("src");
-  await createRepo(local.client, { name });
-  const main = (
-    await commitFiles(local.client, name, { message: "m", author, files: { "a.txt": "a" } })
-  )._unsafeUnwrap();
-  const feature = (
-    await commitFiles(local.client, name, {
-      message: "f",
-      author,
-      files: { "secret.txt": "only on feature" },
-      branch: "feature",
-      from: "main",
-    })
-  )._unsafeUnwrap();
-  const repo = (await getRepo(local.client, name))._unsafeUnwrap();
-  return { name, repo, main: main.commit, feature: feature.commit };
-}
-
-/** The remote with the token's secret in it, as an import source that needs credentials. */
-function withSecret(remote: string, token: string): URL {
-  const url = new URL(remote);
-  url.username = "x";
-  url.password = token.split("?")[0] as string;
-  return url;
-}
-
-const readToken = async (repo: string) =>
-  (await createToken(local.client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
+const twoBranches = () => twoBranchRepo(local.client, unique("src"));
+const readToken = (repo: string) => readTokenOf(local.client, repo);
 
 describe("fidelity to the binding's documented defaults", () => {
   it("imports the remote's default branch only when no branch is given", async () => {

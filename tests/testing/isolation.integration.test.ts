@@ -2,18 +2,10 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { commitFiles } from "../../src/git/index.js";
-import {
-  createRepo,
-  createToken,
-  deleteRepo,
-  forkRepo,
-  getCommit,
-  getLog,
-  getRepo,
-  importRepo,
-} from "../../src/index.js";
+import { createRepo, deleteRepo, forkRepo, getCommit, getLog, getRepo, importRepo } from "../../src/index.js";
 import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
 import { useLocalServer } from "../support/local-server.js";
+import { readToken as readTokenOf, twoBranchRepo, withSecret } from "../support/repos.js";
 import { untilRegistered } from "../support/until.js";
 
 /**
@@ -29,36 +21,8 @@ const unique = (prefix: string) => `${prefix}-${++counter}`;
 const local = useLocalServer({ operationDelayMs: 200, gitRateLimit: { requests: 1000, windowMs: 60_000 } });
 afterAll(() => removeTempDirs());
 
-/** A repo with `main` (two commits) and `feature` (one more, its own file). */
-async function twoBranches() {
-  const name = unique("src");
-  await createRepo(local.client, { name });
-  const main = (
-    await commitFiles(local.client, name, { message: "m", author, files: { "a.txt": "a" } })
-  )._unsafeUnwrap();
-  const feature = (
-    await commitFiles(local.client, name, {
-      message: "f",
-      author,
-      files: { "secret.txt": "only on feature" },
-      branch: "feature",
-      from: "main",
-    })
-  )._unsafeUnwrap();
-  const repo = (await getRepo(local.client, name))._unsafeUnwrap();
-  return { name, repo, main: main.commit, feature: feature.commit };
-}
-
-/** The remote with the token's secret in it, as an import source that needs credentials. */
-function withSecret(remote: string, token: string): URL {
-  const url = new URL(remote);
-  url.username = "x";
-  url.password = token.split("?")[0] as string;
-  return url;
-}
-
-const readToken = async (repo: string) =>
-  (await createToken(local.client, { repo, scope: "read", ttl: 600 }))._unsafeUnwrap().plaintext;
+const twoBranches = () => twoBranchRepo(local.client, unique("src"));
+const readToken = (repo: string) => readTokenOf(local.client, repo);
 
 describe("isolation", () => {
   it("gives git children no inherited GIT_* variables: an empty repo's log is not the host's", async () => {
