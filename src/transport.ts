@@ -265,12 +265,12 @@ async function readBody(
 ): Promise<{ body: Uint8Array; complete: boolean }> {
   if (!response.body) return { body: concat([], 0), complete: true };
   const reader = response.body.getReader();
-  let timedOut = false;
+  let late = false;
   const timer =
     deadline === undefined
       ? undefined
       : setTimeout(() => {
-          timedOut = true;
+          late = true;
           reader.cancel().catch(() => {});
         }, deadline);
   const chunks: Uint8Array[] = [];
@@ -278,7 +278,7 @@ async function readBody(
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (timedOut) throw BODY_TIMED_OUT;
+      if (late) throw BODY_TIMED_OUT;
       if (done) return { body: concat(chunks, size), complete: true };
       if (size + value.byteLength > limit) {
         await reader.cancel().catch(() => {});

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import { joinBytes } from "../bytes.js";
-import { aborted, InvalidInputError, type TransportError, timedOut as timeoutError, unreachable } from "../errors.js";
+import { aborted, InvalidInputError, type TransportError, timedOut, unreachable } from "../errors.js";
 import { scrub } from "../secrets.js";
 import type { CallOptions } from "../transport.js";
 import { VERSION } from "../version.js";
@@ -84,12 +84,12 @@ async function exchange(
   if (signal?.aborted) return err(aborted(signal));
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
-  let timedOut = false;
+  let late = false;
   const timer =
     timeout === false
       ? undefined
       : setTimeout(() => {
-          timedOut = true;
+          late = true;
           controller.abort();
         }, timeout);
   try {
@@ -115,7 +115,7 @@ async function exchange(
     if (response.ok) return ok(bytes);
     return err(statusError(remote, response.status, bytes));
   } catch (error) {
-    if (timedOut && !signal?.aborted) return err(timeoutError(timeout));
+    if (late && !signal?.aborted) return err(timedOut(timeout));
     return err(unreachable(error, (text) => scrub(text, remote.token), signal));
   } finally {
     clearTimeout(timer);
