@@ -69,6 +69,43 @@ describe("parseTree and encodeTree", () => {
     expect(parseTree(new Uint8Array())).toEqual([]);
   });
 
+  it("say where the bytes go wrong", () => {
+    const entry = Buffer.concat([Buffer.from("100644 a\0"), Buffer.alloc(20, 1)]);
+    const at = (bytes: Buffer) => {
+      try {
+        parseTree(bytes);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(at(Buffer.concat([entry, Buffer.from("100644")]))).toBe("truncated tree entry at byte 29"); // no space
+    expect(at(Buffer.concat([entry, Buffer.from("100644 b")]))).toBe("truncated tree entry at byte 29"); // no NUL
+    expect(at(Buffer.concat([entry, Buffer.from("100644 b\0"), Buffer.alloc(19)]))).toBe(
+      "truncated tree entry at byte 29",
+    );
+    expect(at(Buffer.concat([entry, Buffer.from("1006 b\0"), Buffer.alloc(20)]))).toBe("malformed mode at byte 29");
+    expect(at(Buffer.concat([Buffer.from("\0 a"), Buffer.alloc(22)]))).toBe("malformed mode at byte 0");
+    // A NUL before the space is part of the mode, not the end of a name.
+    expect(at(Buffer.concat([Buffer.from("1"), Buffer.alloc(1), Buffer.from("644 a"), Buffer.alloc(21)]))).toBe(
+      "malformed mode at byte 0",
+    );
+    expect(parseTree(Buffer.concat([entry, entry]))).toHaveLength(2);
+  });
+
+  it("compare entries as Git does: equal names equal, folders with their slash", () => {
+    const file = (name: string) => ({ mode: "100644", name, oid: BLOB });
+    const folder = (name: string) => ({ mode: "40000", name, oid: BLOB });
+    expect(compareEntries(file("a"), file("a"))).toBe(0);
+    expect(compareEntries(folder("a"), folder("a"))).toBe(0);
+    expect(compareEntries(file("a"), file("b"))).toBe(-1);
+    expect(compareEntries(file("b"), file("a"))).toBe(1);
+    expect(compareEntries(folder("a"), file("a.txt"))).toBe(1); // "a/" > "a."
+    expect(compareEntries(file("a.txt"), folder("a"))).toBe(-1);
+    expect(compareEntries(folder("a"), file("a"))).toBe(1); // "a/" > "a"
+    expect(compareEntries(file("a"), folder("a"))).toBe(-1);
+    expect(compareEntries(folder("a"), file("a0"))).toBe(-1); // "/" < "0"
+  });
+
   it("round-trip any entries: names of any bytes but NUL and /", () => {
     const name = fc
       .uint8Array({ minLength: 1, maxLength: 12 })
