@@ -5,6 +5,7 @@ import { ObjectStore } from "../../src/git/objects.js";
 import {
   compareEntries,
   decodeUtf8,
+  EMPTY_TREE,
   encodeTree,
   fromUtf8,
   kindOf,
@@ -217,6 +218,71 @@ describe("applyChanges", () => {
     await expect(applyChanges(store, root, new Map([["docs", BLOB]]), [])).rejects.toThrow('"docs" is a folder');
     await expect(applyChanges(store, root, new Map([["docs/sub/x", BLOB]]), [])).rejects.toThrow(
       '"docs/sub" is a file',
+    );
+  });
+
+  it("writes the empty tree once for a commit that empties the root, and keeps a zero-padded folder mode", async () => {
+    const { store, root, blob } = await seeded();
+    const written: string[] = [];
+    expect(
+      await applyChanges(
+        store,
+        root,
+        new Map([
+          ["docs", null],
+          ["README", null],
+        ]),
+        written,
+      ),
+    ).toBe(EMPTY_TREE);
+    expect(written).toEqual([EMPTY_TREE]);
+    const first: string[] = [];
+    expect(await applyChanges(store, undefined, new Map(), first)).toBe(EMPTY_TREE);
+    expect(first).toEqual([EMPTY_TREE]);
+
+    const padded = await store.writeTree([
+      { mode: "040000", name: "old", oid: await store.writeTree([{ mode: "100644", name: "f", oid: BLOB }]) },
+    ]);
+    const edited = await applyChanges(store, padded, new Map([["old/g", blob]]), []);
+    expect(await store.tree(edited)).toMatchObject([{ mode: "040000", name: "old" }]);
+  });
+
+  it("deletes a folder's last file, which deletes the folder, and nothing else", async () => {
+    const { store, blob } = await seeded();
+    const base = await applyChanges(
+      store,
+      undefined,
+      new Map([
+        ["a/only", blob],
+        ["keep", blob],
+      ]),
+      [],
+    );
+    const written: string[] = [];
+    const after = await applyChanges(store, base, new Map([["a/only", null]]), written);
+    expect((await store.tree(after)).map((entry) => entry.name)).toEqual(["keep"]);
+    expect(written).toEqual([after]);
+    // Deleting what is not there changes nothing: the same tree, nothing written.
+    const none: string[] = [];
+    expect(
+      await applyChanges(
+        store,
+        base,
+        new Map([
+          ["a/missing", null],
+          ["b/c", null],
+        ]),
+        none,
+      ),
+    ).toBe(base);
+    expect(none).toEqual([]);
+  });
+
+  it("shows a path that is not UTF-8 as its bytes in a conflict", async () => {
+    const { store, blob } = await seeded();
+    const base = await applyChanges(store, undefined, new Map([["caf\xe9", blob]]), []);
+    await expect(applyChanges(store, base, new Map([["caf\xe9/x", blob]]), [])).rejects.toThrow(
+      '"caf\xe9" is a file: delete it (null) in the same commit to make it a folder',
     );
   });
 });
