@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/pkt-line.js";
 import { defaultBranch, resolveRef } from "../../src/git/refs.js";
-import { AGENT } from "../../src/git/smart-http.js";
-import { ids, remote, replay, wire } from "../support/git-wire.js";
+import { ids, lsRefs, remote, replay } from "../support/git-wire.js";
 
 /** Which branch HEAD names, and which commit a ref names: one ls-refs each, replayed. */
 
@@ -12,24 +10,6 @@ const caps = new Map([
 ]);
 const commit = ids.commit;
 const tagged = "c".repeat(40);
-
-/** The ls-refs the code must send for `prefixes`, answered with `lines`. */
-const lsRefs = (prefixes: string[], lines: string[]) => ({
-  exchange: {
-    ...wire["ls-refs"]!,
-    requestBody: Buffer.from(
-      requestBody([
-        pktLine("command=ls-refs"),
-        pktLine(`agent=${AGENT}`),
-        pktLine("object-format=sha1"),
-        DELIM,
-        ...["peel", "symrefs", "unborn", ...prefixes.map((prefix) => `ref-prefix ${prefix}`)].map(pktLine),
-        FLUSH,
-      ]),
-    ).toString("base64"),
-  },
-  body: `${lines.map(pktLine).join("")}0000`,
-});
 
 describe("defaultBranch", () => {
   it("is the branch HEAD points at, born or not", async () => {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, vi } from "vitest";
-import type { Remote } from "../../src/git/smart-http.js";
+import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/pkt-line.js";
+import { AGENT, type Remote } from "../../src/git/smart-http.js";
 
 /**
  * Replays Git exchanges captured from a real `git http-backend` (tests/fixtures/git-wire.json, made by
@@ -112,3 +113,25 @@ export const band = (number: 1 | 2 | 3 | 9, payload: Uint8Array | string) => {
 };
 export const bytes = (...parts: (Uint8Array | string)[]) =>
   Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
+
+/** The ls-refs the code must send for `prefixes` (to a remote offering `unborn`), answered with `lines`. */
+export const lsRefs = (prefixes: string[], lines: string[]): Served => ({
+  exchange: {
+    ...wire["ls-refs"]!,
+    requestBody: Buffer.from(
+      requestBody([
+        pktLine("command=ls-refs"),
+        pktLine(`agent=${AGENT}`),
+        pktLine("object-format=sha1"),
+        DELIM,
+        ...["peel", "symrefs", "unborn", ...prefixes.map((prefix) => `ref-prefix ${prefix}`)].map(pktLine),
+        FLUSH,
+      ]),
+    ).toString("base64"),
+  },
+  body: `${lines.map(pktLine).join("")}0000`,
+});
+
+/** A captured flow with its ls-refs exchanges left out: for a target that asks for other refs (`lsRefs`). */
+export const withoutLsRefs = (flow: Exchange[]) =>
+  flow.filter((exchange) => !Buffer.from(exchange.requestBody, "base64").toString("latin1").includes("command=ls-refs"));

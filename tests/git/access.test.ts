@@ -1,0 +1,240 @@
+import { describe, expect, it } from "vitest";
+import { type ArtifactsRepoHandle, commitFiles, readFiles } from "../../src/git/index.js";
+import { createClient } from "../../src/index.js";
+import { flows, ids, lsRefs, REMOTE_URL, replay, TOKEN, withoutLsRefs } from "../support/git-wire.js";
+
+/**
+ * The three targets of the data plane, each reaching the same replayed Git exchanges: a binding handle (info,
+ * createToken, revokeToken), a client (getRepo, createToken, deleteToken over REST, faked here) and `{ remote, token }`
+ * (checked, then used as given). A minted token is always revoked before the call resolves; options are checked first.
+ */
+
+/** What a target that knows the default branch (`main`) sends instead of asking for HEAD. */
+const knowing = (flow: string, prefixes: string[], head: string) =>
+  replay(...withoutLsRefs(flows[flow]!), lsRefs(prefixes, [`${head} refs/heads/main`]));
+const COMMIT_REFS = ["refs/heads/main"];
+const READ_REFS = ["refs/heads/main", "refs/tags/main"];
+
+const author = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_660, timezoneOffset: 0 };
+const input = { message: "second", author, files: { "docs/b.txt": "beta\n" } };
+
+/** A handle whose every call is recorded; `overrides` replace its methods. */
+function fakeHandle(overrides: Partial<ArtifactsRepoHandle> = {}) {
+  const calls: string[] = [];
+  const handle: ArtifactsRepoHandle = {
+    info: async () => {
+      calls.push("info");
+      return { remote: REMOTE_URL, defaultBranch: "main" };
+    },
+    createToken: async (scope, ttl) => {
+      calls.push(`createToken ${scope} ${ttl}`);
+      return { id: "minted0000000001", plaintext: TOKEN };
+    },
+    revokeToken: async (id) => {
+      calls.push(`revokeToken ${id}`);
+      return true;
+    },
+    ...overrides,
+  };
+  return { handle, calls };
+}
+
+/** A client whose REST calls are answered here: the repo, a minted token, its revocation. */
+function fakeClient(answers: { deleteStatus?: number } = {}) {
+  const calls: string[] = [];
+  const envelope = (result: unknown, status = 200) =>
+    Response.json(
+      { result, success: status < 300, errors: status < 300 ? [] : [{ code: 10400, message: "no" }], messages: [] },
+      { status },
+    );
+  const client = createClient({
+    accountId: "acc",
+    apiToken: "an-api-token-for-tests",
+    retry: 0,
+    fetch: async (request: Request | string | URL) => {
+      const sent = request instanceof Request ? request : new Request(request);
+      const path = new URL(sent.url).pathname.replace("/client/v4/accounts/acc/artifacts/namespaces/default", "");
+      calls.push(`${sent.method} ${path}${sent.method === "POST" ? ` ${await sent.text()}` : ""}`);
+      if (path === "/repos/wire") return envelope({ ...repoFields, remote: REMOTE_URL });
+      if (path === "/tokens")
+        return envelope({ id: "minted0000000001", plaintext: TOKEN, scope: "write", expires_at: "x" }, 201);
+      return envelope({ id: "minted0000000001" }, answers.deleteStatus ?? 200);
+    },
+  });
+  return { client, calls };
+}
+const repoFields = {
+  id: "r",
+  name: "wire",
+  description: null,
+  default_branch: "main",
+  created_at: "x",
+  updated_at: "x",
+  last_push_at: null,
+  source: null,
+  read_only: false,
+};
+
+describe("the binding's handle as a target", () => {
+  it("reads the remote from info(), mints a write token for ten minutes, and revokes it before resolving", async () => {
+    const { unmatched } = knowing("commit of one new file", COMMIT_REFS, ids.commit);
+    const { handle, calls } = fakeHandle();
+    const made = await commitFiles(handle, input);
+    expect(unmatched).toEqual([]);
+    expect(made._unsafeUnwrap().commit).toBe(ids.second);
+    // The repo's details and the token are asked for together; the revocation comes last.
+    expect(calls.slice(0, 2).sort()).toEqual(["createToken write 600", "info"]);
+    expect(calls.slice(2)).toEqual(["revokeToken minted0000000001"]);
+  });
+
+  it("mints a read token to read", async () => {
+    knowing("read of the whole head", READ_REFS, ids.second);
+    const { handle, calls } = fakeHandle();
+    expect((await readFiles(handle))._unsafeUnwrap().commit).toBe(ids.second);
+    expect(calls.slice(0, 2).sort()).toEqual(["createToken read 600", "info"]);
+    expect(calls.slice(2)).toEqual(["revokeToken minted0000000001"]);
+  });
+
+  it("uses a token given, minting and revoking nothing", async () => {
+    knowing("read of the whole head", READ_REFS, ids.second);
+    const { handle, calls } = fakeHandle();
+    expect((await readFiles(handle, { token: TOKEN })).isOk()).toBe(true);
+    expect(calls).toEqual(["info"]);
+  });
+
+  it.each([
+    [
+      "info() gives no remote",
+      { info: async () => null },
+      "not-found",
+      "the binding's info() gave no remote (no such repo?)",
+    ],
+    [
+      "info() throws NOT_FOUND",
+      { info: async () => Promise.reject(new Error("NOT_FOUND: no repo")) },
+      "not-found",
+      "the binding's info() failed: NOT_FOUND: no repo",
+    ],
+    [
+      "createToken() fails",
+      { createToken: async () => Promise.reject(new Error(`boom ${TOKEN}`)) },
+      "protocol",
+      "the binding's createToken() failed: boom art_v1_[REDACTED]",
+    ],
+    [
+      "createToken() gives no token",
+      { createToken: async () => ({ id: "x", plaintext: "nope" }) },
+      "protocol",
+      "the binding's createToken() gave no repo token",
+    ],
+  ])("fails cleanly when %s", async (_, overrides, reason, message) => {
+    const { handle } = fakeHandle(overrides as Partial<ArtifactsRepoHandle>);
+    expect((await readFiles(handle))._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason, message });
+  });
+
+  it("revokes the minted token when info() fails, and says so through debug when the revocation fails", async () => {
+    const heard: string[] = [];
+    const { handle, calls } = fakeHandle({
+      info: async () => null,
+      revokeToken: async () => {
+        calls.push("revokeToken");
+        throw new Error("gone");
+      },
+    });
+    await readFiles(handle, {}, { debug: (message) => heard.push(message) });
+    expect(calls).toEqual(["createToken read 600", "revokeToken"]);
+    expect(heard).toEqual(["could not revoke the token minted for this call (Error: gone)"]);
+  });
+
+  it("refuses a remote with credentials in it", async () => {
+    const { handle } = fakeHandle({ info: async () => ({ remote: "https://x:y@example.com/r.git" }) });
+    expect((await readFiles(handle, { token: TOKEN }))._unsafeUnwrapErr()).toMatchObject({ field: "remote" });
+  });
+});
+
+describe("a client as a target", () => {
+  it("finds the remote with getRepo, mints with createToken, revokes with deleteToken", async () => {
+    knowing("commit of one new file", COMMIT_REFS, ids.commit);
+    const { client, calls } = fakeClient();
+    expect((await commitFiles(client, "wire", input))._unsafeUnwrap().commit).toBe(ids.second);
+    expect(calls.slice(0, 2).sort()).toEqual(
+      ['POST /tokens {"repo":"wire","scope":"write","ttl":600}', "GET /repos/wire"].sort(),
+    );
+    expect(calls.slice(2)).toEqual(["DELETE /tokens/minted0000000001"]);
+  });
+
+  it("says through debug when the revocation fails, and still resolves Ok", async () => {
+    knowing("read of the whole head", READ_REFS, ids.second);
+    const { client } = fakeClient({ deleteStatus: 500 });
+    const heard: string[] = [];
+    expect((await readFiles(client, "wire", {}, { debug: (message) => heard.push(message) })).isOk()).toBe(true);
+    expect(heard).toEqual(["could not revoke the token minted for this call (HTTP 500: [10400] no)"]);
+  });
+
+  it("is not broken by a debug listener that throws", async () => {
+    knowing("read of the whole head", READ_REFS, ids.second);
+    const { client } = fakeClient({ deleteStatus: 500 });
+    const result = await readFiles(
+      client,
+      "wire",
+      {},
+      {
+        debug: () => {
+          throw new Error("listener");
+        },
+      },
+    );
+    expect(result.isOk()).toBe(true);
+  });
+});
+
+describe("options and targets, checked before anything is sent", () => {
+  const remote = { remote: REMOTE_URL, token: TOKEN };
+
+  it.each([
+    [{ timeout: -1 }, "timeout", "timeout is not a usable number"],
+    [{ timeout: Number.POSITIVE_INFINITY }, "timeout", "timeout is not a usable number"],
+    [{ maxFetchBytes: 0 }, "maxFetchBytes", "maxFetchBytes must be a whole number of bytes, more than 0"],
+    [{ maxFetchBytes: 1.5 }, "maxFetchBytes", "maxFetchBytes must be a whole number of bytes, more than 0"],
+  ])("refuses %j", async (options, field, message) => {
+    const { requests } = replay();
+    expect((await readFiles(remote, {}, options))._unsafeUnwrapErr()).toMatchObject({ field, message });
+    expect(requests).toEqual([]);
+  });
+
+  it("takes timeout false and a whole maxFetchBytes", async () => {
+    replay(...flows["read of the whole head"]!);
+    expect((await readFiles(remote, {}, { timeout: false, maxFetchBytes: 1 << 20 })).isOk()).toBe(true);
+  });
+
+  it("refuses a bad token, in the target or the input, and an aborted signal", async () => {
+    const { requests } = replay();
+    const format = "token must be a repo token (art_v1_... or art_v2_...)";
+    expect((await readFiles({ remote: REMOTE_URL, token: "nope" }))._unsafeUnwrapErr()).toMatchObject({
+      field: "token",
+      message: format,
+    });
+    const { handle } = fakeHandle();
+    expect((await readFiles(handle, { token: "nope" }))._unsafeUnwrapErr()).toMatchObject({
+      field: "token",
+      message: format,
+    });
+    expect((await readFiles(remote, {}, { signal: AbortSignal.abort() }))._unsafeUnwrapErr()).toMatchObject({
+      reason: "abort",
+    });
+    expect(requests).toEqual([]);
+  });
+
+  it("turns a throwing getter of the input into an InvalidInputError", async () => {
+    const hostile = Object.defineProperty({}, "paths", {
+      get() {
+        throw new Error(`no ${TOKEN}`);
+      },
+    });
+    expect((await readFiles(remote, hostile))._unsafeUnwrapErr()).toMatchObject({
+      _tag: "InvalidInputError",
+      field: "input",
+      message: "the input could not be read: no art_v1_[REDACTED]",
+    });
+  });
+});
