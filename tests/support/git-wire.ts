@@ -134,4 +134,6 @@ export const lsRefs = (prefixes: string[], lines: string[]): Served => ({
 
 /** A captured flow with its ls-refs exchanges left out: for a target that asks for other refs (`lsRefs`). */
 export const withoutLsRefs = (flow: Exchange[]) =>
-  flow.filter((exchange) => !Buffer.from(exchange.requestBody, "base64").toString("latin1").includes("command=ls-refs"));
+  flow.filter(
+    (exchange) => !Buffer.from(exchange.requestBody, "base64").toString("latin1").includes("command=ls-refs"),
+  );
