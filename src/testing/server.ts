@@ -7,7 +7,6 @@ import { controlPlane } from "./control-plane.js";
 import { git } from "./git.js";
 import { gitRemote } from "./git-remote.js";
 import { decodeSegments, send } from "./http.js";
-import type { RateLimit } from "./rate-limit.js";
 import type { ServerContext } from "./rest.js";
 import { ArtifactsState } from "./state.js";
 import { openStore } from "./store.js";
@@ -46,12 +45,12 @@ export interface ArtifactsServerOptions {
    * Cloudflare's API does (it allows 1,200 per 5 minutes per token): with `Retry-After`, `Ratelimit` and
    * `Ratelimit-Policy`. Requests without the API token are refused before they count. Off by default.
    */
-  rateLimit?: RateLimit;
+  rateLimit?: { requests: number; windowMs: number };
   /**
    * Answer 429 once more than `requests` authenticated Git requests reach one repo in a fixed window of
    * `windowMs`, as Artifacts documents (2,000 Git requests per 10 s per repo). Off by default.
    */
-  gitRateLimit?: RateLimit;
+  gitRateLimit?: { requests: number; windowMs: number };
   /**
    * The format of the repo tokens it mints: `"v1"` (default, `art_v1_<hex>?expires=…`, as the REST docs show) or
    * `"v2"` (`art_v2_x_<hex>?expires=…`, as Cloudflare's local simulator mints them). Both are accepted either way.
