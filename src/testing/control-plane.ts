@@ -35,7 +35,7 @@ const REFUSED = {
 export function controlPlane(ctx: ServerContext, options: ControlPlaneOptions) {
   const limiter = fixedWindow(options.rateLimit, ctx.state.now);
 
-  return async function handle(req: IncomingMessage, res: ServerResponse, segments: string[]): Promise<void> {
+  return async function handle(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
     const [client, v4, accounts, account, artifacts, ...rest] = segments;
     if (client !== "client" || v4 !== "v4" || accounts !== "accounts" || artifacts !== "artifacts") {
       return send(res, REFUSED.noRoute);
@@ -65,7 +65,7 @@ export function controlPlane(ctx: ServerContext, options: ControlPlaneOptions) {
       checkNamespace(match.params.ns);
       reply = await match.handler({
         params: match.params,
-        query: new URL(req.url ?? "/", "http://localhost").searchParams,
+        query: url.searchParams,
         body: () => readJson(req, options.maxBodyBytes),
         ctx,
       });

@@ -37,13 +37,12 @@ export function gitRemote(ctx: ServerContext, options: GitRemoteOptions) {
     return token;
   }
 
-  return async function handle(req: IncomingMessage, res: ServerResponse, segments: string[]): Promise<void> {
+  return async function handle(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
     const [namespace, repoGit, ...rest] = segments;
     const repo = namespace && repoGit?.endsWith(".git") ? state.findRepo(namespace, repoGit.slice(0, -4)) : undefined;
     if (!repo) return plain(res, 404, "repository not found");
     if (repo.status !== "ready") return plain(res, 409, `repository is ${repo.status}`);
 
-    const url = new URL(req.url ?? "/", "http://localhost");
     // Smart HTTP only: the advertisement and the two services. Dumb HTTP (`objects/...`, `HEAD`) would serve any
     // object by path, whatever the refs reach.
     const services = url.searchParams.getAll("service");
@@ -76,6 +75,7 @@ export function gitRemote(ctx: ServerContext, options: GitRemoteOptions) {
     const code = await serveGitHttp(req, res, {
       projectRoot: options.dataDir,
       pathInfo: `/${repo.id}.git/${rest.map(encodeURIComponent).join("/")}`,
+      query: url.search.slice(1),
       remoteUser: token.id,
       filter: options.filter,
     });

@@ -107,6 +107,8 @@ export interface CgiRequest {
   projectRoot: string;
   /** Path below `projectRoot`, e.g. `/<id>.git/info/refs`. */
   pathInfo: string;
+  /** The query string, without its `?` (`service=git-upload-pack`). */
+  query: string;
   /** Set for authenticated callers; http-backend refuses receive-pack without it. */
   remoteUser: string;
   /** Whether upload-pack allows partial fetches (`filter`). */
@@ -118,14 +120,13 @@ export interface CgiRequest {
  * written all of it, leaving `res` to end: the caller records what a push changed first.
  */
 export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<number> {
-  const url = new URL(req.url ?? "/", "http://localhost");
   const child = spawn("git", ["http-backend"], {
     env: gitEnv({
       GIT_PROJECT_ROOT: cgi.projectRoot,
       GIT_HTTP_EXPORT_ALL: "1",
       PATH_INFO: cgi.pathInfo,
       REQUEST_METHOD: req.method ?? "GET",
-      QUERY_STRING: url.search.slice(1),
+      QUERY_STRING: cgi.query,
       CONTENT_TYPE: req.headers["content-type"] ?? "",
       GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
       REMOTE_USER: cgi.remoteUser,

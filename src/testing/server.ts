@@ -140,13 +140,15 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   });
 
   const server = createServer((req, res) => {
-    const segments = decodeSegments(new URL(req.url ?? "/", "http://localhost").pathname);
+    // Parsed once here; the handlers take it as it is.
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const segments = decodeSegments(url.pathname);
     const handled =
       segments === undefined
         ? Promise.resolve(send(res, { status: 400, code: 10100, message: "malformed path encoding" }))
         : segments[0] === "git"
-          ? remotes(req, res, segments.slice(1))
-          : rest(req, res, segments);
+          ? remotes(req, res, url, segments.slice(1))
+          : rest(req, res, url, segments);
     handled.catch((error: unknown) => {
       // A bug here must answer, never crash the server.
       if (!res.headersSent) send(res, { status: 500, code: 10400, message: `internal error: ${String(error)}` });
