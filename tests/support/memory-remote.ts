@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import { afterEach, vi } from "vitest";
+import type { ArtifactsRepoHandle } from "../../src/git/index.js";
+
+type HandleMethod = "info" | "createToken" | "revokeToken" | "readCommit" | "readTree" | "readBlob";
 
 /**
  * A Git remote in memory, served through a stubbed `fetch`: upload-pack protocol v2 (`ls-refs`, and `fetch` with
@@ -283,10 +286,75 @@ export class MemoryRemote {
 
   // --- the wire ------------------------------------------------------------------------------------------------
 
-  /** Serves this remote at `url` (other URLs fail as a network error would). */
+  /**
+   * Serves this remote at `url`; a request elsewhere goes to the `fetch` there was before (another remote served,
+   * or the network, where nock answers).
+   */
   serve(url: string): this {
-    vi.stubGlobal("fetch", (input: string, init: RequestInit) => this.answer(url, new Request(input, init)));
+    const before = globalThis.fetch;
+    vi.stubGlobal("fetch", (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      return request.url.startsWith(`${url}/`) ? this.answer(url, request) : before(input, init);
+    });
     return this;
+  }
+
+  /**
+   * The binding's repo handle for this remote (`env.ARTIFACTS.get(name)`): `info()`, tokens, and `readCommit`,
+   * `readTree`, `readBlob` from its objects, in the binding's shapes; `overrides` replace any of them. `calls`
+   * records each call.
+   */
+  handle(url: string, overrides: Partial<Record<HandleMethod, (...args: never[]) => Promise<unknown>>> = {}) {
+    const calls: string[] = [];
+    const methods: Record<HandleMethod, (...args: never[]) => Promise<unknown>> = {
+      info: async () => ({ remote: url, defaultBranch: this.head.replace("refs/heads/", "") }),
+      createToken: async () => ({ id: "minted-token-id", plaintext: this.options.token }),
+      revokeToken: async () => true,
+      readCommit: async (oid: string) => {
+        if (this.objects.get(oid)?.type !== "commit") return null;
+        const { tree, parents, message, text } = this.commitOf(oid);
+        const person = (role: string) => {
+          const [, name = "", email = "", at = "0"] =
+            /^\S+ (.*) <(.*)> (\d+) /m.exec(text.split("\n").find((row) => row.startsWith(`${role} `)) ?? "") ?? [];
+          return { name, email, at: Number(at) };
+        };
+        const [author, committer] = [person("author"), person("committer")];
+        return {
+          hash: oid,
+          treeHash: tree,
+          parents,
+          author: { name: author.name, email: author.email },
+          committer: { name: committer.name, email: committer.email },
+          authoredAt: author.at,
+          committedAt: committer.at,
+          message,
+        };
+      },
+      readTree: async (oid: string) =>
+        this.objects.get(oid)?.type === "tree"
+          ? this.entries(oid).map((entry) => ({
+              // The binding's names are JS strings: bytes that are not UTF-8 are replaced on the way.
+              name: Buffer.from(String(entry.name), "latin1").toString("utf8"),
+              mode: entry.mode,
+              hash: entry.oid,
+            }))
+          : null,
+      readBlob: async (oid: string) => {
+        const object = this.objects.get(oid);
+        return object?.type === "blob" ? new Blob([new Uint8Array(object.content)]) : null;
+      },
+      ...overrides,
+    };
+    const handle = Object.fromEntries(
+      Object.entries(methods).map(([name, method]) => [
+        name,
+        (...args: never[]) => {
+          calls.push(`${name} ${args.join(" ")}`.trim());
+          return method(...args);
+        },
+      ]),
+    ) as unknown as ArtifactsRepoHandle;
+    return { handle, calls };
   }
 
   async answer(url: string, request: Request): Promise<Response> {

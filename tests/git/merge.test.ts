@@ -1,0 +1,367 @@
+import { describe, expect, it } from "vitest";
+import { type MergeRefsInput, mergeRefs } from "../../src/git/index.js";
+import { MemoryRemote, type RemoteOptions } from "../support/memory-remote.js";
+
+/**
+ * `mergeRefs` on a Git remote held in memory: the merge base, each way two trees merge (and each way they do not),
+ * fast-forwards, squash, compare-and-swap, and a head that moves before the push. No server, no git binary.
+ */
+
+const URL = "https://acc.artifacts.cloudflare.net/git/default/notes.git";
+const author = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_600, timezoneOffset: 0 };
+const BASE = { "a.txt": "one\ntwo\nthree\n", "docs/b.txt": "beta\n", "docs/c.txt": "gamma\n" };
+type Files = Parameters<MemoryRemote["files"]>[0];
+
+/** A repo whose `main` and `side` both start at BASE, then take `ours` and `theirs` as their next commits. */
+function diverged(ours: Files | undefined, theirs: Files | undefined, options: RemoteOptions = {}) {
+  const remote = new MemoryRemote(options).serve(URL);
+  const base = remote.commit(BASE, [], "base");
+  const main = remote.branch("main", ours ? remote.commit(ours, [base], "ours", 1) : base);
+  const side = remote.branch("side", theirs ? remote.commit(theirs, [base], "theirs", 2) : base);
+  return { remote, base, main, side, target: { remote: URL, token: remote.options.token } };
+}
+const merge = (target: { remote: string; token: string }, input: Partial<MergeRefsInput> = {}) =>
+  mergeRefs(target, { from: "side", into: "main", author, ...input } as MergeRefsInput);
+const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString("latin1") : undefined);
+
+describe("mergeRefs: a three-way merge", () => {
+  it("makes a merge commit of both sides' changes, on both heads, with the default message", async () => {
+    const { remote, main, side, target } = diverged(
+      { ...BASE, "a.txt": "ONE\ntwo\nthree\n" },
+      { ...BASE, "a.txt": "one\ntwo\nTHREE\n", "s.txt": "s\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(merged).toEqual({
+      commit: merged.commit,
+      parents: [main, side],
+      fastForward: false,
+      changed: ["a.txt", "s.txt"],
+    });
+    expect(remote.refs.get("refs/heads/main")).toBe(merged.commit);
+    expect(remote.commitOf(merged.commit)).toMatchObject({ parents: [main, side], message: "Merge side into main\n" });
+    expect(remote.read(merged.commit)).toEqual({ ...BASE, "a.txt": "ONE\ntwo\nTHREE\n", "s.txt": "s\n" });
+    expect(remote.updates).toEqual([`${main} ${merged.commit} refs/heads/main`]);
+  });
+
+  it("takes the message given, and merges inside folders both sides changed", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "docs/b.txt": "BETA\n", "docs/new/o.txt": "o\n" },
+      { ...BASE, "docs/c.txt": "GAMMA\n", "docs/new/t.txt": "t\n" },
+    );
+    const merged = (await merge(target, { message: "together" }))._unsafeUnwrap();
+    expect(remote.commitOf(merged.commit).message).toBe("together\n");
+    expect(remote.read(merged.commit)).toEqual({
+      "a.txt": BASE["a.txt"],
+      "docs/b.txt": "BETA\n",
+      "docs/c.txt": "GAMMA\n",
+      "docs/new/o.txt": "o\n",
+      "docs/new/t.txt": "t\n",
+    });
+    expect(merged.changed).toEqual(["docs/c.txt", "docs/new/t.txt"]);
+  });
+
+  it("keeps a deletion of one side and the other's edit elsewhere; a folder emptied on both goes", async () => {
+    const { remote, target } = diverged(
+      { "a.txt": BASE["a.txt"], "docs/c.txt": "gamma\n" },
+      { "a.txt": "one\ntwo\nthree\nfour\n", "docs/b.txt": "beta\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "a.txt": "one\ntwo\nthree\nfour\n" });
+  });
+
+  it("merges to an empty tree when each side deletes what the other kept", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const base = remote.commit({ "a.txt": "a", "b.txt": "b" });
+    remote.branch("main", remote.commit({ "a.txt": "a" }, [base], "ours", 1));
+    remote.branch("side", remote.commit({ "b.txt": "b" }, [base], "theirs", 2));
+    const merged = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
+    expect(remote.commitOf(merged.commit).tree).toBe("4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+    expect(merged.changed).toEqual(["a.txt"]);
+  });
+
+  it("takes a mode change from the side that made it, with the other side's edit of the lines", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "a.txt": { mode: "100755", content: "ONE\ntwo\nthree\n" } },
+      { ...BASE, "a.txt": "one\ntwo\nTHREE\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)["a.txt"]).toBe("[100755] ONE\ntwo\nTHREE\n");
+  });
+
+  it("squashes into one commit with `into` as its only parent", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const merged = (await merge(target, { squash: true }))._unsafeUnwrap();
+    expect(merged.parents).toEqual([main]);
+    expect(remote.commitOf(merged.commit).parents).toEqual([main]);
+    expect(remote.read(merged.commit)).toEqual({ ...BASE, "o.txt": "o", "t.txt": "t" });
+  });
+
+  it("merges on a remote without filter (the commit graph and trees fetched whole)", async () => {
+    const { remote, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" }, { filter: false });
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ ...BASE, "o.txt": "o", "t.txt": "t" });
+    expect(remote.served.filter((served) => served.args.some((arg) => arg.startsWith("filter")))).toEqual([]);
+  });
+
+  it("reads the commit graph without trees, then only the trees that differ", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    (await merge(target))._unsafeUnwrap();
+    const fetches = remote.served.filter((served) => served.command === "fetch");
+    expect(fetches[0]?.args).toEqual(["no-progress", "ofs-delta", "filter tree:0", `want ${main}`, "done"]);
+    // `docs` is the same tree on all three sides: never fetched.
+    const docs = remote.entries(remote.commitOf(main).tree).find((entry) => entry.name === "docs")?.oid;
+    expect(fetches.flatMap((served) => served.sent)).not.toContain(docs);
+  });
+});
+
+describe("mergeRefs: the merge base", () => {
+  it("is the nearest common ancestor, not an older one reached by another path", async () => {
+    // theirs merges the root R and B; ours builds on B. Base B: only ours changed f. Base R would be a conflict.
+    const remote = new MemoryRemote().serve(URL);
+    const root = remote.commit({ "f.txt": "1\n" }, [], "root");
+    const b = remote.commit({ "f.txt": "2\n" }, [root], "b", 1);
+    remote.branch("main", remote.commit({ "f.txt": "3\n" }, [b], "ours", 2));
+    remote.branch("side", remote.commit({ "f.txt": "2\n", "g.txt": "g\n" }, [root, b], "theirs", 3));
+    const merged = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "f.txt": "3\n", "g.txt": "g\n" });
+  });
+
+  it("is none for unrelated histories: both trees merge as additions", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const main = remote.branch("main", remote.commit({ "o.txt": "o" }, [], "ours"));
+    const side = remote.branch("side", remote.commit({ "t.txt": "t" }, [], "theirs", 1));
+    const merged = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
+    expect(merged.parents).toEqual([main, side]);
+    expect(remote.read(merged.commit)).toEqual({ "o.txt": "o", "t.txt": "t" });
+  });
+});
+
+describe("mergeRefs: fast-forwards and what is already merged", () => {
+  it("moves `into` to `from` when it is an ancestor (allow, the default): no commit made", async () => {
+    const { remote, base, side, target } = diverged(undefined, { ...BASE, "t.txt": "t\n" });
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(merged).toEqual({ commit: side, parents: [], fastForward: true, changed: ["t.txt"] });
+    expect(remote.refs.get("refs/heads/main")).toBe(side);
+    expect(remote.updates).toEqual([`${base} ${side} refs/heads/main`]);
+  });
+
+  it("with fastForward never, makes a merge commit even so", async () => {
+    const { remote, base, side, target } = diverged(undefined, { ...BASE, "t.txt": "t\n" });
+    const merged = (await merge(target, { fastForward: "never" }))._unsafeUnwrap();
+    expect(merged).toMatchObject({ parents: [base, side], fastForward: false, changed: ["t.txt"] });
+    expect(remote.commitOf(merged.commit).parents).toEqual([base, side]);
+  });
+
+  it("with fastForward only, fast-forwards, and refuses histories that diverged", async () => {
+    const ahead = diverged(undefined, { ...BASE, "t.txt": "t\n" });
+    expect((await merge(ahead.target, { fastForward: "only" }))._unsafeUnwrap().fastForward).toBe(true);
+    const apart = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const refused = await merge(apart.target, { fastForward: "only" });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      _tag: "GitError",
+      reason: "conflict",
+      message: `main cannot be fast-forwarded to ${apart.side}: they have diverged`,
+    });
+    expect(apart.remote.updates).toEqual([]);
+  });
+
+  it("with squash, never fast-forwards: one commit on `into`", async () => {
+    const { remote, base, target } = diverged(undefined, { ...BASE, "t.txt": "t\n" });
+    const merged = (await merge(target, { squash: true }))._unsafeUnwrap();
+    expect(merged).toMatchObject({ parents: [base], fastForward: false });
+    expect(remote.read(merged.commit)).toEqual({ ...BASE, "t.txt": "t\n" });
+  });
+
+  it("is nothing to do when `from` is in `into`'s history, or is its head", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, undefined);
+    expect((await merge(target))._unsafeUnwrap()).toEqual({
+      commit: main,
+      parents: [],
+      fastForward: false,
+      changed: [],
+    });
+    expect((await merge(target, { from: "main" }))._unsafeUnwrap()).toEqual({
+      commit: main,
+      parents: [],
+      fastForward: false,
+      changed: [],
+    });
+    expect(remote.updates).toEqual([]);
+  });
+
+  it("merges a tag or a commit id as `from`", async () => {
+    const { remote, side, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    remote.branch("refs/tags/v1", remote.tag("v1", side));
+    const byTag = (await merge(target, { from: "v1" }))._unsafeUnwrap();
+    expect(byTag.parents[1]).toBe(side);
+    const again = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    expect((await merge(again.target, { from: again.side }))._unsafeUnwrap().parents).toEqual([again.main, again.side]);
+  });
+});
+
+describe("mergeRefs: conflicts", () => {
+  it("on the same lines: content, with the bytes of base, ours and theirs, and nothing pushed", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "a.txt": "one\nOURS\nthree\n" },
+      { ...BASE, "a.txt": "one\nTHEIRS\nthree\n" },
+    );
+    const clash = (await merge(target))._unsafeUnwrapErr();
+    expect(clash._tag).toBe("MergeConflict");
+    expect(clash.message).toBe("the merge has 1 conflict(s): a.txt");
+    const [conflict] = (
+      clash as {
+        conflicts: { path: string; kind: string; base?: Uint8Array; ours?: Uint8Array; theirs?: Uint8Array }[];
+      }
+    ).conflicts;
+    expect(conflict).toMatchObject({ path: "a.txt", kind: "content" });
+    expect([text(conflict?.base), text(conflict?.ours), text(conflict?.theirs)]).toEqual([
+      BASE["a.txt"],
+      "one\nOURS\nthree\n",
+      "one\nTHEIRS\nthree\n",
+    ]);
+    expect(remote.updates).toEqual([]);
+  });
+
+  const conflicts = async (ours: Files, theirs: Files) => {
+    const { target } = diverged(ours, theirs);
+    const clash = (await merge(target))._unsafeUnwrapErr() as {
+      _tag: string;
+      conflicts: { path: string; kind: string; base?: Uint8Array; ours?: Uint8Array; theirs?: Uint8Array }[];
+    };
+    expect(clash._tag).toBe("MergeConflict");
+    return clash.conflicts.map(({ path, kind, base, ours: mine, theirs: yours }) => ({
+      path,
+      kind,
+      base: text(base),
+      ours: text(mine),
+      theirs: text(yours),
+    }));
+  };
+
+  it("deleted on one side and changed on the other: modify-delete, with the bytes that remain", async () => {
+    const { "docs/b.txt": _, ...rest } = BASE;
+    expect(await conflicts(rest, { ...BASE, "docs/b.txt": "BETA\n" })).toEqual([
+      { path: "docs/b.txt", kind: "modify-delete", base: "beta\n", ours: undefined, theirs: "BETA\n" },
+    ]);
+  });
+
+  it("added on both sides differently: add-add, without a base", async () => {
+    expect(await conflicts({ ...BASE, "n.txt": "mine\n" }, { ...BASE, "n.txt": "yours\n" })).toEqual([
+      { path: "n.txt", kind: "add-add", base: undefined, ours: "mine\n", theirs: "yours\n" },
+    ]);
+  });
+
+  it("a file on one side and a folder or a symlink on the other: type", async () => {
+    expect(
+      await conflicts(
+        { ...BASE, "a.txt": { mode: "120000", content: "target" } },
+        { ...BASE, "a.txt": "one\ntwo\nTHREE\n" },
+      ),
+    ).toEqual([{ path: "a.txt", kind: "type", base: BASE["a.txt"], ours: "target", theirs: "one\ntwo\nTHREE\n" }]);
+    expect(await conflicts({ ...BASE, "n/x.txt": "folder\n" }, { ...BASE, n: "file\n" })).toEqual([
+      { path: "n", kind: "add-add", base: undefined, ours: undefined, theirs: "file\n" },
+    ]);
+  });
+
+  it("a folder in the base that both sides made a file, differently: type", async () => {
+    const { "docs/b.txt": _b, "docs/c.txt": _c, ...rest } = BASE;
+    expect(await conflicts({ ...rest, docs: "mine\n" }, { ...rest, docs: "yours\n" })).toEqual([
+      { path: "docs", kind: "type", base: undefined, ours: "mine\n", theirs: "yours\n" },
+    ]);
+  });
+
+  it("modes changed to two others, or bytes that are not text: content", async () => {
+    expect(
+      await conflicts(
+        { ...BASE, "a.txt": { mode: "100755", content: "ONE\ntwo\nthree\n" } },
+        { ...BASE, "a.txt": { mode: "100664", content: "one\ntwo\nTHREE\n" } },
+      ),
+    ).toMatchObject([{ path: "a.txt", kind: "content" }]);
+    const binary = "\u0000bin\n";
+    expect(
+      await conflicts({ ...BASE, "a.txt": `${binary}ONE\n` }, { ...BASE, "a.txt": `${binary}TWO\n` }),
+    ).toMatchObject([{ path: "a.txt", kind: "content" }]);
+    expect(
+      await conflicts({ ...BASE, "a.txt": "\u00ff\u00fe\n" }, { ...BASE, "a.txt": "one\ntwo\nTHREE\n" }),
+    ).toMatchObject([{ path: "a.txt", kind: "content" }]);
+  });
+
+  it("collects every conflict of the merge, in path order within each folder", async () => {
+    const found = await conflicts(
+      { ...BASE, "a.txt": "X\n", "docs/b.txt": "X\n" },
+      { ...BASE, "a.txt": "Y\n", "docs/b.txt": "Y\n" },
+    );
+    expect(found.map(({ path }) => path)).toEqual(["a.txt", "docs/b.txt"]);
+  });
+});
+
+describe("mergeRefs: compare-and-swap, and heads that move", () => {
+  it("merges when `into` is at `parent`, and is a conflict when it is not", async () => {
+    const { main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const other = "1".repeat(40);
+    expect((await merge(target, { parent: other }))._unsafeUnwrapErr()).toMatchObject({
+      reason: "conflict",
+      message: `branch main is at ${main}, not at the expected parent ${other}`,
+    });
+    expect((await merge(target, { parent: main })).isOk()).toBe(true);
+  });
+
+  it("is a conflict when `into` moved before the push landed, and the winner stays", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const winner = remote.commit(BASE, [main], "winner", 5);
+    remote.beforePush = () => {
+      remote.branch("main", winner);
+    };
+    expect((await merge(target))._unsafeUnwrapErr()).toMatchObject({
+      reason: "conflict",
+      message: "branch main moved while merging: nothing was pushed over it",
+    });
+    expect(remote.refs.get("refs/heads/main")).toBe(winner);
+  });
+
+  it("passes on a refusal of the remote's own as rejected", async () => {
+    const { remote, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    remote.refusal = "protected branch";
+    expect((await merge(target))._unsafeUnwrapErr()).toMatchObject({
+      reason: "rejected",
+      message: "the remote refused to update refs/heads/main: protected branch",
+    });
+  });
+
+  it("answers a missing `into` or `from` with not-found", async () => {
+    const { target } = diverged(undefined, undefined);
+    expect((await merge(target, { into: "nope" }))._unsafeUnwrapErr()).toMatchObject({
+      reason: "not-found",
+      message: "no branch named nope",
+    });
+    expect((await merge(target, { from: "nope" }))._unsafeUnwrapErr()).toMatchObject({
+      reason: "not-found",
+      message: "no branch or tag named nope",
+    });
+  });
+});
+
+describe("mergeRefs: its input", () => {
+  const target = { remote: URL, token: new MemoryRemote().options.token };
+  it.each([
+    ["the merge must be an object", "input", null],
+    ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: "bad..name" }],
+    ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: { repo: "" } }],
+    ["from: another repo can be named with a client only", "from", { from: { repo: "fork" } }],
+    ["into must be a valid branch name (not HEAD)", "into", { into: "HEAD" }],
+    ["parent must be a commit id (40 lowercase hex)", "parent", { parent: "main" }],
+    ["squash must be a boolean", "squash", { squash: "yes" }],
+    ['fastForward must be "allow", "never" or "only"', "fastForward", { fastForward: "always" }],
+  ])("refuses, before any request: %s", async (message, field, input) => {
+    const remote = new MemoryRemote().serve(URL);
+    const given = input === null ? null : { from: "side", into: "main", author, ...input };
+    const refused = await mergeRefs(target, given as unknown as MergeRefsInput);
+    expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", message, field });
+    expect(remote.requests).toEqual([]);
+  });
+
+  it("checks the author as commitFiles does", async () => {
+    const refused = await mergeRefs(target, { from: "side", into: "main", author: { name: "", email: "x" } });
+    expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "author" });
+  });
+});
