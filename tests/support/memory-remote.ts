@@ -141,9 +141,10 @@ export class MemoryRemote {
    * The tree of `files` (path → text, or `{ mode, content }`; a path's `/` make folders), written with every
    * folder's tree.
    */
-  files(files: Record<string, string | { mode: string; content?: string; oid?: string }>): string {
+  files(files: Record<string, string | { mode: string; content?: string; oid?: string } | null>): string {
     const root: Map<string, unknown> = new Map();
     for (const [path, value] of Object.entries(files)) {
+      if (value === null) continue;
       const parts = path.split("/");
       let folder = root;
       for (const part of parts.slice(0, -1)) {
