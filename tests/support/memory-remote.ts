@@ -96,10 +96,17 @@ export class MemoryRemote {
   beforePush: ((update: { ref: string; old: string; new: string }) => void) | undefined;
   /** Refuses every ref update with this reason, as a hook of the remote's would. */
   refusal: string | undefined;
+  /** Refuses a fetch with an `ERR` of this text when it returns one (a remote that will not send by id). */
+  refuseFetch: ((args: string[]) => string | undefined) | undefined;
   /** Changes each fetched pack before it is sent: a test spoils it here. */
   tamper: ((pack: Buffer) => Buffer) | undefined;
   /** Answers the next requests with this status instead (one per request, in order). */
   readonly failures: { status: number; body?: string }[] = [];
+  /**
+   * Fails the request it returns something for (given `METHOD path` and its number, from 1): with that status, or
+   * as a network failure for `"network"`.
+   */
+  failOn: ((request: string, count: number) => { status: number; body?: string } | "network" | undefined) | undefined;
   readonly options: Required<RemoteOptions>;
 
   constructor(options: RemoteOptions = {}) {
@@ -362,7 +369,9 @@ export class MemoryRemote {
     if (!request.url.startsWith(`${url}/`)) throw new TypeError(`fetch failed: nothing at ${request.url}`);
     const path = request.url.slice(url.length + 1);
     this.requests.push(`${request.method} ${path}`);
-    const failure = this.failures.shift();
+    const planned = this.failOn?.(`${request.method} ${path}`, this.requests.length);
+    if (planned === "network") throw new TypeError("fetch failed");
+    const failure = planned ?? this.failures.shift();
     if (failure) return new Response(failure.body ?? "failed", { status: failure.status });
     if (request.headers.get("authorization") !== `Bearer ${this.options.token}`) {
       return new Response("Unauthorized", { status: 401 });
@@ -471,6 +480,8 @@ export class MemoryRemote {
       else if (!["no-progress", "ofs-delta"].includes(arg)) return [line(`ERR unexpected line: '${arg}'`)];
     }
     if (!done) return [line("ERR this remote answers only requests that end with done")];
+    const refused = this.refuseFetch?.(args);
+    if (refused !== undefined) return [line(`ERR ${refused}`)];
     for (const want of wants) {
       if (!this.objects.has(want)) return [line(`ERR upload-pack: not our ref ${want}`)];
     }
