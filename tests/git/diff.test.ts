@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type DiffRefsInput, diffRefs } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions } from "../support/memory-remote.js";
+import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memory-remote.js";
 
 /**
  * `diffRefs` on a Git remote held in memory: each kind of change, with the modes and ids of `git diff-tree -r`,
@@ -183,5 +183,55 @@ describe("diffRefs: its input", () => {
     const refused = await diffRefs(target, given as unknown as DiffRefsInput);
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", message, field });
     expect(remote.requests).toEqual([]);
+  });
+});
+
+describe("diffRefs between a fork and its source, with a client", () => {
+  const FORK_URL = "https://acc.artifacts.cloudflare.net/git/default/agent-a.git";
+
+  function forked() {
+    const baseline = new MemoryRemote().serve(URL);
+    const fork = new MemoryRemote({ token: `art_v1_${"ef".repeat(20)}?expires=1893456000` }).serve(FORK_URL);
+    const root = baseline.branch("main", baseline.commit(BEFORE));
+    for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+    const ahead = fork.branch("main", fork.commit({ ...BEFORE, "a.txt": "A\n" }, [root], "fork", 1));
+    const { client, calls } = memoryClient({
+      baseline: { remote: baseline, url: URL },
+      "agent-a": { remote: fork, url: FORK_URL },
+    });
+    return { root, ahead, client, calls };
+  }
+
+  it("compares the source's default branch with the fork's, each read on its own token", async () => {
+    const { root, ahead, client, calls } = forked();
+    const found = (
+      await diffRefs(client, "agent-a", { from: { repo: "baseline" }, to: "main", contents: true })
+    )._unsafeUnwrap();
+    expect([found.from, found.to]).toEqual([root, ahead]);
+    expect(found.changes.map(({ path, patch }) => [path, patch])).toEqual([
+      ["a.txt", "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,1 @@\n-one\n-two\n-three\n+A\n"],
+    ]);
+    expect(calls.filter((call) => call.startsWith("DELETE")).sort()).toEqual([
+      "DELETE tokens/token-of-agent-a",
+      "DELETE tokens/token-of-baseline",
+    ]);
+  });
+
+  it("answers a side in a repo that does not exist with the API's not-found, releasing what it reached", async () => {
+    const { client, calls } = forked();
+    const found = await diffRefs(client, "agent-a", { from: { repo: "nope" }, to: "main" });
+    expect(found._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
+    expect(calls).toContain("DELETE tokens/token-of-agent-a");
+  });
+
+  it("refuses a fork's ref that is not a ref, before any request", async () => {
+    const { client, calls } = forked();
+    const found = await diffRefs(client, "agent-a", { from: { repo: "baseline", ref: "a..b" }, to: "main" });
+    expect(found._unsafeUnwrapErr()).toMatchObject({
+      _tag: "InvalidInputError",
+      field: "from",
+      message: "from.ref must be a branch, a tag or a commit id",
+    });
+    expect(calls).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type MergeRefsInput, mergeRefs } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions } from "../support/memory-remote.js";
+import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memory-remote.js";
 
 /**
  * `mergeRefs` on a Git remote held in memory: the merge base, each way two trees merge (and each way they do not),
@@ -363,5 +363,77 @@ describe("mergeRefs: its input", () => {
   it("checks the author as commitFiles does", async () => {
     const refused = await mergeRefs(target, { from: "side", into: "main", author: { name: "", email: "x" } });
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "author" });
+  });
+});
+
+describe("mergeRefs from a fork, with a client", () => {
+  const FORK_URL = "https://acc.artifacts.cloudflare.net/git/default/agent-a.git";
+
+  function forked() {
+    const baseline = new MemoryRemote().serve(URL);
+    const fork = new MemoryRemote({ token: `art_v1_${"ef".repeat(20)}?expires=1893456000` }).serve(FORK_URL);
+    const root = baseline.commit(BASE, [], "base");
+    for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+    fork.branch("main", root);
+    const main = baseline.branch("main", baseline.commit({ ...BASE, "o.txt": "o\n" }, [root], "ours", 1));
+    const theirs = fork.branch("main", fork.commit({ ...BASE, "docs/t.txt": "t\n" }, [root], "theirs", 2));
+    const { client, calls } = memoryClient({
+      baseline: { remote: baseline, url: URL },
+      "agent-a": { remote: fork, url: FORK_URL },
+    });
+    return { baseline, fork, main, theirs, client, calls };
+  }
+
+  it("brings the fork's commits and objects to the source in the push, and revokes both tokens", async () => {
+    const { baseline, main, theirs, client, calls } = forked();
+    const merged = (
+      await mergeRefs(client, "baseline", { from: { repo: "agent-a" }, into: "main", author })
+    )._unsafeUnwrap();
+    expect(merged).toMatchObject({ parents: [main, theirs], fastForward: false, changed: ["docs/t.txt"] });
+    expect(baseline.commitOf(merged.commit).message).toBe("Merge agent-a into main\n");
+    expect(baseline.read(merged.commit)).toEqual({ ...BASE, "o.txt": "o\n", "docs/t.txt": "t\n" });
+    // The fork's commit is on the source now, whole: the remote checked the push's connectivity.
+    expect(baseline.objects.has(theirs)).toBe(true);
+    expect(calls.filter((call) => call.startsWith("DELETE")).sort()).toEqual([
+      "DELETE tokens/token-of-agent-a",
+      "DELETE tokens/token-of-baseline",
+    ]);
+  });
+
+  it("fast-forwards the source to a fork that is ahead, carrying its objects", async () => {
+    const { baseline, fork, client } = forked();
+    const root = baseline.commitOf(baseline.refs.get("refs/heads/main") as string).parents[0] as string;
+    baseline.branch("main", root);
+    const ahead = fork.refs.get("refs/heads/main") as string;
+    const merged = (
+      await mergeRefs(client, "baseline", { from: { repo: "agent-a", ref: "main" }, into: "main", author })
+    )._unsafeUnwrap();
+    expect(merged).toEqual({ commit: ahead, parents: [], fastForward: true, changed: ["docs/t.txt"] });
+    expect(baseline.read(ahead)).toEqual({ ...BASE, "docs/t.txt": "t\n" });
+  });
+
+  it("names the fork and its ref in the default message", async () => {
+    const { baseline, client } = forked();
+    const merged = (
+      await mergeRefs(client, "baseline", { from: { repo: "agent-a", ref: "main" }, into: "main", author })
+    )._unsafeUnwrap();
+    expect(baseline.commitOf(merged.commit).message).toBe("Merge agent-a:main into main\n");
+  });
+
+  it("merges from the same repo named as a fork, with one token", async () => {
+    const { baseline, client, calls } = forked();
+    const side = baseline.branch("side", baseline.commit({ ...BASE, "s.txt": "s" }, [], "side", 4));
+    const merged = (
+      await mergeRefs(client, "baseline", { from: { repo: "baseline", ref: "side" }, into: "main", author })
+    )._unsafeUnwrap();
+    expect(merged.parents[1]).toBe(side);
+    expect(calls.filter((call) => call.startsWith("POST tokens"))).toHaveLength(1);
+  });
+
+  it("answers a fork that does not exist with the API's not-found, and revokes the source's token", async () => {
+    const { client, calls } = forked();
+    const merged = await mergeRefs(client, "baseline", { from: { repo: "nope" }, into: "main", author });
+    expect(merged._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
+    expect(calls).toContain("DELETE tokens/token-of-baseline");
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
 import { afterEach, vi } from "vitest";
 import type { ArtifactsRepoHandle } from "../../src/git/index.js";
+import { createClient } from "../../src/index.js";
 
 type HandleMethod = "info" | "createToken" | "revokeToken" | "readCommit" | "readTree" | "readBlob";
 
@@ -638,3 +639,81 @@ const u32 = (value: number) => {
 afterEach(() => {
   vi.unstubAllGlobals();
 });
+
+/**
+ * A client whose control plane answers here, for repos held in memory (`name` → its remote and URL): `getRepo`,
+ * token mint and revocation, and the REST contents routes (`/commit`, `/tree`, `/blob`) from each remote's objects.
+ * `calls` records each REST call as `METHOD path`.
+ */
+export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: string; default_branch?: string }>) {
+  const calls: string[] = [];
+  const envelope = (result: unknown, status = 200) =>
+    Response.json(
+      {
+        result,
+        success: status < 300,
+        errors: status < 300 ? [] : [{ code: 10404, message: "not found" }],
+        messages: [],
+      },
+      { status },
+    );
+  const client = createClient({
+    accountId: "acc",
+    apiToken: "an-api-token-for-tests",
+    retry: 0,
+    fetch: async (input: Request | string | URL, init?: RequestInit) => {
+      const sent = new Request(input, init);
+      const path = new URL(sent.url).pathname.replace("/client/v4/accounts/acc/artifacts/namespaces/default/", "");
+      calls.push(`${sent.method} ${path}`);
+      const [kind, name = "", what, hash = ""] = path.split("/");
+      if (kind === "tokens" && sent.method === "POST") {
+        const { repo } = (await sent.json()) as { repo: string };
+        const token = repos[repo]?.remote.options.token;
+        return envelope(
+          { id: `token-of-${repo}`, plaintext: token, scope: "write", expires_at: "2030-01-01T00:00:00Z" },
+          201,
+        );
+      }
+      if (kind === "tokens") return envelope({ id: name });
+      const found = repos[name];
+      if (kind !== "repos" || !found) return envelope(null, 404);
+      const { remote } = found;
+      const object = remote.objects.get(hash);
+      if (what === undefined) {
+        return envelope({
+          id: `id-${name}`,
+          name,
+          description: null,
+          default_branch: found.default_branch ?? "main",
+          created_at: "2026-01-01T00:00:00Z",
+          updated_at: "2026-01-01T00:00:00Z",
+          last_push_at: null,
+          source: null,
+          read_only: false,
+          remote: found.url,
+        });
+      }
+      if (what === "blob" && object?.type === "blob") {
+        return new Response(new Uint8Array(object.content), {
+          headers: { "content-type": "application/octet-stream" },
+        });
+      }
+      if (what === "tree" && object?.type === "tree") {
+        return envelope(
+          remote.entries(hash).map((entry) => ({ name: String(entry.name), mode: entry.mode, hash: entry.oid })),
+        );
+      }
+      if (what === "commit" && object?.type === "commit") {
+        const fields = (await remote.handle(found.url).handle.readCommit?.(hash)) as Record<string, unknown>;
+        return envelope({
+          ...fields,
+          tree: fields.treeHash,
+          authored_at: fields.authoredAt,
+          committed_at: fields.committedAt,
+        });
+      }
+      return envelope(null, 404);
+    },
+  });
+  return { client, calls };
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { encodeCommit, ObjectStore } from "../../src/git/objects.js";
+import { MemoryRemote } from "../support/memory-remote.js";
+
+/**
+ * The call's object store (objects.ts): packs as fetched, objects as written, both read back the same way, a pack
+ * of any of them for a push; and a commit's bytes as git writes them.
+ */
+
+const person = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_600, timezoneOffset: 0 };
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+describe("encodeCommit", () => {
+  it("writes tree, parents, author, committer, a blank line and the message", () => {
+    const bytes = encodeCommit({
+      tree: TREE,
+      parents: ["1".repeat(40), "2".repeat(40)],
+      author: person,
+      committer: { ...person, name: "Bot", timestamp: 1_767_225_660 },
+      message: "Subject\n\nBody",
+    });
+    expect(decode(bytes)).toBe(
+      `tree ${TREE}\nparent ${"1".repeat(40)}\nparent ${"2".repeat(40)}\n` +
+        "author Ada <ada@example.com> 1767225600 +0000\ncommitter Bot <ada@example.com> 1767225660 +0000\n\nSubject\n\nBody\n",
+    );
+  });
+
+  it("cleans the message as git does: no carriage returns, no leading newlines, exactly one at the end", () => {
+    const message = (text: string) =>
+      decode(encodeCommit({ tree: TREE, parents: [], author: person, committer: person, message: text })).split(
+        "\n\n",
+      )[1];
+    expect(message("\n\nline\r\nnext\n\n\n")).toBe("line\nnext\n");
+  });
+
+  it.each([
+    [0, "+0000"],
+    [-0, "-0000"],
+    [-120, "+0200"],
+    [330, "-0530"],
+    [-765, "+1245"],
+    [60, "-0100"],
+  ])("writes the zone of offset %d as %s", (timezoneOffset, zone) => {
+    const bytes = encodeCommit({
+      tree: TREE,
+      parents: [],
+      author: { ...person, timezoneOffset },
+      committer: person,
+      message: "m",
+    });
+    expect(decode(bytes).split("\n")[1]).toBe(`author Ada <ada@example.com> 1767225600 ${zone}`);
+  });
+});
+
+describe("ObjectStore", () => {
+  it("holds nothing for an empty pack, and every object of a fetched one", async () => {
+    const remote = new MemoryRemote();
+    const blob = remote.blob("a\n");
+    const tree = remote.tree([{ mode: "100644", name: "a.txt", oid: blob }]);
+    const commit = remote.commit(tree);
+    const store = new ObjectStore();
+    expect(await store.addPack(new Uint8Array())).toEqual([]);
+    expect(store.has(blob)).toBe(false);
+    expect((await store.addPack(remote.pack([commit, tree, blob]))).sort()).toEqual([blob, commit, tree].sort());
+    expect([store.has(blob), store.has(tree), store.has(commit)]).toEqual([true, true, true]);
+    expect(await store.tree(tree)).toEqual([{ mode: "100644", name: "a.txt", oid: blob }]);
+    expect(await store.commitTree(commit)).toBe(tree);
+    expect(await store.parents(commit)).toEqual([]);
+    expect(decode(await store.blob(blob))).toBe("a\n");
+  });
+
+  it("reads a second pack beside the first", async () => {
+    const remote = new MemoryRemote();
+    const one = remote.blob("one");
+    const two = remote.blob("two");
+    const store = new ObjectStore();
+    await store.addPack(remote.pack([one]));
+    await store.addPack(remote.pack([two]));
+    expect([decode(await store.blob(one)), decode(await store.blob(two))]).toEqual(["one", "two"]);
+  });
+
+  it("refuses to read a fetched object that is not a tree as one", async () => {
+    const remote = new MemoryRemote();
+    const blob = remote.blob("a\n");
+    const store = new ObjectStore();
+    await store.addPack(remote.pack([blob]));
+    await expect(store.tree(blob)).rejects.toThrow(`object ${blob} is a blob, not a tree`);
+  });
+
+  it("reads what it wrote: ids as git computes them, a commit's tree and parents", async () => {
+    const remote = new MemoryRemote();
+    const store = new ObjectStore();
+    const blob = await store.writeBlob(new TextEncoder().encode("a\n"));
+    expect(blob).toBe(remote.blob("a\n"));
+    const tree = await store.writeTree([{ mode: "100644", name: "a.txt", oid: blob }]);
+    expect(tree).toBe(remote.tree([{ mode: "100644", name: "a.txt", oid: blob }]));
+    const parents = ["1".repeat(40), "2".repeat(40)];
+    const commit = await store.writeCommit({ tree, parents, author: person, committer: person, message: "m" });
+    expect(await store.commitTree(commit)).toBe(tree);
+    expect(await store.parents(commit)).toEqual(parents);
+    expect(await store.tree(tree)).toEqual([{ mode: "100644", name: "a.txt", oid: blob }]);
+  });
+
+  it("packs written and fetched objects alike, once each, in a pack another store reads", async () => {
+    const remote = new MemoryRemote();
+    const fetched = remote.blob("fetched");
+    const store = new ObjectStore();
+    await store.addPack(remote.pack([fetched]));
+    const own = await store.writeBlob(new TextEncoder().encode("own"));
+    const pack = await store.pack([own, fetched, own]);
+    const other = new ObjectStore();
+    expect((await other.addPack(pack)).sort()).toEqual([fetched, own].sort());
+    expect(decode(await other.blob(fetched))).toBe("fetched");
+  });
+
+  it("will not pack an object of a kind a push of this data plane never sends", async () => {
+    const remote = new MemoryRemote();
+    const commit = remote.commit({ a: "a" });
+    const tag = remote.tag("v1", commit);
+    const store = new ObjectStore();
+    await store.addPack(remote.pack([tag]));
+    await expect(store.pack([tag])).rejects.toThrow(`object ${tag} is a tag`);
+  });
+});
