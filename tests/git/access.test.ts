@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ArtifactsRepoHandle, commitFiles, readFiles } from "../../src/git/index.js";
 import { createClient } from "../../src/index.js";
 import { flows, ids, lsRefs, REMOTE_URL, replay, TOKEN, withoutLsRefs } from "../support/git-wire.js";
+import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memory-remote.js";
 
 /**
  * The three targets of the data plane, each reaching the same replayed Git exchanges: a binding handle (info,
@@ -236,5 +237,77 @@ describe("options and targets, checked before anything is sent", () => {
       field: "input",
       message: "the input could not be read: no art_v1_[REDACTED]",
     });
+  });
+});
+
+describe("targets on a remote held in memory", () => {
+  const URL = "https://acc.artifacts.cloudflare.net/git/default/notes.git";
+  const FILES = { "a.txt": "alpha\n", "docs/b.txt": "beta\n" };
+  const repo = (options: RemoteOptions = {}) => {
+    const remote = new MemoryRemote(options).serve(URL);
+    const head = remote.branch("main", remote.commit(FILES));
+    return { remote, head };
+  };
+
+  it("takes a handle that is a function with the handle's methods (an RPC stub)", async () => {
+    const { remote, head } = repo();
+    const { handle } = remote.handle(URL);
+    const stub = Object.assign(() => {}, handle);
+    expect((await readFiles(stub as unknown as ArtifactsRepoHandle))._unsafeUnwrap().commit).toBe(head);
+  });
+
+  it("reads the client's repo remote without its trailing slash, and the REST contents routes as a source", async () => {
+    const { remote } = repo({ filter: false });
+    const { client, calls } = memoryClient({ notes: { remote, url: `${URL}/` } });
+    const made = (await commitFiles(client, "notes", { ...input, files: { "docs/n.txt": "n" } }))._unsafeUnwrap();
+    expect(remote.read(made.commit)).toEqual({ ...FILES, "docs/n.txt": "n" });
+    expect(remote.requests[0]).toBe("GET info/refs?service=git-receive-pack");
+    expect(remote.served.filter((served) => served.command === "fetch")).toEqual([]);
+    expect(calls.filter((call) => /\/(commit|tree)\//.test(call))).toHaveLength(3);
+  });
+
+  it("sends the caller's headers with every Git request, under its own auth", async () => {
+    const { remote } = repo();
+    await readFiles(
+      { remote: URL, token: remote.options.token },
+      {},
+      { headers: { "x-trace": "t1", authorization: "no" } },
+    );
+    expect(remote.headers.map((headers) => headers.get("x-trace"))).toEqual(["t1", "t1", "t1"]);
+    expect(remote.headers.every((headers) => headers.get("authorization") === `Bearer ${remote.options.token}`)).toBe(
+      true,
+    );
+  });
+
+  it("stops calling a debug listener that threw", async () => {
+    const { remote } = repo({ filter: false });
+    const { handle } = remote.handle(URL, { readTree: async () => [] });
+    let heard = 0;
+    const debug = () => {
+      heard++;
+      throw new Error("listener");
+    };
+    expect((await commitFiles(handle, input, { debug })).isOk()).toBe(true);
+    expect(heard).toBe(1);
+  });
+
+  it("ends at once on an abort during the mint, and revokes the token when the mint answers", async () => {
+    const { remote } = repo();
+    let answer: (() => void) | undefined;
+    const { handle, calls } = remote.handle(URL, {
+      createToken: () =>
+        new Promise((resolve) => {
+          answer = () => resolve({ id: "late-token", plaintext: remote.options.token });
+        }),
+    });
+    const controller = new AbortController();
+    const read = readFiles(handle, {}, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("stop")), 5);
+    expect((await read)._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "abort" });
+    expect(calls.some((call) => call.startsWith("revokeToken"))).toBe(false);
+    answer?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls.filter((call) => call.startsWith("revokeToken"))).toEqual(["revokeToken late-token"]);
+    expect(remote.requests).toEqual([]);
   });
 });

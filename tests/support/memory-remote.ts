@@ -91,6 +91,8 @@ export class MemoryRemote {
   readonly served: Served[] = [];
   /** Every request, as `METHOD path` (`GET info/refs?service=…`, `POST git-upload-pack`...). */
   readonly requests: string[] = [];
+  /** The headers of each request, in the same order. */
+  readonly headers: Headers[] = [];
   /** Every ref update asked for, as `<old> <new> <ref>`. */
   readonly updates: string[] = [];
   /** Runs before each ref update is applied: a test moves a head here, as a concurrent writer would. */
@@ -370,6 +372,7 @@ export class MemoryRemote {
     if (!request.url.startsWith(`${url}/`)) throw new TypeError(`fetch failed: nothing at ${request.url}`);
     const path = request.url.slice(url.length + 1);
     this.requests.push(`${request.method} ${path}`);
+    this.headers.push(request.headers);
     const planned = this.failOn?.(`${request.method} ${path}`, this.requests.length);
     if (planned === "network") throw new TypeError("fetch failed");
     const failure = planned ?? this.failures.shift();
