@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createBranch, deleteBranch, listRefs } from "../../src/git/index.js";
-import { MemoryRemote } from "../support/memory-remote.js";
+import { MemoryRemote, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `listRefs`, `createBranch` and `deleteBranch` on a Git remote held in memory: the refs as ls-refs reports them,
@@ -170,5 +170,28 @@ describe("branches: their input", () => {
     const refused = await deleteBranch(target, input as { name: string });
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", message, field });
     expect(remote.requests).toEqual([]);
+  });
+});
+
+describe("branches: a request that gets no answer", () => {
+  it.each([
+    ["listRefs", (target: { remote: string; token: string }) => listRefs(target)],
+    ["createBranch", (target: { remote: string; token: string }) => createBranch(target, { name: "x", from: "main" })],
+    ["deleteBranch", (target: { remote: string; token: string }) => deleteBranch(target, { name: "draft" })],
+  ])("ends %s with that failure, whichever request it was", async (_, run) => {
+    const outcomes = await withEachRequestFailing(() => {
+      const { remote, target } = repo();
+      return { remote, call: () => run(target) };
+    });
+    expect(outcomes.length).toBeGreaterThan(1);
+    for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
+  });
+
+  it("deleteBranch: a look after a refused update that gets no answer leaves the refusal", async () => {
+    const { remote, target } = repo();
+    remote.refusal = "protected";
+    remote.failOn = (_, count) => (count === 4 ? "network" : undefined);
+    expect((await deleteBranch(target, { name: "draft" }))._unsafeUnwrapErr()).toMatchObject({ reason: "rejected" });
+    expect(remote.requests).toHaveLength(4);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { commitFiles } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions } from "../support/memory-remote.js";
+import { MemoryRemote, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `commitFiles` on a Git remote held in memory (tests/support/memory-remote.ts): what it fetches, what it pushes,
@@ -378,5 +378,41 @@ describe("commitFiles: what a remote can get wrong", () => {
       reason: "protocol",
       message: `the remote did not send object ${docs}`,
     });
+  });
+});
+
+describe("commitFiles: a request that gets no answer", () => {
+  it.each([
+    ["with filter", {}],
+    ["without filter", { filter: false }],
+  ])("ends the call with that failure, whichever request it was (%s)", async (_, options) => {
+    const outcomes = await withEachRequestFailing(() => {
+      const { remote, target } = repo(options);
+      return { remote, call: () => commitFiles(target, { message: "m", author, files: { "docs/deep/n": "n" } }) };
+    });
+    expect(outcomes.length).toBeGreaterThan(2);
+    for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
+  });
+
+  it("ends a new branch `from` another and a retried commit the same way", async () => {
+    const branched = await withEachRequestFailing(() => {
+      const { remote, target } = repo();
+      return {
+        remote,
+        call: () => commitFiles(target, { message: "m", author, files: { n: "n" }, branch: "b", from: "main" }),
+      };
+    });
+    const retried = await withEachRequestFailing(() => {
+      const { remote, base, target } = repo();
+      vi.spyOn(Math, "random").mockReturnValue(0);
+      let moved = false;
+      remote.beforePush = () => {
+        if (!moved) remote.branch("main", remote.commit(FILES, [base], "winner", 1));
+        moved = true;
+      };
+      return { remote, call: () => commitFiles(target, { message: "m", author, files: { n: "n" } }) };
+    });
+    for (const outcome of [...branched, ...retried]) expect(outcome).toMatch(/: TransportError network$/);
+    expect(retried.length).toBeGreaterThan(branched.length);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type DiffRefsInput, diffRefs } from "../../src/git/index.js";
-import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memory-remote.js";
+import { MemoryRemote, memoryClient, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `diffRefs` on a Git remote held in memory: each kind of change, with the modes and ids of `git diff-tree -r`,
@@ -233,5 +233,19 @@ describe("diffRefs between a fork and its source, with a client", () => {
       message: "from.ref must be a branch, a tag or a commit id",
     });
     expect(calls).toEqual([]);
+  });
+});
+
+describe("diffRefs: a request that gets no answer", () => {
+  it.each([
+    ["with contents", {}],
+    ["without filter", { filter: false }],
+  ])("ends the call with that failure, whichever request it was (%s)", async (_, options) => {
+    const outcomes = await withEachRequestFailing(() => {
+      const { remote, target } = repo({ ...BEFORE, "docs/b.txt": "B\n", "n.txt": "n" }, options);
+      return { remote, call: () => diff(target, { contents: true }) };
+    });
+    expect(outcomes.length).toBeGreaterThan(2);
+    for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type MergeRefsInput, mergeRefs } from "../../src/git/index.js";
-import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memory-remote.js";
+import { MemoryRemote, memoryClient, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `mergeRefs` on a Git remote held in memory: the merge base, each way two trees merge (and each way they do not),
@@ -435,5 +435,46 @@ describe("mergeRefs from a fork, with a client", () => {
     const merged = await mergeRefs(client, "baseline", { from: { repo: "nope" }, into: "main", author });
     expect(merged._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
     expect(calls).toContain("DELETE tokens/token-of-baseline");
+  });
+});
+
+describe("mergeRefs: a request that gets no answer", () => {
+  it.each([
+    ["a three-way merge", {}, { ...BASE, "a.txt": "ONE\ntwo\nthree\n" }],
+    ["a three-way merge without filter", { filter: false }, { ...BASE, "a.txt": "ONE\ntwo\nthree\n" }],
+    ["a fast-forward", {}, undefined],
+  ])("ends %s with that failure, whichever request it was", async (_, options, ours) => {
+    const outcomes = await withEachRequestFailing(() => {
+      const { remote, target } = diverged(ours, { ...BASE, "a.txt": "one\ntwo\nTHREE\n" }, options);
+      return { remote, call: () => merge(target) };
+    });
+    expect(outcomes.length).toBeGreaterThan(2);
+    for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
+  });
+
+  it("ends a merge from a fork the same way, whichever remote's request it was", async () => {
+    const FORK_URL = "https://acc.artifacts.cloudflare.net/git/default/agent-a.git";
+    const outcomes: string[] = [];
+    for (const failing of ["baseline", "fork"] as const) {
+      outcomes.push(
+        ...(await withEachRequestFailing(() => {
+          const baseline = new MemoryRemote().serve(URL);
+          const fork = new MemoryRemote().serve(FORK_URL);
+          const root = baseline.commit(BASE, [], "base");
+          for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+          baseline.branch("main", baseline.commit({ ...BASE, "o.txt": "o\n" }, [root], "ours", 1));
+          fork.branch("main", fork.commit({ ...BASE, "t.txt": "t\n" }, [root], "theirs", 2));
+          const { client } = memoryClient({
+            baseline: { remote: baseline, url: URL },
+            "agent-a": { remote: fork, url: FORK_URL },
+          });
+          return {
+            remote: failing === "baseline" ? baseline : fork,
+            call: () => mergeRefs(client, "baseline", { from: { repo: "agent-a" }, into: "main", author }),
+          };
+        })),
+      );
+    }
+    for (const outcome of outcomes) expect(outcome).toMatch(/: TransportError network$/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFiles } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions } from "../support/memory-remote.js";
+import { MemoryRemote, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `readFiles` on a Git remote held in memory: what a read selects (paths, folders, the whole commit), which refs
@@ -129,5 +129,20 @@ describe("readFiles: its input", () => {
     const refused = await readFiles(target, input as never);
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field });
     expect(remote.requests).toEqual([]);
+  });
+});
+
+describe("readFiles: a request that gets no answer", () => {
+  it.each([
+    ["a whole read", {}, undefined],
+    ["a read of paths", {}, ["docs/deep/c.txt", "a.txt"]],
+    ["a read of paths without filter", { filter: false }, ["docs/b.txt"]],
+  ])("ends %s with that failure, whichever request it was", async (_, options, paths) => {
+    const outcomes = await withEachRequestFailing(() => {
+      const { remote, target } = repo(options);
+      return { remote, call: () => readFiles(target, paths ? { paths } : {}) };
+    });
+    expect(outcomes.length).toBeGreaterThan(2);
+    for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
   });
 });

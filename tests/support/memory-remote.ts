@@ -720,3 +720,26 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
   });
   return { client, calls };
 }
+
+/**
+ * Runs a call once to count its requests, then once more for each of them with that one left unanswered (a
+ * network failure): what each run ended with, as `<n> <request>: <_tag> <reason>`. A call that hears every failure
+ * ends with `TransportError unreachable` each time, whichever request it was; one that carried on past a failure
+ * would end otherwise (or Ok).
+ */
+export async function withEachRequestFailing(
+  start: () => { remote: MemoryRemote; call: () => PromiseLike<{ isOk(): boolean; error?: unknown }> },
+): Promise<string[]> {
+  const first = start();
+  const ran = await first.call();
+  if (!ran.isOk()) throw new Error("the call fails even with every request answered");
+  const outcomes: string[] = [];
+  for (let n = 1; n <= first.remote.requests.length; n++) {
+    const { remote, call } = start();
+    remote.failOn = (_, count) => (count === n ? "network" : undefined);
+    const result = await call();
+    const error = (result as { error?: { _tag?: string; reason?: string } }).error;
+    outcomes.push(`${n} ${remote.requests[n - 1]}: ${result.isOk() ? "Ok" : `${error?._tag} ${error?.reason}`}`);
+  }
+  return outcomes;
+}
