@@ -181,7 +181,7 @@ describe("branches: a request that gets no answer", () => {
   ])("ends %s with that failure, whichever request it was", async (_, run) => {
     const outcomes = await withEachRequestFailing(() => {
       const { remote, target } = repo();
-      return { remote, call: () => run(target) };
+      return { remote, call: async () => await run(target) };
     });
     expect(outcomes.length).toBeGreaterThan(1);
     for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);

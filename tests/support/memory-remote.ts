@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
+import type { Result } from "neverthrow";
 import { afterEach, vi } from "vitest";
 import type { ArtifactsRepoHandle } from "../../src/git/index.js";
 import { createClient } from "../../src/index.js";
@@ -728,7 +729,7 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
  * would end otherwise (or Ok).
  */
 export async function withEachRequestFailing(
-  start: () => { remote: MemoryRemote; call: () => PromiseLike<{ isOk(): boolean; error?: unknown }> },
+  start: () => { remote: MemoryRemote; call: () => PromiseLike<Result<unknown, unknown>> },
 ): Promise<string[]> {
   const first = start();
   const ran = await first.call();
@@ -738,7 +739,7 @@ export async function withEachRequestFailing(
     const { remote, call } = start();
     remote.failOn = (_, count) => (count === n ? "network" : undefined);
     const result = await call();
-    const error = (result as { error?: { _tag?: string; reason?: string } }).error;
+    const error = result.isErr() ? (result.error as { _tag?: string; reason?: string }) : undefined;
     outcomes.push(`${n} ${remote.requests[n - 1]}: ${result.isOk() ? "Ok" : `${error?._tag} ${error?.reason}`}`);
   }
   return outcomes;
