@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
-import type { Result } from "neverthrow";
+import type { Result, ResultAsync } from "neverthrow";
 import { afterEach, vi } from "vitest";
 import type { ArtifactsRepoHandle } from "../../src/git/index.js";
 import { createClient } from "../../src/index.js";
@@ -729,7 +729,7 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
  * would end otherwise (or Ok).
  */
 export async function withEachRequestFailing(
-  start: () => { remote: MemoryRemote; call: () => PromiseLike<Result<unknown, unknown>> },
+  start: () => { remote: MemoryRemote; call: () => ResultAsync<unknown, unknown> | Promise<Result<unknown, unknown>> },
 ): Promise<string[]> {
   const first = start();
   const ran = await first.call();
