@@ -129,6 +129,16 @@ describe("request", () => {
     expect((await request(remote({ maxFetchBytes: 8 }), "git-upload-pack"))._unsafeUnwrap()).toHaveLength(2);
   });
 
+  it("takes a declared length of exactly maxFetchBytes", async () => {
+    answer(() => new Response("0000000000000000", { headers: { "content-length": "16" } }));
+    expect((await request(remote({ maxFetchBytes: 16 }), "git-upload-pack"))._unsafeUnwrap()).toHaveLength(4);
+  });
+
+  it("waits as long as an answer takes with timeout false", async () => {
+    answer(() => new Promise((resolve) => setTimeout(() => resolve(new Response("0000")), 30)));
+    expect((await request(remote({ timeout: false }), "git-upload-pack"))._unsafeUnwrap()).toEqual([{ kind: "flush" }]);
+  });
+
   it("reads an answer without a body as no packets", async () => {
     answer(() => new Response(null, { status: 200 }));
     expect((await request(remote(), "git-upload-pack"))._unsafeUnwrap()).toEqual([]);

@@ -41,6 +41,10 @@ describe("capabilities", () => {
       reason: "protocol",
       message: expect.stringContaining("does not speak protocol v2"),
     });
+    replay({ exchange: advertisement, body: "" });
+    expect((await capabilities(remote()))._unsafeUnwrapErr().message).toBe(
+      "the Git remote does not speak protocol v2 for git-upload-pack",
+    );
     replay({ exchange: advertisement, body: "000eversion 2\n0015agent=git/2.39.5\n" });
     expect((await capabilities(remote()))._unsafeUnwrapErr().message).toContain(
       "the capability advertisement was cut short",
