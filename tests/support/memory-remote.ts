@@ -285,14 +285,22 @@ export class MemoryRemote {
     if (depth > 1) for (const parent of parents) this.reach(parent, into, depth - 1, trees);
   }
 
-  /** A tree and what it holds, down to (not including) depth `limit` (git's `tree:<depth>`: the root is depth 0). */
-  private reachTree(oid: string, into: Set<string>, depth: number, limit: number) {
-    if (depth >= limit || into.has(oid) || !this.objects.has(oid)) return;
+  /**
+   * A tree and what it holds, down to (not including) depth `limit` (git's `tree:<depth>`: the root is depth 0).
+   * What the filter leaves out is still `seen`, as git marks it.
+   */
+  private reachTree(oid: string, into: Set<string>, depth: number, limit: number, seen = new Set<string>()) {
+    if (into.has(oid) || !this.objects.has(oid)) return;
+    seen.add(oid);
+    if (depth >= limit) return;
     into.add(oid);
     for (const entry of this.entries(oid)) {
       if (entry.mode === "160000") continue;
-      if (entry.mode === "40000") this.reachTree(entry.oid, into, depth + 1, limit);
-      else if (depth + 1 < limit && this.objects.has(entry.oid)) into.add(entry.oid);
+      if (entry.mode === "40000") this.reachTree(entry.oid, into, depth + 1, limit, seen);
+      else {
+        seen.add(entry.oid);
+        if (depth + 1 < limit && this.objects.has(entry.oid)) into.add(entry.oid);
+      }
     }
   }
 
@@ -493,10 +501,14 @@ export class MemoryRemote {
     const known = new Set<string>();
     for (const have of haves) if (this.objects.has(have)) this.reach(have, known);
     const sending = new Set<string>();
+    // Git walks the wants in order, marking what it meets: a wanted object is sent whatever the filter, unless an
+    // earlier want reached it (then the filter left it out: `want <tree> want <its subtree>` with `tree:0` sends
+    // the tree alone, as git http-backend does).
+    const seen = new Set<string>();
     for (const want of wants) {
       const object = this.objects.get(want);
-      // A wanted object is always sent, whatever the filter; what it reaches obeys the filter.
-      if (object?.type === "tree") this.reachTree(want, sending, 0, Math.max(trees, 1));
+      if (seen.has(want)) continue;
+      if (object?.type === "tree") this.reachTree(want, sending, 0, Math.max(trees, 1), seen);
       else if (object?.type === "blob") sending.add(want);
       else this.reach(want, sending, depth, trees);
     }
