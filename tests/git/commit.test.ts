@@ -151,6 +151,16 @@ describe("commitFiles: the branch it commits to", () => {
     expect(remote.read(made.commit)).toEqual({ ...FILES, "n.txt": "n" });
   });
 
+  it("commits on a branch that exists as it is, whatever `from` says", async () => {
+    const { remote, base, target } = repo();
+    const draft = remote.branch("draft", remote.commit({ "d.txt": "d" }, [base], "draft", 1));
+    const made = (
+      await commitFiles(target, { message: "m", author, files: { "n.txt": "n" }, branch: "draft", from: "main" })
+    )._unsafeUnwrap();
+    expect(made.parent).toBe(draft);
+    expect(remote.read(made.commit)).toEqual({ "d.txt": "d", "n.txt": "n" });
+  });
+
   it("starts a new branch with a root commit of the files alone, without `from`", async () => {
     const { remote, target } = repo();
     const made = (
@@ -285,6 +295,33 @@ describe("commitFiles: a concurrent push that wins", () => {
       expect.stringMatching(/^want /),
       `want ${winner}`,
     ]);
+  });
+
+  it("waits a jittered while before re-applying: up to 100 ms times 2 to the attempt", async () => {
+    const { remote, base, target } = repo();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    let moved = false;
+    remote.beforePush = () => {
+      if (!moved) remote.branch("main", remote.commit(FILES, [base], "winner", 1));
+      moved = true;
+    };
+    const started = performance.now();
+    (await commitFiles(target, { message: "m", author, files: { n: "n" } }))._unsafeUnwrap();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(95);
+    expect(waited).toBeLessThan(600);
+  });
+
+  it("does not retry a push that got no answer, even if the head moved meanwhile", async () => {
+    const { remote, base, target } = repo();
+    remote.failOn = (request) => {
+      if (request !== "POST git-receive-pack") return undefined;
+      remote.branch("main", remote.commit(FILES, [base], "winner", 1));
+      return "network";
+    };
+    const made = await commitFiles(target, { message: "m", author, files: { n: "n" } });
+    expect(made._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
+    expect(remote.requests.filter((request) => request === "POST git-receive-pack")).toHaveLength(1);
   });
 
   it("gives up after 10 attempts on a head that keeps moving", async () => {

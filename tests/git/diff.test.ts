@@ -59,6 +59,16 @@ describe("diffRefs: the changes", () => {
     });
   });
 
+  it("orders the changes by path bytes, a deep path before a later shallow one", async () => {
+    const { target } = repo({ ...BEFORE, "docs/b.txt": "B\n", "keep/k.txt": "K\n", "a.txt": "A\n", "z.txt": "Z\n" });
+    expect((await diff(target))._unsafeUnwrap().changes.map(({ path }) => path)).toEqual([
+      "a.txt",
+      "docs/b.txt",
+      "keep/k.txt",
+      "z.txt",
+    ]);
+  });
+
   it("reads only the trees that differ: a folder the same on both sides is never fetched", async () => {
     const { remote, from, target } = repo({ ...BEFORE, "a.txt": "A\n" });
     (await diff(target))._unsafeUnwrap();

@@ -187,6 +187,8 @@ describe("mergeRefs: fast-forwards and what is already merged", () => {
       changed: [],
     });
     expect(remote.updates).toEqual([]);
+    // The commit graph of `into` held `from` already: one fetch each time, nothing of `from`'s asked for.
+    expect(remote.served.filter((served) => served.command === "fetch")).toHaveLength(2);
   });
 
   it("merges a tag or a commit id as `from`", async () => {
@@ -317,6 +319,16 @@ describe("mergeRefs: compare-and-swap, and heads that move", () => {
       message: "branch main moved while merging: nothing was pushed over it",
     });
     expect(remote.refs.get("refs/heads/main")).toBe(winner);
+  });
+
+  it("ends with a push that got no answer, even if `into` moved meanwhile", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    remote.failOn = (request) => {
+      if (request !== "POST git-receive-pack") return undefined;
+      remote.branch("main", remote.commit(BASE, [main], "winner", 5));
+      return "network";
+    };
+    expect((await merge(target))._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
   });
 
   it("passes on a refusal of the remote's own as rejected", async () => {
