@@ -69,11 +69,17 @@ export class ObjectLoader {
   async trees(oids: readonly string[]): Promise<GitResult<void>> {
     let missing = this.missing(oids);
     let why = `${missing.length} tree(s) not found by id`;
-    if (missing.length > 0 && this.filter) {
+    // Git leaves out a wanted tree that an earlier want of the same fetch holds (its walk met it first, filtered):
+    // while a fetch brings some but not all, the rest are asked for again.
+    for (let before = Number.POSITIVE_INFINITY; missing.length > 0 && missing.length < before && this.filter; ) {
+      before = missing.length;
       const refused = await this.byId({ wants: missing, filter: "tree:0" }, "trees");
       if (refused.isErr()) return err(refused.error);
-      why = refused.value ?? why;
       missing = this.missing(missing);
+      if (refused.value !== undefined) {
+        why = refused.value;
+        break;
+      }
     }
     for (const source of this.sources) {
       if (missing.length === 0) return ok(undefined);

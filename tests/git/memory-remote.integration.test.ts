@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commitFiles } from "../../src/git/index.js";
+import { commitFiles, readFiles } from "../../src/git/index.js";
 import { fetchInto } from "../../src/git/loader.js";
 import { ObjectStore } from "../../src/git/objects.js";
 import { advertisedRefs } from "../../src/git/receive-pack.js";
 import type { Remote } from "../../src/git/smart-http.js";
 import { capabilities, type FetchRequest, lsRefs } from "../../src/git/upload-pack.js";
-import { createRepo, createToken } from "../../src/index.js";
+import { createRepo, createToken, getRepo } from "../../src/index.js";
 import { useLocalServer } from "../support/local-server.js";
 import { MemoryRemote } from "../support/memory-remote.js";
 import { type Simulator, simulatorAvailable, startSimulator } from "../support/simulator.js";
@@ -81,6 +81,22 @@ describe("the remote in memory, beside git http-backend", () => {
       const named = JSON.stringify(request);
       expect({ named, objects: await held(twin, twinCaps) }).toEqual({ named, objects: await held(git, gitCaps) });
     }
+  });
+});
+
+describe("git's walk of several wanted trees, on git http-backend", () => {
+  it("leaves out a wanted tree an earlier want holds; the data plane asks for it again, with no fallback", async () => {
+    const { client } = local;
+    (await createRepo(client, { name: "shadow" }))._unsafeUnwrap();
+    const files = { "a/cache/k": "k\n", "cache/k": "k\n", "z.txt": "z" };
+    (await commitFiles(client, "shadow", { message: "work", author, files }))._unsafeUnwrap();
+    const token = (await createToken(client, { repo: "shadow", scope: "read" }))._unsafeUnwrap().plaintext;
+    const target = { remote: (await getRepo(client, "shadow"))._unsafeUnwrap().remote, token };
+    const heard: string[] = [];
+    // On a token: no REST source to hide a fallback behind.
+    const read = await readFiles(target, { paths: ["a/", "cache/"] }, { debug: (line) => heard.push(line) });
+    expect([...read._unsafeUnwrap().files.keys()].sort()).toEqual(["a/cache/k", "cache/k"]);
+    expect(heard).toEqual([]);
   });
 });
 

@@ -146,3 +146,26 @@ describe("readFiles: a request that gets no answer", () => {
     for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
   });
 });
+
+describe("readFiles: a folder that is also inside another at the same depth", () => {
+  it("asks again for a tree git left out of a fetch (an earlier want held it), not for the whole commit", async () => {
+    // `a/` holds `cache/`, and `cache/` is also at the root: the same tree. Git's walk of `want a, want cache`
+    // with tree:0 meets `cache` inside `a` first and leaves it out.
+    const remote = new MemoryRemote().serve(URL);
+    const head = remote.branch("main", remote.commit({ "a/cache/k": "k\n", "cache/k": "k\n", "z.txt": "z" }));
+    const { lines, debug } = { lines: [] as string[], debug: (line: string) => lines.push(line) };
+    const read = (
+      await readFiles({ remote: URL, token: remote.options.token }, { paths: ["a/", "cache/"] }, { debug })
+    )._unsafeUnwrap();
+    expect(texts(read.files)).toEqual({ "a/cache/k": "k\n", "cache/k": "k\n" });
+    expect(lines).toEqual([]);
+    const root = remote.commitOf(head).tree;
+    const [a, cache] = ["a", "cache"].map((name) => remote.entries(root).find((entry) => entry.name === name)?.oid);
+    expect(fetched(remote)).toEqual([
+      ["deepen 1", "filter tree:1", `want ${head}`],
+      ["filter tree:0", `want ${a}`, `want ${cache}`],
+      ["filter tree:0", `want ${cache}`],
+      [`want ${remote.entries(cache as string)[0]?.oid}`],
+    ]);
+  });
+});
