@@ -35,8 +35,8 @@ import { type Capabilities, capabilities, fetchSupports } from "./upload-pack.js
 
 /**
  * One path that could not merge, with the bytes of each side that has it (`base`, `ours`: `into`, `theirs`: `from`):
- * `content` (both changed the same lines), `modify-delete`, `add-add` (added on both sides, differently), `type` (a
- * file on one side, a folder or a symlink on the other).
+ * `content` (both changed the same lines, or a symlink's or a submodule's target), `modify-delete`, `add-add` (added
+ * on both sides, differently), `type` (a file on one side, a folder or a symlink on the other).
  *
  * @example
  * const conflict: MergeConflictEntry = { path: "a.txt", kind: "content", base, ours, theirs };
@@ -423,9 +423,11 @@ class TreeMerge {
       return ok(mine);
     };
     if (!mine || !yours) return conflict("modify-delete");
-    if (kind(mine) !== kind(yours) || kind(mine) !== "blob") return conflict(was ? "type" : "add-add");
+    if (kind(mine) !== kind(yours)) return conflict(was ? "type" : "add-add");
     if (!was) return conflict("add-add");
-    if (kind(was) !== "blob") return conflict("type");
+    if (kind(was) !== kind(mine)) return conflict("type");
+    // A symlink or a submodule has no lines to merge: two new targets are a content conflict.
+    if (kind(mine) !== "blob") return conflict("content");
     // Both changed a file: its lines merged three ways, its mode from whichever side changed it.
     const loaded = await Promise.all([this.ours.blobs([was.oid, mine.oid]), this.theirs.blobs([yours.oid])]);
     for (const result of loaded) if (result.isErr()) return err(result.error);

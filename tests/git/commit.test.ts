@@ -391,7 +391,7 @@ describe("commitFiles on a remote without filter (Cloudflare's simulator)", () =
 describe("commitFiles: what a remote can get wrong", () => {
   it("is a protocol error when the receive-pack advertisement fails, and nothing is pushed", async () => {
     const { remote, target } = repo();
-    remote.failures.push({ status: 500, body: "boom" });
+    remote.failOn = (_, count) => (count === 1 ? { status: 500, body: "boom" } : undefined);
     const made = await commitFiles(target, { message: "m", author, files: { n: "n" } });
     expect(made._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason: "protocol" });
     expect(remote.updates).toEqual([]);

@@ -357,6 +357,8 @@ describe("mergeRefs: its input", () => {
   const target = { remote: URL, token: new MemoryRemote().options.token };
   it.each([
     ["the merge must be an object", "input", null],
+    ["the merge must be an object", "input", "side"],
+    ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: { repo: 5 } }],
     ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: "bad..name" }],
     ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: { repo: "" } }],
     ["from: another repo can be named with a client only", "from", { from: { repo: "fork" } }],
@@ -366,7 +368,8 @@ describe("mergeRefs: its input", () => {
     ['fastForward must be "allow", "never" or "only"', "fastForward", { fastForward: "always" }],
   ])("refuses, before any request: %s", async (message, field, input) => {
     const remote = new MemoryRemote().serve(URL);
-    const given = input === null ? null : { from: "side", into: "main", author, ...input };
+    const given =
+      input === null || typeof input === "string" ? input : { from: "side", into: "main", author, ...input };
     const refused = await mergeRefs(target, given as unknown as MergeRefsInput);
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", message, field });
     expect(remote.requests).toEqual([]);
@@ -488,5 +491,208 @@ describe("mergeRefs: a request that gets no answer", () => {
       );
     }
     for (const outcome of outcomes) expect(outcome).toMatch(/: TransportError network$/);
+  });
+});
+
+describe("mergeRefs: what it merges, entry by entry", () => {
+  const blobFile = (remote: MemoryRemote, bytes: number[]) => ({
+    mode: "100644",
+    oid: remote.blob(Buffer.from(bytes)),
+  });
+
+  it("names the error MergeConflict and lists every path in its message", async () => {
+    const { target } = diverged(
+      { ...BASE, "a.txt": "X\n", "docs/b.txt": "X\n" },
+      { ...BASE, "a.txt": "Y\n", "docs/b.txt": "Y\n" },
+    );
+    const clash = (await merge(target))._unsafeUnwrapErr();
+    expect([clash.name, clash.message]).toEqual(["MergeConflict", "the merge has 2 conflict(s): a.txt, docs/b.txt"]);
+  });
+
+  it("pushes only what is new: the merged file, the trees above it and the merge commit", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "a.txt": "ONE\ntwo\nthree\n" },
+      { ...BASE, "a.txt": "one\ntwo\nTHREE\n", "s.txt": "s\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    const root = remote.commitOf(merged.commit).tree;
+    const file = remote.entries(root).find((entry) => entry.name === "a.txt")?.oid;
+    expect(remote.received.map((ids) => ids.sort())).toEqual([[merged.commit, root, file].sort()]);
+  });
+
+  it("takes a mode change of theirs with a content change of ours, and the same mode change of both", async () => {
+    const theirsMode = diverged(
+      { ...BASE, "a.txt": "ONE\ntwo\nthree\n" },
+      { ...BASE, "a.txt": { mode: "100755", content: "one\ntwo\nTHREE\n" } },
+    );
+    const one = (await merge(theirsMode.target))._unsafeUnwrap();
+    expect(theirsMode.remote.read(one.commit)["a.txt"]).toBe("[100755] ONE\ntwo\nTHREE\n");
+    const both = diverged(
+      { ...BASE, "a.txt": { mode: "100755", content: "ONE\ntwo\nthree\n" } },
+      { ...BASE, "a.txt": { mode: "100755", content: "one\ntwo\nTHREE\n" } },
+    );
+    const two = (await merge(both.target))._unsafeUnwrap();
+    expect(both.remote.read(two.commit)["a.txt"]).toBe("[100755] ONE\ntwo\nTHREE\n");
+  });
+
+  it("keeps a mode change of ours when theirs changed only the content", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "a.txt": { mode: "100755", content: BASE["a.txt"] } },
+      { ...BASE, "a.txt": "one\ntwo\nTHREE\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)["a.txt"]).toBe("[100755] one\ntwo\nTHREE\n");
+  });
+
+  it("merges the same change made on both sides, with one side's further change", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "a.txt": "one\nTWO\nthree\n" },
+      { ...BASE, "a.txt": "one\nTWO\nthree\nfour\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)["a.txt"]).toBe("one\nTWO\nthree\nfour\n");
+  });
+
+  it("merges by whole lines: two changes of one line conflict, however far apart in it", async () => {
+    const { target } = diverged({ ...BASE, "a.txt": "one\nTwo\nthree\n" }, { ...BASE, "a.txt": "one\ntwO\nthree\n" });
+    expect((await merge(target))._unsafeUnwrapErr()).toMatchObject({ conflicts: [{ path: "a.txt", kind: "content" }] });
+  });
+
+  it("does not merge lines of a binary file, even changes apart", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const root = remote.commit({ "bin.dat": "\u0000\nA\nB\nC\n" });
+    remote.branch("main", remote.commit({ "bin.dat": "\u0000\nX\nB\nC\n" }, [root], "ours", 1));
+    remote.branch("side", remote.commit({ "bin.dat": "\u0000\nA\nB\nY\n" }, [root], "theirs", 2));
+    expect((await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr()).toMatchObject({
+      conflicts: [{ path: "bin.dat", kind: "content" }],
+    });
+  });
+
+  it.each([
+    ["the base", 0],
+    ["ours", 1],
+    ["theirs", 2],
+  ])("does not merge lines when %s is not UTF-8", async (_, which) => {
+    const remote = new MemoryRemote().serve(URL);
+    const sides = ["A\nB\nC\n", "X\nB\nC\n", "A\nB\nY\n"].map((text, index) =>
+      index === which ? blobFile(remote, [0xff, ...Buffer.from(text)]) : text,
+    );
+    const root = remote.commit({ "f.txt": sides[0] as string });
+    remote.branch("main", remote.commit({ "f.txt": sides[1] as string }, [root], "ours", 1));
+    remote.branch("side", remote.commit({ "f.txt": sides[2] as string }, [root], "theirs", 2));
+    expect((await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr()).toMatchObject({
+      conflicts: [{ path: "f.txt", kind: "content" }],
+    });
+  });
+
+  it("names a conflict on a path of UTF-8 beyond ASCII as it is", async () => {
+    const { target } = diverged({ ...BASE, "naïve.txt": "X\n" }, { ...BASE, "naïve.txt": "Y\n" });
+    expect((await merge(target))._unsafeUnwrapErr()).toMatchObject({
+      conflicts: [{ path: "naïve.txt", kind: "add-add" }],
+    });
+  });
+
+  it("a folder on ours and a file on theirs is add-add, as the reverse is; a file both made a folder is type", async () => {
+    const flipped = diverged({ ...BASE, n: "file\n" }, { ...BASE, "n/x.txt": "folder\n" });
+    expect((await merge(flipped.target))._unsafeUnwrapErr()).toMatchObject({
+      conflicts: [{ path: "n", kind: "add-add", ours: new TextEncoder().encode("file\n") }],
+    });
+    const remote = new MemoryRemote().serve(URL);
+    const root = remote.commit({ x: "file\n" });
+    remote.branch("main", remote.commit({ "x/a": "a" }, [root], "ours", 1));
+    remote.branch("side", remote.commit({ "x/b": "b" }, [root], "theirs", 2));
+    expect((await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr()).toMatchObject({
+      conflicts: [{ path: "x", kind: "type" }],
+    });
+  });
+
+  it("two new targets of a symlink or a submodule are a content conflict; a submodule's id is not fetched", async () => {
+    const [m1, m2, m3] = ["1", "2", "3"].map((digit) => digit.repeat(40)) as [string, string, string];
+    const remote = new MemoryRemote().serve(URL);
+    const side = (target: string, module: string) => ({
+      "a.txt": "a\n",
+      link: { mode: "120000", content: target },
+      lib: { mode: "160000", oid: module },
+    });
+    const root = remote.commit(side("a", m1));
+    remote.branch("main", remote.commit(side("b", m2), [root], "ours", 1));
+    remote.branch("side", remote.commit(side("c", m3), [root], "theirs", 2));
+    const clash = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr() as {
+      conflicts: { path: string; kind: string; ours?: Uint8Array }[];
+    };
+    expect(clash.conflicts.map(({ path, kind }) => `${kind} ${path}`)).toEqual(["content lib", "content link"]);
+    expect(clash.conflicts[0]).not.toHaveProperty("ours");
+    expect(text(clash.conflicts[1]?.ours)).toBe("b");
+    expect(remote.served.flatMap((served) => served.args).filter((arg) => /^want [123]{40}$/.test(arg))).toEqual([]);
+  });
+
+  it("takes theirs where ours changed only a mode and theirs the content: both, not one", async () => {
+    const { remote, target } = diverged(
+      { ...BASE, "docs/b.txt": { mode: "100755", content: "beta\n" } },
+      { ...BASE, "docs/b.txt": "beta\nmore\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)["docs/b.txt"]).toBe("[100755] beta\nmore\n");
+  });
+
+  it("removes a folder both sides emptied, not keeping it as an empty tree", async () => {
+    const { remote, target } = diverged(
+      { "a.txt": BASE["a.txt"], "docs/c.txt": "gamma\n" },
+      { "a.txt": "one\ntwo\nthree\nfour\n", "docs/b.txt": "beta\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.entries(remote.commitOf(merged.commit).tree).map((entry) => entry.name)).toEqual(["a.txt"]);
+  });
+});
+
+describe("mergeRefs: targets and their tokens", () => {
+  it("with a client, merges two branches of one repo on one write token", async () => {
+    const { remote, main, side } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const { client, calls } = memoryClient({ notes: { remote, url: URL } });
+    const merged = (await mergeRefs(client, "notes", { from: "side", into: "main", author }))._unsafeUnwrap();
+    expect(merged.parents).toEqual([main, side]);
+    expect(calls.filter((call) => call.startsWith("POST tokens"))).toEqual(["POST tokens"]);
+  });
+
+  it("with a handle, mints a write token", async () => {
+    const { remote } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const { handle, calls } = remote.handle(URL);
+    (await mergeRefs(handle, { from: "side", into: "main", author }))._unsafeUnwrap();
+    expect(calls.filter((call) => call.startsWith("createToken"))).toEqual(["createToken write 600"]);
+  });
+
+  it("passes on a push the remote failed for its own reason, even if `into` moved meanwhile", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    remote.failOn = (request) => {
+      if (request !== "POST git-receive-pack") return undefined;
+      remote.branch("main", remote.commit(BASE, [main], "winner", 5));
+      return { status: 500, body: "disk full" };
+    };
+    expect((await merge(target))._unsafeUnwrapErr()).toMatchObject({
+      reason: "protocol",
+      message: "the Git remote answered HTTP 500: disk full",
+    });
+  });
+
+  it("carries from a fork only what the source lacks", async () => {
+    const FORK_URL = "https://acc.artifacts.cloudflare.net/git/default/agent-a.git";
+    const baseline = new MemoryRemote().serve(URL);
+    const fork = new MemoryRemote().serve(FORK_URL);
+    const root = baseline.commit(BASE, [], "base");
+    for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+    const main = baseline.branch("main", root);
+    const theirs = fork.branch("main", fork.commit({ ...BASE, "t.txt": "t\n" }, [root], "theirs", 2));
+    const { client } = memoryClient({
+      baseline: { remote: baseline, url: URL },
+      "agent-a": { remote: fork, url: FORK_URL },
+    });
+    const merged = (
+      await mergeRefs(client, "baseline", { from: { repo: "agent-a" }, into: "main", author })
+    )._unsafeUnwrap();
+    expect(merged).toMatchObject({ commit: theirs, fastForward: true });
+    const tree = fork.commitOf(theirs).tree;
+    const blob = fork.entries(tree).find((entry) => entry.name === "t.txt")?.oid;
+    expect(baseline.received.map((ids) => ids.sort())).toEqual([[theirs, tree, blob].sort()]);
+    expect(main).toBe(root);
   });
 });

@@ -42,6 +42,8 @@ export interface RemoteOptions {
   shallow?: boolean;
   /** The token every request must carry as `Bearer`. */
   token?: string;
+  /** Milliseconds before each answer (default 0: at once), as a network would take. */
+  latency?: number;
 }
 
 const ZERO = "0".repeat(40);
@@ -64,7 +66,7 @@ const sideBand = (data: Buffer): Buffer[] => {
   return packets;
 };
 
-/** Pkt-lines of a request body, up to and past its first flush: the data lines, the flush's offset end. */
+/** A request body's pkt-lines up to its first flush, by section (a delimiter starts the next), and what follows. */
 function readLines(body: Buffer): { sections: string[][]; rest: Buffer } {
   const sections: string[][] = [[]];
   let offset = 0;
@@ -96,6 +98,8 @@ export class MemoryRemote {
   readonly headers: Headers[] = [];
   /** Every ref update asked for, as `<old> <new> <ref>`. */
   readonly updates: string[] = [];
+  /** The ids of the objects each push's pack held, in order. */
+  readonly received: string[][] = [];
   /** Runs before each ref update is applied: a test moves a head here, as a concurrent writer would. */
   beforePush: ((update: { ref: string; old: string; new: string }) => void) | undefined;
   /** Refuses every ref update with this reason, as a hook of the remote's would. */
@@ -104,8 +108,6 @@ export class MemoryRemote {
   refuseFetch: ((args: string[]) => string | undefined) | undefined;
   /** Changes each fetched pack before it is sent: a test spoils it here. */
   tamper: ((pack: Buffer) => Buffer) | undefined;
-  /** Answers the next requests with this status instead (one per request, in order). */
-  readonly failures: { status: number; body?: string }[] = [];
   /**
    * Fails the request it returns something for (given `METHOD path` and its number, from 1): with that status, or
    * as a network failure for `"network"`.
@@ -114,7 +116,13 @@ export class MemoryRemote {
   readonly options: Required<RemoteOptions>;
 
   constructor(options: RemoteOptions = {}) {
-    this.options = { filter: true, shallow: true, token: `art_v1_${"cd".repeat(20)}?expires=1893456000`, ...options };
+    this.options = {
+      filter: true,
+      shallow: true,
+      token: `art_v1_${"cd".repeat(20)}?expires=1893456000`,
+      latency: 0,
+      ...options,
+    };
   }
 
   // --- building repos ------------------------------------------------------------------------------------------
@@ -382,10 +390,10 @@ export class MemoryRemote {
     const path = request.url.slice(url.length + 1);
     this.requests.push(`${request.method} ${path}`);
     this.headers.push(request.headers);
+    if (this.options.latency > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latency));
     const planned = this.failOn?.(`${request.method} ${path}`, this.requests.length);
     if (planned === "network") throw new TypeError("fetch failed");
-    const failure = planned ?? this.failures.shift();
-    if (failure) return new Response(failure.body ?? "failed", { status: failure.status });
+    if (planned) return new Response(planned.body ?? "failed", { status: planned.status });
     if (request.headers.get("authorization") !== `Bearer ${this.options.token}`) {
       return new Response("Unauthorized", { status: 401 });
     }
@@ -603,6 +611,7 @@ export class MemoryRemote {
       incoming.set(oid, object);
     }
     for (const [oid, object] of incoming) this.objects.set(oid, object);
+    this.received.push([...incoming.keys()]);
     const lines = ["unpack ok"];
     for (const update of commands) {
       this.updates.push(`${update.old} ${update.new} ${update.ref}`);
@@ -659,10 +668,11 @@ afterEach(() => {
 /**
  * A client whose control plane answers here, for repos held in memory (`name` → its remote and URL): `getRepo`,
  * token mint and revocation, and the REST contents routes (`/commit`, `/tree`, `/blob`) from each remote's objects.
- * `calls` records each REST call as `METHOD path`.
+ * `calls` records each REST call as `METHOD path`, `headers` their headers.
  */
 export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: string; default_branch?: string }>) {
   const calls: string[] = [];
+  const headers: Headers[] = [];
   const envelope = (result: unknown, status = 200) =>
     Response.json(
       {
@@ -681,6 +691,7 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
       const sent = new Request(input, init);
       const path = new URL(sent.url).pathname.replace("/client/v4/accounts/acc/artifacts/namespaces/default/", "");
       calls.push(`${sent.method} ${path}`);
+      headers.push(sent.headers);
       const [kind, name = "", what, hash = ""] = path.split("/");
       if (kind === "tokens" && sent.method === "POST") {
         const { repo } = (await sent.json()) as { repo: string };
@@ -731,7 +742,7 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
       return envelope(null, 404);
     },
   });
-  return { client, calls };
+  return { client, calls, headers };
 }
 
 /**
