@@ -150,7 +150,12 @@ export function reach(
         (created): Minted => ({
           plaintext: created.plaintext,
           async revoke() {
-            const revoked = await deleteToken(client, created.id, { timeout: REVOKE_TIMEOUT });
+            // The caller's headers and retries, not its signal: the call may be over, the token must go.
+            const revoked = await deleteToken(client, created.id, {
+              ...call,
+              signal: undefined,
+              timeout: REVOKE_TIMEOUT,
+            });
             if (revoked.isErr()) debug(`could not revoke the token minted for this call (${revoked.error.message})`);
           },
         }),

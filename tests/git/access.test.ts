@@ -258,12 +258,60 @@ describe("targets on a remote held in memory", () => {
 
   it("reads the client's repo remote without its trailing slash, and the REST contents routes as a source", async () => {
     const { remote } = repo({ filter: false });
-    const { client, calls } = memoryClient({ notes: { remote, url: `${URL}/` } });
+    const { client, calls } = memoryClient({ notes: { remote, url: `${URL}//` } });
     const made = (await commitFiles(client, "notes", { ...input, files: { "docs/n.txt": "n" } }))._unsafeUnwrap();
     expect(remote.read(made.commit)).toEqual({ ...FILES, "docs/n.txt": "n" });
     expect(remote.requests[0]).toBe("GET info/refs?service=git-receive-pack");
     expect(remote.served.filter((served) => served.command === "fetch")).toEqual([]);
     expect(calls.filter((call) => /\/(commit|tree)\//.test(call))).toHaveLength(3);
+  });
+
+  it("gives each Git request of a client's call the client's timeout, over a remote that takes its time", async () => {
+    const { remote } = repo({ latency: 20 });
+    const { client } = memoryClient({ notes: { remote, url: URL } });
+    expect((await readFiles(client, "notes", { paths: ["a.txt"] })).isOk()).toBe(true);
+    const slow = await readFiles(client, "notes", { paths: ["a.txt"] }, { timeout: 5 });
+    expect(slow._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "timeout" });
+  });
+
+  it("uses a client's token given in the input, minting and revoking nothing, and sends its headers over REST", async () => {
+    const { remote } = repo();
+    const { client, calls, headers } = memoryClient({ notes: { remote, url: URL } });
+    const read = await readFiles(client, "notes", { token: remote.options.token }, { headers: { "x-trace": "t2" } });
+    expect(read.isOk()).toBe(true);
+    expect(calls).toEqual(["GET repos/notes"]);
+    expect(headers.map((sent) => sent.get("x-trace"))).toEqual(["t2"]);
+  });
+
+  it("sends the caller's headers with every REST call of the call: the repo, the mint, the contents, the revocation", async () => {
+    const { remote } = repo({ filter: false });
+    const { client, calls, headers } = memoryClient({ notes: { remote, url: URL } });
+    (await commitFiles(client, "notes", input, { headers: { "x-trace": "t3" } }))._unsafeUnwrap();
+    expect(calls.length).toBeGreaterThan(3);
+    expect(headers.map((sent) => sent.get("x-trace"))).toEqual(calls.map(() => "t3"));
+  });
+
+  it("waits for the revocation of a minted token before answering a failure", async () => {
+    const { remote } = repo();
+    let revoked = false;
+    const { handle } = remote.handle(URL, {
+      info: async () => {
+        throw new Error("NotFound: gone");
+      },
+      revokeToken: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            revoked = true;
+            resolve(true);
+          }, 20),
+        ),
+    });
+    const read = await readFiles(handle);
+    expect(read._unsafeUnwrapErr()).toMatchObject({
+      reason: "not-found",
+      message: "the binding's info() failed: NotFound: gone",
+    });
+    expect(revoked).toBe(true);
   });
 
   it("sends the caller's headers with every Git request, under its own auth", async () => {

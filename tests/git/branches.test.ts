@@ -146,6 +146,42 @@ describe("deleteBranch", () => {
   });
 });
 
+describe("branches: names that begin another's", () => {
+  it("creates `dra` beside `draft`, and will not delete `draft` for it", async () => {
+    const { remote, main, draft, target } = repo();
+    expect((await deleteBranch(target, { name: "dra" }))._unsafeUnwrapErr()).toMatchObject({ reason: "not-found" });
+    expect((await createBranch(target, { name: "dra", from: "main" }))._unsafeUnwrap()).toEqual({
+      name: "dra",
+      commit: main,
+    });
+    expect([remote.refs.get("refs/heads/dra"), remote.refs.get("refs/heads/draft")]).toEqual([main, draft]);
+  });
+
+  it("sees a move of `dra` during its deletion, not of `draft`", async () => {
+    const { remote, main, draft, target } = repo();
+    remote.branch("dra", main);
+    remote.beforePush = () => {
+      remote.branch("dra", draft);
+    };
+    expect((await deleteBranch(target, { name: "dra" }))._unsafeUnwrapErr()).toMatchObject({ reason: "conflict" });
+  });
+});
+
+describe("branches with a handle", () => {
+  it("mints a read token to list, and a write token to create or delete", async () => {
+    const { remote } = repo();
+    const { handle, calls } = remote.handle(URL);
+    (await listRefs(handle))._unsafeUnwrap();
+    (await createBranch(handle, { name: "x", from: "main" }))._unsafeUnwrap();
+    (await deleteBranch(handle, { name: "x" }))._unsafeUnwrap();
+    expect(calls.filter((call) => call.startsWith("createToken"))).toEqual([
+      "createToken read 600",
+      "createToken write 600",
+      "createToken write 600",
+    ]);
+  });
+});
+
 describe("branches: their input", () => {
   const target = { remote: URL, token: new MemoryRemote().options.token };
   it.each([

@@ -324,6 +324,21 @@ describe("commitFiles: a concurrent push that wins", () => {
     expect(remote.requests.filter((request) => request === "POST git-receive-pack")).toHaveLength(1);
   });
 
+  it("passes on a push the remote failed for its own reason, even if the head moved meanwhile", async () => {
+    const { remote, base, target } = repo();
+    remote.failOn = (request) => {
+      if (request !== "POST git-receive-pack") return undefined;
+      remote.branch("main", remote.commit(FILES, [base], "winner", 1));
+      return { status: 500, body: "disk full" };
+    };
+    const made = await commitFiles(target, { message: "m", author, files: { n: "n" } });
+    expect(made._unsafeUnwrapErr()).toMatchObject({
+      name: "GitError",
+      reason: "protocol",
+      message: "the Git remote answered HTTP 500: disk full",
+    });
+  });
+
   it("gives up after 10 attempts on a head that keeps moving", async () => {
     const { remote, base, target } = repo();
     vi.spyOn(Math, "random").mockReturnValue(0);

@@ -180,6 +180,11 @@ describe("diffRefs: its input", () => {
   const target = { remote: URL, token: new MemoryRemote().options.token };
   it.each([
     ["the diff must be an object", "input", null],
+    ["the diff must be an object", "input", "main"],
+    ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: null }],
+    ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: { repo: 5 } }],
+    ["paths must be an array of paths", "paths", { paths: ["a.txt", ""] }],
+    ["paths must be an array of paths", "paths", { paths: [5] }],
     ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: "a..b" }],
     ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: { repo: "" } }],
     ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: 7 }],
@@ -189,7 +194,7 @@ describe("diffRefs: its input", () => {
     ["contents must be a boolean", "contents", { contents: 1 }],
   ])("refuses, before any request: %s", async (message, field, input) => {
     const remote = new MemoryRemote().serve(URL);
-    const given = input === null ? null : { from: "main", to: "next", ...input };
+    const given = input === null || typeof input === "string" ? input : { from: "main", to: "next", ...input };
     const refused = await diffRefs(target, given as unknown as DiffRefsInput);
     expect(refused._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", message, field });
     expect(remote.requests).toEqual([]);
@@ -232,6 +237,14 @@ describe("diffRefs between a fork and its source, with a client", () => {
     const found = await diffRefs(client, "agent-a", { from: { repo: "nope" }, to: "main" });
     expect(found._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
     expect(calls).toContain("DELETE tokens/token-of-agent-a");
+  });
+
+  it("reads a side named as the target repo itself on the target's own token", async () => {
+    const { root, ahead, client, calls } = forked();
+    const found = (await diffRefs(client, "agent-a", { from: "main", to: { repo: "agent-a" } }))._unsafeUnwrap();
+    expect([found.from, found.to]).toEqual([ahead, ahead]);
+    expect(calls.filter((call) => call.startsWith("POST tokens"))).toEqual(["POST tokens"]);
+    expect(root).not.toBe(ahead);
   });
 
   it("refuses a fork's ref that is not a ref, before any request", async () => {

@@ -177,3 +177,56 @@ describe("what ends a call instead of a fallback", () => {
     ]);
   });
 });
+
+describe("what a fetch by id can leave out", () => {
+  it("a commit fetch by id that brings nothing: the whole commit, once, said through debug", async () => {
+    const { remote, head, target } = repo();
+    let fetched = 0;
+    remote.tamper = (pack) => (fetched++ === 0 ? remote.pack([]) : pack);
+    const { lines, debug } = heard();
+    const read = (await readFiles(target, { paths: ["a.txt"] }, { debug }))._unsafeUnwrap();
+    expect(texts(read.files)).toEqual({ "a.txt": "alpha\n" });
+    expect(lines).toEqual(["the commit alone cannot be fetched: fetching the commit with its files"]);
+    expect(fetches(remote)[1]?.args.filter((arg) => /^(want|deepen|filter)/.test(arg))).toEqual([
+      "deepen 1",
+      `want ${head}`,
+    ]);
+  });
+
+  it("tree fetches by id that bring nothing: asked once, then the whole commit, which serves every later need", async () => {
+    const { remote, target } = repo();
+    remote.tamper = (pack) => (remote.served.at(-1)?.args.includes("filter tree:0") ? remote.pack([]) : pack);
+    remote.refuseFetch = (args) => (args.some((arg) => /^(filter|deepen)/.test(arg)) ? undefined : "no blobs by id");
+    const { lines, debug } = heard();
+    const read = (await readFiles(target, { paths: ["docs/deep/c.txt"] }, { debug }))._unsafeUnwrap();
+    expect(texts(read.files)).toEqual({ "docs/deep/c.txt": "gamma\n" });
+    expect(lines).toEqual(["1 tree(s) not found by id: fetching the commit with its files"]);
+    const whole = fetches(remote).filter((served) => !served.args.some((arg) => arg.startsWith("filter")));
+    expect(whole.filter((served) => served.args.includes("deepen 1"))).toHaveLength(1);
+    expect(fetches(remote).filter((served) => served.args.includes("filter tree:0"))).toHaveLength(1);
+  });
+
+  it("a file the binding gives wrong, when Git will not send it by id: the whole commit", async () => {
+    const { remote, head } = repo({ filter: false });
+    remote.refuseFetch = (args) => (args.includes("deepen 1") ? undefined : "upload-pack: not our ref");
+    const { handle } = remote.handle(URL, { readBlob: async () => new Blob(["forged"]) });
+    const { lines, debug } = heard();
+    const read = (await readFiles(handle, { paths: ["docs/b.txt"] }, { debug }))._unsafeUnwrap();
+    expect(texts(read.files)).toEqual({ "docs/b.txt": "beta\n" });
+    expect(lines).toEqual(["the remote does not advertise filter: fetching the commit with its files"]);
+    expect(fetches(remote).map((served) => served.args.filter((arg) => /^(want|deepen)/.test(arg)))).toEqual([
+      ["deepen 1", `want ${head}`],
+    ]);
+  });
+
+  it("a last resort that gets no answer ends the call with that failure", async () => {
+    const { remote } = repo({ filter: false });
+    remote.refuseFetch = () => "upload-pack: not our ref";
+    // 1 the advertisement, 2 ls-refs, 3 the file by id (refused), 4 the whole commit: no answer.
+    remote.failOn = (_, count) => (count === 4 ? "network" : undefined);
+    const { handle } = remote.handle(URL, { readBlob: async () => new Blob(["forged"]) });
+    const read = await readFiles(handle, { paths: ["docs/b.txt"] });
+    expect(read._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "network" });
+    expect(remote.requests).toHaveLength(4);
+  });
+});

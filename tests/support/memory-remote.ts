@@ -390,7 +390,16 @@ export class MemoryRemote {
     const path = request.url.slice(url.length + 1);
     this.requests.push(`${request.method} ${path}`);
     this.headers.push(request.headers);
-    if (this.options.latency > 0) await new Promise((resolve) => setTimeout(resolve, this.options.latency));
+    if (this.options.latency > 0) {
+      // As a network does: the answer takes its time, and an abort ends the wait.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, this.options.latency);
+        request.signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(request.signal.reason);
+        });
+      });
+    }
     const planned = this.failOn?.(`${request.method} ${path}`, this.requests.length);
     if (planned === "network") throw new TypeError("fetch failed");
     if (planned) return new Response(planned.body ?? "failed", { status: planned.status });
