@@ -206,9 +206,8 @@ describe("diffRefs between a fork and its source, with a client", () => {
 
   function forked() {
     const baseline = new MemoryRemote().serve(URL);
-    const fork = new MemoryRemote({ token: `art_v1_${"ef".repeat(20)}?expires=1893456000` }).serve(FORK_URL);
     const root = baseline.branch("main", baseline.commit(BEFORE));
-    for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+    const fork = baseline.fork(FORK_URL, { token: `art_v1_${"ef".repeat(20)}?expires=1893456000` });
     const ahead = fork.branch("main", fork.commit({ ...BEFORE, "a.txt": "A\n" }, [root], "fork", 1));
     const { client, calls } = memoryClient({
       baseline: { remote: baseline, url: URL },

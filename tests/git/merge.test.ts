@@ -386,9 +386,8 @@ describe("mergeRefs from a fork, with a client", () => {
 
   function forked() {
     const baseline = new MemoryRemote().serve(URL);
-    const fork = new MemoryRemote({ token: `art_v1_${"ef".repeat(20)}?expires=1893456000` }).serve(FORK_URL);
     const root = baseline.commit(BASE, [], "base");
-    for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+    const fork = baseline.fork(FORK_URL, { token: `art_v1_${"ef".repeat(20)}?expires=1893456000` });
     fork.branch("main", root);
     const main = baseline.branch("main", baseline.commit({ ...BASE, "o.txt": "o\n" }, [root], "ours", 1));
     const theirs = fork.branch("main", fork.commit({ ...BASE, "docs/t.txt": "t\n" }, [root], "theirs", 2));
@@ -474,9 +473,8 @@ describe("mergeRefs: a request that gets no answer", () => {
       outcomes.push(
         ...(await withEachRequestFailing(() => {
           const baseline = new MemoryRemote().serve(URL);
-          const fork = new MemoryRemote().serve(FORK_URL);
           const root = baseline.commit(BASE, [], "base");
-          for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+          const fork = baseline.fork(FORK_URL);
           baseline.branch("main", baseline.commit({ ...BASE, "o.txt": "o\n" }, [root], "ours", 1));
           fork.branch("main", fork.commit({ ...BASE, "t.txt": "t\n" }, [root], "theirs", 2));
           const { client } = memoryClient({
@@ -677,9 +675,8 @@ describe("mergeRefs: targets and their tokens", () => {
   it("carries from a fork only what the source lacks", async () => {
     const FORK_URL = "https://acc.artifacts.cloudflare.net/git/default/agent-a.git";
     const baseline = new MemoryRemote().serve(URL);
-    const fork = new MemoryRemote().serve(FORK_URL);
     const root = baseline.commit(BASE, [], "base");
-    for (const [oid, object] of baseline.objects) fork.objects.set(oid, object);
+    const fork = baseline.fork(FORK_URL);
     const main = baseline.branch("main", root);
     const theirs = fork.branch("main", fork.commit({ ...BASE, "t.txt": "t\n" }, [root], "theirs", 2));
     const { client } = memoryClient({

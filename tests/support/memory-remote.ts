@@ -216,6 +216,15 @@ export class MemoryRemote {
     return oid;
   }
 
+  /** A fork of this remote, as the API makes one: its objects, refs and HEAD copied, served at `url`. */
+  fork(url: string, options: RemoteOptions = {}): MemoryRemote {
+    const fork = new MemoryRemote({ ...this.options, ...options });
+    for (const [oid, object] of this.objects) fork.objects.set(oid, object);
+    for (const [name, oid] of this.refs) fork.refs.set(name, oid);
+    fork.head = this.head;
+    return fork.serve(url);
+  }
+
   // --- reading objects -----------------------------------------------------------------------------------------
 
   entries(oid: string): Entry[] {
