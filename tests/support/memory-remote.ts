@@ -745,13 +745,11 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
       }
       if (what === "tree" && object?.type === "tree") {
         return envelope(
-          remote
-            .entries(hash)
-            .map((entry) => ({
-              name: Buffer.from(String(entry.name), "latin1").toString("utf8"),
-              mode: entry.mode,
-              hash: entry.oid,
-            })),
+          remote.entries(hash).map((entry) => ({
+            name: Buffer.from(String(entry.name), "latin1").toString("utf8"),
+            mode: entry.mode,
+            hash: entry.oid,
+          })),
         );
       }
       if (what === "commit" && object?.type === "commit") {
