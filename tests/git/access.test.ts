@@ -262,7 +262,7 @@ describe("targets on a remote held in memory", () => {
     const made = (await commitFiles(client, "notes", { ...input, files: { "docs/n.txt": "n" } }))._unsafeUnwrap();
     expect(remote.read(made.commit)).toEqual({ ...FILES, "docs/n.txt": "n" });
     expect(remote.requests[0]).toBe("GET info/refs?service=git-receive-pack");
-    expect(remote.served.filter((served) => served.command === "fetch")).toEqual([]);
+    expect(remote.fetches()).toEqual([]);
     expect(calls.filter((call) => /\/(commit|tree)\//.test(call))).toHaveLength(3);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { commitFiles } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
+import { heard, MemoryRemote, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `commitFiles` on a Git remote held in memory (tests/support/memory-remote.ts): what it fetches, what it pushes,
@@ -16,11 +16,6 @@ function repo(options: RemoteOptions = {}) {
   const base = remote.branch("main", remote.commit(FILES));
   return { remote, base, target: { remote: URL, token: remote.options.token } };
 }
-const fetches = (remote: MemoryRemote) => remote.served.filter((served) => served.command === "fetch");
-const heard = () => {
-  const lines: string[] = [];
-  return { lines, debug: (line: string) => lines.push(line) };
-};
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -45,14 +40,14 @@ describe("commitFiles: the commit it pushes", () => {
     const docs = remote.entries(remote.commitOf(base).tree).find((entry) => entry.name === "docs")?.oid;
     (await commitFiles(target, { message: "add", author, files: { "docs/new.txt": "new\n" } }))._unsafeUnwrap();
     expect(
-      fetches(remote).map((served) =>
-        served.args.filter((arg) => !arg.startsWith("no-") && arg !== "ofs-delta" && arg !== "done"),
-      ),
+      remote
+        .fetches()
+        .map((served) => served.args.filter((arg) => !arg.startsWith("no-") && arg !== "ofs-delta" && arg !== "done")),
     ).toEqual([
       ["deepen 1", "filter tree:1", `want ${base}`],
       ["filter tree:0", `want ${docs}`],
     ]);
-    expect(fetches(remote)[1]?.sent).toEqual([docs]);
+    expect(remote.fetches()[1]?.sent).toEqual([docs]);
   });
 
   it("deletes a file, and a folder it empties", async () => {
@@ -95,7 +90,7 @@ describe("commitFiles: the commit it pushes", () => {
     )._unsafeUnwrap();
     const entries = remote.entries(made.tree);
     expect(entries.find((entry) => entry.name === "odd")?.oid).toBe(odd);
-    expect(fetches(remote)).toHaveLength(1);
+    expect(remote.fetches()).toHaveLength(1);
   });
 
   it("refuses a file where the head has a folder, as a typed error naming `files`, and pushes nothing", async () => {
@@ -230,7 +225,7 @@ describe("commitFiles: parent, the compare-and-swap", () => {
       reason: "conflict",
       message: `branch main is at ${base}, not at the expected parent ${other}`,
     });
-    expect(fetches(remote)).toEqual([]);
+    expect(remote.fetches()).toEqual([]);
     expect(remote.updates).toEqual([]);
   });
 
@@ -290,7 +285,7 @@ describe("commitFiles: a concurrent push that wins", () => {
     expect(remote.read(made.commit)).toEqual({ ...FILES, "w.txt": "w\n", "docs/n.txt": "n\n" });
     expect(lines).toEqual(["branch main moved during attempt 1: re-applying the files on its new head"]);
     // The second attempt fetches the winner's commit and root tree; `docs` is the same tree, already held.
-    expect(fetches(remote).map((served) => served.args.find((arg) => arg.startsWith("want")))).toEqual([
+    expect(remote.fetches().map((served) => served.args.find((arg) => arg.startsWith("want")))).toEqual([
       `want ${base}`,
       expect.stringMatching(/^want /),
       `want ${winner}`,
@@ -388,7 +383,7 @@ describe("commitFiles on a remote without filter (Cloudflare's simulator)", () =
       await commitFiles(target, { message: "m", author, files: { "docs/deep/n.txt": "n" } }, { debug })
     )._unsafeUnwrap();
     expect(remote.read(made.commit)).toEqual({ ...FILES, "docs/deep/n.txt": "n" });
-    expect(fetches(remote).map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)))).toEqual([
+    expect(remote.fetches().map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)))).toEqual([
       ["deepen 1", `want ${base}`],
     ]);
     expect(lines).toEqual(["the remote does not advertise filter: fetching the commit with its files"]);
@@ -397,7 +392,7 @@ describe("commitFiles on a remote without filter (Cloudflare's simulator)", () =
   it("without shallow either, fetches the commit without deepen", async () => {
     const { remote, base, target } = repo({ filter: false, shallow: false });
     (await commitFiles(target, { message: "m", author, files: { n: "n" } }))._unsafeUnwrap();
-    expect(fetches(remote).map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)))).toEqual([
+    expect(remote.fetches().map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)))).toEqual([
       [`want ${base}`],
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commitFiles, readFiles } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions } from "../support/memory-remote.js";
+import { heard, MemoryRemote, type RemoteOptions, texts } from "../support/memory-remote.js";
 
 /**
  * Where a call's objects come from (loader.ts), through `commitFiles` and `readFiles` on a remote held in memory:
@@ -17,13 +17,6 @@ function repo(options: RemoteOptions = {}) {
   const head = remote.branch("main", remote.commit(FILES));
   return { remote, head, target: { remote: URL, token: remote.options.token } };
 }
-const heard = () => {
-  const lines: string[] = [];
-  return { lines, debug: (line: string) => lines.push(line) };
-};
-const fetches = (remote: MemoryRemote) => remote.served.filter((served) => served.command === "fetch");
-const texts = (files: Map<string, Uint8Array>) =>
-  Object.fromEntries([...files].map(([path, bytes]) => [path, Buffer.from(bytes).toString("latin1")]));
 
 describe("the binding's read methods, on a remote without filter", () => {
   it("give the commit and the trees on the changed path: no fetch at all before the push", async () => {
@@ -34,7 +27,7 @@ describe("the binding's read methods, on a remote without filter", () => {
       await commitFiles(handle, { message: "m", author, files: { "docs/deep/n.txt": "n" } }, { debug })
     )._unsafeUnwrap();
     expect(remote.read(made.commit)).toEqual({ ...FILES, "docs/deep/n.txt": "n" });
-    expect(fetches(remote)).toEqual([]);
+    expect(remote.fetches()).toEqual([]);
     const tree = remote.commitOf(head).tree;
     expect(calls.filter((call) => call.startsWith("read"))).toEqual([
       `readCommit ${head}`,
@@ -54,7 +47,7 @@ describe("the binding's read methods, on a remote without filter", () => {
     const read = (await readFiles(handle, { paths: ["docs/b.txt"] }))._unsafeUnwrap();
     expect(texts(read.files)).toEqual({ "docs/b.txt": "beta\n" });
     expect(calls.some((call) => call.startsWith("readBlob "))).toBe(true);
-    expect(fetches(remote)).toEqual([]);
+    expect(remote.fetches()).toEqual([]);
   });
 
   it("are checked: a tree that does not hash to its id is set aside, and the whole commit fetched", async () => {
@@ -71,7 +64,7 @@ describe("the binding's read methods, on a remote without filter", () => {
       "the binding: 1 tree(s) unusable; trying the next source",
       "the remote does not advertise filter: fetching the commit with its files",
     ]);
-    expect(fetches(remote).map((served) => served.args.filter((arg) => /^(want|deepen)/.test(arg)))).toEqual([
+    expect(remote.fetches().map((served) => served.args.filter((arg) => /^(want|deepen)/.test(arg)))).toEqual([
       ["deepen 1", `want ${head}`],
     ]);
   });
@@ -111,7 +104,7 @@ describe("Git by id, refused", () => {
     expect(lines).toEqual([
       "fetching the commit by id failed (git-upload-pack: filter not allowed here): fetching the commit with its files",
     ]);
-    expect(fetches(remote).map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)))).toEqual([
+    expect(remote.fetches().map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)))).toEqual([
       ["deepen 1", `want ${head}`],
     ]);
   });
@@ -123,7 +116,7 @@ describe("Git by id, refused", () => {
     const read = (await readFiles(target, { paths: ["docs/deep/c.txt", "docs/b.txt"] }, { debug }))._unsafeUnwrap();
     expect(texts(read.files)).toEqual({ "docs/b.txt": "beta\n", "docs/deep/c.txt": "gamma\n" });
     expect(lines).toEqual(["fetching trees by id failed (git-upload-pack: no): fetching the commit with its files"]);
-    expect(fetches(remote)).toHaveLength(2);
+    expect(remote.fetches()).toHaveLength(2);
   });
 
   it("a refused fetch of files by id falls back to the whole commit", async () => {
@@ -187,7 +180,7 @@ describe("what a fetch by id can leave out", () => {
     const read = (await readFiles(target, { paths: ["a.txt"] }, { debug }))._unsafeUnwrap();
     expect(texts(read.files)).toEqual({ "a.txt": "alpha\n" });
     expect(lines).toEqual(["the commit alone cannot be fetched: fetching the commit with its files"]);
-    expect(fetches(remote)[1]?.args.filter((arg) => /^(want|deepen|filter)/.test(arg))).toEqual([
+    expect(remote.fetches()[1]?.args.filter((arg) => /^(want|deepen|filter)/.test(arg))).toEqual([
       "deepen 1",
       `want ${head}`,
     ]);
@@ -201,9 +194,9 @@ describe("what a fetch by id can leave out", () => {
     const read = (await readFiles(target, { paths: ["docs/deep/c.txt"] }, { debug }))._unsafeUnwrap();
     expect(texts(read.files)).toEqual({ "docs/deep/c.txt": "gamma\n" });
     expect(lines).toEqual(["1 tree(s) not found by id: fetching the commit with its files"]);
-    const whole = fetches(remote).filter((served) => !served.args.some((arg) => arg.startsWith("filter")));
+    const whole = remote.fetches().filter((served) => !served.args.some((arg) => arg.startsWith("filter")));
     expect(whole.filter((served) => served.args.includes("deepen 1"))).toHaveLength(1);
-    expect(fetches(remote).filter((served) => served.args.includes("filter tree:0"))).toHaveLength(1);
+    expect(remote.fetches().filter((served) => served.args.includes("filter tree:0"))).toHaveLength(1);
   });
 
   it("a file the binding gives wrong, when Git will not send it by id: the whole commit", async () => {
@@ -214,7 +207,7 @@ describe("what a fetch by id can leave out", () => {
     const read = (await readFiles(handle, { paths: ["docs/b.txt"] }, { debug }))._unsafeUnwrap();
     expect(texts(read.files)).toEqual({ "docs/b.txt": "beta\n" });
     expect(lines).toEqual(["the remote does not advertise filter: fetching the commit with its files"]);
-    expect(fetches(remote).map((served) => served.args.filter((arg) => /^(want|deepen)/.test(arg)))).toEqual([
+    expect(remote.fetches().map((served) => served.args.filter((arg) => /^(want|deepen)/.test(arg)))).toEqual([
       ["deepen 1", `want ${head}`],
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFiles } from "../../src/git/index.js";
-import { MemoryRemote, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
+import { heard, MemoryRemote, type RemoteOptions, texts, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
  * `readFiles` on a Git remote held in memory: what a read selects (paths, folders, the whole commit), which refs
@@ -22,12 +22,8 @@ function repo(options: RemoteOptions = {}) {
   const head = remote.branch("main", remote.commit(FILES));
   return { remote, head, target: { remote: URL, token: remote.options.token } };
 }
-const texts = (files: Map<string, Uint8Array>) =>
-  Object.fromEntries([...files].map(([path, bytes]) => [path, Buffer.from(bytes).toString("latin1")]));
 const fetched = (remote: MemoryRemote) =>
-  remote.served
-    .filter((served) => served.command === "fetch")
-    .map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)));
+  remote.fetches().map((served) => served.args.filter((arg) => /^(want|deepen|filter)/.test(arg)));
 
 describe("readFiles: what it reads", () => {
   it("reads the whole head in one fetch: files, executables and symlinks, not submodules", async () => {
@@ -153,7 +149,7 @@ describe("readFiles: a folder that is also inside another at the same depth", ()
     // with tree:0 meets `cache` inside `a` first and leaves it out.
     const remote = new MemoryRemote().serve(URL);
     const head = remote.branch("main", remote.commit({ "a/cache/k": "k\n", "cache/k": "k\n", "z.txt": "z" }));
-    const { lines, debug } = { lines: [] as string[], debug: (line: string) => lines.push(line) };
+    const { lines, debug } = heard();
     const read = (
       await readFiles({ remote: URL, token: remote.options.token }, { paths: ["a/", "cache/"] }, { debug })
     )._unsafeUnwrap();

@@ -225,6 +225,11 @@ export class MemoryRemote {
     return fork.serve(url);
   }
 
+  /** What each `fetch` command was asked and sent, in order (`served` without the `ls-refs`). */
+  fetches(): Served[] {
+    return this.served.filter((served) => served.command === "fetch");
+  }
+
   // --- reading objects -----------------------------------------------------------------------------------------
 
   entries(oid: string): Entry[] {
@@ -789,3 +794,13 @@ export async function withEachRequestFailing(
   }
   return outcomes;
 }
+
+/** A `debug` listener for a call, and the lines it heard. */
+export function heard(): { lines: string[]; debug: (line: string) => void } {
+  const lines: string[] = [];
+  return { lines, debug: (line) => lines.push(line) };
+}
+
+/** A read's files as path → content (latin1 of its bytes), to compare whole. */
+export const texts = (files: ReadonlyMap<string, Uint8Array>) =>
+  Object.fromEntries([...files].map(([path, bytes]) => [path, Buffer.from(bytes).toString("latin1")]));
