@@ -4,7 +4,7 @@ import { fetchInto } from "../../src/git/loader.js";
 import { ObjectStore } from "../../src/git/objects.js";
 import { advertisedRefs } from "../../src/git/receive-pack.js";
 import type { Remote } from "../../src/git/smart-http.js";
-import { capabilities, type FetchRequest, lsRefs } from "../../src/git/upload-pack.js";
+import { type Capabilities, capabilities, type FetchRequest, lsRefs } from "../../src/git/upload-pack.js";
 import { createRepo, createToken, getRepo } from "../../src/index.js";
 import { useLocalServer } from "../support/local-server.js";
 import { MemoryRemote } from "../support/memory-remote.js";
@@ -32,6 +32,10 @@ const remoteOf = (url: string, token: string): Remote => ({
   maxFetchBytes: 1 << 24,
   debug: () => {},
 });
+
+/** The ids of the objects a remote sends for `request`, sorted. */
+const sent = async (remote: Remote, caps: Capabilities, request: FetchRequest) =>
+  (await fetchInto(remote, caps, new ObjectStore(), request))._unsafeUnwrap().sort();
 
 describe("the remote in memory, beside git http-backend", () => {
   it("has the same refs and sends the same objects for each kind of fetch", async () => {
@@ -76,10 +80,11 @@ describe("the remote in memory, beside git http-backend", () => {
       { wants: [entry(tree(c2), "a.txt"), entry(docs, "b.txt")] },
     ];
     for (const request of requests) {
-      const held = async (remote: Remote, caps: typeof gitCaps) =>
-        (await fetchInto(remote, caps, new ObjectStore(), request))._unsafeUnwrap().sort();
       const named = JSON.stringify(request);
-      expect({ named, objects: await held(twin, twinCaps) }).toEqual({ named, objects: await held(git, gitCaps) });
+      expect({ named, objects: await sent(twin, twinCaps, request) }).toEqual({
+        named,
+        objects: await sent(git, gitCaps, request),
+      });
     }
   });
 });
@@ -136,10 +141,11 @@ describe.runIf(simulatorAvailable)("the remote in memory without filter, beside 
       .map((entry) => entry.oid);
     const requests: FetchRequest[] = [{ wants: [c2], shallow: true }, { wants: [c2] }, { wants: blobs }];
     for (const request of requests) {
-      const held = async (remote: Remote, caps: typeof simCaps) =>
-        (await fetchInto(remote, caps, new ObjectStore(), request))._unsafeUnwrap().sort();
       const named = JSON.stringify(request);
-      expect({ named, objects: await held(twin, twinCaps) }).toEqual({ named, objects: await held(sim, simCaps) });
+      expect({ named, objects: await sent(twin, twinCaps, request) }).toEqual({
+        named,
+        objects: await sent(sim, simCaps, request),
+      });
     }
   });
 });
