@@ -72,8 +72,9 @@ export interface Client {
 }
 
 /**
- * Creates a client. Throws a `TypeError` naming the option when `accountId` or `apiToken` is missing or
- * empty, or `namespace` is not a usable path segment: a programmer error, and the only throw in this SDK.
+ * Creates a client. Throws a `TypeError` naming the option (never repeating its value) when `accountId` or
+ * `apiToken` is missing or empty, `apiToken` is not a valid header value, `namespace` is not a usable path segment or
+ * `baseUrl` is not an http(s) URL without credentials: a programmer error, and the only throw in this SDK.
  * Every other option is forwarded to `ky.create` (`fetch`, `hooks`, `headers`...).
  *
  * @example
@@ -94,9 +95,14 @@ export function createClient(options: ClientOptions): Client {
   } = options ?? ({} as ClientOptions);
   requireSegment("accountId", accountId);
   requireSegment("apiToken", apiToken);
+  // A header value: with a CR, LF or NUL (or past U+00FF), `Headers` would throw a message that repeats the token.
+  if (/[\0\n\r\u0100-\uffff]/.test(apiToken)) invalid("apiToken", "must be a valid HTTP header value");
   requireSegment("namespace", namespace);
-  // Checked now, not at the first call, where every call would fail as a network error.
-  if (!/^https?:\/\//.test(baseUrl) || !URL.canParse(baseUrl)) invalid("baseUrl", "must be an http(s) URL");
+  // Checked now, not at the first call, where every call would fail as a network error; `user:password@` would
+  // reach every error message, and fetch refuses such a URL anyway.
+  if (!/^https?:\/\/[^/?#@]+([/?#]|$)/.test(baseUrl) || !URL.canParse(baseUrl)) {
+    invalid("baseUrl", "must be an http(s) URL without credentials");
+  }
 
   const accountUrl = `${baseUrl.replace(/\/+$/, "")}/accounts/${encodeURIComponent(accountId)}/artifacts`;
   const namespaceUrl = `${accountUrl}/namespaces/${encodeURIComponent(namespace)}`;

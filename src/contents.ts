@@ -31,7 +31,7 @@ export function getLog(
 ): ResultAsync<CommitInfo[], ArtifactsError> {
   return send(
     client,
-    { method: "get", path: route`repos/${{ name }}/log`, query: { ...query }, expect: objects },
+    { method: "get", path: route`repos/${{ name }}/log`, query, expect: objects },
     options,
   );
 }
@@ -99,7 +99,7 @@ export function getFile(
     {
       method: "get",
       path: route`repos/${{ name }}/file`,
-      query: { ref: query?.ref, path: query?.path },
+      query,
       expect: bytes,
     },
     options,

@@ -21,6 +21,7 @@ export {
   allRepos,
   allTokens,
   collect,
+  MAX_PAGES,
   namespacePages,
   type PageError,
   type Pages,

@@ -63,7 +63,7 @@ export function listNamespaces(
       method: "get",
       scope: "account",
       path: ok("namespaces"),
-      query: { ...query },
+      query,
       expect: namespacePage,
     },
     options,

@@ -24,24 +24,32 @@ import type {
  */
 
 /**
- * The server sent a cursor it had sent before: following it would loop forever.
+ * A page walk that would not end: the server sent a cursor it had sent before (`reason: "repeated-cursor"`), or
+ * more than `MAX_PAGES` pages (`reason: "page-limit"`, then `cursor` is the last one followed, if any).
  *
  * @example
  * const all = await allRepos(client);
- * if (all.isErr() && all.error._tag === "PaginationError") console.log("the server repeated", all.error.cursor);
+ * if (all.isErr() && all.error._tag === "PaginationError") console.log(all.error.reason, all.error.cursor);
  */
 export class PaginationError extends TaggedError {
   readonly _tag = "PaginationError";
   override readonly name = "PaginationError";
 
   constructor(
-    readonly cursor: string,
-    /** The page (1-based) whose `result_info` repeated the cursor. */
+    readonly cursor: string | undefined,
+    /** The page (1-based) whose `result_info` repeated the cursor, or the first page past the limit. */
     readonly page: number,
+    readonly reason: "repeated-cursor" | "page-limit" = "repeated-cursor",
   ) {
-    super(`page ${page} repeated an earlier cursor`);
+    super(reason === "page-limit" ? `more than ${MAX_PAGES} pages` : `page ${page} repeated an earlier cursor`);
   }
 }
+
+/**
+ * The most pages a walk follows: 2,000,000 repos at 200 a page. A server that sends more (new cursors forever,
+ * a `total_pages` of a billion) ends the walk with a `PaginationError` instead of growing `collect` without end.
+ */
+export const MAX_PAGES = 10_000;
 
 /**
  * What a page walk can end with: any endpoint error, or a repeated cursor.
@@ -62,21 +70,37 @@ export type Pages<Item> = AsyncIterable<Result<Item[], PageError>>;
 
 /**
  * Every page, from `first` on: `next` reads a page's `result_info` and says where the following page is,
- * `undefined` at the end, or a `PaginationError` when following it would loop.
+ * `undefined` at the end, or a `PaginationError` when following it would loop. The caller's query and options are
+ * read here, once, inside the walk: a getter or Proxy that throws ends it with an `InvalidInputError`, not a throw.
  */
-async function* walk<Item, Info, Position>(
-  fetchPage: (position: Position) => ResultAsync<Page<Item, Info>, ArtifactsError>,
-  first: Position,
+async function* walk<Query extends object, Item, Info, Position>(
+  query: Query | undefined,
+  options: CallOptions | undefined,
+  fetchPage: (query: Query, position: Position) => ResultAsync<Page<Item, Info>, ArtifactsError>,
+  first: (query: Query) => Position,
   next: (info: Info, items: Item[], position: Position, page: number) => Position | undefined | PaginationError,
-  signal: AbortSignal | undefined,
 ): Pages<Item> {
-  let position = first;
+  let given: Query;
+  let position: Position;
+  let signal: AbortSignal | undefined;
+  try {
+    given = { ...query } as Query;
+    position = first(given);
+    signal = options?.signal;
+  } catch {
+    yield err(new InvalidInputError("query cannot be read", "query"));
+    return;
+  }
   for (let page = 1; ; page++) {
     if (signal?.aborted) {
       yield err(aborted(signal));
       return;
     }
-    const result = await fetchPage(position);
+    if (page > MAX_PAGES) {
+      yield err(new PaginationError(typeof position === "string" ? position : undefined, page, "page-limit"));
+      return;
+    }
+    const result = await fetchPage(given, position);
     if (result.isErr()) {
       yield err(result.error);
       return;
@@ -94,38 +118,40 @@ async function* walk<Item, Info, Position>(
 }
 
 /** Follows `result_info.cursor` until it is empty; a cursor seen before is an error, not a loop. */
-function cursorPages<Item>(
-  fetchPage: (cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
-  first: string | undefined,
-  signal: AbortSignal | undefined,
+function cursorPages<Query extends { cursor?: string }, Item>(
+  query: Query | undefined,
+  options: CallOptions | undefined,
+  fetchPage: (query: Query, cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
 ): Pages<Item> {
   // Cursors are short strings: keeping them all is what lets a cycle of any length be caught.
   const seen = new Set<string>();
   return walk(
+    query,
+    options,
     fetchPage,
-    first,
+    (given) => given.cursor,
     ({ cursor }, _items, _position, page) => {
       if (!cursor) return undefined;
       if (seen.has(cursor)) return new PaginationError(cursor, page);
       seen.add(cursor);
       return cursor;
     },
-    signal,
   );
 }
 
 /** Counts pages up to `result_info.total_pages`, or the first empty page, or a page without `total_pages`. */
-function numberedPages<Item>(
-  fetchPage: (page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
-  first: number,
-  signal: AbortSignal | undefined,
+function numberedPages<Query extends { page?: number }, Item>(
+  query: Query | undefined,
+  options: CallOptions | undefined,
+  fetchPage: (query: Query, page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
 ): Pages<Item> {
   return walk(
+    query,
+    options,
     fetchPage,
-    first,
+    (given) => given.page ?? 1,
     // Without `total_pages` (no `result_info`) nothing says there is more: the walk ends there.
     (info, items, page) => (items.length === 0 || !(page < (info.total_pages ?? 0)) ? undefined : page + 1),
-    signal,
   );
 }
 
@@ -168,7 +194,7 @@ export function repoPages(
   query: ListReposQuery = {},
   options: CallOptions = {},
 ): Pages<RepoWithRemote> {
-  return cursorPages((cursor) => listRepos(client, { ...query, cursor }, options), query?.cursor, options?.signal);
+  return cursorPages(query, options, (given, cursor) => listRepos(client, { ...given, cursor }, options));
 }
 
 /**
@@ -182,7 +208,7 @@ export function namespacePages(
   query: ListNamespacesQuery = {},
   options: CallOptions = {},
 ): Pages<NamespaceInfo> {
-  return cursorPages((cursor) => listNamespaces(client, { ...query, cursor }, options), query?.cursor, options?.signal);
+  return cursorPages(query, options, (given, cursor) => listNamespaces(client, { ...given, cursor }, options));
 }
 
 /**
@@ -197,11 +223,7 @@ export function tokenPages(
   query: ListTokensQuery = {},
   options: CallOptions = {},
 ): Pages<TokenInfo> {
-  return numberedPages(
-    (page) => listTokens(client, repo, { ...query, page }, options),
-    query?.page ?? 1,
-    options?.signal,
-  );
+  return numberedPages(query, options, (given, page) => listTokens(client, repo, { ...given, page }, options));
 }
 
 /**

@@ -50,7 +50,7 @@ export function listRepos(
   query: ListReposQuery = {},
   options?: CallOptions,
 ): ResultAsync<Page<RepoWithRemote, CursorResultInfo>, ArtifactsError> {
-  return send(client, { method: "get", path: ok("repos"), query: { ...query }, expect: repoPage }, options);
+  return send(client, { method: "get", path: ok("repos"), query, expect: repoPage }, options);
 }
 
 /**

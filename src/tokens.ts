@@ -51,7 +51,7 @@ export function listTokens(
     {
       method: "get",
       path: route`repos/${{ repo }}/tokens`,
-      query: { ...query },
+      query,
       expect: tokenPage,
     },
     options,

@@ -57,15 +57,14 @@ export interface CallOptions {
  */
 export type Page<Item, Info> = [items: Item[], result_info: Info];
 
-type Query = Record<string, string | number | boolean | null | undefined>;
-
 /** What an endpoint declares: the request, and how a successful answer becomes its Ok value. */
 export interface Call<Output> {
   method: "get" | "post" | "delete";
   /** Relative to the namespace base, or with `scope: "account"` to the account's Artifacts base. */
   path: Result<string, InvalidInputError>;
   scope?: "namespace" | "account";
-  query?: Query;
+  /** The caller's own objects, as given: `send` reads them once, where a throwing getter cannot escape. */
+  query?: object;
   body?: object;
   /** How a successful envelope becomes the Ok value, or `raw` for the byte routes, whose errors still come as envelopes. */
   expect: JsonExpectation<Output> | RawExpectation<Output>;
@@ -140,10 +139,36 @@ function encodeSegment(field: string, value: unknown): Result<string, InvalidInp
 }
 
 /** Drops `undefined` and `null` fields: the API never receives `"default_branch": null`. */
-function compact<T extends object>(fields: T): { [K in keyof T]?: NonNullable<T[K]> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null)) as {
-    [K in keyof T]?: NonNullable<T[K]>;
-  };
+function compact(fields: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null));
+}
+
+/** The query and body as they will be sent, read once. */
+interface Sendable {
+  searchParams?: URLSearchParams;
+  json?: unknown;
+}
+
+/**
+ * Reads the caller's query and body once, here: a getter or Proxy that throws, a BigInt or a cycle is refused as the
+ * caller's input (what it threw may hold anything, so it is not repeated), as is a number JSON cannot carry (it
+ * would go as `null`) or a timing not finite and 0 or more.
+ */
+function sendable(call: Call<unknown>, timing: object): Sendable | InvalidInputError {
+  // No endpoint sends both.
+  const field = call.body ? "body" : "query";
+  try {
+    const fields = compact(call.body ?? call.query ?? {});
+    return (
+      unusableNumber(fields, -1 / 0) ??
+      unusableNumber(timing) ??
+      (call.body
+        ? { json: JSON.parse(JSON.stringify(fields)) }
+        : { searchParams: new URLSearchParams(fields as Record<string, string>) })
+    );
+  } catch {
+    return new InvalidInputError(`${field} cannot be sent`, field);
+  }
 }
 
 /** Sends `call` with `client` and resolves to its Ok value or a typed error. Never throws, never rejects. */
@@ -172,13 +197,11 @@ async function exchange<Output>(
 ): Promise<Result<Output, ArtifactsError>> {
   const policy = resolveRetry(client.retry, options.retry);
   const timeout = options.timeout ?? client.timeout;
-  // Nothing is sent with a number JSON cannot carry (it would go as `null`), or a timing not finite and 0 or more.
   // `+false` is 0: no timeout is a usable one.
-  const unusable =
-    unusableNumber({ ...call.query, ...call.body }, -1 / 0) ?? unusableNumber({ ...policy, timeout: +timeout });
-  if (unusable) return err(unusable);
+  const fields = sendable(call, { ...policy, timeout: +timeout });
+  if (fields instanceof InvalidInputError) return err(fields);
   for (let retry = 1; ; retry++) {
-    const attempt = await attemptOnce(client, call, path, options);
+    const attempt = await attemptOnce(client, call, path, options, fields);
     const outcome: AttemptOutcome = attempt.isOk()
       ? {
           status: attempt.value.response.status,
@@ -221,6 +244,7 @@ async function attemptOnce(
   call: Call<unknown>,
   path: string,
   options: CallOptions,
+  fields: Sendable,
 ): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
   const given = options.timeout ?? client.timeout;
@@ -233,8 +257,7 @@ async function attemptOnce(
     const request: KyOptions = {
       method: call.method,
       timeout,
-      searchParams: call.query && compact(call.query),
-      json: call.body && compact(call.body),
+      ...fields,
       signal: options.signal,
       // Every status is ours to read: ky would throw on a non-2xx.
       throwHttpErrors: false,

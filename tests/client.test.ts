@@ -57,9 +57,47 @@ describe("createClient", () => {
 
   it("refuses a base URL that only contains a URL, or is not http(s)", () => {
     for (const baseUrl of ["see https://x", "https:x", "file:///tmp"]) {
-      expect(() => testClient({ baseUrl })).toThrow(new TypeError("createClient: baseUrl must be an http(s) URL"));
+      expect(() => testClient({ baseUrl })).toThrow(
+        new TypeError("createClient: baseUrl must be an http(s) URL without credentials"),
+      );
     }
     expect(() => testClient({ baseUrl: "HTTP://x" })).toThrow(TypeError);
+  });
+
+  it("refuses credentials in the base URL, which would reach every error message and can never succeed", () => {
+    for (const baseUrl of [
+      "http://u:pw@127.0.0.1:9/client/v4",
+      "https://user@api.example/v4",
+      "http://:pw@h",
+      "http://u@h",
+    ]) {
+      let thrown: unknown;
+      try {
+        testClient({ baseUrl });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toEqual(new TypeError("createClient: baseUrl must be an http(s) URL without credentials"));
+      expect(String(thrown)).not.toContain("pw");
+    }
+    // An `@` in the path is not userinfo.
+    expect(testClient({ baseUrl: "http://127.0.0.1:9/@scope/v4" }).baseUrl).toContain("/@scope/v4/accounts/");
+  });
+
+  it("refuses an API token that is not a header value with a fixed message, never repeating the token", () => {
+    for (const bad of ["secret-token\nX-Evil: 1", "secret-token\r", "secret\0token", "secret-token\u0100"]) {
+      let thrown: unknown;
+      try {
+        testClient({ apiToken: bad });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toEqual(new TypeError("createClient: apiToken must be a valid HTTP header value"));
+      expect(String(thrown)).not.toContain("secret");
+      expect(JSON.stringify(thrown)).not.toContain("secret");
+    }
+    // A tab, Latin-1 and surrounding spaces are header values (fetch trims the spaces).
+    expect(() => testClient({ apiToken: "tok\ten-\u00e9" })).not.toThrow();
   });
 });
 

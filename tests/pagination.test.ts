@@ -5,6 +5,9 @@ import {
   allRepos,
   allTokens,
   collect,
+  InvalidInputError,
+  MAX_PAGES,
+  namespacePages,
   PaginationError,
   repoPages,
   tokenPages,
@@ -215,5 +218,67 @@ describe("pagination and waiting", () => {
       _tag: "InvalidInputError",
       field: "interval",
     });
+  });
+});
+
+describe("pagination against a server that never ends, or a query that cannot be read", () => {
+  /** A client whose every page holds one item and points at a new page: a walk that never ends by itself. */
+  function endlessServer(kind: "cursor" | "numbered") {
+    let requests = 0;
+    const client = testClient({
+      fetch: async () => {
+        requests++;
+        const info =
+          kind === "cursor"
+            ? { cursor: `c${requests}`, per_page: 1, count: 1 }
+            : { page: requests, per_page: 1, total_pages: 1e9, count: 1, total_count: 1e9 };
+        return new Response(
+          JSON.stringify(envelope([kind === "cursor" ? repo("r") : token("t")], { result_info: info })),
+        );
+      },
+    });
+    return { client, requests: () => requests };
+  }
+
+  it(`stops a cursor walk after MAX_PAGES (${MAX_PAGES}) pages with a PaginationError`, async () => {
+    const server = endlessServer("cursor");
+    const error = (await allRepos(server.client))._unsafeUnwrapErr();
+    expect(error).toEqual(new PaginationError(`c${MAX_PAGES}`, MAX_PAGES + 1, "page-limit"));
+    expect(error.message).toBe(`more than ${MAX_PAGES} pages`);
+    expect(server.requests()).toBe(MAX_PAGES);
+  }, 60_000);
+
+  it("stops a numbered walk whose total_pages never comes", async () => {
+    const server = endlessServer("numbered");
+    const error = (await allTokens(server.client, "notes"))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ _tag: "PaginationError", reason: "page-limit", cursor: undefined });
+    expect(server.requests()).toBe(MAX_PAGES);
+  }, 60_000);
+
+  it("ends with an InvalidInputError, not a throw, when the query's reads throw", async () => {
+    const query = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error("no");
+        },
+        get: () => {
+          throw new Error("no");
+        },
+      },
+    );
+    const expected = new InvalidInputError("query cannot be read", "query");
+    for (const walk of [
+      () => repoPages(client, query),
+      () => namespacePages(client, query),
+      () => tokenPages(client, "notes", query),
+    ]) {
+      const pages: unknown[] = [];
+      for await (const page of walk()) pages.push(page._unsafeUnwrapErr());
+      expect(pages).toEqual([expected]);
+    }
+    expect((await allRepos(client, query))._unsafeUnwrapErr()).toEqual(expected);
+    expect((await allTokens(client, "notes", query))._unsafeUnwrapErr()).toEqual(expected);
+    expect((await allNamespaces(client, query))._unsafeUnwrapErr()).toEqual(expected);
   });
 });

@@ -9,6 +9,7 @@ import {
   type ArtifactsError,
   collect,
   createClient,
+  createRepo,
   createToken,
   deleteRepo,
   deleteToken,
@@ -24,6 +25,7 @@ import {
   listTokens,
   waitForRepo,
 } from "../src/index.js";
+import { fixtures } from "../src/testing/index.js";
 import {
   API_TOKEN,
   api,
@@ -323,7 +325,7 @@ describe("as strict as its promises", () => {
   it("refuses a baseUrl that is not an http(s) URL at construction, as for a missing accountId", () => {
     for (const baseUrl of ["not a url", "ftp://x/client/v4", "", "localhost:8787"]) {
       expect(() => createClient({ accountId: "a", apiToken: API_TOKEN, baseUrl })).toThrow(
-        new TypeError("createClient: baseUrl must be an http(s) URL"),
+        new TypeError("createClient: baseUrl must be an http(s) URL without credentials"),
       );
     }
     expect(() => createClient({ accountId: "a", apiToken: API_TOKEN, baseUrl: `${ORIGIN}/client/v4` })).not.toThrow();
@@ -384,5 +386,88 @@ describe("untyped callers", () => {
     expect(noClient._unsafeUnwrapErr()._tag).toBe("TransportError");
     api().get(`${BASE}/repos/notes`).reply(200, envelope(sampleRepo));
     expect((await getRepo(client, "notes", null as never)).isOk()).toBe(true);
+  });
+});
+
+describe("input that cannot be read or sent", () => {
+  /** An object whose every read throws, with a secret in what it throws. */
+  const hostile = () =>
+    new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error(`leak ${REPO_TOKEN}`);
+        },
+        get: () => {
+          throw new Error(`leak ${REPO_TOKEN}`);
+        },
+      },
+    );
+  const throwingGetter = () => ({
+    get limit(): number {
+      throw new Error(`leak ${REPO_TOKEN}`);
+    },
+  });
+
+  it("refuses a query whose reads throw: no throw out of the call, nothing sent", async () => {
+    const client = testClient();
+    const sent = countUnmatched();
+    for (const query of [hostile(), throwingGetter()]) {
+      const calls: (() => ResultAsync<unknown, ArtifactsError>)[] = [
+        () => listRepos(client, query as never),
+        () => listTokens(client, "notes", query as never),
+        () => getFile(client, "notes", query as never),
+      ];
+      for (const call of calls) {
+        let result: ResultAsync<unknown, ArtifactsError> | undefined;
+        expect(() => {
+          result = call();
+        }).not.toThrow();
+        const error = (await result!)._unsafeUnwrapErr();
+        expect(error).toEqual(new InvalidInputError("query cannot be sent", "query"));
+        expect(JSON.stringify(error)).not.toContain("art_v1_0123");
+      }
+    }
+    expect(sent()).toBe(0);
+  });
+
+  it("refuses a body with a throwing getter, a BigInt or a cycle as InvalidInputError, not a network error", async () => {
+    const client = testClient();
+    const sent = countUnmatched();
+    const cyclic: Record<string, unknown> = { name: "c" };
+    cyclic.self = cyclic;
+    const bodies = [
+      hostile(),
+      {
+        get name(): string {
+          throw new Error("no");
+        },
+      },
+      { name: "n", ttl: 10n },
+      { name: "n", nested: { deep: 1n } },
+      cyclic,
+    ];
+    for (const body of bodies) {
+      expect((await createRepo(client, body as never))._unsafeUnwrapErr()).toEqual(
+        new InvalidInputError("body cannot be sent", "body"),
+      );
+      expect((await createToken(client, body as never))._unsafeUnwrapErr()._tag).toBe("InvalidInputError");
+    }
+    expect(sent()).toBe(0);
+  });
+
+  it("sends what the getters gave when they were read once", async () => {
+    let reads = 0;
+    const body = {
+      get name() {
+        reads++;
+        return "counted";
+      },
+    };
+    api()
+      .post(`${BASE}/repos`, { name: "counted" })
+      .reply(201, envelope(fixtures.createRepoResult({ name: "counted" })));
+    expect((await createRepo(testClient(), body))._unsafeUnwrap().name).toBe("counted");
+    expect(reads).toBe(1);
   });
 });
