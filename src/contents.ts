@@ -29,11 +29,7 @@ export function getLog(
   query: LogQuery = {},
   options?: CallOptions,
 ): ResultAsync<CommitInfo[], ArtifactsError> {
-  return send(
-    client,
-    { method: "get", path: route`repos/${{ name }}/log`, query, expect: objects },
-    options,
-  );
+  return send(client, { method: "get", path: route`repos/${{ name }}/log`, query, expect: objects }, options);
 }
 
 /**
