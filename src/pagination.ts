@@ -71,87 +71,81 @@ export type Pages<Item> = AsyncIterable<Result<Item[], PageError>>;
 /**
  * Every page, from `first` on: `next` reads a page's `result_info` and says where the following page is,
  * `undefined` at the end, or a `PaginationError` when following it would loop. The caller's query and options are
- * read here, once, inside the walk: a getter or Proxy that throws ends it with an `InvalidInputError`, not a throw.
+ * read inside the walk: a getter or Proxy of theirs that throws ends it with an `InvalidInputError`, not a throw.
  */
-async function* walk<Query extends object, Item, Info, Position>(
-  query: Query | undefined,
-  options: CallOptions | undefined,
-  fetchPage: (query: Query, position: Position) => ResultAsync<Page<Item, Info>, ArtifactsError>,
-  first: (query: Query) => Position,
+async function* walk<Item, Info, Position>(
+  fetchPage: (position: Position) => ResultAsync<Page<Item, Info>, ArtifactsError>,
+  first: () => Position,
   next: (info: Info, items: Item[], position: Position, page: number) => Position | undefined | PaginationError,
+  options: CallOptions | undefined,
 ): Pages<Item> {
-  let given: Query;
-  let position: Position;
-  let signal: AbortSignal | undefined;
+  let failure: PageError;
   try {
-    given = { ...query } as Query;
-    position = first(given);
-    signal = options?.signal;
+    let position = first();
+    for (let page = 1; ; page++) {
+      const signal = options?.signal;
+      if (signal?.aborted) {
+        failure = aborted(signal);
+        break;
+      }
+      if (page > MAX_PAGES) {
+        failure = new PaginationError(typeof position === "string" ? position : undefined, page, "page-limit");
+        break;
+      }
+      const result = await fetchPage(position);
+      if (result.isErr()) {
+        failure = result.error;
+        break;
+      }
+      const [items, info] = result.value;
+      const following = next(info, items, position, page);
+      if (following instanceof PaginationError) {
+        failure = following;
+        break;
+      }
+      yield ok(items);
+      if (following === undefined) return;
+      position = following;
+    }
   } catch {
-    yield err(new InvalidInputError("query cannot be read", "query"));
-    return;
+    failure = new InvalidInputError("query cannot be read", "query");
   }
-  for (let page = 1; ; page++) {
-    if (signal?.aborted) {
-      yield err(aborted(signal));
-      return;
-    }
-    if (page > MAX_PAGES) {
-      yield err(new PaginationError(typeof position === "string" ? position : undefined, page, "page-limit"));
-      return;
-    }
-    const result = await fetchPage(given, position);
-    if (result.isErr()) {
-      yield err(result.error);
-      return;
-    }
-    const [items, info] = result.value;
-    const following = next(info, items, position, page);
-    if (following instanceof PaginationError) {
-      yield err(following);
-      return;
-    }
-    yield ok(items);
-    if (following === undefined) return;
-    position = following;
-  }
+  yield err(failure);
 }
 
 /** Follows `result_info.cursor` until it is empty; a cursor seen before is an error, not a loop. */
-function cursorPages<Query extends { cursor?: string }, Item>(
-  query: Query | undefined,
+function cursorPages<Item>(
+  fetchPage: (cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
+  first: () => string | undefined,
   options: CallOptions | undefined,
-  fetchPage: (query: Query, cursor: string | undefined) => ResultAsync<Page<Item, CursorResultInfo>, ArtifactsError>,
 ): Pages<Item> {
   // Cursors are short strings: keeping them all is what lets a cycle of any length be caught.
   const seen = new Set<string>();
   return walk(
-    query,
-    options,
     fetchPage,
-    (given) => given.cursor,
+    first,
     ({ cursor }, _items, _position, page) => {
       if (!cursor) return undefined;
       if (seen.has(cursor)) return new PaginationError(cursor, page);
       seen.add(cursor);
       return cursor;
     },
+    options,
   );
 }
 
 /** Counts pages up to `result_info.total_pages`, or the first empty page, or a page without `total_pages`. */
-function numberedPages<Query extends { page?: number }, Item>(
-  query: Query | undefined,
+function numberedPages<Item>(
+  fetchPage: (page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
+  first: () => number,
   options: CallOptions | undefined,
-  fetchPage: (query: Query, page: number) => ResultAsync<Page<Item, OffsetResultInfo>, ArtifactsError>,
 ): Pages<Item> {
   return walk(
-    query,
-    options,
     fetchPage,
-    (given) => given.page ?? 1,
+    first,
     // Without `total_pages` (no `result_info`) nothing says there is more: the walk ends there.
     (info, items, page) => (items.length === 0 || !(page < (info.total_pages ?? 0)) ? undefined : page + 1),
+    options,
   );
 }
 
@@ -194,7 +188,11 @@ export function repoPages(
   query: ListReposQuery = {},
   options: CallOptions = {},
 ): Pages<RepoWithRemote> {
-  return cursorPages(query, options, (given, cursor) => listRepos(client, { ...given, cursor }, options));
+  return cursorPages(
+    (cursor) => listRepos(client, { ...query, cursor }, options),
+    () => query?.cursor,
+    options,
+  );
 }
 
 /**
@@ -208,7 +206,11 @@ export function namespacePages(
   query: ListNamespacesQuery = {},
   options: CallOptions = {},
 ): Pages<NamespaceInfo> {
-  return cursorPages(query, options, (given, cursor) => listNamespaces(client, { ...given, cursor }, options));
+  return cursorPages(
+    (cursor) => listNamespaces(client, { ...query, cursor }, options),
+    () => query?.cursor,
+    options,
+  );
 }
 
 /**
@@ -223,7 +225,11 @@ export function tokenPages(
   query: ListTokensQuery = {},
   options: CallOptions = {},
 ): Pages<TokenInfo> {
-  return numberedPages(query, options, (given, page) => listTokens(client, repo, { ...given, page }, options));
+  return numberedPages(
+    (page) => listTokens(client, repo, { ...query, page }, options),
+    () => query?.page ?? 1,
+    options,
+  );
 }
 
 /**

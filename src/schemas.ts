@@ -107,11 +107,17 @@ export const CreateTokenResult: Schema<T.CreateTokenResult> = v.looseObject({
  * also compiled, once, into a plain predicate that accepts only what valibot would return unchanged; the value
  * itself is then the output. When the predicate says no, valibot runs: it fills defaults or names the issues.
  */
-export function validate<Output>(schema: Schema<Output>, value: unknown): Result<Output, v.BaseIssue<unknown>[]> {
-  if (predicate(schema)(value)) return ok(value as Output);
-  const parsed = v.safeParse(schema, value);
-  return parsed.success ? ok(parsed.output) : err(parsed.issues);
+export function validator<Output>(schema: Schema<Output>): Validator<Output> {
+  const check = compile(schema as Known);
+  return (value) => {
+    if (check(value)) return ok(value as Output);
+    const parsed = v.safeParse(schema, value);
+    return parsed.success ? ok(parsed.output) : err(parsed.issues);
+  };
 }
+
+/** `value` as the schema's output, or valibot's issues. */
+export type Validator<Output> = (value: unknown) => Result<Output, v.BaseIssue<unknown>[]>;
 
 type Predicate = (value: unknown) => boolean;
 type Inner = Schema<unknown>;
@@ -127,21 +133,11 @@ type Known =
   | v.ArraySchema<Inner, undefined>
   | v.LooseObjectSchema<Record<string, Inner>, undefined>;
 
-const compiled = new WeakMap<object, Predicate>();
 /**
  * Keys JSON.parse makes own properties but valibot's loose objects drop: `Object.assign` would turn an own
  * `__proto__` into a prototype.
  */
 const UNSAFE_KEYS = ["__proto__", "prototype", "constructor"];
-
-function predicate(schema: Inner): Predicate {
-  let check = compiled.get(schema);
-  if (!check) {
-    check = compile(schema as Known);
-    compiled.set(schema, check);
-  }
-  return check;
-}
 
 /** Mirrors each kind's check in valibot 1.x; a default to fill is left to valibot. */
 function compile(schema: Known): Predicate {
@@ -157,17 +153,17 @@ function compile(schema: Known): Predicate {
       return (value) => schema.options.includes(value as string);
     case "nullable":
     case "optional": {
-      const wrapped = predicate(schema.wrapped);
+      const wrapped = compile(schema.wrapped as Known);
       const empty = schema.type === "nullable" ? null : undefined;
       return (value) => (value === empty ? schema.default === undefined : wrapped(value));
     }
     case "array": {
-      const item = predicate(schema.item);
+      const item = compile(schema.item as Known);
       return (value) => Array.isArray(value) && value.every(item);
     }
     case "loose_object": {
       // An absent key reads as `undefined`, which each field's own predicate judges (JSON has no `undefined`).
-      const fields = Object.entries(schema.entries).map(([key, entry]) => ({ key, check: predicate(entry) }));
+      const fields = Object.entries(schema.entries).map(([key, entry]) => ({ key, check: compile(entry as Known) }));
       // Plain loops, not every() over destructured pairs: this runs for each of a page's items, on every call.
       return (value) => {
         // valibot copies an array into a plain object, and leaves these keys out of its copy: such values go to it.

@@ -89,18 +89,19 @@ export function single<Output extends object>(
   schema: S.Schema<Output>,
   secrets?: readonly (keyof Output & string)[],
 ): JsonExpectation<Output> {
-  const envelope = v.looseObject({ result: schema });
+  const envelope = S.validator(v.looseObject({ result: schema }));
   return {
-    json: (received) =>
-      S.validate(envelope, received).map(({ result }) => (secrets ? redactOnInspect(result, secrets) : result)),
+    json: (received) => envelope(received).map(({ result }) => (secrets ? redactOnInspect(result, secrets) : result)),
   };
 }
 
 /** Ok value = `[result, result_info]`, each checked. */
 export function page<Item, Info>(item: S.Schema<Item>, info: S.Schema<Info>): JsonExpectation<Page<Item, Info>> {
   // `result_info` is optional in the documented envelope: absent (or null), it reads as `{}`.
-  const envelope = v.looseObject({ result: v.array(item), result_info: v.optional(v.nullable(info, {}), {}) });
-  return { json: (received) => S.validate(envelope, received).map(({ result, result_info }) => [result, result_info]) };
+  const envelope = S.validator(
+    v.looseObject({ result: v.array(item), result_info: v.optional(v.nullable(info, {}), {}) }),
+  );
+  return { json: (received) => envelope(received).map(({ result, result_info }) => [result, result_info]) };
 }
 
 /**
@@ -278,6 +279,7 @@ async function attemptOnce(
 }
 
 const BODY_TIMED_OUT = Symbol("body timed out");
+const anEnvelope = S.validator(S.ApiEnvelope);
 const utf8 = new TextDecoder();
 
 /** Reads at most `limit` bytes within `deadline` ms, then cancels the rest. */
@@ -333,7 +335,7 @@ function decode<Output>(
       client.redact(text).slice(0, MAX_RAW_TEXT),
     );
   if (!complete) return unreadable([{ path: "", message: `the response body exceeds ${limit} bytes` }]);
-  const parsed = S.validate(S.ApiEnvelope, parseJson(text));
+  const parsed = anEnvelope(parseJson(text));
   if (parsed.isErr()) return unreadable(toIssues(client, parsed.error));
   const envelope = parsed.value;
   // Error bodies may echo a secret; a successful one is the caller's own data and is not copied.
