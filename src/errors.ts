@@ -196,15 +196,10 @@ export class InvalidInputError extends TaggedError {
   }
 }
 
-/**
- * The one check of a number the caller gave: the first of `fields` that is not finite and at least `min`, refused.
- * Timings take `min` 0; JSON numbers (which the server range-checks itself) take `-Infinity`, and only numbers.
- */
-export function unusableNumber(fields: object, min = 0): InvalidInputError | undefined {
+/** The one check of a timing the caller gave: the first of `fields` that is not finite and 0 or more, refused. */
+export function unusableNumber(fields: object): InvalidInputError | undefined {
   for (const [field, value] of Object.entries(fields)) {
-    if ((!min || typeof value === "number") && !(Number.isFinite(value) && value >= min)) {
-      return new InvalidInputError(`${field} is not a usable number`, field);
-    }
+    if (!(Number.isFinite(value) && value >= 0)) return new InvalidInputError(`${field} is not a usable number`, field);
   }
 }
 

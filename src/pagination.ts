@@ -48,6 +48,10 @@ export class PaginationError extends TaggedError {
 /**
  * The most pages a walk follows: 2,000,000 repos at 200 a page. A server that sends more (new cursors forever,
  * a `total_pages` of a billion) ends the walk with a `PaginationError` instead of growing `collect` without end.
+ *
+ * @example
+ * const all = await allRepos(client);
+ * if (all.isErr() && all.error._tag === "PaginationError" && all.error.reason === "page-limit") console.log(MAX_PAGES);
  */
 export const MAX_PAGES = 10_000;
 
@@ -81,18 +85,13 @@ async function* walk<Item, Info, Position>(
 ): Pages<Item> {
   let failure: PageError;
   try {
-    let position = first();
-    for (let page = 1; ; page++) {
+    for (let page = 1, position = first(); ; page++) {
       const signal = options?.signal;
-      if (signal?.aborted) {
-        failure = aborted(signal);
-        break;
-      }
-      if (page > MAX_PAGES) {
-        failure = new PaginationError(typeof position === "string" ? position : undefined, page, "page-limit");
-        break;
-      }
-      const result = await fetchPage(position);
+      const result = signal?.aborted
+        ? err(aborted(signal))
+        : page > MAX_PAGES
+          ? err(new PaginationError(typeof position === "string" ? position : undefined, page, "page-limit"))
+          : await fetchPage(position);
       if (result.isErr()) {
         failure = result.error;
         break;
@@ -108,7 +107,7 @@ async function* walk<Item, Info, Position>(
       position = following;
     }
   } catch {
-    failure = new InvalidInputError("query cannot be read", "query");
+    failure = new InvalidInputError("query cannot be sent", "query");
   }
   yield err(failure);
 }

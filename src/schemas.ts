@@ -11,12 +11,11 @@ export type Schema<Output> = v.GenericSchema<unknown, Output>;
 
 export const nullableString = v.nullable(v.string());
 
-export const ApiError: Schema<T.ApiError> = v.looseObject({
-  code: v.number(),
-  message: v.string(),
-  documentation_url: v.optional(v.string()),
-  source: v.optional(v.looseObject({ pointer: v.optional(v.string()) })),
-});
+/**
+ * Checked: what callers match on (`code`) and read (`message`). The optional `documentation_url` and `source` pass
+ * as sent, so an odd one (a `null` URL) never costs the caller the error's code.
+ */
+export const ApiError: Schema<T.ApiError> = v.looseObject({ code: v.number(), message: v.string() });
 
 export const optionalString = v.optional(v.string());
 export const optionalNumber = v.optional(v.number());

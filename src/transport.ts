@@ -139,11 +139,6 @@ function encodeSegment(field: string, value: unknown): Result<string, InvalidInp
   }
 }
 
-/** Drops `undefined` and `null` fields: the API never receives `"default_branch": null`. */
-function compact(fields: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null));
-}
-
 /** The query and body as they will be sent, read once. */
 interface Sendable {
   searchParams?: URLSearchParams;
@@ -151,24 +146,24 @@ interface Sendable {
 }
 
 /**
- * Reads the caller's query and body once, here: a getter or Proxy that throws, a BigInt or a cycle is refused as the
- * caller's input (what it threw may hold anything, so it is not repeated), as is a number JSON cannot carry (it
- * would go as `null`) or a timing not finite and 0 or more.
+ * Reads the caller's query or body once, here, through JSON: `undefined` and `null` fields are dropped (the API never
+ * receives `"default_branch": null`), and what ky sends is exactly what was checked. A getter or Proxy that throws,
+ * a BigInt or a cycle is refused as the caller's input (what it threw may hold anything, so it is not repeated), as is
+ * a number JSON cannot carry (it would go as `null`) or a timing not finite and 0 or more.
  */
 function sendable(call: Call<unknown>, timing: object): Sendable | InvalidInputError {
   // No endpoint sends both.
   const field = call.body ? "body" : "query";
   try {
-    const fields = compact(call.body ?? call.query ?? {});
-    return (
-      unusableNumber(fields, -1 / 0) ??
-      unusableNumber(timing) ??
-      (call.body
-        ? { json: JSON.parse(JSON.stringify(fields)) }
-        : { searchParams: new URLSearchParams(fields as Record<string, string>) })
+    const fields = JSON.parse(
+      JSON.stringify(call.body ?? call.query ?? {}, (key, value) => {
+        if (typeof value === "number" && !Number.isFinite(value)) throw unusableNumber({ [key]: value });
+        return value ?? undefined;
+      }),
     );
-  } catch {
-    return new InvalidInputError(`${field} cannot be sent`, field);
+    return unusableNumber(timing) ?? (call.body ? { json: fields } : { searchParams: new URLSearchParams(fields) });
+  } catch (error) {
+    return error instanceof InvalidInputError ? error : new InvalidInputError(`${field} cannot be sent`, field);
   }
 }
 

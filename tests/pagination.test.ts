@@ -267,7 +267,7 @@ describe("pagination against a server that never ends, or a query that cannot be
         },
       },
     );
-    const expected = new InvalidInputError("query cannot be read", "query");
+    const expected = new InvalidInputError("query cannot be sent", "query");
     for (const walk of [
       () => repoPages(client, query),
       () => namespacePages(client, query),
