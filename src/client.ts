@@ -95,8 +95,6 @@ export function createClient(options: ClientOptions): Client {
   } = options ?? ({} as ClientOptions);
   requireSegment("accountId", accountId);
   requireSegment("apiToken", apiToken);
-  // A header value: with a CR, LF or NUL (or past U+00FF), `Headers` would throw a message that repeats the token.
-  if (/[\0\n\r\u0100-\uffff]/.test(apiToken)) invalid("apiToken", "must be a valid HTTP header value");
   requireSegment("namespace", namespace);
   // Checked now, not at the first call, where every call would fail as a network error; `user:password@` would
   // reach every error message, and fetch refuses such a URL anyway.
@@ -108,7 +106,12 @@ export function createClient(options: ClientOptions): Client {
   const namespaceUrl = `${accountUrl}/namespaces/${encodeURIComponent(namespace)}`;
   const headers = new Headers(kyOptions.headers as HeadersInit | undefined);
   if (!headers.has("user-agent")) headers.set("user-agent", `cloudflare-artifacts/${VERSION}`);
-  headers.set("authorization", `Bearer ${apiToken}`);
+  try {
+    headers.set("authorization", `Bearer ${apiToken}`);
+  } catch {
+    // Not a header value (a CR, LF or NUL, a character past U+00FF): what `Headers` threw repeats the token.
+    invalid("apiToken", "must be a valid HTTP header value");
+  }
 
   // Retries are the transport's (retry.ts), not ky's: ky cannot tell a POST's network error from a GET's. ky's
   // timeout covers only the headers; the transport bounds the body with the rest of it. The API never redirects:
