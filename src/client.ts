@@ -109,7 +109,7 @@ export function createClient(options: ClientOptions): Client {
   try {
     headers.set("authorization", `Bearer ${apiToken}`);
   } catch {
-    // Not a header value (a CR, LF or NUL, a character past U+00FF): what `Headers` threw repeats the token.
+    // Not a header value (a CR, LF or NUL inside, a character past U+00FF): what `Headers` threw repeats the token.
     invalid("apiToken", "must be a valid HTTP header value");
   }
 
@@ -133,7 +133,8 @@ export function createClient(options: ClientOptions): Client {
     baseUrl: namespaceUrl,
     retry: resolveRetry(defaultRetryPolicy, retry),
     timeout,
-    redact: (text: string) => scrub(text, apiToken),
+    // What is sent: `Headers` trims whitespace around the token (a newline read from a file).
+    redact: (text: string) => scrub(text, apiToken.trim()),
   });
 }
 

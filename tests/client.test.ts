@@ -85,7 +85,7 @@ describe("createClient", () => {
   });
 
   it("refuses an API token that is not a header value with a fixed message, never repeating the token", () => {
-    for (const bad of ["secret-token\nX-Evil: 1", "secret-token\r", "secret\0token", "secret-token\u0100"]) {
+    for (const bad of ["secret-token\nX-Evil: 1", "secret-token\r\n\r\nGET /", "secret\0token", "secret-token\u0100"]) {
       let thrown: unknown;
       try {
         testClient({ apiToken: bad });
@@ -98,6 +98,15 @@ describe("createClient", () => {
     }
     // A tab, Latin-1 and surrounding spaces are header values (fetch trims the spaces).
     expect(() => testClient({ apiToken: "tok\ten-\u00e9" })).not.toThrow();
+  });
+
+  it("sends a token read with its newline as fetch does, trimmed, and redacts what it sent", async () => {
+    const client = testClient({ apiToken: `${API_TOKEN}\n` });
+    nock(ORIGIN, { reqheaders: { authorization: `Bearer ${API_TOKEN}` } })
+      .get(`${BASE}/repos/notes`)
+      .reply(200, envelope(sampleRepo));
+    expect((await getRepo(client, "notes")).isOk()).toBe(true);
+    expect(client.redact(`echoed ${API_TOKEN}`)).toBe("echoed [REDACTED]");
   });
 });
 
