@@ -43,10 +43,14 @@ export interface SchemaIssue {
  * if (error instanceof TaggedError) console.log(error); // prints the redacted fields only
  */
 export abstract class TaggedError extends Error {
-  abstract readonly _tag: string;
-
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(
+    /** What to switch on; also the error's `name`. */
+    readonly _tag: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
+    this.name = _tag;
     showWhenInspected(this, () => this.toJSON());
   }
 
@@ -67,8 +71,7 @@ export abstract class TaggedError extends Error {
  * if (result.isErr() && result.error._tag === "HttpError" && result.error.status === 404) console.log("no such repo");
  */
 export class HttpError extends TaggedError {
-  readonly _tag = "HttpError";
-  override readonly name = "HttpError";
+  declare readonly _tag: "HttpError";
   declare readonly response: Response;
   /**
    * Seconds the server asked to wait before trying again (`Retry-After`, sent as seconds or an HTTP date).
@@ -94,7 +97,7 @@ export class HttpError extends TaggedError {
     /** Applied to the headers kept (`rateLimit`): the client's redaction, or repo tokens only. */
     redact: (text: string) => string = scrub,
   ) {
-    super(describeHttp(status, body, issues));
+    super("HttpError", describeHttp(status, body, issues));
     this.reason = response.ok ? (issues ? "shape" : "envelope") : "status";
     // Kept off the enumerable fields: a Response is not data to serialize, and its headers are the server's to choose.
     Object.defineProperty(this, "response", { value: response, enumerable: false });
@@ -140,8 +143,7 @@ export type TransportFailure = "network" | "timeout" | "abort";
  * if (result.isErr() && result.error._tag === "TransportError") console.log(result.error.reason);
  */
 export class TransportError extends TaggedError {
-  readonly _tag = "TransportError";
-  override readonly name = "TransportError";
+  declare readonly _tag: "TransportError";
 
   declare readonly cause: unknown;
 
@@ -151,7 +153,7 @@ export class TransportError extends TaggedError {
     /** The underlying error or abort reason, as thrown: inspect it with care, it is the runtime's own object. */
     cause?: unknown,
   ) {
-    super(message, { cause });
+    super("TransportError", message, { cause });
   }
 }
 
@@ -184,15 +186,14 @@ export function unreachable(error: unknown, redact: (text: string) => string, si
  * if (result.isErr() && result.error._tag === "InvalidInputError") console.log(result.error.field); // "name"
  */
 export class InvalidInputError extends TaggedError {
-  readonly _tag = "InvalidInputError";
-  override readonly name = "InvalidInputError";
+  declare readonly _tag: "InvalidInputError";
 
   constructor(
     message: string,
     /** Which argument was refused. */
     readonly field: string,
   ) {
-    super(message);
+    super("InvalidInputError", message);
   }
 }
 

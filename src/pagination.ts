@@ -24,16 +24,15 @@ import type {
  */
 
 /**
- * A page walk that would not end: the server sent a cursor it had sent before (`reason: "repeated-cursor"`), or
- * more than `MAX_PAGES` pages (`reason: "page-limit"`, then `cursor` is the last one followed, if any).
+ * A page walk that would not end: the server sent a cursor it had sent before (`reason: "repeated-cursor"`, with
+ * that `cursor`), or more than `MAX_PAGES` pages (`reason: "page-limit"`, no `cursor`).
  *
  * @example
  * const all = await allRepos(client);
  * if (all.isErr() && all.error._tag === "PaginationError") console.log(all.error.reason, all.error.cursor);
  */
 export class PaginationError extends TaggedError {
-  readonly _tag = "PaginationError";
-  override readonly name = "PaginationError";
+  declare readonly _tag: "PaginationError";
 
   constructor(
     readonly cursor: string | undefined,
@@ -41,7 +40,10 @@ export class PaginationError extends TaggedError {
     readonly page: number,
     readonly reason: "repeated-cursor" | "page-limit" = "repeated-cursor",
   ) {
-    super(reason === "page-limit" ? `more than ${MAX_PAGES} pages` : `page ${page} repeated an earlier cursor`);
+    super(
+      "PaginationError",
+      reason === "page-limit" ? `more than ${MAX_PAGES} pages` : `page ${page} repeated an earlier cursor`,
+    );
   }
 }
 
@@ -83,33 +85,35 @@ async function* walk<Item, Info, Position>(
   next: (info: Info, items: Item[], position: Position, page: number) => Position | undefined | PaginationError,
   options: CallOptions | undefined,
 ): Pages<Item> {
-  let failure: PageError;
   try {
+    const signal = options?.signal;
     for (let page = 1, position = first(); ; page++) {
-      const signal = options?.signal;
-      const result = signal?.aborted
-        ? err(aborted(signal))
-        : page > MAX_PAGES
-          ? err(new PaginationError(typeof position === "string" ? position : undefined, page, "page-limit"))
-          : await fetchPage(position);
+      if (signal?.aborted) {
+        yield err(aborted(signal));
+        return;
+      }
+      if (page > MAX_PAGES) {
+        yield err(new PaginationError(undefined, page, "page-limit"));
+        return;
+      }
+      const result = await fetchPage(position);
       if (result.isErr()) {
-        failure = result.error;
-        break;
+        yield err(result.error);
+        return;
       }
       const [items, info] = result.value;
       const following = next(info, items, position, page);
       if (following instanceof PaginationError) {
-        failure = following;
-        break;
+        yield err(following);
+        return;
       }
       yield ok(items);
       if (following === undefined) return;
       position = following;
     }
   } catch {
-    failure = new InvalidInputError("query cannot be sent", "query");
+    yield err(new InvalidInputError("query cannot be sent", "query"));
   }
-  yield err(failure);
 }
 
 /** Follows `result_info.cursor` until it is empty; a cursor seen before is an error, not a loop. */

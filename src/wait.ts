@@ -47,7 +47,7 @@ export function waitForRepo(
     (async (): Promise<Result<RepoWithRemote, ArtifactsError>> => {
       for (let pause = interval; ; pause = Math.min(pause * 2, maxInterval)) {
         const result = await getRepo(client, name, callOptions);
-        if (result.isOk()) return ok(result.value);
+        if (result.isOk()) return result;
         const error = result.error;
         const inProgress = error._tag === "HttpError" && error.status === 409 && IN_PROGRESS.includes(error.code ?? 0);
         const remaining = giveUpAt - Date.now();

@@ -24,8 +24,7 @@ export type GitFailure = "conflict" | "auth" | "not-found" | "rejected" | "proto
  * if (result.isErr() && result.error._tag === "GitError" && result.error.reason === "conflict") rebaseAndRetry();
  */
 export class GitError extends TaggedError {
-  readonly _tag = "GitError";
-  override readonly name = "GitError";
+  declare readonly _tag: "GitError";
 
   constructor(
     readonly reason: GitFailure,
@@ -35,6 +34,6 @@ export class GitError extends TaggedError {
     /** Set when a response held more than the call's `maxFetchBytes` (this limit): it was read no further. */
     readonly maxFetchBytes?: number,
   ) {
-    super(message);
+    super("GitError", message);
   }
 }

@@ -57,11 +57,13 @@ export interface MergeConflictEntry {
  * if (result.isErr() && result.error._tag === "MergeConflict") for (const c of result.error.conflicts) console.log(c.path);
  */
 export class MergeConflict extends TaggedError {
-  readonly _tag = "MergeConflict";
-  override readonly name = "MergeConflict";
+  declare readonly _tag: "MergeConflict";
 
   constructor(readonly conflicts: MergeConflictEntry[]) {
-    super(`the merge has ${conflicts.length} conflict(s): ${conflicts.map((conflict) => conflict.path).join(", ")}`);
+    super(
+      "MergeConflict",
+      `the merge has ${conflicts.length} conflict(s): ${conflicts.map((conflict) => conflict.path).join(", ")}`,
+    );
   }
 }
 
