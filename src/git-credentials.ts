@@ -66,6 +66,7 @@ export function gitCredentials(token: string): Result<GitCredentials, InvalidInp
   // NaN without a suffix: no time is past it.
   const expiry = expires ? Number(expires) * 1000 : NaN;
   const authorization = `Bearer ${token}`;
+  const basic = { username: USERNAME, password: secret };
   const credentials: GitCredentials = {
     token,
     secret,
@@ -73,8 +74,8 @@ export function gitCredentials(token: string): Result<GitCredentials, InvalidInp
     authorization,
     extraHeader: `Authorization: ${authorization}`,
     headers: { Authorization: authorization },
-    basic: { username: USERNAME, password: secret },
-    onAuth: () => ({ username: USERNAME, password: secret }),
+    basic,
+    onAuth: () => ({ ...basic }),
     // Anything but a Date (from untyped code) reads as now: this must answer, not throw.
     isExpired: (now) => expiry <= (now instanceof Date ? now.getTime() : Date.now()),
     remoteUrl: (remote) => withCredentials(remote, secret),
