@@ -39,7 +39,8 @@ export const defaultRetryPolicy: RetryPolicy = { limit: 2, delay: 300, backoffLi
 export type RetryOption = number | Partial<RetryPolicy>;
 
 export function resolveRetry(base: RetryPolicy, option: RetryOption | undefined): RetryPolicy {
-  return { ...base, ...(typeof option === "number" ? { limit: option } : option) };
+  if (option === undefined) return base;
+  return typeof option === "number" ? { ...base, limit: option } : { ...base, ...option };
 }
 
 /** How an attempt ended, as far as retrying cares: a status (with its Retry-After in ms), or no response. */
