@@ -21,7 +21,6 @@ export {
   allRepos,
   allTokens,
   collect,
-  MAX_PAGES,
   namespacePages,
   type PageError,
   type Pages,

@@ -6,13 +6,13 @@ import {
   allTokens,
   collect,
   InvalidInputError,
-  MAX_PAGES,
   namespacePages,
   PaginationError,
   repoPages,
   tokenPages,
   waitForRepo,
 } from "../src/index.js";
+import { MAX_PAGES } from "../src/pagination.js";
 import { ACCOUNT, api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./support/nock.js";
 
 useNock();

@@ -140,6 +140,7 @@ describe("validate, on schemas made inside the test", () => {
       v.number(),
       v.unknown(),
       v.picklist(["read", "write"]),
+      v.custom((value) => value === "read" || value === "write"),
       v.nullable(v.string()),
       v.optional(v.string()),
       v.optional(v.string(), "x"),
@@ -190,7 +191,7 @@ describe("validate's fast path", () => {
       b: v.boolean(),
       n: v.number(),
       u: v.unknown(),
-      p: v.picklist(["read", "write"]),
+      p: v.custom((value) => value === "read" || value === "write"),
       nl: v.nullable(v.string()),
       op: v.optional(v.string()),
       arr: v.array(v.number()),
@@ -297,6 +298,20 @@ describe("as lenient as the documented types", () => {
       .query({ page: 1 })
       .reply(200, envelope([token]));
     expect((await allTokens(client, "notes"))._unsafeUnwrap()).toEqual([token]);
+  });
+
+  it("refuses a token whose scope or state is none of the documented ones, naming the field and the values", async () => {
+    const token = { id: "t1", scope: "read", state: "active", created_at: "a", expires_at: "b" };
+    for (const [field, value, expected] of [
+      ["scope", "admin", "Expected read | write"],
+      ["state", "paused", "Expected active | expired | revoked"],
+    ]) {
+      api()
+        .get(`${BASE}/repos/notes/tokens`)
+        .reply(200, envelope([{ ...token, [field as string]: value }]));
+      const error = (await listTokens(client, "notes"))._unsafeUnwrapErr() as HttpError;
+      expect([error.reason, error.issues]).toEqual(["shape", [{ path: `result.0.${field}`, message: expected }]]);
+    }
   });
 
   it("reads a namespace named by `name` or by `namespace`", async () => {
