@@ -25,7 +25,7 @@ import type {
 
 /**
  * A page walk that would not end: the server sent a cursor it had sent before (`reason: "repeated-cursor"`, with
- * that `cursor`), or more than `MAX_PAGES` pages (`reason: "page-limit"`, no `cursor`).
+ * that `cursor`), or more than 10,000 pages (`reason: "page-limit"`, no `cursor`).
  *
  * @example
  * const all = await allRepos(client);
@@ -50,10 +50,6 @@ export class PaginationError extends TaggedError {
 /**
  * The most pages a walk follows: 2,000,000 repos at 200 a page. A server that sends more (new cursors forever,
  * a `total_pages` of a billion) ends the walk with a `PaginationError` instead of growing `collect` without end.
- *
- * @example
- * const all = await allRepos(client);
- * if (all.isErr() && all.error._tag === "PaginationError" && all.error.reason === "page-limit") console.log(MAX_PAGES);
  */
 export const MAX_PAGES = 10_000;
 

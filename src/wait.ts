@@ -1,4 +1,4 @@
-import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "./client.js";
 import { type ArtifactsError, aborted, ErrorCode, unusableNumber } from "./errors.js";
 import { getRepo } from "./repos.js";
