@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readJson, send } from "./http.js";
 import { fixedWindow, type RateLimit, setRateLimitHeaders } from "./rate-limit.js";
@@ -40,7 +41,7 @@ export function controlPlane(ctx: ServerContext, options: ControlPlaneOptions) {
     if (client !== "client" || v4 !== "v4" || accounts !== "accounts" || artifacts !== "artifacts") {
       return send(res, REFUSED.noRoute);
     }
-    if (req.headers.authorization !== `Bearer ${options.apiToken}`) return send(res, REFUSED.unauthenticated);
+    if (!sameSecret(req.headers.authorization, `Bearer ${options.apiToken}`)) return send(res, REFUSED.unauthenticated);
     if (account !== options.accountId) return send(res, REFUSED.otherAccount);
     // Counted once authenticated: a stranger's requests never spend the token holder's budget.
     if (options.rateLimit && limiter.exceeded()) {
@@ -83,4 +84,13 @@ export function controlPlane(ctx: ServerContext, options: ControlPlaneOptions) {
     // Acknowledged only once durable: a SIGKILL right after this answer loses nothing it said.
     send(res, (await saved()) ? reply : REFUSED.unsaved);
   };
+}
+
+/**
+ * Whether `given` is `expected`, in time that does not depend on where they first differ (a comparison that stops
+ * early tells a patient caller the token one character at a time). Both are hashed first, so lengths match.
+ */
+export function sameSecret(given: string | undefined, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return given !== undefined && timingSafeEqual(digest(given), digest(expected));
 }

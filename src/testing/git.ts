@@ -1,6 +1,8 @@
 import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { devNull, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGunzip } from "node:zlib";
 
@@ -32,21 +34,42 @@ export function configEnv(config: Record<string, string>): Record<string, string
 }
 
 /**
- * Environment for every git child: this process's, less every `GIT_*` variable it inherited (inside a git hook,
- * `GIT_DIR` would point every command at the host's repository), then no prompts, no user or system config, no
- * credential helpers.
+ * What every git child inherits: only what it needs to run (an allowlist, as Cloudflare's simulator has), never the
+ * rest of this process's environment, where an API token may live (`ARTIFACTS_SERVER_API_TOKEN`,
+ * `CLOUDFLARE_API_TOKEN`) and where `GIT_DIR` or `GIT_SSL_NO_VERIFY` would redirect or weaken it. Then no prompts, no
+ * user or system config, no credential helper, no hooks, a HOME that does not exist (libcurl reads `~/.netrc`), and
+ * git's own words (`LC_ALL=C`), which `importFailure` reads.
  */
+const INHERITED = ["PATH", "TMPDIR", "TMP", "TEMP", "SystemRoot", "WINDIR", "PATHEXT", "GIT_SSL_CAINFO"];
+const NOWHERE = join(tmpdir(), `artifacts-server-nowhere-${randomUUID()}`);
+
 function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("GIT_")));
+  const inherited = Object.fromEntries(
+    INHERITED.flatMap((name) => (name in process.env ? [[name, process.env[name]]] : [])),
+  );
   return {
     ...inherited,
+    HOME: NOWHERE,
+    LC_ALL: "C",
     GIT_TERMINAL_PROMPT: "0",
     GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_GLOBAL: devNull,
     GIT_ASKPASS: "",
     SSH_ASKPASS: "",
+    GIT_CONFIG_PARAMETERS: "'credential.helper'='' 'core.hooksPath'='/dev/null'",
     ...extra,
   };
+}
+
+/**
+ * `git <args>` run with umask 077, as Cloudflare's simulator runs git, so that everything it writes in the data
+ * folder (objects, refs, a fork's or an import's new repository) is its owner's only. Node cannot set a child's umask
+ * itself; `sh` can, then becomes git (`exec`). Windows has no umask to set.
+ */
+function gitCommand(args: readonly string[]): [string, string[]] {
+  return process.platform === "win32"
+    ? ["git", [...args]]
+    : ["/bin/sh", ["-c", 'umask 077 && exec git "$@"', "git", ...args]];
 }
 
 /**
@@ -54,10 +77,11 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * would show to every user of the machine (`/proc/<pid>/cmdline`).
  */
 export function git(args: readonly string[], cwd?: string, env: Record<string, string> = {}): Promise<string> {
+  const [file, argv] = gitCommand(args);
   return new Promise((resolve, reject) => {
     execFile(
-      "git",
-      [...args],
+      file,
+      argv,
       { cwd, env: gitEnv(env), timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>
         error ? reject(new GitCommandError(args, `${stderr}${error.message}`)) : resolve(stdout),
@@ -67,10 +91,11 @@ export function git(args: readonly string[], cwd?: string, env: Record<string, s
 
 /** Like `git`, for output that is bytes (blobs), not text. */
 export function gitBytes(args: readonly string[], cwd: string): Promise<Uint8Array> {
+  const [file, argv] = gitCommand(args);
   return new Promise((resolve, reject) => {
     execFile(
-      "git",
-      [...args],
+      file,
+      argv,
       { cwd, env: gitEnv(), encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>
         error
@@ -87,12 +112,14 @@ export function gitBytes(args: readonly string[], cwd: string): Promise<Uint8Arr
 export async function initBare(dir: string, defaultBranch: string): Promise<void> {
   await Promise.all(
     ["objects/info", "objects/pack", "refs/heads", "refs/tags"].map((sub) =>
-      mkdir(join(dir, sub), { recursive: true }),
+      mkdir(join(dir, sub), { recursive: true, mode: 0o700 }),
     ),
   );
   await Promise.all([
-    writeFile(join(dir, "HEAD"), `ref: refs/heads/${defaultBranch}\n`),
-    writeFile(join(dir, "config"), "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"),
+    writeFile(join(dir, "HEAD"), `ref: refs/heads/${defaultBranch}\n`, { mode: 0o600 }),
+    writeFile(join(dir, "config"), "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n", {
+      mode: 0o600,
+    }),
   ]);
 }
 
@@ -120,7 +147,8 @@ export interface CgiRequest {
  * written all of it, leaving `res` to end: the caller records what a push changed first.
  */
 export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: CgiRequest): Promise<number> {
-  const child = spawn("git", ["http-backend"], {
+  const [file, argv] = gitCommand(["http-backend"]);
+  const child = spawn(file, argv, {
     env: gitEnv({
       GIT_PROJECT_ROOT: cgi.projectRoot,
       GIT_HTTP_EXPORT_ALL: "1",
@@ -142,20 +170,25 @@ export function serveGitHttp(req: IncomingMessage, res: ServerResponse, cgi: Cgi
   body.pipe(child.stdin);
   child.stdin.on("error", () => {});
 
+  // The CGI head is parsed here; the body is then piped, so a client that reads slowly holds git back (the pipe
+  // waits for the socket to drain) instead of this process buffering a whole pack for it.
   let head = Buffer.alloc(0);
   let headersSent = false;
-  child.stdout.on("data", (chunk: Buffer) => {
-    if (headersSent) {
-      res.write(chunk);
-      return;
-    }
+  const readHead = (chunk: Buffer) => {
     head = Buffer.concat([head, chunk]);
     const end = findHeaderEnd(head);
     if (!end) return;
     headersSent = true;
+    child.stdout.off("data", readHead);
     const { status, headers } = parseCgiHead(head.subarray(0, end.index).toString("latin1"));
     res.writeHead(status, headers);
     res.write(head.subarray(end.index + end.length));
+    child.stdout.pipe(res, { end: false });
+  };
+  child.stdout.on("data", readHead);
+  // A client gone mid-answer would leave git blocked on a pipe nobody reads.
+  res.on("close", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
   });
   return new Promise((resolve) => {
     child.on("close", (code) => {

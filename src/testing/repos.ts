@@ -168,11 +168,18 @@ export async function importRepo(request: Request): Promise<Reply> {
  * it is given (tests use loopback remotes), so it is for trusted callers only.
  */
 function parseRemote(text: string): URL {
+  let url: URL | undefined;
   try {
-    const url = new URL(text);
-    if (url.protocol === "https:" || url.protocol === "http:") return url;
+    url = new URL(text);
   } catch {}
-  throw invalid("url must be an http(s) Git remote URL");
+  if (url?.protocol !== "https:" && url?.protocol !== "http:") throw invalid("url must be an http(s) Git remote URL");
+  try {
+    // Decoded when sent (`splitCredentials`): refused now, as the caller's input, rather than failing later.
+    decodeURIComponent(url.username + url.password);
+  } catch {
+    throw invalid("url's user:password@ is not valid percent-encoding");
+  }
+  return url;
 }
 
 /** The URL without its userinfo, and that userinfo as the git config that sends it (Basic, as a URL would). */

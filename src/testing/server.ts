@@ -103,7 +103,7 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   await git(["--version"]); // fail early and clearly when git is missing
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "artifacts-server-")));
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const store = ownsDataDir ? undefined : await openStore(dataDir, options.now);
   const state = store?.state ?? new ArtifactsState(options.now);
   state.tokenFormat = options.tokenFormat ?? "v1";
@@ -149,9 +149,10 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
         : segments[0] === "git"
           ? remotes(req, res, url, segments.slice(1))
           : rest(req, res, url, segments);
-    handled.catch((error: unknown) => {
-      // A bug here must answer, never crash the server.
-      if (!res.headersSent) send(res, { status: 500, code: 10400, message: `internal error: ${String(error)}` });
+    handled.catch(() => {
+      // A bug here must answer, never crash the server; and say nothing of what was thrown: git's stderr and the
+      // data folder's paths are this machine's, not the caller's.
+      if (!res.headersSent) send(res, { status: 500, code: 10400, message: "internal error" });
       else res.destroy();
     });
   });

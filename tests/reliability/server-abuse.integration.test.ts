@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +33,31 @@ const envelopeError = (code: number) =>
   expect.objectContaining({ success: false, result: null, errors: [expect.objectContaining({ code })] });
 
 describe("the local server under abuse answers clearly and keeps running", () => {
+  it("refuses an import URL whose user:password@ is not valid percent-encoding with 400, not a 500", async () => {
+    const reply = await raw(`${api}/repos/bad-userinfo/import`, {
+      method: "POST",
+      body: JSON.stringify({ url: "https://x:%ZZsecret@127.0.0.1:9/src.git" }),
+    });
+    expect([reply.status, reply.body]).toEqual([400, envelopeError(10100)]);
+    expect(reply.text).not.toContain("secret");
+  });
+
+  it("says only 'internal error' when something breaks inside: no git output, no path of its data folder", async () => {
+    const client = createClient({ ...server.clientOptions, retry: 0 });
+    const repo = (await createRepo(client, { name: "broken" }))._unsafeUnwrap();
+    // Its Git data gone from under the server: a fork's clone fails inside.
+    await rm(join(server.dataDir, `${repo.id}.git`), { recursive: true, force: true });
+    const reply = await raw(`${api}/repos/broken/fork`, { method: "POST", body: JSON.stringify({ name: "b2" }) });
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({
+      result: null,
+      success: false,
+      errors: [{ code: 10400, message: "internal error" }],
+      messages: [],
+    });
+    expect(reply.text).not.toContain(server.dataDir);
+  });
+
   it.each([
     ["{", 10100],
     ["[]", 10100],

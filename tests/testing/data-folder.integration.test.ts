@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,6 +81,90 @@ describe("a data folder that persists", () => {
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a data folder the user names", () => {
+  /** A folder as a user's own: a project with a `.git` folder, a bare repo, temporary files. */
+  async function usersFolder() {
+    const dir = await mkdtemp(join(tmpdir(), "artifacts-users-"));
+    await mkdir(join(dir, "project.git", "objects"), { recursive: true });
+    await mkdir(join(dir, ".git"));
+    await writeFile(join(dir, "notes.tmp"), "mine");
+    await writeFile(join(dir, "state.json.tmp"), "mine too");
+    return dir;
+  }
+
+  it("is refused when it holds anything not the server's and no mark: nothing in it is touched", async () => {
+    const dir = await usersFolder();
+    try {
+      const before = (await readdir(dir)).sort();
+      const started = await startArtifactsServer({ dataDir: dir }).then(
+        (server) => server.close().then(() => "started"),
+        (error: Error) => error,
+      );
+      expect(started).toBeInstanceOf(Error);
+      expect((started as Error).message).toMatch(/is not empty and is not a data folder of the local Artifacts server/);
+      expect((await readdir(dir)).sort()).toEqual(before);
+      expect(await readFile(join(dir, "notes.tmp"), "utf8")).toBe("mine");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is marked when new or empty, kept to its owner (0700 folders, 0600 files), and taken again once marked", async () => {
+    const parent = await mkdtemp(join(tmpdir(), "artifacts-new-"));
+    const dir = join(parent, "data");
+    try {
+      const first = await startArtifactsServer({ dataDir: dir });
+      const client = createClient({ ...first.clientOptions, retry: 0 });
+      const repo = (await createRepo(client, { name: "kept" }))._unsafeUnwrap();
+      await commitFiles(client, "kept", { message: "m", author, files: { "a.txt": "a" } });
+      await first.close();
+      expect(await readdir(dir)).toContain(".cloudflare-artifacts-server");
+      // Git's objects are read-only (0400); nothing is anyone's but the owner's.
+      const modes: string[] = [];
+      const walk = async (path: string): Promise<void> => {
+        const info = await stat(path);
+        modes.push(`${info.isDirectory() ? "d" : "f"}${(info.mode & 0o777).toString(8)}`);
+        if (info.isDirectory()) for (const name of await readdir(path)) await walk(join(path, name));
+      };
+      await walk(dir);
+      expect(new Set(modes)).toEqual(new Set(["d700", "f600", "f400"]));
+      // A file of the user's own in a marked folder stays: only the server's own shapes are removed.
+      await writeFile(join(dir, "mine.txt"), "mine");
+      await mkdir(join(dir, "mine.git"));
+      const second = await startArtifactsServer({ dataDir: dir });
+      try {
+        const again = createClient({ ...second.clientOptions, retry: 0 });
+        expect((await getRepo(again, "kept"))._unsafeUnwrap().id).toBe(repo.id);
+      } finally {
+        await second.close();
+      }
+      expect(await readdir(dir)).toEqual(expect.arrayContaining(["mine.txt", "mine.git", `${repo.id}.git`]));
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("of an earlier version (state.json and the server's own names, no mark) is taken and marked", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "artifacts-earlier-"));
+    try {
+      const first = await startArtifactsServer({ dataDir: dir });
+      await createRepo(createClient({ ...first.clientOptions, retry: 0 }), { name: "old" });
+      await first.close();
+      await rm(join(dir, ".cloudflare-artifacts-server"));
+      const second = await startArtifactsServer({ dataDir: dir });
+      try {
+        const [repos] = (await listRepos(createClient({ ...second.clientOptions, retry: 0 })))._unsafeUnwrap();
+        expect(repos.map((repo) => repo.name)).toEqual(["old"]);
+      } finally {
+        await second.close();
+      }
+      expect(await readdir(dir)).toContain(".cloudflare-artifacts-server");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

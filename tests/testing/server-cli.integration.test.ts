@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createClient, createRepo, getRepo } from "../../src/index.js";
@@ -74,6 +76,23 @@ describe("the command", () => {
       expect(code, args.join(" ")).toBe(2);
       expect(stderr).toContain("Usage: cloudflare-artifacts-server");
       expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("refuses a --data-dir of the user's own (not empty, not marked) in one line, exit 2, touching nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "artifacts-cli-users-"));
+    try {
+      await mkdir(join(dir, "work.git"));
+      await writeFile(join(dir, "draft.tmp"), "mine");
+      const { code, stdout, stderr } = await run(["--data-dir", dir]);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        `cloudflare-artifacts-server: ${dir} is not empty and is not a data folder of the local Artifacts server (it has no .cloudflare-artifacts-server): give a new or empty folder, so that nothing of yours is ever removed\n`,
+      );
+      expect((await readdir(dir)).sort()).toEqual(["draft.tmp", "work.git"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,74 @@
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createRepo, createToken } from "../../src/index.js";
+import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
+import { useLocalServer } from "../support/local-server.js";
+
+/**
+ * The local server's Git remotes as a client that misbehaves sees them: one that asks for a pack and reads none of
+ * it holds git back, and costs the server no more memory than a socket's buffers.
+ */
+
+const local = useLocalServer();
+afterAll(removeTempDirs);
+
+/** Polls `check` until it holds, or throws after `ms`: a test must not go on as if it had. */
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not within ${ms} ms`);
+}
+
+const pkt = (text: string) => `${(text.length + 4).toString(16).padStart(4, "0")}${text}`;
+
+/** The pids of the `git upload-pack` processes serving a fetch right now. */
+async function uploadPacks(): Promise<string[]> {
+  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
+  const argvs = await Promise.all(
+    pids.map(async (pid) => [pid, await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")]),
+  );
+  return argvs.filter(([, argv]) => /(^|\/)git\0upload-pack\0/.test(argv ?? "")).map(([pid]) => pid!);
+}
+
+describe("a clone that reads slowly", () => {
+  it("holds git back instead of buffering the pack in the server", async () => {
+    const repo = (await createRepo(local.client, { name: "big" }))._unsafeUnwrap();
+    const { plaintext } = (await createToken(local.client, { repo: "big", scope: "write" }))._unsafeUnwrap();
+    const work = await tempDir();
+    await gitCli(["init", "--quiet", "-b", "main"], work);
+    // Random bytes: the pack is as large as the file.
+    await writeFile(join(work, "big.bin"), randomBytes(24 * 1024 * 1024));
+    await gitCli(["add", "-A"], work);
+    await gitCli(["commit", "--quiet", "-m", "big"], work);
+    expect((await gitCli(withBearer(plaintext, ["push", "--quiet", repo.remote, "main"]), work)).code).toBe(0);
+    const oid = (await gitCli(["rev-parse", "HEAD"], work)).stdout.trim();
+
+    const url = new URL(`${repo.remote}/git-upload-pack`);
+    const body = `${pkt(`want ${oid} side-band-64k\n`)}0000${pkt("done\n")}`;
+    const before = process.memoryUsage().arrayBuffers;
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once("connect", resolve));
+    // Asks, then reads nothing at all.
+    socket.pause();
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${plaintext}\r\n` +
+        `Content-Type: application/x-git-upload-pack-request\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    try {
+      await until(async () => (await uploadPacks()).length > 0, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // Git is still at it, blocked on a full pipe: it has not handed its 24 MB to the server.
+      expect((await uploadPacks()).length).toBeGreaterThan(0);
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+    } finally {
+      socket.destroy();
+    }
+    // A client gone mid-answer does not leave git blocked.
+    await until(async () => (await uploadPacks()).length === 0, 10_000);
+  }, 60_000);
+});
