@@ -28,19 +28,27 @@ export const credential: Command = {
         .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
     );
     if (operation !== "get") return;
-    const client = clientFrom(parsed);
+    // Which host is this account's, from the flags and environment alone: a request for any other host (git asks
+    // every helper about every host) is answered with nothing, before any credential is needed.
+    const accountId = text(parsed, "account-id") ?? process.env.CLOUDFLARE_ACCOUNT_ID;
     const local = text(parsed, "base-url") ?? process.env.CLOUDFLARE_API_BASE_URL;
-    const hosts = [`${client.accountId}.artifacts.cloudflare.net`, local ? new URL(local).host : undefined];
+    const hosts = [
+      accountId ? `${accountId}.artifacts.cloudflare.net` : undefined,
+      local && URL.canParse(local) ? new URL(local).host : undefined,
+    ];
     const match = /^git\/([^/]+)\/([^/]+)\.git\/?$/.exec(request.path ?? "");
-    if (!hosts.includes(request.host) || !match) return;
+    if (!request.host || !hosts.includes(request.host) || !match) return;
     // A token goes over TLS only; plain http only to this machine (a local server).
-    const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(request.host ?? "");
+    const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(request.host);
     if (request.protocol !== "https" && !(request.protocol === "http" && loopback)) return;
-    const [, namespace = "", repo = ""] = match;
+    const namespace = decoded(match[1]);
+    const repo = decoded(match[2]);
+    // Not a path the API could name (bad percent-encoding): no repo of this account's, so no answer.
+    if (namespace === undefined || repo === undefined) return;
     const scope = text(parsed, "scope") ?? "write";
     if (scope !== "read" && scope !== "write") throw usage("usage: --scope is read or write");
-    const minted = await createToken(clientFrom(parsed, decodeURIComponent(namespace)), {
-      repo: decodeURIComponent(repo),
+    const minted = await createToken(clientFrom(parsed, namespace), {
+      repo,
       scope,
       ttl: integer(parsed, "ttl") ?? 900,
     });
@@ -56,3 +64,12 @@ export const credential: Command = {
     process.stdout.write(`username=x\npassword=${secret}\n${expiry}`);
   },
 };
+
+/** A percent-encoded path segment, decoded; `undefined` when it is not valid percent-encoding. */
+function decoded(segment: string | undefined): string | undefined {
+  try {
+    return segment === undefined ? undefined : decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}

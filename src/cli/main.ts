@@ -91,9 +91,11 @@ function help(command: Command): number {
 }
 
 // A reader that stops reading (`… | head -c 10`) ends the command quietly, as git does: what it wanted, it has.
+// Any other write failure (a full disk, `> /dev/full`) is said in one line, not a stack, and fails the command.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
-  throw error;
+  process.stderr.write(`cloudflare-artifacts: cannot write the output (${error.code ?? error.message})\n`);
+  process.exit(1);
 });
 
 const json = process.argv.includes("--json");

@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { REDACTED } from "../secrets.js";
 
 /**
  * What the command prints and how it exits: results as a table (or, with `--json`, the API's result verbatim), and
@@ -62,11 +63,24 @@ function firstMessage(json: { body?: { errors?: { message?: string }[] } }): str
   return json.body?.errors?.[0]?.message;
 }
 
-/** Prints a result: JSON verbatim, or a table of rows (one per item) or of fields (one object). */
-export function print(value: unknown, json: boolean, columns?: readonly string[]): void {
+/**
+ * Prints a result: JSON verbatim, or a table of rows (one per item) or of fields (one object), with the `secrets`
+ * fields shown as `[REDACTED]`.
+ */
+export function print(
+  value: unknown,
+  json: boolean,
+  columns?: readonly string[],
+  secrets: readonly string[] = [],
+): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     return;
+  }
+  if (secrets.length > 0 && typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const fields = value as Record<string, unknown>;
+    const hidden = secrets.filter((key) => key in fields).map((key) => [key, `${REDACTED} (--json shows it)`]);
+    value = { ...fields, ...Object.fromEntries(hidden) };
   }
   if (Array.isArray(value)) {
     process.stdout.write(table(value as Record<string, unknown>[], columns));

@@ -41,6 +41,11 @@ async function value<T>(result: ResultAsync<T, { _tag: string; message: string }
 const REPO_COLUMNS = ["name", "default_branch", "last_push_at", "source", "read_only", "remote"];
 const TOKEN_COLUMNS = ["id", "scope", "state", "created_at", "expires_at"];
 const json = (parsed: Parsed) => parsed.values.json === true;
+/**
+ * The short-lived token a create, fork or import returns: redacted in a table, which ends up in logs and scrollback;
+ * `--json` prints it (the API's result verbatim), and `tokens create` mints one to use.
+ */
+const INLINE_TOKEN = ["token"];
 
 function choice<T extends string>(parsed: Parsed, name: string, options: readonly T[]): T | undefined {
   const given = text(parsed, name);
@@ -95,7 +100,7 @@ export const repos: Record<string, Command> = {
         default_branch: text(parsed, "default-branch"),
         read_only: parsed.values["read-only"] === true ? true : undefined,
       };
-      print(await value(createRepo(clientFrom(parsed), body)), json(parsed));
+      print(await value(createRepo(clientFrom(parsed), body)), json(parsed), undefined, INLINE_TOKEN);
     },
   },
   delete: {
@@ -119,7 +124,12 @@ export const repos: Record<string, Command> = {
         read_only: parsed.values["read-only"] === true ? true : undefined,
         default_branch_only: parsed.values["all-branches"] === true ? false : undefined,
       };
-      print(await value(forkRepo(clientFrom(parsed), positional(parsed, 0, "NAME"), body)), json(parsed));
+      print(
+        await value(forkRepo(clientFrom(parsed), positional(parsed, 0, "NAME"), body)),
+        json(parsed),
+        undefined,
+        INLINE_TOKEN,
+      );
     },
   },
   import: {
@@ -142,7 +152,7 @@ export const repos: Record<string, Command> = {
       try {
         const imported = await value(importRepo(client, name, body));
         if (parsed.values.wait) await value(waitForRepo(client, name));
-        print(imported, json(parsed));
+        print(imported, json(parsed), undefined, INLINE_TOKEN);
       } finally {
         spinner?.stop();
       }

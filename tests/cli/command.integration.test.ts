@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createClient, getRepo } from "../../src/index.js";
@@ -282,6 +282,59 @@ describe("the command", () => {
   });
 });
 
+describe("the command under careless or hostile input", () => {
+  it("shows the inline token of create, fork and import redacted in a table, and whole with --json", async () => {
+    const created = await run(["repos", "create", "cli-table"]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^token\s+\[REDACTED\] \(--json shows it\)$/m);
+    expect(created.stdout).not.toMatch(/art_v1_[0-9a-f]/);
+    const forked = await run(["repos", "fork", "cli-table", "cli-table-fork"]);
+    expect(forked.stdout).toMatch(/^token\s+\[REDACTED\]/m);
+    expect(forked.stdout).not.toMatch(/art_v1_[0-9a-f]/);
+    expect((await json(["repos", "fork", "cli-table", "cli-table-fork-2"])).token).toMatch(/^art_v1_[0-9a-f]{40}/);
+  });
+
+  it("never prints an API token that is not a header value, in text or --json, nor hands it to git", async () => {
+    const secret = "cf-SECRET-with-newline\nX-Injected: yes";
+    const bad = { ...env, CLOUDFLARE_API_TOKEN: secret };
+    for (const args of [
+      ["repos", "list"],
+      ["repos", "list", "--json"],
+    ]) {
+      const result = await run(args, { env: bad });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("apiToken must be a valid HTTP header value");
+      expect(`${result.stdout}${result.stderr}`).not.toContain("SECRET");
+    }
+    const host = `${server.accountId}.artifacts.cloudflare.net`;
+    const helper = await run(["credential", "get"], {
+      env: bad,
+      input: `protocol=https\nhost=${host}\npath=git/default/cli-helper.git\n`,
+    });
+    expect(helper.stdout).toBe("");
+    expect(helper.stderr).not.toContain("SECRET");
+  });
+
+  it("says a failed write other than a closed pipe in one line and exits 1 (> /dev/full)", async () => {
+    const full = await open("/dev/full", "w");
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, "repos", "list", "--json"], {
+          cwd: root,
+          env,
+          stdio: ["ignore", full.fd, "pipe"],
+        });
+        let stderr = "";
+        child.stderr?.on("data", (chunk) => (stderr += chunk));
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      expect(result).toEqual({ code: 1, stderr: "cloudflare-artifacts: cannot write the output (ENOSPC)\n" });
+    } finally {
+      await full.close();
+    }
+  });
+});
+
 describe("the Git credential helper", () => {
   const helper = `!"${process.execPath}" "${bin}" credential`;
 
@@ -354,5 +407,26 @@ describe("the Git credential helper", () => {
     const minted = [...server.state.tokens.values()].at(-1);
     expect(minted?.scope).toBe("read");
     expect((await run(["credential", "store"], { input: "protocol=https\nhost=x\n" })).stdout).toBe("");
+  });
+
+  it("mints nothing for a request without a host, asks no credentials of another host, and reads any path", async () => {
+    const tokensBefore = server.state.tokens.size;
+    // The account set, no base URL: the host check alone stands between the request and a mint on the real API.
+    const local = { ...env, CLOUDFLARE_API_BASE_URL: "" };
+    const hostless = await run(["credential", "get"], {
+      env: local,
+      input: "protocol=https\npath=git/default/cli-helper.git\n",
+    });
+    expect([hostless.code, hostless.stdout, hostless.stderr]).toEqual([0, "", ""]);
+    // Without any credential in the environment, an unrelated host is simply not this helper's.
+    const bare = { ...env, CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_ACCOUNT_ID: "" };
+    const unrelated = await run(["credential", "get"], { env: bare, input: "protocol=https\nhost=github.com\n" });
+    expect([unrelated.code, unrelated.stdout, unrelated.stderr]).toEqual([0, "", ""]);
+    const host = `${server.accountId}.artifacts.cloudflare.net`;
+    const garbled = await run(["credential", "get"], {
+      input: `protocol=https\nhost=${host}\npath=git/%ZZ/cli-helper.git\n`,
+    });
+    expect([garbled.code, garbled.stdout, garbled.stderr]).toEqual([0, "", ""]);
+    expect(server.state.tokens.size).toBe(tokensBefore);
   });
 });
