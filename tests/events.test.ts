@@ -86,6 +86,47 @@ describe("parseArtifactsEvent", () => {
       { numRuns: 500 },
     );
   });
+
+  it("answers an Err, never a throw, for a body whose reads throw (a getter, a Proxy)", () => {
+    const sample = artifactsEventSamples["cf.artifacts.repo.created"];
+    const getter = {
+      ...sample,
+      get payload(): never {
+        throw new Error("boom art_v1_0123456789abcdef0123456789abcdef01234567");
+      },
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("boom");
+        },
+        ownKeys() {
+          throw new Error("boom");
+        },
+      },
+    );
+    for (const body of [getter, proxy]) {
+      let result: ReturnType<typeof parseArtifactsEvent> | undefined;
+      expect(() => {
+        result = parseArtifactsEvent(body);
+      }).not.toThrow();
+      expect(result?._unsafeUnwrapErr()).toMatchObject({ _tag: "InvalidInputError", field: "body" });
+      expect(result?._unsafeUnwrapErr().message).not.toContain("art_v1_");
+    }
+  });
+
+  it("never repeats a repo token it received in the error", () => {
+    const token = "art_v1_0123456789abcdef0123456789abcdef01234567?expires=1767225600";
+    const sample = artifactsEventSamples["cf.artifacts.repo.created"];
+    const error = parseArtifactsEvent({
+      ...sample,
+      payload: { ...sample.payload, readOnly: token },
+    })._unsafeUnwrapErr();
+    expect(error.message).toContain("payload.readOnly");
+    expect(error.message).not.toContain("0123456789abcdef");
+    expect(error.message).toContain("[REDACTED]");
+  });
 });
 
 describe("the example Queue consumer (examples/events-worker.ts)", () => {

@@ -5,6 +5,7 @@
 import { err, ok, type Result } from "neverthrow";
 import * as v from "valibot";
 import { InvalidInputError } from "../errors.js";
+import { scrub } from "../secrets.js";
 import { ArtifactsEvent } from "./schemas.js";
 
 export type * from "./types.js";
@@ -33,12 +34,19 @@ export function parseArtifactsEvent(body: unknown): Result<T.ArtifactsEvent, Inv
       return err(new InvalidInputError("the event is not JSON", "body"));
     }
   }
-  const parsed = v.safeParse(ArtifactsEvent, value);
+  let parsed: v.SafeParseResult<typeof ArtifactsEvent>;
+  try {
+    parsed = v.safeParse(ArtifactsEvent, value);
+  } catch {
+    // A getter or Proxy that throws while it is read: what it threw may hold anything, so it is not repeated.
+    return err(new InvalidInputError("the event cannot be read", "body"));
+  }
   if (parsed.success) return ok(parsed.output);
   const [issue] = parsed.issues;
-  const path = issue.path?.map((item) => String(item.key)).join(".") ?? "";
+  // valibot's message repeats the value it received, which may be a repo token: scrubbed, as the path is.
+  const path = scrub(issue.path?.map((item) => String(item.key)).join(".") ?? "");
   return err(
-    new InvalidInputError(`not an Artifacts event: ${path ? `${path}: ` : ""}${issue.message}`, path || "body"),
+    new InvalidInputError(`not an Artifacts event: ${path ? `${path}: ` : ""}${scrub(issue.message)}`, path || "body"),
   );
 }
 
