@@ -176,15 +176,21 @@ export function reach(
     const handle = target;
     const failed = (what: string) => (error: unknown) => bindingError(what, error);
     const mint = () =>
-      ResultAsync.fromPromise(handle.createToken(scope, MINTED_TTL), failed("createToken()")).andThen((created) =>
+      // Through a promise of its own: an RPC stub that throws at once, or answers without a promise, is an Err too.
+      ResultAsync.fromPromise(
+        Promise.resolve().then(() => handle.createToken(scope, MINTED_TTL)),
+        failed("createToken()"),
+      ).andThen((created) =>
         isRepoToken(created?.plaintext)
           ? okAsync<Minted, Failure>({
               plaintext: created.plaintext,
               async revoke() {
-                await handle.revokeToken(created.id).then(
-                  () => undefined,
-                  (error: unknown) => debug(`could not revoke the token minted for this call (${String(error)})`),
-                );
+                await Promise.resolve()
+                  .then(() => handle.revokeToken(created.id))
+                  .then(
+                    () => undefined,
+                    (error: unknown) => debug(`could not revoke the token minted for this call (${String(error)})`),
+                  );
               },
             })
           : errAsync(new GitError("protocol", "the binding's createToken() gave no repo token")),
@@ -298,10 +304,17 @@ export function withAccess<T, E = never>(
       new ResultAsync(
         work(reached)
           .catch((error: unknown) => {
+            // A GitError thrown deep in the work (an object of the wrong kind) is the answer as it is.
+            if (error instanceof GitError) return err(error);
             const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
             return err(new GitError("protocol", message));
           })
-          .finally(() => reached.release()),
+          // Never a rejection, whatever a binding's revokeToken() does.
+          .finally(() =>
+            Promise.resolve()
+              .then(() => reached.release())
+              .catch(() => {}),
+          ),
       ),
   );
 }

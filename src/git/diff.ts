@@ -142,6 +142,30 @@ interface Checked {
   contents: boolean;
 }
 
+/**
+ * Checks one side of a diff or a merge: a ref of this repo (`HEAD` too, where `head` says so), or `{ repo, ref }` of
+ * another (with a client only), its `ref` a branch, a tag or a commit id. Refused here, nothing is sent.
+ */
+export function checkSpec(field: string, spec: unknown, client: boolean, head: boolean): InvalidInputError | undefined {
+  const refused = (rule: string) => new InvalidInputError(`${field}${rule}`, field);
+  if (typeof spec === "string") {
+    if (!isRefName(spec) && !isOid(spec) && !(head && spec === "HEAD")) {
+      return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
+    }
+    return undefined;
+  }
+  if (typeof spec !== "object" || spec === null)
+    return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
+  const { repo, ref } = spec as { repo?: unknown; ref?: unknown };
+  if (typeof repo !== "string" || repo === "")
+    return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
+  if (!client) return refused(": another repo can be named with a client only");
+  if (ref !== undefined && !(typeof ref === "string" && (isRefName(ref) || isOid(ref)))) {
+    return refused(".ref must be a branch, a tag or a commit id");
+  }
+  return undefined;
+}
+
 function checkDiff(input: DiffRefsInput | undefined, client: boolean): Result<Checked, InvalidInputError> {
   if (typeof input !== "object" || input === null)
     return err(new InvalidInputError("the diff must be an object", "input"));
@@ -150,17 +174,8 @@ function checkDiff(input: DiffRefsInput | undefined, client: boolean): Result<Ch
     ["from", from],
     ["to", to],
   ] as const) {
-    if (typeof spec === "string") {
-      if (!isRefName(spec) && !isOid(spec) && spec !== "HEAD") {
-        return err(new InvalidInputError(`${field} must be a branch, a tag, a commit id, or { repo, ref }`, field));
-      }
-    } else if (typeof spec !== "object" || spec === null || typeof spec.repo !== "string" || spec.repo === "") {
-      return err(new InvalidInputError(`${field} must be a branch, a tag, a commit id, or { repo, ref }`, field));
-    } else if (!client) {
-      return err(new InvalidInputError(`${field}: another repo can be named with a client only`, field));
-    } else if (spec.ref !== undefined && !isRefName(spec.ref) && !isOid(spec.ref)) {
-      return err(new InvalidInputError(`${field}.ref must be a branch, a tag or a commit id`, field));
-    }
+    const refused = checkSpec(field, spec, client, true);
+    if (refused) return err(refused);
   }
   if (
     paths !== undefined &&

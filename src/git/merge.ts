@@ -13,7 +13,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
-import { type RefSpec, type Side, walk } from "./diff.js";
+import { checkSpec, type RefSpec, type Side, walk } from "./diff.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { type Author, checkCommit, isRefName } from "./input.js";
@@ -164,10 +164,9 @@ function checkMerge(input: MergeRefsInput | undefined, client: boolean): Result<
   const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
   if (typeof input !== "object" || input === null) return refused("the merge must be an object", "input");
   const { from, into, message, author, parent, squash, fastForward } = input;
-  if (typeof from === "string" ? !(isRefName(from) || isOid(from)) : typeof from?.repo !== "string" || !from.repo) {
-    return refused("from must be a branch, a tag, a commit id, or { repo, ref }", "from");
-  }
-  if (typeof from !== "string" && !client) return refused("from: another repo can be named with a client only", "from");
+  // As diffRefs checks it, `ref` of another repo included.
+  const wrong = checkSpec("from", from, client, false);
+  if (wrong) return err(wrong);
   if (!isRefName(into)) return refused("into must be a valid branch name (not HEAD)", "into");
   if (parent !== undefined && !isOid(parent)) return refused("parent must be a commit id (40 lowercase hex)", "parent");
   if (squash !== undefined && typeof squash !== "boolean") return refused("squash must be a boolean", "squash");

@@ -1,4 +1,5 @@
-import { indexPack, readBlob, readCommit, readObject } from "isomorphic-git";
+import { indexPack, readBlob, readObject } from "isomorphic-git";
+import { GitError } from "./errors.js";
 import { objectId } from "./hash.js";
 import type { Author } from "./input.js";
 import { memoryFs } from "./memory-fs.js";
@@ -48,9 +49,19 @@ export class ObjectStore {
   }
 
   async commitTree(oid: string): Promise<string> {
+    return headerValues(await this.commit(oid), "tree")[0] ?? "";
+  }
+
+  /**
+   * A commit's bytes, written by this call or fetched. An id that names another kind of object (a ref given as a
+   * tree's id) is a `GitError` that says so, which the call passes on as it is.
+   */
+  private async commit(oid: string): Promise<Uint8Array> {
     const own = this.written.get(oid);
-    if (own) return headerValues(own.content, "tree")[0] ?? "";
-    return (await readCommit({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).commit.tree;
+    if (own) return own.content;
+    const { type, object } = await readObject({ fs: this.fs, gitdir: "/", oid, format: "content", cache: this.cache });
+    if (type !== "commit") throw new GitError("not-found", `${oid} is a ${type}, not a commit`);
+    return object as Uint8Array;
   }
 
   async blob(oid: string): Promise<Uint8Array> {
@@ -94,9 +105,7 @@ export class ObjectStore {
 
   /** The parents of a commit this store holds. */
   async parents(oid: string): Promise<string[]> {
-    const own = this.written.get(oid);
-    if (own) return headerValues(own.content, "parent");
-    return (await readCommit({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).commit.parent;
+    return headerValues(await this.commit(oid), "parent");
   }
 
   private async write(type: ObjectType, content: Uint8Array): Promise<string> {
@@ -106,7 +115,7 @@ export class ObjectStore {
   }
 }
 
-/** The values of a header of a commit this store wrote (`tree`, `parent`), in order. */
+/** The values of a header of a commit (`tree`, `parent`), in order. */
 function headerValues(content: Uint8Array, name: string): string[] {
   const text = new TextDecoder().decode(content);
   const headers = text.slice(0, text.indexOf("\n\n")).split("\n");

@@ -147,6 +147,51 @@ describe("the binding's handle as a target", () => {
     expect(heard).toEqual(["could not revoke the token minted for this call (Error: gone)"]);
   });
 
+  it("ends with an Err, never a rejection, when createToken() throws at once", async () => {
+    const { handle } = fakeHandle({
+      createToken: (() => {
+        throw new Error(`sync boom ${TOKEN}`);
+      }) as never,
+    });
+    const read = readFiles(handle);
+    await expect(read).resolves.toBeDefined();
+    expect((await read)._unsafeUnwrapErr()).toMatchObject({
+      _tag: "GitError",
+      reason: "protocol",
+      message: "the binding's createToken() failed: sync boom art_v1_[REDACTED]",
+    });
+  });
+
+  it("takes a createToken() that answers without a promise, as an RPC stub may", async () => {
+    knowing("read of the whole head", READ_REFS, ids.second);
+    const { handle, calls } = fakeHandle({
+      createToken: ((scope: string, ttl: number) => {
+        calls.push(`createToken ${scope} ${ttl}`);
+        return { id: "minted0000000001", plaintext: TOKEN };
+      }) as never,
+    });
+    expect((await readFiles(handle))._unsafeUnwrap().commit).toBe(ids.second);
+    expect(calls.slice(2)).toEqual(["revokeToken minted0000000001"]);
+  });
+
+  it.each([
+    [
+      "throws at once",
+      () => {
+        throw new Error("sync gone");
+      },
+      "could not revoke the token minted for this call (Error: sync gone)",
+    ],
+    ["answers without a promise", () => true, undefined],
+  ])("keeps the call's Ok when revokeToken() %s", async (_, revokeToken, said) => {
+    knowing("read of the whole head", READ_REFS, ids.second);
+    const heard: string[] = [];
+    const { handle } = fakeHandle({ revokeToken: revokeToken as never });
+    const read = await readFiles(handle, {}, { debug: (message) => heard.push(message) });
+    expect(read._unsafeUnwrap().commit).toBe(ids.second);
+    expect(heard.filter((line) => line.startsWith("could not revoke"))).toEqual(said ? [said] : []);
+  });
+
   it("refuses a remote with credentials in it", async () => {
     const { handle } = fakeHandle({ info: async () => ({ remote: "https://x:y@example.com/r.git" }) });
     expect((await readFiles(handle, { token: TOKEN }))._unsafeUnwrapErr()).toMatchObject({ field: "remote" });

@@ -176,6 +176,16 @@ describe("diffRefs with contents", () => {
   });
 });
 
+describe("diffRefs: a ref that names no commit", () => {
+  it("says a tree's id is a tree, not a commit", async () => {
+    const { remote, to, target } = repo({ ...BEFORE, "n.txt": "n\n" });
+    const tree = remote.commitOf(to).tree;
+    expect((await diff(target, { to: tree }))._unsafeUnwrapErr()).toEqual(
+      expect.objectContaining({ _tag: "GitError", reason: "not-found", message: `${tree} is a tree, not a commit` }),
+    );
+  });
+});
+
 describe("diffRefs: its input", () => {
   const target = { remote: URL, token: new MemoryRemote().options.token };
   it.each([

@@ -397,6 +397,36 @@ describe("mergeRefs: its input", () => {
   });
 });
 
+describe("mergeRefs: a ref that is not a ref", () => {
+  it("says a tree's id is a tree, not a commit, with nothing pushed", async () => {
+    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o\n" }, undefined);
+    const tree = remote.commitOf(main).tree;
+    expect((await merge(target, { from: tree }))._unsafeUnwrapErr()).toEqual(
+      expect.objectContaining({ _tag: "GitError", reason: "not-found", message: `${tree} is a tree, not a commit` }),
+    );
+    expect(remote.updates).toEqual([]);
+  });
+
+  it("checks from.ref of another repo as diffRefs does: 70 KB or an object is refused before any request", async () => {
+    const { baseline, fork, client } = forked();
+    for (const ref of ["a".repeat(70_000), {}, 42]) {
+      const refused = await mergeRefs(client, "baseline", {
+        from: { repo: "agent-a", ref } as never,
+        into: "main",
+        author,
+      });
+      expect(refused._unsafeUnwrapErr()).toEqual(
+        expect.objectContaining({
+          _tag: "InvalidInputError",
+          field: "from",
+          message: "from.ref must be a branch, a tag or a commit id",
+        }),
+      );
+    }
+    expect([baseline.requests, fork.requests]).toEqual([[], []]);
+  });
+});
+
 describe("mergeRefs from a fork, with a client", () => {
   it("brings the fork's commits and objects to the source in the push, and revokes both tokens", async () => {
     const { baseline, main, theirs, client, calls } = forked();

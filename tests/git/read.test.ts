@@ -115,6 +115,16 @@ describe("readFiles: the ref", () => {
   });
 });
 
+describe("readFiles: a ref that names no commit", () => {
+  it("says a tree's id is a tree, not a commit", async () => {
+    const { remote, head, target } = repo();
+    const tree = remote.commitOf(head).tree;
+    expect((await readFiles(target, { ref: tree }))._unsafeUnwrapErr()).toEqual(
+      expect.objectContaining({ _tag: "GitError", reason: "not-found", message: `${tree} is a tree, not a commit` }),
+    );
+  });
+});
+
 describe("readFiles: its input", () => {
   it.each([
     [{ ref: "a..b" }, "ref"],
