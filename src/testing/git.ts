@@ -37,7 +37,7 @@ export function configEnv(config: Record<string, string>): Record<string, string
  * What every git child inherits: only what it needs to run (an allowlist, as Cloudflare's simulator has), never the
  * rest of this process's environment, where an API token may live (`ARTIFACTS_SERVER_API_TOKEN`,
  * `CLOUDFLARE_API_TOKEN`) and where `GIT_DIR` or `GIT_SSL_NO_VERIFY` would redirect or weaken it. Then no prompts, no
- * user or system config, no credential helper, no hooks, a HOME that does not exist (libcurl reads `~/.netrc`), and
+ * user or system config, no credential helper, a HOME that does not exist (libcurl reads `~/.netrc`), and
  * git's own words (`LC_ALL=C`), which `importFailure` reads.
  */
 const INHERITED = ["PATH", "TMPDIR", "TMP", "TEMP", "SystemRoot", "WINDIR", "PATHEXT", "GIT_SSL_CAINFO"];
@@ -56,7 +56,7 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     GIT_CONFIG_GLOBAL: devNull,
     GIT_ASKPASS: "",
     SSH_ASKPASS: "",
-    GIT_CONFIG_PARAMETERS: "'credential.helper'='' 'core.hooksPath'='/dev/null'",
+    GIT_CONFIG_PARAMETERS: "'credential.helper'=''",
     ...extra,
   };
 }
