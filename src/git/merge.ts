@@ -1,5 +1,4 @@
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
-import { diff3Merge } from "node-diff3";
 import type { Client } from "../client.js";
 import { type ArtifactsError, InvalidInputError, TaggedError, type TransportError } from "../errors.js";
 import {
@@ -23,13 +22,15 @@ import { select } from "./path.js";
 import { advertisedRefs, pushPack } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
-import { type ByteString, decodeUtf8, kindOf, type TreeEntry } from "./tree.js";
+import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
 import { type Capabilities, capabilities, fetchSupports } from "./upload-pack.js";
+import { DiffFailed } from "./xdiff.js";
+import { mergeText } from "./xmerge.js";
 
 /**
  * Three-way merges without a clone. The merge base comes from the commit graph alone (fetched without trees or
  * blobs where the remote advertises `filter`); trees merge entry by entry, reading only what differs between the
- * base and the two sides; a file changed on both sides merges line by line (diff3, by node-diff3). What cannot
+ * base and the two sides; a file changed on both sides merges line by line as git does (xmerge.ts). What cannot
  * merge is a `MergeConflict`, and nothing is pushed.
  */
 
@@ -452,21 +453,20 @@ async function optional<K extends string>(key: K, value: Promise<Uint8Array | un
   return (bytes === undefined ? {} : { [key]: bytes }) as Partial<Record<K, Uint8Array>>;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-/** A three-way merge of lines (each with its newline); undefined on a conflict or for bytes that are not text. */
+/**
+ * A three-way merge of a file's lines as merge-ort's `ll_xdl_merge` makes it, bytes as they are; undefined where git
+ * reports a conflict: a conflict of lines, or a binary file (a NUL in its first 8,000 bytes, git's
+ * `buffer_is_binary`), which git never merges by line.
+ */
 function mergeLines(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array): Uint8Array | undefined {
-  const lines = (bytes: Uint8Array) => {
-    if (bytes.subarray(0, 8000).includes(0)) return undefined;
-    try {
-      return decoder.decode(bytes).split(/(?<=\n)/);
-    } catch {
-      return undefined;
-    }
-  };
-  const [o, a, b] = [lines(base), lines(ours), lines(theirs)];
-  if (!o || !a || !b) return undefined;
-  const regions = diff3Merge(a, o, b, { excludeFalseConflicts: true });
-  if (regions.some((region) => region.conflict)) return undefined;
-  return new TextEncoder().encode(regions.flatMap((region) => region.ok ?? []).join(""));
+  const binary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
+  if (binary(base) || binary(ours) || binary(theirs)) return undefined;
+  try {
+    const merged = mergeText(toByteString(base), toByteString(ours), toByteString(theirs));
+    return merged === undefined ? undefined : toBytes(merged);
+  } catch (error) {
+    // Where git's own diff gives up, git fails the merge: a conflict is the honest answer.
+    if (error instanceof DiffFailed) return undefined;
+    throw error;
+  }
 }

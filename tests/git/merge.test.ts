@@ -588,10 +588,10 @@ describe("mergeRefs: what it merges, entry by entry", () => {
   });
 
   it.each([
-    ["the base", 0],
-    ["ours", 1],
-    ["theirs", 2],
-  ])("does not merge lines when %s is not UTF-8", async (_, which) => {
+    ["the base", 0, undefined],
+    ["ours", 1, "\xffX\nB\nY\n"],
+    ["theirs", 2, undefined],
+  ])("merges lines that are not UTF-8 as bytes, as git does (%s with a 0xFF byte)", async (_, which, merged) => {
     const remote = new MemoryRemote().serve(URL);
     const sides = ["A\nB\nC\n", "X\nB\nC\n", "A\nB\nY\n"].map((text, index) =>
       index === which ? blobFile(remote, [0xff, ...Buffer.from(text)]) : text,
@@ -599,9 +599,13 @@ describe("mergeRefs: what it merges, entry by entry", () => {
     const root = remote.commit({ "f.txt": sides[0] as string });
     remote.branch("main", remote.commit({ "f.txt": sides[1] as string }, [root], "ours", 1));
     remote.branch("side", remote.commit({ "f.txt": sides[2] as string }, [root], "theirs", 2));
-    expect((await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr()).toMatchObject({
-      conflicts: [{ path: "f.txt", kind: "content" }],
-    });
+    const result = await merge({ remote: URL, token: remote.options.token });
+    // A changed first line on a side is a change of the line the other side keeps, or changes too.
+    if (merged === undefined) {
+      expect(result._unsafeUnwrapErr()).toMatchObject({ conflicts: [{ path: "f.txt", kind: "content" }] });
+    } else {
+      expect(remote.read(result._unsafeUnwrap().commit)["f.txt"]).toBe(merged);
+    }
   });
 
   it("names a conflict on a path of UTF-8 beyond ASCII as it is", async () => {
