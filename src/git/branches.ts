@@ -115,6 +115,12 @@ export function createBranch(
         new: start.value,
         pack: await writePack([]),
       });
+      if (pushed.isErr() && pushed.error._tag === "GitError" && pushed.error.reason === "rejected") {
+        // Refused: if the branch exists now, another call made it first, which is the conflict it is.
+        const now = await lsRefs(remote, caps.value, [`refs/heads/${name}`]);
+        const made = now.isOk() ? now.value.find((ref) => ref.name === `refs/heads/${name}`) : undefined;
+        if (made) return err(new GitError("conflict", `branch ${name} was created meanwhile (at ${made.oid})`));
+      }
       return pushed.map(() => ({ name, commit: start.value }));
     });
   });

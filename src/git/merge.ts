@@ -15,7 +15,7 @@ import {
 import { checkSpec, type RefSpec, type Side, walk } from "./diff.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
-import { type Author, checkCommit, isRefName } from "./input.js";
+import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
 import { select } from "./path.js";
@@ -88,20 +88,37 @@ export interface MergeRefsInput {
   squash?: boolean;
   /** `allow` (default): move `into` when it is an ancestor of `from`; `never`: always a merge commit; `only`: fail otherwise. */
   fastForward?: "allow" | "never" | "only";
+  /**
+   * Histories without a common commit are refused, as git refuses them ("refusing to merge unrelated histories"),
+   * unless this is true: then they merge as two additions to an empty tree.
+   */
+  allowUnrelatedHistories?: boolean;
+  /**
+   * How to finish the paths a merge would conflict on, by path (as `MergeConflictEntry.path` names them): new bytes
+   * or text, or `null` to delete the path. The merge is then made with both parents, so the branch is merged for
+   * good: merging it again is `alreadyMerged`. Paths that do not conflict are merged as usual, whatever is given.
+   */
+  resolutions?: Record<string, Uint8Array | string | null>;
 }
 
 /**
  * The commit `into` now points at, its parents, whether it was a fast-forward, and the paths that changed on
- * `into`. Already merged (`from` is in `into`'s history): nothing is made, `commit` is `into`'s head and `parents`
- * is empty.
+ * `into`, all computed before anything is pushed. Already merged (`from` is in `into`'s history) or a squash that
+ * changes nothing: nothing is made, `commit` is `into`'s head and `parents` is empty.
  *
  * @example
  * const { commit, parents, fastForward, changed }: MergeRefsResult = (await mergeRefs(client, "notes", input))._unsafeUnwrap();
  */
 export interface MergeRefsResult {
   commit: string;
+  /** The new commit's parents: `[into, from]`, `[into]` for a squash; empty when nothing was made. */
   parents: string[];
+  /** `into` was moved to `from` itself (then `parents` is empty). */
   fastForward: boolean;
+  /** `from` was already in `into`'s history: nothing was made or pushed. */
+  alreadyMerged: boolean;
+  /** A squash whose tree is `into`'s own (merged before, by a squash): nothing was made or pushed. */
+  unchanged: boolean;
   changed: string[];
 }
 
@@ -152,6 +169,8 @@ export function mergeRefs(
 }
 
 interface Checked {
+  allowUnrelatedHistories: boolean;
+  resolutions: Map<string, Uint8Array | null>;
   from: RefSpec;
   into: string;
   message: string | undefined;
@@ -164,7 +183,23 @@ interface Checked {
 function checkMerge(input: MergeRefsInput | undefined, client: boolean): Result<Checked, InvalidInputError> {
   const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
   if (typeof input !== "object" || input === null) return refused("the merge must be an object", "input");
-  const { from, into, message, author, parent, squash, fastForward } = input;
+  const { from, into, message, author, parent, squash, fastForward, allowUnrelatedHistories, resolutions } = input;
+  if (allowUnrelatedHistories !== undefined && typeof allowUnrelatedHistories !== "boolean") {
+    return refused("allowUnrelatedHistories must be a boolean", "allowUnrelatedHistories");
+  }
+  const resolved = new Map<string, Uint8Array | null>();
+  if (resolutions !== undefined) {
+    if (typeof resolutions !== "object" || resolutions === null || Array.isArray(resolutions)) {
+      return refused("resolutions must be an object of path → bytes, text or null", "resolutions");
+    }
+    for (const [path, content] of Object.entries(resolutions)) {
+      if (content === null || content instanceof Uint8Array) resolved.set(path, content);
+      else if (typeof content === "string" && !LONE_SURROGATE.test(content))
+        resolved.set(path, new TextEncoder().encode(content));
+      else
+        return refused(`resolutions: ${JSON.stringify(path)} must be bytes, well-formed text or null`, "resolutions");
+    }
+  }
   // As diffRefs checks it, `ref` of another repo included.
   const wrong = checkSpec("from", from, client, false);
   if (wrong) return err(wrong);
@@ -178,6 +213,8 @@ function checkMerge(input: MergeRefsInput | undefined, client: boolean): Result<
   const commit = checkCommit({ message: message ?? "merge", author, files: {} });
   if (commit.isErr()) return err(commit.error);
   return ok({
+    allowUnrelatedHistories: allowUnrelatedHistories ?? false,
+    resolutions: resolved,
     from,
     into,
     message,
@@ -220,10 +257,21 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     const theirHistory = await graph(there, capsThere.value, theirs.value, [ours]);
     if (theirHistory.isErr()) return err(theirHistory.error);
   }
-  const base = await mergeBase(store, ours, theirs.value);
-  if (base === theirs.value || ours === theirs.value) {
-    return ok({ commit: ours, parents: [], fastForward: false, changed: [] });
+  // `from` must name a commit: an id of something else (a tree's) is said to be so, by the store's GitError.
+  if (!store.has(theirs.value)) {
+    const named = await new ObjectLoader(there.remote, capsThere.value, store, there.sources).commitTree(theirs.value);
+    if (named.isErr()) return err(named.error);
   }
+  await store.parents(theirs.value);
+  const bases = await mergeBases(store, ours, theirs.value);
+  const unchanged = { commit: ours, parents: [], fastForward: false, changed: [], unchanged: false };
+  if (bases.includes(theirs.value) || ours === theirs.value) return ok({ ...unchanged, alreadyMerged: true });
+  if (bases.length === 0 && !input.allowUnrelatedHistories) {
+    return err(
+      new GitError("conflict", "refusing to merge unrelated histories (allowUnrelatedHistories: true merges them)"),
+    );
+  }
+  const base = bases.length === 1 ? bases[0] : undefined;
   const canForward = base === ours && !input.squash && input.fastForward !== "never";
   if (!canForward && input.fastForward === "only") {
     return err(
@@ -246,20 +294,19 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   let written: string[] = [];
   let parents = [ours, theirs.value];
   if (!canForward) {
-    let baseTree: string | undefined;
-    if (base !== undefined) {
-      const found = await loaderHere.commitTree(base);
-      if (found.isErr()) return err(found.error);
-      baseTree = found.value;
-    }
+    // Several merge bases (a criss-cross history): merged into one virtual base, as merge-ort does.
+    const baseTree = await baseTreeOf(loaderHere, store, bases);
+    if (baseTree.isErr()) return err(baseTree.error);
     const [oursTree, theirsTree] = [await loaderHere.commitTree(ours), await loaderThere.commitTree(theirs.value)];
     if (oursTree.isErr()) return err(oursTree.error);
     if (theirsTree.isErr()) return err(theirsTree.error);
-    const merger = new TreeMerge(loaderHere, loaderThere);
-    const tree = await merger.merge(baseTree, oursTree.value, theirsTree.value, "");
+    const merger = new TreeMerge(loaderHere, loaderThere, input.resolutions);
+    const tree = await merger.merge(baseTree.value, oursTree.value, theirsTree.value, "");
     if (tree.isErr()) return err(tree.error);
     if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
     const root = tree.value ?? (await store.writeTree([]));
+    // A squash of what `into` already holds (squashed before): nothing to commit.
+    if (input.squash && root === oursTree.value) return ok({ ...unchanged, alreadyMerged: false, unchanged: true });
     parents = input.squash ? [ours] : [ours, theirs.value];
     const from =
       typeof input.from === "string" ? input.from : `${input.from.repo}${input.from.ref ? `:${input.from.ref}` : ""}`;
@@ -272,6 +319,9 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     });
     written = [...merger.written, root, commit];
   }
+  // Everything the result reports, known before the push: once pushed, the call can only succeed.
+  const changed = await changedPaths(loaderHere, ours, commit);
+  if (changed.isErr()) return err(changed.error);
   const pack = await store.pack([...carried, ...written]);
   const pushed = await pushPack(here.remote, { ref, old: ours, new: commit, pack });
   if (pushed.isErr()) {
@@ -282,9 +332,14 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     }
     return err(pushed.error);
   }
-  const changed = await changedPaths(loaderHere, ours, commit);
-  if (changed.isErr()) return err(changed.error);
-  return ok({ commit, parents: canForward ? [] : parents, fastForward: canForward, changed: changed.value });
+  return ok({
+    commit,
+    parents: canForward ? [] : parents,
+    fastForward: canForward,
+    alreadyMerged: false,
+    unchanged: false,
+    changed: changed.value,
+  });
 }
 
 /** What differs between two commits of `into`'s repo, as paths. */
@@ -298,10 +353,10 @@ async function changedPaths(loader: ObjectLoader, before: string, after: string)
 }
 
 /**
- * The best common ancestor: walking back from `theirs`, the first commits that `ours` also reaches, less any that is
- * an ancestor of another. With several (a criss-cross history) the first is used.
+ * The merge bases, as `git merge-base --all` finds them: walking back from `theirs`, the first commits that `ours`
+ * also reaches, less any that is an ancestor of another. None for unrelated histories, several for a criss-cross.
  */
-async function mergeBase(store: ObjectStore, ours: string, theirs: string): Promise<string | undefined> {
+async function mergeBases(store: ObjectStore, ours: string, theirs: string): Promise<string[]> {
   const ancestors = async (start: string) => {
     const seen = new Set<string>([start]);
     const queue = [start];
@@ -333,13 +388,51 @@ async function mergeBase(store: ObjectStore, ours: string, theirs: string): Prom
       }
     }
   }
+  const bases: string[] = [];
   for (const candidate of candidates) {
-    const others = candidates.filter((other) => other !== candidate);
     let below = false;
-    for (const other of others) if ((await ancestors(other)).has(candidate)) below = true;
-    if (!below) return candidate;
+    for (const other of candidates) if (other !== candidate && (await ancestors(other)).has(candidate)) below = true;
+    if (!below) bases.push(candidate);
   }
-  return candidates[0];
+  return bases;
+}
+
+/**
+ * The tree to merge against: the one base's, the empty tree's for unrelated histories, or for two bases the virtual
+ * base merge-ort makes, their own merge (recursively, against their own bases). Where that inner merge conflicts,
+ * git keeps the markers in the virtual base and may still merge cleanly; this port cannot say what git would, so the
+ * merge is refused as a conflict, never given a clean result git might not give. Likewise past two bases.
+ */
+async function baseTreeOf(
+  loader: ObjectLoader,
+  store: ObjectStore,
+  bases: readonly string[],
+  depth = 0,
+): Promise<Result<string | undefined, Failure>> {
+  if (bases.length === 0) return ok(undefined);
+  if (bases.length === 1) return loader.commitTree(bases[0] as string);
+  const [one, two] = bases as [string, string];
+  if (bases.length > 2 || depth > 8) {
+    return err(new GitError("conflict", `${bases.length} merge bases (${bases.join(", ")}): merge these by hand`));
+  }
+  const inner = await baseTreeOf(loader, store, await mergeBases(store, one, two), depth + 1);
+  if (inner.isErr()) return inner;
+  const [treeOne, treeTwo] = [await loader.commitTree(one), await loader.commitTree(two)];
+  if (treeOne.isErr()) return treeOne;
+  if (treeTwo.isErr()) return treeTwo;
+  const virtual = new TreeMerge(loader, loader, new Map());
+  const merged = await virtual.merge(inner.value, treeOne.value, treeTwo.value, "");
+  if (merged.isErr()) return merged;
+  if (virtual.conflicts.length > 0) {
+    return err(
+      new GitError(
+        "conflict",
+        `the merge bases ${one} and ${two} (a criss-cross history) conflict with each other on ` +
+          `${virtual.conflicts.map((conflict) => conflict.path).join(", ")}: merge these by hand`,
+      ),
+    );
+  }
+  return merged;
 }
 
 const same = (a: TreeEntry | undefined, b: TreeEntry | undefined) =>
@@ -353,6 +446,8 @@ class TreeMerge {
   constructor(
     private readonly ours: ObjectLoader,
     private readonly theirs: ObjectLoader,
+    /** The caller's resolutions of conflicting paths (see `MergeRefsInput.resolutions`). */
+    private readonly resolutions: ReadonlyMap<string, Uint8Array | null>,
   ) {}
 
   /** The merged tree's id, undefined when it is empty. */
@@ -410,6 +505,14 @@ class TreeMerge {
       return tree.map((oid) => (oid ? { mode: mine?.mode ?? "40000", name: mine?.name ?? "", oid } : undefined));
     }
     const conflict = async (kindOfConflict: MergeConflictEntry["kind"]) => {
+      const resolution = this.resolutions.get(shown);
+      if (resolution === null) return ok(undefined);
+      if (resolution !== undefined) {
+        const oid = await this.ours.store.writeBlob(resolution);
+        this.written.push(oid);
+        const file = [mine, yours, was].find((entry) => entry && kind(entry) === "blob");
+        return ok({ mode: file?.mode ?? "100644", name: (mine ?? yours ?? was)?.name ?? "", oid });
+      }
       const bytes = async (loader: ObjectLoader, entry: TreeEntry | undefined) => {
         if (!entry || kind(entry) === "tree" || kind(entry) === "gitlink") return undefined;
         const loaded = await loader.blobs([entry.oid]);

@@ -28,7 +28,8 @@ export async function advertisedRefs(remote: Remote): Promise<GitResult<Map<stri
     const refs = new Map<string, string>();
     for (const packet of lines) {
       const line = packetText(packet);
-      if (line === undefined || line.startsWith("# service=")) continue;
+      // A shallow repo (imported with `depth`) lists its boundary commits after the refs: not refs.
+      if (line === undefined || line.startsWith("# service=") || /^shallow [0-9a-f]{40}$/.test(line)) continue;
       const [oid, name] = (line.split("\0")[0] ?? "").split(" ");
       if (!isOid(oid) || !name) return err(protocolError(remote, `malformed ref advertisement: ${line}`));
       // An empty repo advertises only its capabilities, on a zero id.

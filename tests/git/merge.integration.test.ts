@@ -48,10 +48,24 @@ describe("mergeRefs", () => {
     await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
     const ahead = await commit(name, "agent", { "c.txt": "c\n" });
     const ff = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author }));
-    expect(ff).toEqual({ commit: ahead, parents: [], fastForward: true, changed: ["c.txt"] });
+    expect(ff).toEqual({
+      commit: ahead,
+      parents: [],
+      fastForward: true,
+      alreadyMerged: false,
+      unchanged: false,
+      changed: ["c.txt"],
+    });
     expect(await head(name)).toBe(ahead);
     const again = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author }));
-    expect(again).toEqual({ commit: ahead, parents: [], fastForward: false, changed: [] });
+    expect(again).toEqual({
+      commit: ahead,
+      parents: [],
+      fastForward: false,
+      alreadyMerged: true,
+      unchanged: false,
+      changed: [],
+    });
 
     const next = await commit(name, "agent", { "d.txt": "d\n" });
     const never = await okOf(

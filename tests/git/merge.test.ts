@@ -51,6 +51,8 @@ describe("mergeRefs: a three-way merge", () => {
       commit: merged.commit,
       parents: [main, side],
       fastForward: false,
+      alreadyMerged: false,
+      unchanged: false,
       changed: ["a.txt", "s.txt"],
     });
     expect(remote.refs.get("refs/heads/main")).toBe(merged.commit);
@@ -142,11 +144,20 @@ describe("mergeRefs: the merge base", () => {
     expect(remote.read(merged.commit)).toEqual({ "f.txt": "3\n", "g.txt": "g\n" });
   });
 
-  it("is none for unrelated histories: both trees merge as additions", async () => {
+  it("is none for unrelated histories: refused as git refuses them, or with allowUnrelatedHistories additions", async () => {
     const remote = new MemoryRemote().serve(URL);
     const main = remote.branch("main", remote.commit({ "o.txt": "o" }, [], "ours"));
     const side = remote.branch("side", remote.commit({ "t.txt": "t" }, [], "theirs", 1));
-    const merged = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
+    const target = { remote: URL, token: remote.options.token };
+    expect((await merge(target))._unsafeUnwrapErr()).toEqual(
+      expect.objectContaining({
+        _tag: "GitError",
+        reason: "conflict",
+        message: "refusing to merge unrelated histories (allowUnrelatedHistories: true merges them)",
+      }),
+    );
+    expect(remote.updates).toEqual([]);
+    const merged = (await merge(target, { allowUnrelatedHistories: true }))._unsafeUnwrap();
     expect(merged.parents).toEqual([main, side]);
     expect(remote.read(merged.commit)).toEqual({ "o.txt": "o", "t.txt": "t" });
   });
@@ -156,7 +167,14 @@ describe("mergeRefs: fast-forwards and what is already merged", () => {
   it("moves `into` to `from` when it is an ancestor (allow, the default): no commit made", async () => {
     const { remote, base, side, target } = diverged(undefined, { ...BASE, "t.txt": "t\n" });
     const merged = (await merge(target))._unsafeUnwrap();
-    expect(merged).toEqual({ commit: side, parents: [], fastForward: true, changed: ["t.txt"] });
+    expect(merged).toEqual({
+      commit: side,
+      parents: [],
+      fastForward: true,
+      alreadyMerged: false,
+      unchanged: false,
+      changed: ["t.txt"],
+    });
     expect(remote.refs.get("refs/heads/main")).toBe(side);
     expect(remote.updates).toEqual([`${base} ${side} refs/heads/main`]);
   });
@@ -194,12 +212,16 @@ describe("mergeRefs: fast-forwards and what is already merged", () => {
       commit: main,
       parents: [],
       fastForward: false,
+      alreadyMerged: true,
+      unchanged: false,
       changed: [],
     });
     expect((await merge(target, { from: "main" }))._unsafeUnwrap()).toEqual({
       commit: main,
       parents: [],
       fastForward: false,
+      alreadyMerged: true,
+      unchanged: false,
       changed: [],
     });
     expect(remote.updates).toEqual([]);
@@ -451,7 +473,14 @@ describe("mergeRefs from a fork, with a client", () => {
     const merged = (
       await mergeRefs(client, "baseline", { from: { repo: "agent-a", ref: "main" }, into: "main", author })
     )._unsafeUnwrap();
-    expect(merged).toEqual({ commit: theirs, parents: [], fastForward: true, changed: ["docs/t.txt"] });
+    expect(merged).toEqual({
+      commit: theirs,
+      parents: [],
+      fastForward: true,
+      alreadyMerged: false,
+      unchanged: false,
+      changed: ["docs/t.txt"],
+    });
     expect(baseline.read(theirs)).toEqual({ ...BASE, "docs/t.txt": "t\n" });
     expect(baseline.received.map((ids) => ids.sort())).toEqual([lacking.sort()]);
   });
@@ -468,7 +497,13 @@ describe("mergeRefs from a fork, with a client", () => {
     const { baseline, client, calls } = forked();
     const side = baseline.branch("side", baseline.commit({ ...BASE, "s.txt": "s" }, [], "side", 4));
     const merged = (
-      await mergeRefs(client, "baseline", { from: { repo: "baseline", ref: "side" }, into: "main", author })
+      await mergeRefs(client, "baseline", {
+        from: { repo: "baseline", ref: "side" },
+        into: "main",
+        author,
+        // `side` is a root of its own.
+        allowUnrelatedHistories: true,
+      })
     )._unsafeUnwrap();
     expect(merged.parents[1]).toBe(side);
     expect(calls.filter((call) => call.startsWith("POST tokens"))).toHaveLength(1);
