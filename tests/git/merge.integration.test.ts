@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Result } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { commitFiles, createBranch, MergeConflict, mergeRefs } from "../../src/git/index.js";
-import { createRepo, forkRepo } from "../../src/index.js";
+import { createRepo, createToken, forkRepo, getRepo, importRepo } from "../../src/index.js";
 import { gitCli } from "../support/git.js";
 import { useLocalServer } from "../support/local-server.js";
 
@@ -173,5 +173,177 @@ describe("mergeRefs", () => {
       (await gitMerge(source, ours, theirs)).tree,
     );
     expect(await git(source, ["fsck", "--strict", "--no-dangling"])).toBe("");
+  });
+});
+
+describe("mergeRefs where git's rules decide", () => {
+  /** A criss-cross: `x` and `y` each merged the other's first commit, so they have two merge bases. */
+  async function crissCross(
+    xFiles: Record<string, string>,
+    yFiles: Record<string, string>,
+    resolutions: { x?: Record<string, string>; y?: Record<string, string> } = {},
+  ) {
+    const { name } = await seeded({ "f.txt": "a\n", "g.txt": "1\n" });
+    await okOf(createBranch(local.client, name, { name: "x", from: "main" }));
+    await okOf(createBranch(local.client, name, { name: "y", from: "main" }));
+    const x1 = await commit(name, "x", xFiles);
+    const y1 = await commit(name, "y", yFiles);
+    await okOf(
+      mergeRefs(local.client, name, { from: y1, into: "x", author, fastForward: "never", resolutions: resolutions.x }),
+    );
+    await okOf(
+      mergeRefs(local.client, name, { from: x1, into: "y", author, fastForward: "never", resolutions: resolutions.y }),
+    );
+    const bases = (await git(name, ["merge-base", "--all", "x", "y"])).split("\n").sort();
+    expect(bases).toEqual([x1, y1].sort());
+    return name;
+  }
+
+  it("merges a criss-cross history against the virtual base of its two merge bases, as git does", async () => {
+    const name = await crissCross({ "f.txt": "b\n" }, { "g.txt": "2\n" });
+    await commit(name, "x", { "h.txt": "x side\n" });
+    await commit(name, "y", { "f.txt": "b\nmore\n" });
+    const [x, y] = [await head(name, "x"), await head(name, "y")];
+    const expected = await gitMerge(name, x, y);
+    const merged = await okOf(mergeRefs(local.client, name, { from: "y", into: "x", author }));
+    expect(await git(name, ["rev-parse", `${merged.commit}^{tree}`])).toBe(expected.tree);
+    expect(merged.parents).toEqual([x, y]);
+  });
+
+  it("refuses a criss-cross whose merge bases conflict with each other, where git's answer needs its markers", async () => {
+    // Each side kept its own f.txt when it merged the other's.
+    const name = await crissCross(
+      { "f.txt": "b\n" },
+      { "f.txt": "c\n" },
+      { x: { "f.txt": "b\n" }, y: { "f.txt": "c\n" } },
+    );
+    const x = await head(name, "x");
+    const refused = (await mergeRefs(local.client, name, { from: "y", into: "x", author }))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({ _tag: "GitError", reason: "conflict" });
+    expect(refused.message).toMatch(/criss-cross history\) conflict with each other on f\.txt/);
+    expect(await head(name, "x")).toBe(x);
+  });
+
+  it("refuses unrelated histories as git does, and merges them when allowed, to git's tree", async () => {
+    const { name } = await seeded({ "a.txt": "a\n" });
+    const other = (
+      await commitFiles(local.client, name, {
+        message: "root",
+        author,
+        files: { "o.txt": "o\n" },
+        branch: "orphan",
+        parent: null,
+      })
+    )._unsafeUnwrap();
+    const ours = await head(name);
+    const refused = (await mergeRefs(local.client, name, { from: "orphan", into: "main", author }))._unsafeUnwrapErr();
+    expect(refused.message).toMatch(/^refusing to merge unrelated histories/);
+    const gitRefusal = await gitCli(["--git-dir", bare(name), "merge-tree", "--write-tree", ours, other.commit]);
+    expect([gitRefusal.code, gitRefusal.stderr]).toEqual([128, "fatal: refusing to merge unrelated histories\n"]);
+    const merged = await okOf(
+      mergeRefs(local.client, name, { from: "orphan", into: "main", author, allowUnrelatedHistories: true }),
+    );
+    const allowed = await gitCli([
+      "--git-dir",
+      bare(name),
+      "merge-tree",
+      "--write-tree",
+      "--allow-unrelated-histories",
+      ours,
+      other.commit,
+    ]);
+    expect(await git(name, ["rev-parse", `${merged.commit}^{tree}`])).toBe(allowed.stdout.trim());
+  });
+
+  it("finishes a conflict with resolutions in a merge commit of both parents: the next merge is alreadyMerged", async () => {
+    const { name } = await seeded();
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    const ours = await commit(name, "main", { "a.txt": "one\nOURS\nthree\n" });
+    const theirs = await commit(name, "agent", { "a.txt": "one\nTHEIRS\nthree\n", "t.txt": "t\n" });
+    expect((await gitMerge(name, ours, theirs)).conflicts).toEqual(["a.txt"]);
+    const conflict = (await mergeRefs(local.client, name, { from: "agent", into: "main", author }))._unsafeUnwrapErr();
+    expect(conflict).toBeInstanceOf(MergeConflict);
+    const resolved = await okOf(
+      mergeRefs(local.client, name, {
+        from: "agent",
+        into: "main",
+        author,
+        resolutions: { "a.txt": "one\nBOTH\nthree\n" },
+      }),
+    );
+    expect(resolved).toMatchObject({ parents: [ours, theirs], alreadyMerged: false, changed: ["a.txt", "t.txt"] });
+    expect(await git(name, ["show", "main:a.txt"])).toBe("one\nBOTH\nthree");
+    expect(await git(name, ["show", "main:t.txt"])).toBe("t");
+    expect((await gitCli(["--git-dir", bare(name), "merge-base", "--is-ancestor", theirs, "main"])).code).toBe(0);
+    const again = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author }));
+    expect(again).toMatchObject({ commit: resolved.commit, alreadyMerged: true, parents: [] });
+  });
+
+  it("squashes once: the same squash again is unchanged, and pushes nothing", async () => {
+    const { name } = await seeded();
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    await commit(name, "main", { "b.txt": "B\n" });
+    await commit(name, "agent", { "c.txt": "c\n" });
+    const first = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author, squash: true }));
+    expect(first).toMatchObject({ unchanged: false, changed: ["c.txt"] });
+    const second = await okOf(mergeRefs(local.client, name, { from: "agent", into: "main", author, squash: true }));
+    expect(second).toMatchObject({ commit: first.commit, unchanged: true, parents: [], changed: [] });
+    expect(await head(name)).toBe(first.commit);
+  });
+
+  it("says a branch another call made first is a conflict", async () => {
+    const { name, base } = await seeded();
+    const realFetch = globalThis.fetch;
+    // The other call's branch appears between this call's look and its push.
+    let raced = false;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!raced && url.endsWith("/git-receive-pack") && (init?.method ?? (input as Request).method) === "POST") {
+        raced = true;
+        await okOf(
+          commitFiles(local.client, name, {
+            message: "first",
+            author,
+            files: { r: "r" },
+            branch: "race",
+            from: "main",
+          }),
+        );
+      }
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const lost = (await createBranch(local.client, name, { name: "race", from: base }))._unsafeUnwrapErr();
+      expect(lost).toMatchObject({ _tag: "GitError", reason: "conflict" });
+      expect(lost.message).toMatch(/^branch race was created meanwhile/);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
+
+describe("a shallow repo (imported with depth)", () => {
+  it("takes commits, merges and branches", async () => {
+    const { name } = await seeded();
+    await commit(name, "main", { "b.txt": "B\n" });
+    await commit(name, "main", { "c.txt": "c\n" });
+    const token = (await createToken(local.client, { repo: name, scope: "read" }))._unsafeUnwrap();
+    const url = new URL((await getRepo(local.client, name))._unsafeUnwrap().remote);
+    url.username = "x";
+    url.password = token.plaintext.split("?")[0] ?? "";
+    const shallow = `${name}-shallow`;
+    (await importRepo(local.client, shallow, { url: url.href, depth: 1 }))._unsafeUnwrap();
+    expect(await git(shallow, ["rev-parse", "--is-shallow-repository"])).toBe("true");
+
+    const made = await commit(shallow, "main", { "d.txt": "d\n" });
+    await okOf(createBranch(local.client, shallow, { name: "agent", from: "main" }));
+    const theirs = await commit(shallow, "agent", { "e.txt": "e\n" });
+    const ours = await commit(shallow, "main", { "f.txt": "f\n" });
+    const merged = await okOf(mergeRefs(local.client, shallow, { from: "agent", into: "main", author }));
+    expect(merged.parents).toEqual([ours, theirs]);
+    expect(await git(shallow, ["rev-parse", `${merged.commit}^{tree}`])).toBe(
+      (await gitMerge(shallow, ours, theirs)).tree,
+    );
+    expect(await git(shallow, ["rev-parse", `${merged.commit}~2`])).toBe(made);
   });
 });
