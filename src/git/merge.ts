@@ -12,7 +12,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
-import { checkSpec, type RefSpec, type Side, walk } from "./diff.js";
+import { type Change, checkSpec, type RefSpec, type Side, walk } from "./diff.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
@@ -22,7 +22,7 @@ import { select } from "./path.js";
 import { advertisedRefs, pushPack } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
-import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
+import { type ByteString, decodeUtf8, fromUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
 import { type Capabilities, capabilities, fetchSupports } from "./upload-pack.js";
 import { DiffFailed } from "./xdiff.js";
 import { mergeText } from "./xmerge.js";
@@ -44,7 +44,7 @@ import { mergeText } from "./xmerge.js";
  */
 export interface MergeConflictEntry {
   path: string;
-  kind: "content" | "modify-delete" | "add-add" | "type";
+  kind: "content" | "modify-delete" | "add-add" | "type" | "rename";
   base?: Uint8Array;
   ours?: Uint8Array;
   theirs?: Uint8Array;
@@ -304,6 +304,9 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     const tree = await merger.merge(baseTree.value, oursTree.value, theirsTree.value, "");
     if (tree.isErr()) return err(tree.error);
     if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
+    const renames = await renameRisks(loaderHere, loaderThere, baseTree.value, oursTree.value, theirsTree.value);
+    if (renames.isErr()) return err(renames.error);
+    if (renames.value.length > 0) return err(new MergeConflict(renames.value));
     const root = tree.value ?? (await store.writeTree([]));
     // A squash of what `into` already holds (squashed before): nothing to commit.
     if (input.squash && root === oursTree.value) return ok({ ...unchanged, alreadyMerged: false, unchanged: true });
@@ -340,6 +343,78 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     unchanged: false,
     changed: changed.value,
   });
+}
+
+/**
+ * Where git's rename detection (exact, inexact at 50 % similarity, directories) could make a merge other than the
+ * entry-by-entry one this port makes, which does not detect renames: a conflict then, never a different clean tree.
+ * Both sides deleting one path while either adds another (a rename/rename, or a rename/delete, in git's eyes); a side
+ * removing every file of a folder while the other adds into it (a directory rename would carry the addition along).
+ */
+async function renameRisks(
+  ours: ObjectLoader,
+  theirs: ObjectLoader,
+  base: string | undefined,
+  oursTree: string,
+  theirsTree: string,
+): Promise<Result<MergeConflictEntry[], Failure>> {
+  if (base === undefined) return ok([]);
+  const changes = async (loader: ObjectLoader, root: string) =>
+    (await walk({ loader: ours, commit: "", root: base }, { loader, commit: "", root }, select(undefined))).map(
+      (found) => found.map(({ change }) => change),
+    );
+  const [mine, yours] = [await changes(ours, oursTree), await changes(theirs, theirsTree)];
+  if (mine.isErr()) return err(mine.error);
+  if (yours.isErr()) return err(yours.error);
+  const paths = (list: Change[], status: Change["status"]) =>
+    new Set(list.filter((change) => change.status === status).map((change) => change.path));
+  const [deletedHere, deletedThere] = [paths(mine.value, "deleted"), paths(yours.value, "deleted")];
+  const [addedHere, addedThere] = [paths(mine.value, "added"), paths(yours.value, "added")];
+  const risks: MergeConflictEntry[] = [];
+  if (addedHere.size + addedThere.size > 0) {
+    for (const path of deletedHere) if (deletedThere.has(path)) risks.push({ path, kind: "rename" });
+  }
+  // A folder of the base that one side emptied, and the other added into.
+  const folders = (path: string) =>
+    path
+      .split("/")
+      .slice(0, -1)
+      .map((_, i, parts) => `${parts.slice(0, i + 1).join("/")}/`);
+  const emptied = async (loader: ObjectLoader, root: string, added: Set<string>) => {
+    const found: MergeConflictEntry[] = [];
+    for (const path of added) {
+      for (const folder of folders(path)) {
+        const there = await folderExists(loader, root, folder.slice(0, -1));
+        const before = await folderExists(ours, base, folder.slice(0, -1));
+        if (there.isErr()) return err(there.error);
+        if (before.isErr()) return err(before.error);
+        if (before.value && !there.value) {
+          found.push({ path, kind: "rename" });
+          break;
+        }
+      }
+    }
+    return ok(found);
+  };
+  // Only a side that also added elsewhere may have renamed the folder.
+  const intoOurs = addedHere.size > 0 ? await emptied(ours, oursTree, addedThere) : ok([]);
+  if (intoOurs.isErr()) return err(intoOurs.error);
+  const intoTheirs = addedThere.size > 0 ? await emptied(theirs, theirsTree, addedHere) : ok([]);
+  if (intoTheirs.isErr()) return err(intoTheirs.error);
+  return ok([...risks, ...intoOurs.value, ...intoTheirs.value]);
+}
+
+/** Whether `root` holds the folder `path` (UTF-8, `/`-separated), its trees loaded as needed. */
+async function folderExists(loader: ObjectLoader, root: string, path: string): Promise<Result<boolean, Failure>> {
+  let tree = root;
+  for (const name of path.split("/")) {
+    const loaded = await loader.trees([tree]);
+    if (loaded.isErr()) return err(loaded.error);
+    const entry = (await loader.store.tree(tree)).find((item) => item.name === fromUtf8(name));
+    if (!entry || kindOf(entry.mode) !== "tree") return ok(false);
+    tree = entry.oid;
+  }
+  return ok(true);
 }
 
 /** What differs between two commits of `into`'s repo, as paths. */
@@ -500,9 +575,19 @@ class TreeMerge {
   ): Promise<Result<TreeEntry | undefined, Failure>> {
     const kind = (entry: TreeEntry | undefined) => (entry ? kindOf(entry.mode) : undefined);
     const shown = decodeUtf8(path) ?? path;
-    if (kind(mine) === "tree" && kind(yours) === "tree" && (was === undefined || kind(was) === "tree")) {
+    // Folders on both sides merge entry by entry; so does a folder one side deleted and the other changed, as git
+    // merges it: each file the other side did not touch simply goes, its own changes are judged one by one.
+    const folder = (entry: TreeEntry | undefined) => entry === undefined || kind(entry) === "tree";
+    if (
+      folder(mine) &&
+      folder(yours) &&
+      folder(was) &&
+      (kind(mine) === "tree" || kind(yours) === "tree") &&
+      (kind(was) === "tree" || (mine && yours))
+    ) {
       const tree = await this.merge(was?.oid, mine?.oid, yours?.oid, `${path}/`);
-      return tree.map((oid) => (oid ? { mode: mine?.mode ?? "40000", name: mine?.name ?? "", oid } : undefined));
+      const named = (mine ?? yours) as TreeEntry;
+      return tree.map((oid) => (oid ? { mode: named.mode, name: named.name, oid } : undefined));
     }
     const conflict = async (kindOfConflict: MergeConflictEntry["kind"]) => {
       const resolution = this.resolutions.get(shown);

@@ -347,3 +347,63 @@ describe("a shallow repo (imported with depth)", () => {
     expect(await git(shallow, ["rev-parse", `${merged.commit}~2`])).toBe(made);
   });
 });
+
+describe("mergeRefs never gives a clean tree git would not give, where git detects renames", () => {
+  /** Merges `agent` into `main` here and with git: an Ok must be git's tree; otherwise the kinds reported. */
+  async function judged(
+    base: Record<string, string>,
+    ours: Record<string, string | null>,
+    theirs: Record<string, string | null>,
+  ) {
+    const { name } = await seeded(base);
+    await okOf(createBranch(local.client, name, { name: "agent", from: "main" }));
+    const [o, t] = [await commit(name, "main", ours), await commit(name, "agent", theirs)];
+    const expected = await gitMerge(name, o, t);
+    const merged = await mergeRefs(local.client, name, { from: "agent", into: "main", author });
+    if (merged.isOk()) expect(await git(name, ["rev-parse", `${merged.value.commit}^{tree}`])).toBe(expected.tree);
+    return { git: expected, here: merged.isErr() ? merged.error : undefined, head: await head(name), ours: o };
+  }
+  const body = "line one\nline two\nline three\nline four\n";
+
+  it("rename/rename: both renamed one file apart, a conflict in git, one here", async () => {
+    const judgedMerge = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "g.txt": body },
+      { "f.txt": null, "h.txt": body },
+    );
+    expect(judgedMerge.git.conflicts.length).toBeGreaterThan(0);
+    expect(judgedMerge.here).toMatchObject({ _tag: "MergeConflict", conflicts: [{ path: "f.txt", kind: "rename" }] });
+    expect(judgedMerge.head).toBe(judgedMerge.ours);
+  });
+
+  it("a renamed folder and a file added to it: git moves it along and asks (a file-location conflict); so do we", async () => {
+    const judgedMerge = await judged(
+      { "dir/a.txt": "a\n", "dir/b.txt": "b\n" },
+      { "dir/a.txt": null, "dir/b.txt": null, "new/a.txt": "a\n", "new/b.txt": "b\n" },
+      { "dir/c.txt": "c\n" },
+    );
+    expect(judgedMerge.git.conflicts).toEqual(["new/c.txt"]);
+    expect(judgedMerge.here).toMatchObject({
+      _tag: "MergeConflict",
+      conflicts: [{ path: "dir/c.txt", kind: "rename" }],
+    });
+  });
+
+  it("a folder deleted on one side and added to on the other merges as git merges it: the new file stays", async () => {
+    const judgedMerge = await judged(
+      { "dir/a.txt": "a\n", "dir/b.txt": "b\n", "k.txt": "k\n" },
+      { "dir/a.txt": null, "dir/b.txt": null },
+      { "dir/c.txt": "c\n" },
+    );
+    expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
+  });
+
+  it("an exact rename on one side and an edit on the other: a conflict here where git carries the edit", async () => {
+    const judgedMerge = await judged({ "f.txt": body }, { "f.txt": null, "g.txt": body }, { "f.txt": `${body}five\n` });
+    expect(judgedMerge.git.conflicts).toEqual([]);
+    expect(judgedMerge.here).toMatchObject({
+      _tag: "MergeConflict",
+      conflicts: [{ path: "f.txt", kind: "modify-delete" }],
+    });
+  });
+});
