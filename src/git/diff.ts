@@ -309,7 +309,8 @@ async function withContents(from: Side, to: Side, found: Found[]): Promise<Resul
   ]);
   if (left.isErr()) return err(left.error);
   if (right.isErr()) return err(right.error);
-  const text = new TextDecoder();
+  // A BOM is a change of bytes like any other: kept, so a BOM-only change shows in the patch.
+  const text = new TextDecoder("utf-8", { ignoreBOM: true });
   for (const { change } of files) {
     const before = blob(change.before) ? await from.loader.store.blob(change.before?.id as string) : new Uint8Array();
     const after = blob(change.after) ? await to.loader.store.blob(change.after?.id as string) : new Uint8Array();

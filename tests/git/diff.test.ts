@@ -149,6 +149,12 @@ describe("diffRefs with contents", () => {
     });
   });
 
+  it("shows a change of the BOM alone in the patch", async () => {
+    const { target } = repo({ ...BEFORE, "a.txt": "\ufeffone\ntwo\nthree\n" });
+    const [change] = (await diff(target, { contents: true }))._unsafeUnwrap().changes;
+    expect(change?.patch).toBe("--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n-one\n+\ufeffone\n two\n three\n");
+  });
+
   it("marks a change of bytes that are not text binary, without a patch", async () => {
     const { target } = repo({ ...BEFORE, "a.txt": "\u0000binary" });
     const [change] = (await diff(target, { contents: true }))._unsafeUnwrap().changes;
