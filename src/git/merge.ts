@@ -536,7 +536,17 @@ class TreeMerge {
       if (oid === undefined) return ok(new Map<ByteString, TreeEntry>());
       const loaded = await loader.trees([oid]);
       if (loaded.isErr()) return err(loaded.error);
-      return ok(new Map((await loader.store.tree(oid)).map((entry) => [entry.name, entry])));
+      const list = await loader.store.tree(oid);
+      const byName = new Map(list.map((entry) => [entry.name, entry]));
+      // Two entries of one name (git fsck's duplicateEntries): merging would keep one and lose the other silently.
+      if (byName.size !== list.length) {
+        const names = list.map((entry) => entry.name);
+        const twice = names.find((name, index) => names.indexOf(name) !== index) ?? "";
+        return err(
+          new GitError("protocol", `tree ${oid} holds two entries named ${JSON.stringify(decodeUtf8(twice) ?? twice)}`),
+        );
+      }
+      return ok(byName);
     };
     const [b, o, t] = [
       await entries(this.ours, base),

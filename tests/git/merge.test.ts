@@ -419,6 +419,33 @@ describe("mergeRefs: its input", () => {
   });
 });
 
+describe("mergeRefs: a tree git would refuse", () => {
+  it("refuses a folder holding two entries of one name that both sides changed, rather than lose one", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const blob = (text: string) => remote.entries(remote.files({ x: text }))[0]?.oid as string;
+    const [one, two] = [blob("one\n"), blob("two\n")];
+    const folder = (...extra: { mode: string; name: string; oid: string }[]) =>
+      remote.tree([{ mode: "100644", name: "d.txt", oid: one }, { mode: "100644", name: "d.txt", oid: two }, ...extra]);
+    const doubled = folder();
+    const root = remote.commit(remote.tree([{ mode: "40000", name: "dup", oid: doubled }]));
+    const ours = remote.tree([
+      { mode: "40000", name: "dup", oid: folder({ mode: "100644", name: "o.txt", oid: one }) },
+    ]);
+    const theirs = remote.tree([
+      { mode: "40000", name: "dup", oid: folder({ mode: "100644", name: "t.txt", oid: two }) },
+    ]);
+    const main = remote.branch("main", remote.commit(ours, [root], "ours", 1));
+    remote.branch("side", remote.commit(theirs, [root], "theirs", 2));
+    const refused = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({
+      _tag: "GitError",
+      reason: "protocol",
+      message: `tree ${doubled} holds two entries named "d.txt"`,
+    });
+    expect(remote.refs.get("refs/heads/main")).toBe(main);
+  });
+});
+
 describe("mergeRefs: a ref that is not a ref", () => {
   it("says a tree's id is a tree, not a commit, with nothing pushed", async () => {
     const { remote, main, target } = diverged({ ...BASE, "o.txt": "o\n" }, undefined);
