@@ -75,28 +75,12 @@ function doMerge(
     const x1 = scripts1[a] as Change;
     const x2 = scripts2[b] as Change;
     if (x1.i1 + x1.chg1 < x2.i1) {
-      append(regions, {
-        mode: 1,
-        i0: x1.i1,
-        chg0: x1.chg1,
-        i1: x1.i2,
-        chg1: x1.chg2,
-        i2: x2.i2 - x2.i1 + x1.i1,
-        chg2: x1.chg1,
-      });
+      append(regions, oneSide(1, x1, x2.i2 - x2.i1));
       a++;
       continue;
     }
     if (x2.i1 + x2.chg1 < x1.i1) {
-      append(regions, {
-        mode: 2,
-        i0: x2.i1,
-        chg0: x2.chg1,
-        i1: x1.i2 - x1.i1 + x2.i1,
-        chg1: x2.chg1,
-        i2: x2.i2,
-        chg2: x2.chg2,
-      });
+      append(regions, oneSide(2, x2, x1.i2 - x1.i1));
       b++;
       continue;
     }
@@ -130,33 +114,21 @@ function doMerge(
     if (end1 >= end2) b++;
     if (end2 >= end1) a++;
   }
-  const side2Shift = side2.length - origLength;
-  for (; a < scripts1.length; a++) {
-    const x1 = scripts1[a] as Change;
-    append(regions, {
-      mode: 1,
-      i0: x1.i1,
-      chg0: x1.chg1,
-      i1: x1.i2,
-      chg1: x1.chg2,
-      i2: x1.i1 + side2Shift,
-      chg2: x1.chg1,
-    });
-  }
-  const side1Shift = side1.length - origLength;
-  for (; b < scripts2.length; b++) {
-    const x2 = scripts2[b] as Change;
-    append(regions, {
-      mode: 2,
-      i0: x2.i1,
-      chg0: x2.chg1,
-      i1: x2.i1 + side1Shift,
-      chg1: x2.chg1,
-      i2: x2.i2,
-      chg2: x2.chg2,
-    });
-  }
+  // Past the other script's last change, the other side is the base shifted by its whole change in length.
+  for (; a < scripts1.length; a++) append(regions, oneSide(1, scripts1[a] as Change, side2.length - origLength));
+  for (; b < scripts2.length; b++) append(regions, oneSide(2, scripts2[b] as Change, side1.length - origLength));
   return regions;
+}
+
+/**
+ * A change of one side only (mode 1: side one's, 2: side two's): the other side holds the base's lines there, at
+ * the base's position shifted by `offset` (where that side's lines stand against the base's).
+ */
+function oneSide(mode: 1 | 2, x: Change, offset: number): Region {
+  const other = x.i1 + offset;
+  return mode === 1
+    ? { mode, i0: x.i1, chg0: x.chg1, i1: x.i2, chg1: x.chg2, i2: other, chg2: x.chg1 }
+    : { mode, i0: x.i1, chg0: x.chg1, i1: other, chg1: x.chg1, i2: x.i2, chg2: x.chg2 };
 }
 
 /** xdl_fill_merge_buffer for a merge without conflicts: side one's lines, with side two's regions in. */
