@@ -8,7 +8,11 @@ import { startArtifactsServer } from "../../src/testing/index.js";
 const root = join(import.meta.dirname, "../..");
 
 /** Runs an example as a user would (`tsx examples/<name>.ts`), with only the given Cloudflare variables. */
-function runExample(name: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+/** stdout and stderr are also kept apart: two pipes interleave in no fixed order. */
+function runExample(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("CLOUDFLARE_") && key !== "ARTIFACTS_NAMESPACE"),
   );
@@ -18,9 +22,17 @@ function runExample(name: string, env: Record<string, string> = {}): Promise<{ c
       env: { ...inherited, ...env },
     });
     let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("close", (code) => resolve({ code, output }));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+      stderr += chunk;
+    });
+    child.on("close", (code) => resolve({ code, output, stdout, stderr }));
   });
 }
 
@@ -85,16 +97,16 @@ describe("examples run against the local server", () => {
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     const { port } = proxy.address() as AddressInfo;
     try {
-      const { code, output } = await runExample("lifecycle", {
+      const { code, output, stdout, stderr } = await runExample("lifecycle", {
         CLOUDFLARE_ACCOUNT_ID: server.accountId,
         CLOUDFLARE_API_TOKEN: server.apiToken,
         CLOUDFLARE_API_BASE_URL: `http://127.0.0.1:${port}/client/v4`,
       });
       expect(code).toBe(1);
-      expect(output).toMatch(/- fork into lifecycle-fork-\S+ \.\.\. FAILED/);
-      expect(output).toContain("_tag: 'HttpError'");
-      expect(output).toContain("HTTP 500: [10400] boom");
-      expect(output).toMatch(/- delete lifecycle-\S+ \.\.\. ok/);
+      expect(stdout).toMatch(/- fork into lifecycle-fork-\S+ \.\.\. FAILED/);
+      expect(stderr).toContain("_tag: 'HttpError'");
+      expect(stderr).toContain("HTTP 500: [10400] boom");
+      expect(stdout).toMatch(/- delete lifecycle-\S+ \.\.\. ok/);
       expect(output).toContain("Lifecycle FAILED");
       expect(output).not.toContain(server.apiToken);
       expect(server.state.namespaces.get("default")?.repos.size).toBe(0);
