@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from "diff";
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
@@ -18,10 +17,11 @@ import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
 import { ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
+import { label, unifiedPatch } from "./patch.js";
 import { type Selection, select } from "./path.js";
 import { resolveRef } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
-import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toBytes } from "./tree.js";
+import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
 import { capabilities } from "./upload-pack.js";
 
 /**
@@ -41,8 +41,9 @@ export type RefSpec = string | { repo: string; ref?: string };
 
 /**
  * One path's change. `before` and `after` are the entry on each side (absent for an addition or a deletion);
- * `type-changed` is a file that became a symlink or a submodule, or back. With `contents`, a text file's change
- * carries `patch` (a unified diff) and a binary one `binary: true`. `pathBytes` is set when the stored path is not
+ * `type-changed` is a file that became a symlink or a submodule, or back. With `contents`, a text change carries
+ * `patch`, exactly what `git diff` prints for it from its `---` line on (empty where git prints no hunk: a mode
+ * change, an empty file), and a binary one `binary: true`. `pathBytes` is set when the stored path is not
  * valid UTF-8 (`path` is then a lossy rendering of it).
  *
  * @example
@@ -54,6 +55,8 @@ export interface Change {
   before?: { mode: string; id: string };
   after?: { mode: string; id: string };
   patch?: string;
+  /** The patch's bytes, set when they are not valid UTF-8 (text in another encoding): `patch` is then lossy. */
+  patchBytes?: Uint8Array;
   binary?: true;
   pathBytes?: Uint8Array;
 }
@@ -299,37 +302,43 @@ function change(path: ByteString, old: TreeEntry | undefined, now: TreeEntry | u
 /** Git's test for binary content: a NUL in the first 8,000 bytes. */
 const isBinary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
 
-/** Reads the changed files (not submodules) of both sides in one batch each, and adds a patch or `binary`. */
+/**
+ * Reads the changed files of both sides in one batch each, and adds `git diff`'s patch or `binary`. A submodule
+ * is no blob: git shows it as the line `Subproject commit <id>`, and so does this.
+ */
 async function withContents(from: Side, to: Side, found: Found[]): Promise<Result<void, Failure>> {
-  const blob = (entry: { mode: string; id: string } | undefined) => entry && kindOf(entry.mode) !== "gitlink";
-  const files = found.filter(({ change }) => blob(change.before) || blob(change.after));
+  const blob = (entry: { mode: string; id: string } | undefined): entry is { mode: string; id: string } =>
+    entry !== undefined && kindOf(entry.mode) !== "gitlink";
   const [left, right] = await Promise.all([
-    from.loader.blobs(files.flatMap(({ change }) => (blob(change.before) ? [change.before?.id as string] : []))),
-    to.loader.blobs(files.flatMap(({ change }) => (blob(change.after) ? [change.after?.id as string] : []))),
+    from.loader.blobs(found.flatMap(({ change }) => (blob(change.before) ? [change.before.id] : []))),
+    to.loader.blobs(found.flatMap(({ change }) => (blob(change.after) ? [change.after.id] : []))),
   ]);
   if (left.isErr()) return err(left.error);
   if (right.isErr()) return err(right.error);
-  // A BOM is a change of bytes like any other: kept, so a BOM-only change shows in the patch.
-  const text = new TextDecoder("utf-8", { ignoreBOM: true });
-  for (const { change } of files) {
-    const before = blob(change.before) ? await from.loader.store.blob(change.before?.id as string) : new Uint8Array();
-    const after = blob(change.after) ? await to.loader.store.blob(change.after?.id as string) : new Uint8Array();
-    if (isBinary(before) || isBinary(after)) change.binary = true;
-    else {
-      const oldName = change.before ? `a/${change.path}` : "/dev/null";
-      const newName = change.after ? `b/${change.path}` : "/dev/null";
-      change.patch = createTwoFilesPatch(
-        oldName,
-        newName,
-        text.decode(before),
-        text.decode(after),
-        undefined,
-        undefined,
-        {
-          headerOptions: { includeIndex: false, includeUnderline: false, includeFileHeaders: true },
-        },
-      );
+  const content = async (side: Side, entry: { mode: string; id: string } | undefined) => {
+    if (entry === undefined) return new Uint8Array();
+    if (kindOf(entry.mode) === "gitlink") return new TextEncoder().encode(`Subproject commit ${entry.id}\n`);
+    return await side.loader.store.blob(entry.id);
+  };
+  for (const { bytes: path, change } of found) {
+    const before = await content(from, change.before);
+    const after = await content(to, change.after);
+    if (isBinary(before) || isBinary(after)) {
+      change.binary = true;
+      continue;
     }
+    const a = toByteString(before);
+    const b = toByteString(after);
+    const [oldName, newName] = [label("a/", path), label("b/", path)];
+    // A file that became a symlink or a submodule (or back) is, for git diff, one deleted and one added.
+    const patch =
+      change.status === "type-changed"
+        ? unifiedPatch(oldName, "/dev/null", a, "") + unifiedPatch("/dev/null", newName, "", b)
+        : unifiedPatch(change.before ? oldName : "/dev/null", change.after ? newName : "/dev/null", a, b);
+    const text = toBytes(patch);
+    const decoded = decodeUtf8(patch);
+    change.patch = decoded ?? new TextDecoder().decode(text);
+    if (decoded === undefined) change.patchBytes = text;
   }
   return ok(undefined);
 }

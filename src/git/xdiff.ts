@@ -1,9 +1,9 @@
 /**
- * Git's line diff, ported from git 2.39's `xdiff/` (xprepare.c, xhistogram.c, xdiffi.c) without its options: the
- * histogram diff merge-ort uses for every content merge, the classic (Myers) diff it falls back to where every common
- * line repeats more than 64 times, then the compaction that slides each change group as git does, and the edit
- * script. No whitespace flags, no indent heuristic (merge-ort sets neither). Lines are byte strings (one char per
- * byte, newline included), compared exactly, as xdiff compares records.
+ * Git's line diff, ported from git 2.39's `xdiff/` (xprepare.c, xhistogram.c, xdiffi.c) with the two setups git
+ * uses: the histogram diff merge-ort runs for every content merge (no indent heuristic; the classic diff where every
+ * common line repeats more than 64 times), and `git diff`'s default, the classic (Myers) diff with the indent
+ * heuristic. Then the compaction that slides each change group as git does, and the edit script. No whitespace
+ * flags. Lines are byte strings (one char per byte, newline included), compared exactly, as xdiff compares records.
  *
  * Names follow the C so that each function can be read beside its original.
  */
@@ -90,14 +90,20 @@ function bogosqrt(n: number): number {
 }
 
 /**
- * xdl_diff's core as merge-ort runs it: the histogram diff, then both files compacted, then the script. `recs1` and
- * `recs2` are the files' records (see `records`).
+ * xdl_diff's core: the diff, then both files compacted, then the script. `recs1` and `recs2` are the files' records
+ * (see `records`). `"histogram"` is the diff merge-ort runs; `"myers"` is `git diff`'s (with its indent heuristic).
  */
-export function diffLines(recs1: readonly string[], recs2: readonly string[]): Change[] {
-  const { xdf1, xdf2 } = prepare(recs1, recs2);
-  histogramDiff(xdf1, xdf2, 1, recs1.length, 1, recs2.length);
-  changeCompact(xdf1, xdf2);
-  changeCompact(xdf2, xdf1);
+export function diffLines(
+  recs1: readonly string[],
+  recs2: readonly string[],
+  algorithm: "histogram" | "myers" = "histogram",
+): Change[] {
+  const { xdf1, xdf2, counts } = prepare(recs1, recs2);
+  const myers = algorithm === "myers";
+  if (myers) classicDiff(xdf1, xdf2, counts);
+  else histogramDiff(xdf1, xdf2, 1, recs1.length, 1, recs2.length);
+  changeCompact(xdf1, xdf2, myers);
+  changeCompact(xdf2, xdf1, myers);
   return buildScript(xdf1, xdf2);
 }
 
@@ -587,8 +593,11 @@ function broken(): never {
   throw new DiffFailed("xdiff: group sync broken");
 }
 
-/** xdl_change_compact without the indent heuristic: each group slid up, then down, then back to meet the other's. */
-function changeCompact(xdf: XdFile, xdfo: XdFile) {
+/**
+ * xdl_change_compact: each group slid up, then down, then back to meet the other file's group; a group that meets
+ * none is placed, with `indentHeuristic`, where its two edges split the text best.
+ */
+function changeCompact(xdf: XdFile, xdfo: XdFile, indentHeuristic: boolean) {
   const g = groupInit(xdf);
   const go = groupInit(xdfo);
   for (;;) {
@@ -608,8 +617,16 @@ function changeCompact(xdf: XdFile, xdfo: XdFile) {
           if (go.end > go.start) endMatchingOther = g.end;
         }
       } while (groupsize !== g.end - g.start);
-      if (g.end !== earliestEnd && endMatchingOther !== -1) {
+      if (g.end === earliestEnd) {
+        // No shifting was possible.
+      } else if (endMatchingOther !== -1) {
         while (go.end === go.start) {
+          if (!groupSlideUp(xdf, g)) broken();
+          if (!groupPrevious(xdfo, go)) broken();
+        }
+      } else if (indentHeuristic) {
+        const best = bestShift(xdf, g.end, groupsize, earliestEnd);
+        while (g.end > best) {
           if (!groupSlideUp(xdf, g)) broken();
           if (!groupPrevious(xdfo, go)) broken();
         }
@@ -619,6 +636,105 @@ function changeCompact(xdf: XdFile, xdfo: XdFile) {
     if (!groupNext(xdfo, go)) broken();
   }
   if (groupNext(xdfo, go)) broken();
+}
+
+// ---- xdiffi.c: the indent heuristic ----
+
+const MAX_INDENT = 200;
+const MAX_BLANKS = 20;
+const START_OF_FILE_PENALTY = 1;
+const END_OF_FILE_PENALTY = 21;
+const TOTAL_BLANK_WEIGHT = -30;
+const POST_BLANK_WEIGHT = 6;
+const RELATIVE_INDENT_PENALTY = -4;
+const RELATIVE_INDENT_WITH_BLANK_PENALTY = 10;
+const RELATIVE_OUTDENT_PENALTY = 24;
+const RELATIVE_OUTDENT_WITH_BLANK_PENALTY = 17;
+const RELATIVE_DEDENT_PENALTY = 23;
+const RELATIVE_DEDENT_WITH_BLANK_PENALTY = 17;
+const INDENT_WEIGHT = 60;
+const INDENT_HEURISTIC_MAX_SLIDING = 100;
+
+/** git's isspace (sane_ctype): tab, newline, carriage return and space only. */
+const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+
+/** get_indent: columns of leading space (a tab to the next multiple of 8), -1 for a blank line, at most 200. */
+function getIndent(rec: string): number {
+  let ret = 0;
+  for (let i = 0; i < rec.length; i++) {
+    const c = rec.charCodeAt(i);
+    if (!isSpace(c)) return ret;
+    if (c === 0x20) ret += 1;
+    else if (c === 0x09) ret += 8 - (ret % 8);
+    if (ret >= MAX_INDENT) return MAX_INDENT;
+  }
+  return -1;
+}
+
+/** measure_split and score_add_split: the badness of splitting the file above record `split`, added to `score`. */
+function scoreSplit(xdf: XdFile, split: number, score: { effectiveIndent: number; penalty: number }) {
+  const n = xdf.recs.length;
+  const endOfFile = split >= n;
+  const indentHere = endOfFile ? -1 : getIndent(xdf.recs[split] as string);
+  let preBlank = 0;
+  let preIndent = -1;
+  for (let i = split - 1; i >= 0; i--) {
+    preIndent = getIndent(xdf.recs[i] as string);
+    if (preIndent !== -1) break;
+    preBlank += 1;
+    if (preBlank === MAX_BLANKS) {
+      preIndent = 0;
+      break;
+    }
+  }
+  let postBlank = 0;
+  let postIndent = -1;
+  for (let i = split + 1; i < n; i++) {
+    postIndent = getIndent(xdf.recs[i] as string);
+    if (postIndent !== -1) break;
+    postBlank += 1;
+    if (postBlank === MAX_BLANKS) {
+      postIndent = 0;
+      break;
+    }
+  }
+
+  if (preIndent === -1 && preBlank === 0) score.penalty += START_OF_FILE_PENALTY;
+  if (endOfFile) score.penalty += END_OF_FILE_PENALTY;
+  const blankAfter = indentHere === -1 ? 1 + postBlank : 0;
+  const totalBlank = preBlank + blankAfter;
+  score.penalty += TOTAL_BLANK_WEIGHT * totalBlank + POST_BLANK_WEIGHT * blankAfter;
+  const indent = indentHere !== -1 ? indentHere : postIndent;
+  const anyBlanks = totalBlank !== 0;
+  score.effectiveIndent += indent;
+  if (indent === -1 || preIndent === -1 || indent === preIndent) return;
+  if (indent > preIndent) {
+    score.penalty += anyBlanks ? RELATIVE_INDENT_WITH_BLANK_PENALTY : RELATIVE_INDENT_PENALTY;
+  } else if (postIndent !== -1 && postIndent > indent) {
+    score.penalty += anyBlanks ? RELATIVE_OUTDENT_WITH_BLANK_PENALTY : RELATIVE_OUTDENT_PENALTY;
+  } else {
+    score.penalty += anyBlanks ? RELATIVE_DEDENT_WITH_BLANK_PENALTY : RELATIVE_DEDENT_PENALTY;
+  }
+}
+
+/** The end, between `earliestEnd` and `end`, where the group's two splits score best (the lowest, the last on a tie). */
+function bestShift(xdf: XdFile, end: number, groupsize: number, earliestEnd: number): number {
+  let shift = Math.max(earliestEnd, end - groupsize - 1, end - INDENT_HEURISTIC_MAX_SLIDING);
+  let best = -1;
+  let bestScore = { effectiveIndent: 0, penalty: 0 };
+  for (; shift <= end; shift++) {
+    const score = { effectiveIndent: 0, penalty: 0 };
+    scoreSplit(xdf, shift, score);
+    scoreSplit(xdf, shift - groupsize, score);
+    const cmp =
+      INDENT_WEIGHT * Math.sign(score.effectiveIndent - bestScore.effectiveIndent) +
+      (score.penalty - bestScore.penalty);
+    if (best === -1 || cmp <= 0) {
+      bestScore = score;
+      best = shift;
+    }
+  }
+  return best;
 }
 
 /** xdl_build_script: the groups of changes, in order. */

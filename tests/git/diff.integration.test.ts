@@ -156,7 +156,7 @@ describe("diffRefs", () => {
     expect(byPath["a.txt"]?.patch).toBe("--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+2\n three\n");
     expect(byPath["b.bin"]).toMatchObject({ status: "modified", binary: true });
     expect(byPath["b.bin"]?.patch).toBeUndefined();
-    expect(byPath["c.txt"]?.patch).toBe("--- /dev/null\n+++ b/c.txt\n@@ -0,0 +1,1 @@\n+new\n");
+    expect(byPath["c.txt"]?.patch).toBe("--- /dev/null\n+++ b/c.txt\n@@ -0,0 +1 @@\n+new\n");
   });
 
   it("compares a fork with its source ({ repo }), and refuses another repo without a client", async () => {

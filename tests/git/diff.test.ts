@@ -144,8 +144,8 @@ describe("diffRefs with contents", () => {
     const found = (await diff(target, { contents: true }))._unsafeUnwrap();
     expect(Object.fromEntries(found.changes.map(({ path, patch }) => [path, patch]))).toEqual({
       "a.txt": "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n-one\n+ONE\n two\n three\n",
-      "n.txt": "--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1,1 @@\n+n\n",
-      "z.txt": "--- a/z.txt\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-z\n",
+      "n.txt": "--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1 @@\n+n\n",
+      "z.txt": "--- a/z.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n",
     });
   });
 
@@ -162,16 +162,49 @@ describe("diffRefs with contents", () => {
     expect(change).not.toHaveProperty("patch");
   });
 
-  it("reads no blob for a submodule, and patches the file beside it", async () => {
+  it("reads no blob for a submodule: as git, its patch is the line Subproject commit <id>", async () => {
     const remote = new MemoryRemote().serve(URL);
     const from = remote.branch("main", remote.commit({ "a.txt": "a\n" }));
     const module = "5".repeat(40);
     remote.branch("next", remote.commit({ "a.txt": "b\n", lib: { mode: "160000", oid: module } }, [from], "n", 1));
     const found = (await diff({ remote: URL, token: remote.options.token }, { contents: true }))._unsafeUnwrap();
     expect(found.changes).toEqual([
-      expect.objectContaining({ path: "a.txt", patch: "--- a/a.txt\n+++ b/a.txt\n@@ -1,1 +1,1 @@\n-a\n+b\n" }),
-      { path: "lib", status: "added", after: { mode: "160000", id: module } },
+      expect.objectContaining({ path: "a.txt", patch: "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n" }),
+      {
+        path: "lib",
+        status: "added",
+        after: { mode: "160000", id: module },
+        patch: `--- /dev/null\n+++ b/lib\n@@ -0,0 +1 @@\n+Subproject commit ${module}\n`,
+      },
     ]);
+    expect(remote.served.flatMap((served) => served.sent)).not.toContain(module);
+  });
+
+  it("patches a file that became a symlink as git does: the file deleted, then the link added", async () => {
+    const { target } = repo({ ...BEFORE, "a.txt": { mode: "120000", content: "z.txt" } });
+    const [change] = (await diff(target, { contents: true }))._unsafeUnwrap().changes;
+    expect(change?.patch).toBe(
+      "--- a/a.txt\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-one\n-two\n-three\n" +
+        "--- /dev/null\n+++ b/a.txt\n@@ -0,0 +1 @@\n+z.txt\n\\ No newline at end of file\n",
+    );
+  });
+
+  it("keeps a patch of text that is not UTF-8 in patchBytes, byte for byte", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const from = remote.branch("main", remote.commit(BEFORE));
+    const latin1 = remote.blob(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    remote.branch("next", remote.commit({ ...BEFORE, "a.txt": { mode: "100644", oid: latin1 } }, [from], "n", 1));
+    const target = { remote: URL, token: remote.options.token };
+    const [change] = (await diff(target, { contents: true }))._unsafeUnwrap().changes;
+    const expected = "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1 @@\n-one\n-two\n-three\n+caf\xe9\n";
+    expect(change?.patchBytes).toEqual(Uint8Array.from(expected, (char) => char.charCodeAt(0)));
+    expect(change?.patch).toBe(expected.replace("\xe9", "\ufffd"));
+  });
+
+  it("gives an empty patch where git prints no hunk: an empty file added", async () => {
+    const { target } = repo({ ...BEFORE, "e.txt": "" });
+    const [change] = (await diff(target, { contents: true }))._unsafeUnwrap().changes;
+    expect(change).toMatchObject({ path: "e.txt", status: "added", patch: "" });
   });
 
   it("without contents, reads no file at all", async () => {
@@ -239,7 +272,7 @@ describe("diffRefs between a fork and its source, with a client", () => {
     )._unsafeUnwrap();
     expect([found.from, found.to]).toEqual([root, ahead]);
     expect(found.changes.map(({ path, patch }) => [path, patch])).toEqual([
-      ["a.txt", "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,1 @@\n-one\n-two\n-three\n+A\n"],
+      ["a.txt", "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1 @@\n-one\n-two\n-three\n+A\n"],
     ]);
     expect(calls.filter((call) => call.startsWith("DELETE")).sort()).toEqual([
       "DELETE tokens/token-of-agent-a",
