@@ -12,7 +12,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
-import { type Change, checkSpec, type RefSpec, type Side, walk } from "./diff.js";
+import { type Change, checkSpec, type Found, type RefSpec, type Side, walk } from "./diff.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
@@ -300,11 +300,20 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     const [oursTree, theirsTree] = [await loaderHere.commitTree(ours), await loaderThere.commitTree(theirs.value)];
     if (oursTree.isErr()) return err(oursTree.error);
     if (theirsTree.isErr()) return err(theirsTree.error);
-    const merger = new TreeMerge(loaderHere, loaderThere, input.resolutions);
+    const sides = await sideChanges(loaderHere, loaderThere, baseTree.value, oursTree.value, theirsTree.value);
+    if (sides.isErr()) return err(sides.error);
+    const merger = new TreeMerge(loaderHere, loaderThere, input.resolutions, exactRenames(sides.value));
     const tree = await merger.merge(baseTree.value, oursTree.value, theirsTree.value, "");
     if (tree.isErr()) return err(tree.error);
     if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
-    const renames = await renameRisks(loaderHere, loaderThere, baseTree.value, oursTree.value, theirsTree.value);
+    const renames = await renameRisks(
+      loaderHere,
+      loaderThere,
+      baseTree.value,
+      oursTree.value,
+      theirsTree.value,
+      sides.value,
+    );
     if (renames.isErr()) return err(renames.error);
     if (renames.value.length > 0) return err(new MergeConflict(renames.value));
     const root = tree.value ?? (await store.writeTree([]));
@@ -345,11 +354,85 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   });
 }
 
+/** What each side changed since the base (none without a base: unrelated histories). */
+interface SideChanges {
+  mine: Found[];
+  yours: Found[];
+}
+
+async function sideChanges(
+  ours: ObjectLoader,
+  theirs: ObjectLoader,
+  base: string | undefined,
+  oursTree: string,
+  theirsTree: string,
+): Promise<Result<SideChanges, Failure>> {
+  if (base === undefined) return ok({ mine: [], yours: [] });
+  const changes = (loader: ObjectLoader, root: string) =>
+    walk({ loader: ours, commit: "", root: base }, { loader, commit: "", root }, select(undefined));
+  const [mine, yours] = [await changes(ours, oursTree), await changes(theirs, theirsTree)];
+  if (mine.isErr()) return err(mine.error);
+  if (yours.isErr()) return err(yours.error);
+  return ok({ mine: mine.value, yours: yours.value });
+}
+
+/**
+ * A file one side renamed (deleted, and added elsewhere with the same bytes) and the other side changed at its old
+ * path: git's exact rename detection carries that change to the new path, and so does the tree merge (`Move`).
+ */
+export interface Move {
+  from: ByteString;
+  to: ByteString;
+  /** The side that renamed. */
+  side: "ours" | "theirs";
+  base: { mode: string; id: string };
+  /** The other side's entry at `from`. */
+  changed: { mode: string; id: string };
+}
+
+const regular = (entry: { mode: string } | undefined) => entry?.mode === "100644" || entry?.mode === "100755";
+const parentsOf = (path: ByteString) => {
+  const parts = path.split("/");
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
+};
+
+/**
+ * The exact renames git would carry an edit along, each one unambiguous: one deleted file of that content and one
+ * added on the renaming side, the new path free on the other side, no file on the way, no path moved twice. Where
+ * git's choice is not that plain (it picks among candidates by name), no move: the entry merge's modify-delete
+ * conflict stands, a conflict where git might merge, never another clean tree.
+ */
+function exactRenames({ mine, yours }: SideChanges): Move[] {
+  const moves: Move[] = [];
+  const touched = new Set([...mine, ...yours].map((found) => found.bytes));
+  const find = (renamer: Found[], other: Found[], side: Move["side"]) => {
+    const changed = new Map(other.filter((found) => found.change.after).map((found) => [found.bytes, found.change]));
+    const deleted = renamer.filter((found) => found.change.status === "deleted" && regular(found.change.before));
+    const added = renamer.filter((found) => found.change.status === "added" && regular(found.change.after));
+    for (const source of deleted) {
+      const edited = changed.get(source.bytes);
+      const base = source.change.before;
+      if (!edited?.before || !edited.after || !base) continue;
+      const targets = added.filter((found) => found.change.after?.id === base.id);
+      const sources = deleted.filter((found) => found.change.before?.id === base.id);
+      const [target] = targets;
+      if (!target || targets.length > 1 || sources.length > 1) continue;
+      if (other.some((found) => found.bytes === target.bytes)) continue;
+      if ([...parentsOf(source.bytes), ...parentsOf(target.bytes)].some((path) => touched.has(path))) continue;
+      moves.push({ from: source.bytes, to: target.bytes, side, base, changed: edited.after });
+    }
+  };
+  find(mine, yours, "ours");
+  find(yours, mine, "theirs");
+  const ends = moves.flatMap((move) => [move.from, move.to]);
+  return new Set(ends).size === ends.length ? moves : [];
+}
+
 /**
  * Where git's rename detection (exact, inexact at 50 % similarity, directories) could make a merge other than the
- * entry-by-entry one this port makes, which does not detect renames: a conflict then, never a different clean tree.
- * Both sides deleting one path while either adds another (a rename/rename, or a rename/delete, in git's eyes); a side
- * removing every file of a folder while the other adds into it (a directory rename would carry the addition along).
+ * entry-by-entry one this port makes, which carries exact renames only: a conflict then, never a different clean
+ * tree. Both sides deleting one path while either adds another (a rename/rename, or a rename/delete, in git's eyes);
+ * a side removing every file of a folder while the other adds into it (a directory rename would carry the addition).
  */
 async function renameRisks(
   ours: ObjectLoader,
@@ -357,19 +440,13 @@ async function renameRisks(
   base: string | undefined,
   oursTree: string,
   theirsTree: string,
+  sides: SideChanges,
 ): Promise<Result<MergeConflictEntry[], Failure>> {
   if (base === undefined) return ok([]);
-  const changes = async (loader: ObjectLoader, root: string) =>
-    (await walk({ loader: ours, commit: "", root: base }, { loader, commit: "", root }, select(undefined))).map(
-      (found) => found.map(({ change }) => change),
-    );
-  const [mine, yours] = [await changes(ours, oursTree), await changes(theirs, theirsTree)];
-  if (mine.isErr()) return err(mine.error);
-  if (yours.isErr()) return err(yours.error);
-  const paths = (list: Change[], status: Change["status"]) =>
-    new Set(list.filter((change) => change.status === status).map((change) => change.path));
-  const [deletedHere, deletedThere] = [paths(mine.value, "deleted"), paths(yours.value, "deleted")];
-  const [addedHere, addedThere] = [paths(mine.value, "added"), paths(yours.value, "added")];
+  const paths = (list: Found[], status: Change["status"]) =>
+    new Set(list.filter(({ change }) => change.status === status).map(({ change }) => change.path));
+  const [deletedHere, deletedThere] = [paths(sides.mine, "deleted"), paths(sides.yours, "deleted")];
+  const [addedHere, addedThere] = [paths(sides.mine, "added"), paths(sides.yours, "added")];
   const risks: MergeConflictEntry[] = [];
   if (addedHere.size + addedThere.size > 0) {
     for (const path of deletedHere) if (deletedThere.has(path)) risks.push({ path, kind: "rename" });
@@ -523,7 +600,38 @@ class TreeMerge {
     private readonly theirs: ObjectLoader,
     /** The caller's resolutions of conflicting paths (see `MergeRefsInput.resolutions`). */
     private readonly resolutions: ReadonlyMap<string, Uint8Array | null>,
+    /** Exact renames to carry: the base's and the other side's entry taken from `from` to `to`. */
+    private readonly moves: readonly Move[] = [],
   ) {}
+
+  /** Applies the moves whose ends lie in this folder to its three entry maps. */
+  private relocate(
+    prefix: ByteString,
+    b: Map<ByteString, TreeEntry>,
+    o: Map<ByteString, TreeEntry>,
+    t: Map<ByteString, TreeEntry>,
+  ) {
+    const within = (path: ByteString) =>
+      path.startsWith(prefix) && !path.slice(prefix.length).includes("/") ? path.slice(prefix.length) : undefined;
+    for (const move of this.moves) {
+      const other = move.side === "ours" ? t : o;
+      const from = within(move.from);
+      if (from !== undefined) {
+        b.delete(from);
+        other.delete(from);
+      }
+      const to = within(move.to);
+      if (to !== undefined) {
+        b.set(to, { mode: move.base.mode, name: to, oid: move.base.id });
+        other.set(to, { mode: move.changed.mode, name: to, oid: move.changed.id });
+      }
+    }
+  }
+
+  /** Whether a move has an end inside the folder `path`: it must be entered even where it looks unchanged. */
+  private holdsMove(path: ByteString) {
+    return this.moves.some((move) => move.from.startsWith(`${path}/`) || move.to.startsWith(`${path}/`));
+  }
 
   /** The merged tree's id, undefined when it is empty. */
   async merge(
@@ -556,12 +664,19 @@ class TreeMerge {
     if (b.isErr()) return err(b.error);
     if (o.isErr()) return err(o.error);
     if (t.isErr()) return err(t.error);
+    this.relocate(prefix, b.value, o.value, t.value);
     const result: TreeEntry[] = [];
     for (const name of new Set([...b.value.keys(), ...o.value.keys(), ...t.value.keys()])) {
       const [was, mine, yours] = [b.value.get(name), o.value.get(name), t.value.get(name)];
       const path = `${prefix}${name}`;
       let entry: TreeEntry | undefined;
-      if (same(mine, yours) || same(was, yours)) entry = mine;
+      if (this.holdsMove(path)) {
+        // exactRenames made sure every side has a folder here, or nothing.
+        const tree = await this.merge(was?.oid, mine?.oid, yours?.oid, `${path}/`);
+        if (tree.isErr()) return err(tree.error);
+        const named = (mine ?? yours ?? was) as TreeEntry;
+        entry = tree.value ? { mode: named.mode, name, oid: tree.value } : undefined;
+      } else if (same(mine, yours) || same(was, yours)) entry = mine;
       else if (same(was, mine)) entry = yours;
       else {
         const merged = await this.mergeEntry(path, was, mine, yours);

@@ -361,7 +361,7 @@ describe("mergeRefs never gives a clean tree git would not give, where git detec
     const expected = await gitMerge(name, o, t);
     const merged = await mergeRefs(local.client, name, { from: "agent", into: "main", author });
     if (merged.isOk()) expect(await git(name, ["rev-parse", `${merged.value.commit}^{tree}`])).toBe(expected.tree);
-    return { git: expected, here: merged.isErr() ? merged.error : undefined, head: await head(name), ours: o };
+    return { name, git: expected, here: merged.isErr() ? merged.error : undefined, head: await head(name), ours: o };
   }
   const body = "line one\nline two\nline three\nline four\n";
 
@@ -398,12 +398,48 @@ describe("mergeRefs never gives a clean tree git would not give, where git detec
     expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
   });
 
-  it("an exact rename on one side and an edit on the other: a conflict here where git carries the edit", async () => {
+  it("an exact rename on one side and an edit on the other: the edit carried to the new path, as git does", async () => {
     const judgedMerge = await judged({ "f.txt": body }, { "f.txt": null, "g.txt": body }, { "f.txt": `${body}five\n` });
-    expect(judgedMerge.git.conflicts).toEqual([]);
+    expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
+    expect(await git(judgedMerge.name, ["show", "main:g.txt"])).toBe(`${body}five`);
+  });
+
+  it("carries it whichever side renamed, into a new folder", async () => {
+    const judgedMerge = await judged(
+      { "f.txt": body, "k.txt": "k\n" },
+      { "f.txt": `line zero\n${body}`, "k.txt": "K\n" },
+      { "f.txt": null, "deep/er/f.txt": body },
+    );
+    expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
+    expect(await git(judgedMerge.name, ["ls-tree", "-r", "--name-only", "main"])).toBe("deep/er/f.txt\nk.txt");
+  });
+
+  it("an exact rename with two candidates (git picks one by name): a conflict, never a guess", async () => {
+    const judgedMerge = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "a/f.txt": body, "b/g.txt": body },
+      { "f.txt": `${body}five\n` },
+    );
     expect(judgedMerge.here).toMatchObject({
       _tag: "MergeConflict",
       conflicts: [{ path: "f.txt", kind: "modify-delete" }],
+    });
+    expect(judgedMerge.head).toBe(judgedMerge.ours);
+  });
+
+  it("a rename onto a path the other side added too: a conflict, as in git", async () => {
+    const judgedMerge = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "g.txt": body },
+      { "f.txt": `${body}five\n`, "g.txt": "other\n" },
+    );
+    expect(judgedMerge.git.conflicts.length).toBeGreaterThan(0);
+    expect(judgedMerge.here).toMatchObject({
+      _tag: "MergeConflict",
+      conflicts: [
+        { path: "f.txt", kind: "modify-delete" },
+        { path: "g.txt", kind: "add-add" },
+      ],
     });
   });
 });
