@@ -549,13 +549,20 @@ describe("mergeRefs: a request that gets no answer", () => {
     ["a three-way merge", {}, { ...BASE, "a.txt": "ONE\ntwo\nthree\n" }],
     ["a three-way merge without filter", { filter: false }, { ...BASE, "a.txt": "ONE\ntwo\nthree\n" }],
     ["a fast-forward", {}, undefined],
-  ])("ends %s with that failure, whichever request it was", async (_, options, ours) => {
+  ])("ends %s with that failure, whichever request it was, and pushes nothing", async (_, options, ours) => {
+    const runs: { remote: MemoryRemote; main: string }[] = [];
     const outcomes = await withEachRequestFailing(() => {
-      const { remote, target } = diverged(ours, { ...BASE, "a.txt": "one\ntwo\nTHREE\n" }, options);
+      const { remote, main, target } = diverged(ours, { ...BASE, "a.txt": "one\ntwo\nTHREE\n" }, options);
+      runs.push({ remote, main });
       return { remote, call: () => merge(target) };
     });
     expect(outcomes.length).toBeGreaterThan(2);
     for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
+    // The first run is the one that succeeded; every failed one left main where it was, the last failure included.
+    expect(runs.slice(1).map(({ remote }) => remote.refs.get("refs/heads/main"))).toEqual(
+      runs.slice(1).map(({ main }) => main),
+    );
+    expect(outcomes.at(-1)).toMatch(/POST git-receive-pack: /);
   });
 
   it("ends a merge from a fork the same way, whichever remote's request it was", async () => {
