@@ -15,6 +15,7 @@ import {
 import { type Change, checkSpec, type Found, type RefSpec, type Side, walk } from "./diff.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
+import { fetchMergeBases, mergeBases } from "./history.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
@@ -243,35 +244,28 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   const theirs = await resolveRef(there.remote, capsThere.value, spec ?? there.defaultBranch);
   if (theirs.isErr()) return err(theirs.error);
 
-  // The commit graph: both histories, without trees or blobs where filter is advertised.
+  // The commit graph, as deep as the merge bases lie, without trees or blobs where filter is advertised.
   const store = new ObjectStore();
-  const graph = (remote: Access, caps: Capabilities, want: string, haves: string[]) =>
-    fetchInto(remote.remote, caps, store, {
-      wants: [want],
-      haves,
-      ...(fetchSupports(caps, "filter") ? { filter: "tree:0" } : {}),
-    });
-  const history = await graph(here, capsHere.value, ours, []);
-  if (history.isErr()) return err(history.error);
-  if (!store.has(theirs.value)) {
-    const theirHistory = await graph(there, capsThere.value, theirs.value, [ours]);
-    if (theirHistory.isErr()) return err(theirHistory.error);
-  }
+  const bases = await fetchMergeBases(
+    store,
+    { remote: here.remote, caps: capsHere.value, commit: ours },
+    { remote: there.remote, caps: capsThere.value, commit: theirs.value },
+  );
+  if (bases.isErr()) return err(bases.error);
   // `from` must name a commit: an id of something else (a tree's) is said to be so, by the store's GitError.
   if (!store.has(theirs.value)) {
     const named = await new ObjectLoader(there.remote, capsThere.value, store, there.sources).commitTree(theirs.value);
     if (named.isErr()) return err(named.error);
   }
   await store.parents(theirs.value);
-  const bases = await mergeBases(store, ours, theirs.value);
   const unchanged = { commit: ours, parents: [], fastForward: false, changed: [], unchanged: false };
-  if (bases.includes(theirs.value) || ours === theirs.value) return ok({ ...unchanged, alreadyMerged: true });
-  if (bases.length === 0 && !input.allowUnrelatedHistories) {
+  if (bases.value.includes(theirs.value) || ours === theirs.value) return ok({ ...unchanged, alreadyMerged: true });
+  if (bases.value.length === 0 && !input.allowUnrelatedHistories) {
     return err(
       new GitError("conflict", "refusing to merge unrelated histories (allowUnrelatedHistories: true merges them)"),
     );
   }
-  const base = bases.length === 1 ? bases[0] : undefined;
+  const base = bases.value.length === 1 ? bases.value[0] : undefined;
   const canForward = base === ours && !input.squash && input.fastForward !== "never";
   if (!canForward && input.fastForward === "only") {
     return err(
@@ -295,7 +289,7 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   let parents = [ours, theirs.value];
   if (!canForward) {
     // Several merge bases (a criss-cross history): merged into one virtual base, as merge-ort does.
-    const baseTree = await baseTreeOf(loaderHere, store, bases);
+    const baseTree = await baseTreeOf(loaderHere, store, bases.value);
     if (baseTree.isErr()) return err(baseTree.error);
     const [oursTree, theirsTree] = [await loaderHere.commitTree(ours), await loaderThere.commitTree(theirs.value)];
     if (oursTree.isErr()) return err(oursTree.error);
@@ -502,51 +496,6 @@ async function changedPaths(loader: ObjectLoader, before: string, after: string)
   if (from.isErr()) return err(from.error);
   if (to.isErr()) return err(to.error);
   return (await walk(from.value, to.value, select(undefined))).map((found) => found.map(({ change }) => change.path));
-}
-
-/**
- * The merge bases, as `git merge-base --all` finds them: walking back from `theirs`, the first commits that `ours`
- * also reaches, less any that is an ancestor of another. None for unrelated histories, several for a criss-cross.
- */
-async function mergeBases(store: ObjectStore, ours: string, theirs: string): Promise<string[]> {
-  const ancestors = async (start: string) => {
-    const seen = new Set<string>([start]);
-    const queue = [start];
-    while (queue.length > 0) {
-      const next = queue.shift() as string;
-      for (const parent of store.has(next) ? await store.parents(next) : []) {
-        if (!seen.has(parent)) {
-          seen.add(parent);
-          queue.push(parent);
-        }
-      }
-    }
-    return seen;
-  };
-  const reached = await ancestors(ours);
-  const candidates: string[] = [];
-  const seen = new Set<string>([theirs]);
-  const queue = [theirs];
-  while (queue.length > 0) {
-    const next = queue.shift() as string;
-    if (reached.has(next)) {
-      candidates.push(next);
-      continue;
-    }
-    for (const parent of store.has(next) ? await store.parents(next) : []) {
-      if (!seen.has(parent)) {
-        seen.add(parent);
-        queue.push(parent);
-      }
-    }
-  }
-  const bases: string[] = [];
-  for (const candidate of candidates) {
-    let below = false;
-    for (const other of candidates) if (other !== candidate && (await ancestors(other)).has(candidate)) below = true;
-    if (!below) bases.push(candidate);
-  }
-  return bases;
 }
 
 /**

@@ -81,6 +81,8 @@ export interface FetchRequest {
   wants: readonly string[];
   /** Only the wanted commits themselves, not their history (`deepen 1`). */
   shallow?: boolean;
+  /** The wanted commits and their history this many commits deep (`deepen <n>`); `shallow` is `deepen: 1`. */
+  deepen?: number;
   /** A partial-clone filter spec, e.g. `blob:none`; send only when the remote advertises `filter`. */
   filter?: string;
   /** Commits the caller has: what they reach is left out of the pack. */
@@ -96,7 +98,7 @@ export async function fetchPack(
   const args = [
     "no-progress",
     "ofs-delta",
-    ...(wanted.shallow ? ["deepen 1"] : []),
+    ...(wanted.shallow || wanted.deepen !== undefined ? [`deepen ${wanted.deepen ?? 1}`] : []),
     ...(wanted.filter ? [`filter ${wanted.filter}`] : []),
     ...wanted.wants.map((oid) => `want ${oid}`),
     ...(wanted.haves ?? []).map((oid) => `have ${oid}`),

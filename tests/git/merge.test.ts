@@ -122,13 +122,80 @@ describe("mergeRefs: a three-way merge", () => {
   });
 
   it("reads the commit graph without trees, then only the trees that differ", async () => {
-    const { remote, main, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
+    const { remote, main, side, target } = diverged({ ...BASE, "o.txt": "o" }, { ...BASE, "t.txt": "t" });
     (await merge(target))._unsafeUnwrap();
     const fetches = remote.fetches();
-    expect(fetches[0]?.args).toEqual(["no-progress", "ofs-delta", "filter tree:0", `want ${main}`, "done"]);
+    expect(fetches[0]?.args).toEqual([
+      "no-progress",
+      "ofs-delta",
+      "deepen 16",
+      "filter tree:0",
+      `want ${main}`,
+      `want ${side}`,
+      "done",
+    ]);
     // `docs` is the same tree on all three sides: never fetched.
     const docs = remote.entries(remote.commitOf(main).tree).find((entry) => entry.name === "docs")?.oid;
     expect(fetches.flatMap((served) => served.sent)).not.toContain(docs);
+  });
+});
+
+describe("mergeRefs: the history it reads, as deep as the merge base lies", () => {
+  /** A line of `length` commits on main, and a branch `side` off the commit `back` commits below its head. */
+  function long(length: number, back: number, options: RemoteOptions = {}) {
+    const remote = new MemoryRemote(options).serve(URL);
+    const line: string[] = [];
+    for (let n = 0; n < length; n++) line.push(remote.commit({ "f.txt": `${n}\n` }, line.slice(-1), `c${n}`, n));
+    const fork = line[line.length - 1 - back] as string;
+    remote.branch("main", line.at(-1) as string);
+    const side = remote.branch(
+      "side",
+      remote.commit({ "f.txt": `${length - 1 - back}\n`, "g.txt": "g\n" }, [fork], "side", length),
+    );
+    return { remote, fork, side, target: { remote: URL, token: remote.options.token } };
+  }
+  const graphFetches = (remote: MemoryRemote) =>
+    remote.fetches().filter((served) => served.args.some((arg) => arg.startsWith("deepen ") && arg !== "deepen 1"));
+
+  it("a base one commit back in a long history: one fetch of 16 commits per tip", async () => {
+    const { remote, side, target } = long(300, 1);
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "f.txt": "299\n", "g.txt": "g\n" });
+    expect(graphFetches(remote).map((served) => served.args.find((arg) => arg.startsWith("deepen")))).toEqual([
+      "deepen 16",
+    ]);
+    const commits = [...remote.objects].filter(([, object]) => object.type === "commit").map(([oid]) => oid);
+    const sent = graphFetches(remote)
+      .flatMap((served) => served.sent)
+      .filter((oid) => commits.includes(oid));
+    expect(new Set(sent).size).toBeLessThan(34);
+    expect(merged.parents[1]).toBe(side);
+  });
+
+  it("a base further back: deeper each round, four times, until the base is found", async () => {
+    const { remote, target } = long(300, 40);
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "f.txt": "299\n", "g.txt": "g\n" });
+    expect(graphFetches(remote).map((served) => served.args.find((arg) => arg.startsWith("deepen")))).toEqual([
+      "deepen 16",
+      "deepen 64",
+    ]);
+  });
+
+  it("a fast-forward past a long way reads as deep as it needs, and no deeper", async () => {
+    const { remote, target } = long(100, 0);
+    const ahead = remote.commit({ "f.txt": "x\n" }, [remote.refs.get("refs/heads/side") as string], "more", 200);
+    remote.branch("side", ahead);
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(merged).toMatchObject({ commit: ahead, fastForward: true });
+    expect(graphFetches(remote)).toHaveLength(1);
+  });
+
+  it("on a remote without shallow: the whole history, once", async () => {
+    const { remote, target } = long(50, 1, { shallow: false });
+    (await merge(target))._unsafeUnwrap();
+    const graph = remote.fetches().filter((served) => served.args.includes("filter tree:0"));
+    expect(graph[0]?.args.some((arg) => arg.startsWith("deepen"))).toBe(false);
   });
 });
 

@@ -287,6 +287,17 @@ export class MemoryRemote {
   }
 
   /** Every object a commit (or tag) reaches: its tree (to depth `trees`) and its parents (to `depth` commits). */
+  /** The commits at most `depth` commits from `tip` (the tip is 1), by the shortest way, as git's `deepen`. */
+  private within(tip: string, depth: number): string[] {
+    const found = new Set([tip]);
+    let level = [tip];
+    for (let d = 1; d < depth && level.length > 0; d++) {
+      level = level.flatMap((oid) => this.commitOf(oid).parents.filter((parent) => this.objects.has(parent)));
+      level = level.filter((oid) => !found.has(oid) && found.add(oid));
+    }
+    return [...found];
+  }
+
   private reach(
     oid: string,
     into: Set<string>,
@@ -518,7 +529,7 @@ export class MemoryRemote {
     for (const arg of args) {
       if (arg.startsWith("want ")) wants.push(arg.slice(5));
       else if (arg.startsWith("have ")) haves.push(arg.slice(5));
-      else if (arg === "deepen 1" && this.options.shallow) depth = 1;
+      else if (/^deepen [1-9][0-9]*$/.test(arg) && this.options.shallow) depth = Number(arg.slice(7));
       else if (arg.startsWith("filter tree:") && this.options.filter) trees = Number(arg.slice(12));
       else if (arg === "done") done = true;
       else if (!["no-progress", "ofs-delta"].includes(arg)) return [line(`ERR unexpected line: '${arg}'`)];
@@ -541,18 +552,21 @@ export class MemoryRemote {
       if (seen.has(want)) continue;
       if (object?.type === "tree") this.reachTree(want, sending, 0, Math.max(trees, 1), seen);
       else if (object?.type === "blob") sending.add(want);
-      else this.reach(want, sending, depth, trees);
+      else if (depth === Number.POSITIVE_INFINITY || object?.type !== "commit") this.reach(want, sending, depth, trees);
+      else for (const commit of this.within(want, depth)) this.reach(commit, sending, 1, trees);
     }
     for (const oid of known) sending.delete(oid);
     const sent = [...sending];
     this.served.push({ command: "fetch", args, sent });
+    // The commits sent whose parents were not: git's shallow boundary.
+    const boundary = sent.filter(
+      (oid) =>
+        this.objects.get(oid)?.type === "commit" &&
+        this.commitOf(oid).parents.some((parent) => !sending.has(parent) && !known.has(parent)),
+    );
     const shallow =
-      depth === 1
-        ? [
-            line("shallow-info"),
-            ...wants.filter((want) => this.objects.get(want)?.type === "commit").map((want) => line(`shallow ${want}`)),
-            DELIM,
-          ]
+      depth !== Number.POSITIVE_INFINITY && boundary.length > 0
+        ? [line("shallow-info"), ...boundary.map((oid) => line(`shallow ${oid}`)), DELIM]
         : [];
     return [
       ...shallow,
