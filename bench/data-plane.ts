@@ -4,6 +4,8 @@
  *   (b) the same without `filter`,
  *   (c) a 100,000-file repo (small files, folders three deep) on the local server,
  *   (d) a 2,000-file / 32 MB repo on Cloudflare's own local simulator, through the binding's repo handle;
+ *   (e) diff and merge of a one-file change against the git CLI, and (f) their cost as files and histories grow
+ *   (merge-cost.ts);
  * beside the same call into a one-file repo on the same remote (its file at the same path: the fixed cost of that
  * call there), a
  * `git clone --depth 1 --no-checkout`, and the git CLI and isomorphic-git recipes. Time (median), bytes received,
@@ -401,7 +403,7 @@ export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: b
       ["(b) the local server without filter", withoutFilter, wide],
       ["(c) 100,000 files on the local server", withFilter, deep],
     ];
-    // BENCH_SCENARIOS=ab runs (a) and (b) only (while developing); default: all four.
+    // BENCH_SCENARIOS=ab runs (a) and (b) only (while developing); default: all of them.
     const only = process.env.BENCH_SCENARIOS;
     const chosen = (title: string) => !only || only.includes(title.slice(1, 2));
     for (const [title, remote, shape] of plans.filter(([title]) => chosen(title))) {
@@ -412,6 +414,12 @@ export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: b
     if (chosen("(e)")) {
       const { lines: table, over } = await diffMergeTable(withFilter);
       lines.push(table.join("\n").replace("**Diff and merge", "**(e) Diff and merge"), "");
+      overBudget ||= over;
+    }
+    if (chosen("(f)")) {
+      const { mergeCostTable } = await import("./merge-cost.js");
+      const { lines: table, over } = await mergeCostTable();
+      lines.push(...table, "");
       overBudget ||= over;
     }
     if (!chosen("(d)")) {

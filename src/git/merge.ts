@@ -24,7 +24,7 @@ import { advertisedRefs, pushPack } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { type ByteString, decodeUtf8, fromUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
-import { type Capabilities, capabilities, fetchSupports } from "./upload-pack.js";
+import { capabilities } from "./upload-pack.js";
 import { DiffFailed } from "./xdiff.js";
 import { mergeText } from "./xmerge.js";
 
