@@ -1,5 +1,5 @@
 import { err, ok } from "neverthrow";
-import { fetchInto } from "./loader.js";
+import { fetchInto, inParallel, type ObjectLoader } from "./loader.js";
 import type { ObjectStore } from "./objects.js";
 import type { GitResult, Remote } from "./smart-http.js";
 import { type Capabilities, fetchSupports } from "./upload-pack.js";
@@ -8,21 +8,45 @@ import { type Capabilities, fetchSupports } from "./upload-pack.js";
  * The commit graph a merge needs, fetched only as deep as its merge bases lie: each round fetches both tips'
  * history `deepen <n>` commits deep (without trees or blobs where the remote advertises `filter`), four times deeper
  * each time, until the commits held settle the merge bases or the remote has no more. So a merge whose base is one
- * commit back costs one round however long the history is.
+ * commit back costs one round however long the history is. On a remote without `filter` that has sources of single
+ * objects (the binding, the REST contents routes), the commits come from them instead, a generation a round, no
+ * tree or blob at all; past `SOURCE_LIMIT` commits, or where a source fails, from Git as above.
  */
 
-/** One side of the merge: its tip and the remote that holds it. */
+/** One side of the merge: its tip, the remote that holds it and its loader (for its sources). */
 export interface Tip {
   remote: Remote;
   caps: Capabilities;
+  loader: ObjectLoader;
   commit: string;
 }
 
 const FIRST_DEPTH = 16;
 const GROWTH = 4;
+/** The most commits read one by one from sources before the history is fetched from Git instead. */
+const SOURCE_LIMIT = 256;
+
+/** The merge bases from the sources' commits alone, or undefined where they cannot settle them. */
+async function fromSources(store: ObjectStore, ours: Tip, theirs: Tip): Promise<string[] | undefined> {
+  let read = 0;
+  let wanted = [...new Set([ours.commit, theirs.commit])];
+  while (wanted.length > 0 && read + wanted.length <= SOURCE_LIMIT) {
+    read += wanted.length;
+    const got = await inParallel(wanted, (oid) => ours.loader.fromSources(oid));
+    if (got.includes(false)) return undefined;
+    const verdict = await settled(store, ours.commit, theirs.commit);
+    if (verdict.bases !== undefined) return verdict.bases;
+    wanted = verdict.missing;
+  }
+  return undefined;
+}
 
 /** The merge bases of `ours` and `theirs` (see `mergeBases`), their history fetched into `store` as deep as needed. */
 export async function fetchMergeBases(store: ObjectStore, ours: Tip, theirs: Tip): Promise<GitResult<string[]>> {
+  if (ours.loader === theirs.loader && !ours.loader.filters && ours.loader.hasSources) {
+    const bases = await fromSources(store, ours, theirs);
+    if (bases !== undefined) return ok(bases);
+  }
   // One fetch per remote a round: both tips in one request when they share it.
   const remotes = ours.remote === theirs.remote ? [[ours, theirs]] : [[ours], [theirs]];
   const known = new Set<string>();
@@ -42,7 +66,7 @@ export async function fetchMergeBases(store: ObjectStore, ours: Tip, theirs: Tip
       grew ||= held.value.some((oid) => !known.has(oid));
       for (const oid of held.value) known.add(oid);
     }
-    const bases = await settled(store, ours.commit, theirs.commit);
+    const { bases } = await settled(store, ours.commit, theirs.commit);
     if (bases !== undefined) return ok(bases);
     // The whole history the remote has (a shallow repo's ends early): its merge bases are what it says.
     if (!limited || !grew) return ok(await mergeBases(store, ours.commit, theirs.commit));
@@ -52,15 +76,20 @@ export async function fetchMergeBases(store: ObjectStore, ours: Tip, theirs: Tip
 /**
  * The merge bases, when the commits held settle them: the whole history of both tips held, or one merge base found
  * while every commit not held yet is reached from both tips (its own history can then hold no better base: anything
- * below it is below the one found). Undefined when deeper history could change the answer (several bases, none).
+ * below it is below the one found). Undefined where deeper history could change the answer (several bases, none);
+ * `missing`: the commits reached and not held.
  */
-async function settled(store: ObjectStore, ours: string, theirs: string): Promise<string[] | undefined> {
+async function settled(
+  store: ObjectStore,
+  ours: string,
+  theirs: string,
+): Promise<{ bases: string[] | undefined; missing: string[] }> {
   const [mine, yours] = [await ancestors(store, ours), await ancestors(store, theirs)];
   const missing = [...new Set([...mine, ...yours])].filter((oid) => !store.has(oid));
   const bases = await mergeBases(store, ours, theirs);
-  if (missing.length === 0) return bases;
-  if (bases.length === 1 && missing.every((oid) => mine.has(oid) && yours.has(oid))) return bases;
-  return undefined;
+  const settles =
+    missing.length === 0 || (bases.length === 1 && missing.every((oid) => mine.has(oid) && yours.has(oid)));
+  return { bases: settles ? bases : undefined, missing };
 }
 
 /** `start` and every commit it reaches through the commits held (a parent not held is included, not walked). */

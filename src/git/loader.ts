@@ -1,7 +1,7 @@
 import { err, ok } from "neverthrow";
 import type { ObjectStore } from "./objects.js";
 import { type GitResult, protocolError, type Remote } from "./smart-http.js";
-import { type ObjectSource, verifiedTree } from "./sources.js";
+import { type ObjectSource, verifiedCommit } from "./sources.js";
 import { type ByteString, kindOf } from "./tree.js";
 import { type Capabilities, type FetchRequest, fetchPack, fetchSupports } from "./upload-pack.js";
 
@@ -12,7 +12,7 @@ import { type Capabilities, type FetchRequest, fetchPack, fetchSupports } from "
  *    (`deepen 1`, `filter tree:1`), then each depth's trees in one fetch (`filter tree:0`: the trees asked for alone);
  *    blobs by id on every remote (a blob has nothing below it), all of a call's in one fetch;
  * 3. the call's sources (the binding's handle, the REST contents routes): a tree must hash to its id, a commit must
- *    rebuild to its id (sources.ts `verifiedTree`), a blob must hash to its id; several in parallel;
+ *    rebuild to its id (sources.ts `verifiedCommit`), a blob must hash to its id; several in parallel;
  * 4. the last resort: the commit fetched whole (`deepen 1`, no filter), which holds everything below it.
  * Whatever a source gets wrong (a wrong hash, an unknown shape, an error) costs a `debug` line and the next source,
  * never a wrong commit. Packs are checked by isomorphic-git's indexing (every object hashed).
@@ -42,18 +42,34 @@ export class ObjectLoader {
       why = refused.value ?? why;
     }
     if (this.store.has(commit)) return this.rootOf(commit);
-    for (const source of this.sources) {
-      const fields = await source.commit(commit);
-      const tree = fields && (await verifiedTree(commit, fields));
-      if (tree) {
-        const root = await this.trees([tree]);
-        return root.isErr() ? err(root.error) : ok(tree);
-      }
-      this.remote.debug(`${source.name}: no commit ${commit} that rebuilds to its id; trying the next source`);
-    }
+    if (await this.fromSources(commit)) return this.rootOf(commit);
     const whole = await this.wholeCommit(why);
     if (whole.isErr()) return err(whole.error);
     return this.rootOf(commit);
+  }
+
+  /** Whether a source gave `commit` in fields that rebuild it: then the store holds it. */
+  async fromSources(commit: string): Promise<boolean> {
+    for (const source of this.sources) {
+      const fields = await source.commit(commit);
+      const bytes = fields && (await verifiedCommit(commit, fields));
+      if (bytes) {
+        await this.store.writeObject("commit", bytes);
+        return true;
+      }
+      this.remote.debug(`${source.name}: no commit ${commit} that rebuilds to its id; trying the next source`);
+    }
+    return false;
+  }
+
+  /** Whether this loader has a source of single objects other than Git (a binding, the REST contents routes). */
+  get hasSources(): boolean {
+    return this.sources.length > 0;
+  }
+
+  /** Whether the remote advertises `filter`: the history can come from Git without trees or blobs. */
+  get filters(): boolean {
+    return this.filter;
   }
 
   private async rootOf(commit: string): Promise<GitResult<string>> {
@@ -201,7 +217,7 @@ export async function loadTrees(
 }
 
 /** `check` of each item, at most 8 at a time; the verdicts in order. A check that throws is a `false`. */
-async function inParallel<T>(items: readonly T[], check: (item: T) => Promise<boolean>): Promise<boolean[]> {
+export async function inParallel<T>(items: readonly T[], check: (item: T) => Promise<boolean>): Promise<boolean[]> {
   const results: boolean[] = new Array(items.length).fill(false);
   let next = 0;
   const worker = async () => {

@@ -246,15 +246,18 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
 
   // The commit graph, as deep as the merge bases lie, without trees or blobs where filter is advertised.
   const store = new ObjectStore();
+  const loaderHere = new ObjectLoader(here.remote, capsHere.value, store, here.sources);
+  const loaderThere =
+    there === here ? loaderHere : new ObjectLoader(there.remote, capsThere.value, store, there.sources);
   const bases = await fetchMergeBases(
     store,
-    { remote: here.remote, caps: capsHere.value, commit: ours },
-    { remote: there.remote, caps: capsThere.value, commit: theirs.value },
+    { remote: here.remote, caps: capsHere.value, loader: loaderHere, commit: ours },
+    { remote: there.remote, caps: capsThere.value, loader: loaderThere, commit: theirs.value },
   );
   if (bases.isErr()) return err(bases.error);
   // `from` must name a commit: an id of something else (a tree's) is said to be so, by the store's GitError.
   if (!store.has(theirs.value)) {
-    const named = await new ObjectLoader(there.remote, capsThere.value, store, there.sources).commitTree(theirs.value);
+    const named = await loaderThere.commitTree(theirs.value);
     if (named.isErr()) return err(named.error);
   }
   await store.parents(theirs.value);
@@ -280,10 +283,6 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     if (missing.isErr()) return err(missing.error);
     carried = missing.value;
   }
-  const loaderHere = new ObjectLoader(here.remote, capsHere.value, store, here.sources);
-  const loaderThere =
-    there === here ? loaderHere : new ObjectLoader(there.remote, capsThere.value, store, there.sources);
-
   let commit = theirs.value;
   let written: string[] = [];
   let parents = [ours, theirs.value];

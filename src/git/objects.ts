@@ -108,6 +108,11 @@ export class ObjectStore {
     return headerValues(await this.commit(oid), "parent");
   }
 
+  /** An object whose bytes this call rebuilt (a commit from a source's fields): held as if written. */
+  writeObject(type: ObjectType, content: Uint8Array): Promise<string> {
+    return this.write(type, content);
+  }
+
   private async write(type: ObjectType, content: Uint8Array): Promise<string> {
     const oid = await objectId(type, content);
     this.written.set(oid, { type, content });

@@ -161,12 +161,12 @@ const ZONES = (() => {
 const encoder = new TextEncoder();
 
 /**
- * The commit's tree, when `fields` rebuild the object whose id is `oid`: the id is the hash of every byte of the
+ * The commit's bytes, when `fields` rebuild the object whose id is `oid`: the id is the hash of every byte of the
  * commit, so a tree id that rebuilds it is the commit's own, whatever the source. Without timezones (the binding's),
  * each offset is tried: the author's and committer's alike, then every pair of whole hours. A commit with headers
  * the fields do not carry (a signature, an encoding) does not rebuild, and the call takes its next source.
  */
-export async function verifiedTree(oid: string, fields: CommitFields): Promise<string | undefined> {
+export async function verifiedCommit(oid: string, fields: CommitFields): Promise<Uint8Array | undefined> {
   const { author, committer } = fields;
   const messages = [...new Set([fields.message, `${fields.message}\n`])];
   const pairs: [string, string][] = [];
@@ -184,7 +184,8 @@ export async function verifiedTree(oid: string, fields: CommitFields): Promise<s
   for (const [authorZone, committerZone] of pairs) {
     for (const message of messages) {
       const body = `${head}${line("author", author, authorZone)}${line("committer", committer, committerZone)}\n${message}`;
-      if ((await objectId("commit", encoder.encode(body))) === oid) return fields.tree;
+      const bytes = encoder.encode(body);
+      if ((await objectId("commit", bytes)) === oid) return bytes;
     }
   }
   return undefined;

@@ -191,6 +191,27 @@ describe("mergeRefs: the history it reads, as deep as the merge base lies", () =
     expect(graphFetches(remote)).toHaveLength(1);
   });
 
+  it("without filter, from the REST contents routes: the commits one generation a round, no tree or blob by Git", async () => {
+    const { remote, fork } = long(300, 1, { filter: false });
+    const { client, calls } = memoryClient({ notes: { remote, url: URL } });
+    const merged = (await mergeRefs(client, "notes", { from: "side", into: "main", author }))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "f.txt": "299\n", "g.txt": "g\n" });
+    // The two tips, in parallel: their one parent is the merge base, reached from both.
+    expect(
+      calls
+        .filter((call) => call.includes("/commit/"))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(
+      [
+        `GET repos/notes/commit/${merged.parents[0]}`,
+        `GET repos/notes/commit/${merged.parents[1]}`,
+      ].sort(),
+    );
+    expect(calls).toContain(`GET repos/notes/commit/${fork}`);
+    expect(graphFetches(remote)).toEqual([]);
+  });
+
   it("on a remote without shallow: the whole history, once", async () => {
     const { remote, target } = long(50, 1, { shallow: false });
     (await merge(target))._unsafeUnwrap();

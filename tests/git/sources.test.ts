@@ -5,7 +5,7 @@ import {
   bindingSource,
   type CommitFields,
   restSource,
-  verifiedTree,
+  verifiedCommit,
 } from "../../src/git/sources.js";
 import { createClient } from "../../src/index.js";
 
@@ -27,27 +27,33 @@ const SAME_ZONE = "e475617237888c6e4ee3aa3673f7fc1d3eb8c411"; // +0530 / +0530, 
 const HOURS_APART = "b3400dfbda1a4fd2bfc48c0ab9c358e9fbb1a3cc"; // +0100 / -0800
 const ODD_PAIR = "5b7575b3825b1b47616a49d73dfbc9839c162e25"; // +0530 / -0800
 
-describe("verifiedTree", () => {
-  it("trusts a tree whose fields rebuild the commit, timezones given or found", async () => {
+/** The commit rebuilt, as the id it hashes to (undefined when the fields do not rebuild it). */
+const rebuilt = async (oid: string, fields: Parameters<typeof verifiedCommit>[1]) => {
+  const bytes = await verifiedCommit(oid, fields);
+  return bytes && (await objectId("commit", bytes));
+};
+
+describe("verifiedCommit", () => {
+  it("gives the commit's bytes where its fields rebuild it, timezones given or found", async () => {
     const message = "subject +0530 +0530\n\nbody line";
-    expect(await verifiedTree(SAME_ZONE, fields([], `${message}\n`, ["+0530", "+0530"]))).toBe(TREE);
+    expect(await rebuilt(SAME_ZONE, fields([], `${message}\n`, ["+0530", "+0530"]))).toBe(SAME_ZONE);
     // As the binding gives it: no timezone, the last newline stripped.
-    expect(await verifiedTree(SAME_ZONE, fields([], message, [undefined, undefined]))).toBe(TREE);
+    expect(await rebuilt(SAME_ZONE, fields([], message, [undefined, undefined]))).toBe(SAME_ZONE);
     const apart = fields([SAME_ZONE], "subject +0100 -0800\n\nbody line", [undefined, undefined]);
-    expect(await verifiedTree(HOURS_APART, apart)).toBe(TREE);
+    expect(await rebuilt(HOURS_APART, apart)).toBe(HOURS_APART);
     const oneKnown = fields([HOURS_APART], "subject +0530 -0800\n\nbody line", ["+0530", undefined]);
-    expect(await verifiedTree(ODD_PAIR, oneKnown)).toBe(TREE);
+    expect(await rebuilt(ODD_PAIR, oneKnown)).toBe(ODD_PAIR);
   });
 
   it("trusts nothing that does not rebuild: another tree, parent, message or time, or an unlisted pair", async () => {
     const good = fields([], "subject +0530 +0530\n\nbody line", [undefined, undefined]);
-    expect(await verifiedTree(SAME_ZONE, { ...good, tree: "0".repeat(40) })).toBeUndefined();
-    expect(await verifiedTree(SAME_ZONE, { ...good, parents: [HOURS_APART] })).toBeUndefined();
-    expect(await verifiedTree(SAME_ZONE, { ...good, message: "subject" })).toBeUndefined();
-    expect(await verifiedTree(SAME_ZONE, { ...good, author: { ...good.author, timestamp: 1 } })).toBeUndefined();
+    expect(await verifiedCommit(SAME_ZONE, { ...good, tree: "0".repeat(40) })).toBeUndefined();
+    expect(await verifiedCommit(SAME_ZONE, { ...good, parents: [HOURS_APART] })).toBeUndefined();
+    expect(await verifiedCommit(SAME_ZONE, { ...good, message: "subject" })).toBeUndefined();
+    expect(await verifiedCommit(SAME_ZONE, { ...good, author: { ...good.author, timestamp: 1 } })).toBeUndefined();
     // Half-hour and whole-hour zones that differ are not searched: such a commit takes the next source.
     const odd = fields([HOURS_APART], "subject +0530 -0800\n\nbody line", [undefined, undefined]);
-    expect(await verifiedTree(ODD_PAIR, odd)).toBeUndefined();
+    expect(await verifiedCommit(ODD_PAIR, odd)).toBeUndefined();
   });
 });
 
