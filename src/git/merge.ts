@@ -613,8 +613,20 @@ class TreeMerge {
     if (o.isErr()) return err(o.error);
     if (t.isErr()) return err(t.error);
     this.relocate(prefix, b.value, o.value, t.value);
+    // The files both sides changed, read in one batch per side for the whole folder, not one request each.
+    const names = [...new Set([...b.value.keys(), ...o.value.keys(), ...t.value.keys()])];
+    const contested = names
+      .map((name) => [b.value.get(name), o.value.get(name), t.value.get(name)] as const)
+      .filter(([was, mine, yours]) => !same(mine, yours) && !same(was, yours) && !same(was, mine));
+    const blob = (entry: TreeEntry | undefined) => (entry && kindOf(entry.mode) === "blob" ? [entry.oid] : []);
+    const [here, there] = await Promise.all([
+      this.ours.blobs(contested.flatMap(([was, mine]) => [...blob(was), ...blob(mine)])),
+      this.theirs.blobs(contested.flatMap(([, , yours]) => blob(yours))),
+    ]);
+    if (here.isErr()) return err(here.error);
+    if (there.isErr()) return err(there.error);
     const result: TreeEntry[] = [];
-    for (const name of new Set([...b.value.keys(), ...o.value.keys(), ...t.value.keys()])) {
+    for (const name of names) {
       const [was, mine, yours] = [b.value.get(name), o.value.get(name), t.value.get(name)];
       const path = `${prefix}${name}`;
       let entry: TreeEntry | undefined;
