@@ -19,6 +19,7 @@ import { fetchMergeBases, mergeBases } from "./history.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
+import { RENAME_SCORE, similarity } from "./similarity.js";
 import { select } from "./path.js";
 import { advertisedRefs, pushPack } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
@@ -441,8 +442,37 @@ async function renameRisks(
   const [deletedHere, deletedThere] = [paths(sides.mine, "deleted"), paths(sides.yours, "deleted")];
   const [addedHere, addedThere] = [paths(sides.mine, "added"), paths(sides.yours, "added")];
   const risks: MergeConflictEntry[] = [];
-  if (addedHere.size + addedThere.size > 0) {
-    for (const path of deletedHere) if (deletedThere.has(path)) risks.push({ path, kind: "rename" });
+  // A path both deleted, and a file either added that git would call its rename (the same bytes, or 50 % alike).
+  const gone = sides.mine.filter(({ change }) => change.status === "deleted" && deletedThere.has(change.path));
+  const added = (list: Found[]) => list.filter(({ change }) => change.status === "added");
+  const [newHere, newThere] = [added(sides.mine), added(sides.yours)];
+  if (gone.length > 0 && newHere.length + newThere.length > 0) {
+    const files = (list: Found[], side: "before" | "after") =>
+      list.flatMap(({ change }) => (regular(change[side]) ? [change[side]?.id as string] : []));
+    const loaded = await Promise.all([
+      ours.blobs([...files(gone, "before"), ...files(newHere, "after")]),
+      theirs.blobs(files(newThere, "after")),
+    ]);
+    for (const result of loaded) if (result.isErr()) return err(result.error);
+    const candidates = [
+      ...newHere.map(({ change }) => ({ loader: ours, entry: change.after })),
+      ...newThere.map(({ change }) => ({ loader: theirs, entry: change.after })),
+    ];
+    for (const { change } of gone) {
+      const before = change.before as { mode: string; id: string };
+      for (const { loader, entry } of candidates) {
+        const alike =
+          entry?.id === before.id ||
+          (regular(before) &&
+            regular(entry) &&
+            similarity(await ours.store.blob(before.id), await loader.store.blob(entry?.id as string)) >=
+              RENAME_SCORE);
+        if (alike) {
+          risks.push({ path: change.path, kind: "rename" });
+          break;
+        }
+      }
+    }
   }
   // A folder of the base that one side emptied, and the other added into.
   const folders = (path: string) =>
@@ -662,15 +692,18 @@ class TreeMerge {
     const shown = decodeUtf8(path) ?? path;
     // Folders on both sides merge entry by entry; so does a folder one side deleted and the other changed, as git
     // merges it: each file the other side did not touch simply goes, its own changes are judged one by one.
+    // A file both sides made a folder is, to git, a file both deleted and two folders added: merged from nothing.
     const folder = (entry: TreeEntry | undefined) => entry === undefined || kind(entry) === "tree";
+    const bothFolders = kind(mine) === "tree" && kind(yours) === "tree";
     if (
-      folder(mine) &&
-      folder(yours) &&
-      folder(was) &&
-      (kind(mine) === "tree" || kind(yours) === "tree") &&
-      (kind(was) === "tree" || (mine && yours))
+      bothFolders ||
+      (folder(mine) &&
+        folder(yours) &&
+        folder(was) &&
+        (kind(mine) === "tree" || kind(yours) === "tree") &&
+        (kind(was) === "tree" || (mine && yours)))
     ) {
-      const tree = await this.merge(was?.oid, mine?.oid, yours?.oid, `${path}/`);
+      const tree = await this.merge(kind(was) === "tree" ? was?.oid : undefined, mine?.oid, yours?.oid, `${path}/`);
       const named = (mine ?? yours) as TreeEntry;
       return tree.map((oid) => (oid ? { mode: named.mode, name: named.name, oid } : undefined));
     }

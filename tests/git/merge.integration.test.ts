@@ -376,6 +376,25 @@ describe("mergeRefs never gives a clean tree git would not give, where git detec
     expect(judgedMerge.head).toBe(judgedMerge.ours);
   });
 
+  it("a file both sides made a folder, each adding its own file: clean, as git merges it", async () => {
+    const judgedMerge = await judged(
+      { x: body, "k.txt": "k\n" },
+      { x: null, "x/a.txt": "something else\n" },
+      { x: null, "x/b.txt": "another thing\n" },
+    );
+    expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
+  });
+
+  it("a path both deleted while one side adds a file half like it (git's inexact rename): a conflict", async () => {
+    const judgedMerge = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "g.txt": body.replace("line four", "line 4") },
+      { "f.txt": null, "k.txt": "unrelated\n" },
+    );
+    expect(judgedMerge.git.conflicts.length).toBeGreaterThan(0);
+    expect(judgedMerge.here).toMatchObject({ _tag: "MergeConflict", conflicts: [{ path: "f.txt", kind: "rename" }] });
+  });
+
   it("a renamed folder and a file added to it: git moves it along and asks (a file-location conflict); so do we", async () => {
     const judgedMerge = await judged(
       { "dir/a.txt": "a\n", "dir/b.txt": "b\n" },

@@ -772,7 +772,7 @@ describe("mergeRefs: what it merges, entry by entry", () => {
     });
   });
 
-  it("a folder on ours and a file on theirs is add-add, as the reverse is; a file both made a folder is type", async () => {
+  it("a folder on ours and a file on theirs is add-add, as the reverse is; a file both made a folder merges as git's", async () => {
     const flipped = diverged({ ...BASE, n: "file\n" }, { ...BASE, "n/x.txt": "folder\n" });
     expect((await merge(flipped.target))._unsafeUnwrapErr()).toMatchObject({
       conflicts: [{ path: "n", kind: "add-add", ours: new TextEncoder().encode("file\n") }],
@@ -781,9 +781,8 @@ describe("mergeRefs: what it merges, entry by entry", () => {
     const root = remote.commit({ x: "file\n" });
     remote.branch("main", remote.commit({ "x/a": "a" }, [root], "ours", 1));
     remote.branch("side", remote.commit({ "x/b": "b" }, [root], "theirs", 2));
-    expect((await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr()).toMatchObject({
-      conflicts: [{ path: "x", kind: "type" }],
-    });
+    const merged = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "x/a": "a", "x/b": "b" });
   });
 
   it("two new targets of a symlink or a submodule are a content conflict; a submodule's id is not fetched", async () => {
