@@ -19,10 +19,10 @@ import { fetchMergeBases, mergeBases } from "./history.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
-import { RENAME_SCORE, similarity } from "./similarity.js";
 import { select } from "./path.js";
 import { advertisedRefs, pushPack } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
+import { RENAME_SCORE, similarity } from "./similarity.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { type ByteString, decodeUtf8, fromUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
 import { capabilities } from "./upload-pack.js";
@@ -465,8 +465,7 @@ async function renameRisks(
           entry?.id === before.id ||
           (regular(before) &&
             regular(entry) &&
-            similarity(await ours.store.blob(before.id), await loader.store.blob(entry?.id as string)) >=
-              RENAME_SCORE);
+            similarity(await ours.store.blob(before.id), await loader.store.blob(entry?.id as string)) >= RENAME_SCORE);
         if (alike) {
           risks.push({ path: change.path, kind: "rename" });
           break;

@@ -202,12 +202,7 @@ describe("mergeRefs: the history it reads, as deep as the merge base lies", () =
         .filter((call) => call.includes("/commit/"))
         .slice(0, 2)
         .sort(),
-    ).toEqual(
-      [
-        `GET repos/notes/commit/${merged.parents[0]}`,
-        `GET repos/notes/commit/${merged.parents[1]}`,
-      ].sort(),
-    );
+    ).toEqual([`GET repos/notes/commit/${merged.parents[0]}`, `GET repos/notes/commit/${merged.parents[1]}`].sort());
     expect(calls).toContain(`GET repos/notes/commit/${fork}`);
     expect(graphFetches(remote)).toEqual([]);
   });
