@@ -439,7 +439,7 @@ async function renameRisks(
   if (base === undefined) return ok([]);
   const paths = (list: Found[], status: Change["status"]) =>
     new Set(list.filter(({ change }) => change.status === status).map(({ change }) => change.path));
-  const [deletedHere, deletedThere] = [paths(sides.mine, "deleted"), paths(sides.yours, "deleted")];
+  const deletedThere = paths(sides.yours, "deleted");
   const [addedHere, addedThere] = [paths(sides.mine, "added"), paths(sides.yours, "added")];
   const risks: MergeConflictEntry[] = [];
   // A path both deleted, and a file either added that git would call its rename (the same bytes, or 50 % alike).
