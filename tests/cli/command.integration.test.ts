@@ -221,7 +221,7 @@ describe("the command", () => {
     const next = await json(["files", "put", "cli-branches", `b.txt=@${join(dir, "b.txt")}`, "-m", "two"]);
     expect((await run(["files", "diff", "cli-branches", made.commit, "main"])).stdout).toBe("A\tb.txt\n");
     const patch = await run(["files", "diff", "cli-branches", made.commit, next.commit, "--patch"]);
-    expect(patch.stdout).toBe("--- /dev/null\n+++ b/b.txt\n@@ -0,0 +1,1 @@\n+b\n\\ No newline at end of file\n");
+    expect(patch.stdout).toBe("--- /dev/null\n+++ b/b.txt\n@@ -0,0 +1 @@\n+b\n\\ No newline at end of file\n");
     // Merging: a fast-forward, then a conflict listed with exit 1.
     expect(await json(["branches", "create", "cli-branches", "side", "--from", "main"])).toMatchObject({
       name: "side",
