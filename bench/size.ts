@@ -25,7 +25,7 @@ const entries = {
 
 /** Reported, not gated: the subpaths, whose dependencies never reach the core's bundle. */
 const subpaths = {
-  "the Git data plane (./git, with isomorphic-git)": 'export * from "./dist/git/index.js";',
+  "the Git data plane (./git, with pako)": 'export * from "./dist/git/index.js";',
   "typed events (./events)": 'export * from "./dist/events/index.js";',
 };
 

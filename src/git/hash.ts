@@ -13,7 +13,7 @@ export async function sha1(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-1", bytes as Uint8Array<ArrayBuffer>));
 }
 
-export async function objectId(type: "blob" | "tree" | "commit", content: Uint8Array): Promise<string> {
+export async function objectId(type: "blob" | "tree" | "commit" | "tag", content: Uint8Array): Promise<string> {
   const header = encoder.encode(`${type} ${content.byteLength}\0`);
   const whole = new Uint8Array(header.byteLength + content.byteLength);
   whole.set(header);

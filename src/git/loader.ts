@@ -1,5 +1,7 @@
 import { err, ok } from "neverthrow";
+import { GitError } from "./errors.js";
 import type { ObjectStore } from "./objects.js";
+import { inflatedLimit, PackError } from "./pack-reader.js";
 import { type GitResult, protocolError, type Remote } from "./smart-http.js";
 import { type ObjectSource, verifiedCommit } from "./sources.js";
 import { type ByteString, kindOf } from "./tree.js";
@@ -261,10 +263,15 @@ async function stored<T>(
   held: (oids: string[]) => void = () => {},
 ): Promise<GitResult<T>> {
   try {
-    held(await store.addPack(pack));
+    held(await store.addPack(pack, { maxTotalBytes: inflatedLimit(remote.maxFetchBytes) }));
     return ok(await read());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return err(protocolError(remote, `the fetched pack is unusable: ${reason}`));
+    const failure = protocolError(remote, `the fetched pack is unusable: ${reason}`);
+    // Past a bound, the call ends (as past maxFetchBytes on the wire): no other source would send less.
+    if (error instanceof PackError && error.bound) {
+      return err(new GitError("protocol", failure.message, undefined, remote.maxFetchBytes));
+    }
+    return err(failure);
   }
 }

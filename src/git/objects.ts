@@ -1,23 +1,18 @@
-import { indexPack, readBlob, readObject } from "isomorphic-git";
 import { GitError } from "./errors.js";
 import { objectId } from "./hash.js";
 import type { Author } from "./input.js";
-import { memoryFs } from "./memory-fs.js";
 import { type GitObject, type ObjectType, writePack } from "./pack.js";
+import { type PackLimits, type PackObject, readPack } from "./pack-reader.js";
 import { encodeTree, parseTree, type TreeEntry } from "./tree.js";
 
 /**
- * One call's Git objects, in memory: the packs fetched from the remote (indexed and read by isomorphic-git, which
- * does that well: every object hashed, deltas resolved) and the objects the call writes, kept as plain bytes by id
- * until they are packed for the push (pack.ts). Trees are parsed and encoded by tree.ts, byte for byte.
+ * One call's Git objects, in memory: the objects of the packs fetched from the remote (read by pack-reader.ts: every
+ * object hashed, deltas resolved, inflation bounded) and the objects the call writes, kept as plain bytes by id until
+ * they are packed for the push (pack.ts). Trees are parsed and encoded by tree.ts, byte for byte.
  */
 export class ObjectStore {
-  private readonly fs = memoryFs();
-  /** isomorphic-git's cache of parsed pack indexes: without it every read would parse them again. */
-  private readonly cache = {};
-  private packs = 0;
-  /** Every object of the fetched packs. */
-  private readonly fetched = new Set<string>();
+  /** Every object of the fetched packs, by id. */
+  private readonly fetched = new Map<string, PackObject>();
   /** Every object this call wrote (or checked from a source), by id. */
   private readonly written = new Map<string, GitObject>();
 
@@ -26,26 +21,28 @@ export class ObjectStore {
   }
 
   /**
-   * Stores and indexes a pack as received; resolves to the ids it holds. Throws (caught by the caller) when it is
-   * malformed or cut short.
+   * Reads a pack as received; resolves to the ids it holds. Throws a `PackError` (caught by the caller) when it is
+   * malformed, cut short, or inflates past `limits`.
    */
-  async addPack(pack: Uint8Array): Promise<string[]> {
+  async addPack(pack: Uint8Array, limits: PackLimits): Promise<string[]> {
     if (pack.byteLength === 0) return [];
-    const filepath = `objects/pack/pack-${++this.packs}.pack`;
-    await this.fs.promises.mkdir("/objects/pack", { recursive: true });
-    await this.fs.promises.writeFile(`/${filepath}`, pack);
-    const { oids } = await indexPack({ fs: this.fs, dir: "/", gitdir: "/", filepath, cache: this.cache });
-    for (const oid of oids) this.fetched.add(oid);
-    return oids;
+    const objects = await readPack(pack, limits);
+    for (const [oid, object] of objects) this.fetched.set(oid, object);
+    return [...objects.keys()];
+  }
+
+  /** An object's type and bytes; throws where the store has none of that id. */
+  private read(oid: string): { type: string; content: Uint8Array } {
+    const object = this.written.get(oid) ?? this.fetched.get(oid);
+    if (!object) throw new Error(`object ${oid} is not in this call's store`);
+    return object;
   }
 
   /** A tree's entries as stored. Throws (caught by the caller) when it is missing, not a tree, or malformed. */
   async tree(oid: string): Promise<TreeEntry[]> {
-    const own = this.written.get(oid);
-    if (own) return parseTree(own.content);
-    const { type, object } = await readObject({ fs: this.fs, gitdir: "/", oid, format: "content", cache: this.cache });
+    const { type, content } = this.read(oid);
     if (type !== "tree") throw new Error(`object ${oid} is a ${type}, not a tree`);
-    return parseTree(object as Uint8Array);
+    return parseTree(content);
   }
 
   async commitTree(oid: string): Promise<string> {
@@ -57,17 +54,15 @@ export class ObjectStore {
    * tree's id) is a `GitError` that says so, which the call passes on as it is.
    */
   private async commit(oid: string): Promise<Uint8Array> {
-    const own = this.written.get(oid);
-    if (own) return own.content;
-    const { type, object } = await readObject({ fs: this.fs, gitdir: "/", oid, format: "content", cache: this.cache });
+    const { type, content } = this.read(oid);
     if (type !== "commit") throw new GitError("not-found", `${oid} is a ${type}, not a commit`);
-    return object as Uint8Array;
+    return content;
   }
 
   async blob(oid: string): Promise<Uint8Array> {
-    const own = this.written.get(oid);
-    if (own) return own.content;
-    return (await readBlob({ fs: this.fs, gitdir: "/", oid, cache: this.cache })).blob;
+    const { type, content } = this.read(oid);
+    if (type !== "blob") throw new Error(`object ${oid} is a ${type}, not a blob`);
+    return content;
   }
 
   writeBlob(content: Uint8Array): Promise<string> {
@@ -86,19 +81,9 @@ export class ObjectStore {
   async pack(oids: readonly string[]): Promise<Uint8Array<ArrayBuffer>> {
     const objects: GitObject[] = [];
     for (const oid of new Set(oids)) {
-      const own = this.written.get(oid);
-      if (own) objects.push(own);
-      else {
-        const { type, object } = await readObject({
-          fs: this.fs,
-          gitdir: "/",
-          oid,
-          format: "content",
-          cache: this.cache,
-        });
-        if (type !== "blob" && type !== "tree" && type !== "commit") throw new Error(`object ${oid} is a ${type}`);
-        objects.push({ type, content: object as Uint8Array });
-      }
+      const { type, content } = this.read(oid);
+      if (type !== "blob" && type !== "tree" && type !== "commit") throw new Error(`object ${oid} is a ${type}`);
+      objects.push({ type, content });
     }
     return writePack(objects);
   }

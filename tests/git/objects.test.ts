@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { encodeCommit, ObjectStore } from "../../src/git/objects.js";
 import { MemoryRemote } from "../support/memory-remote.js";
 
+const LIMITS = { maxTotalBytes: 64 * 1024 * 1024 };
+
 /**
  * The call's object store (objects.ts): packs as fetched, objects as written, both read back the same way, a pack
  * of any of them for a push; and a commit's bytes as git writes them.
@@ -60,9 +62,11 @@ describe("ObjectStore", () => {
     const tree = remote.tree([{ mode: "100644", name: "a.txt", oid: blob }]);
     const commit = remote.commit(tree);
     const store = new ObjectStore();
-    expect(await store.addPack(new Uint8Array())).toEqual([]);
+    expect(await store.addPack(new Uint8Array(), LIMITS)).toEqual([]);
     expect(store.has(blob)).toBe(false);
-    expect((await store.addPack(remote.pack([commit, tree, blob]))).sort()).toEqual([blob, commit, tree].sort());
+    expect((await store.addPack(remote.pack([commit, tree, blob]), LIMITS)).sort()).toEqual(
+      [blob, commit, tree].sort(),
+    );
     expect([store.has(blob), store.has(tree), store.has(commit)]).toEqual([true, true, true]);
     expect(await store.tree(tree)).toEqual([{ mode: "100644", name: "a.txt", oid: blob }]);
     expect(await store.commitTree(commit)).toBe(tree);
@@ -75,8 +79,8 @@ describe("ObjectStore", () => {
     const one = remote.blob("one");
     const two = remote.blob("two");
     const store = new ObjectStore();
-    await store.addPack(remote.pack([one]));
-    await store.addPack(remote.pack([two]));
+    await store.addPack(remote.pack([one]), LIMITS);
+    await store.addPack(remote.pack([two]), LIMITS);
     expect([decode(await store.blob(one)), decode(await store.blob(two))]).toEqual(["one", "two"]);
   });
 
@@ -84,7 +88,7 @@ describe("ObjectStore", () => {
     const remote = new MemoryRemote();
     const blob = remote.blob("a\n");
     const store = new ObjectStore();
-    await store.addPack(remote.pack([blob]));
+    await store.addPack(remote.pack([blob]), LIMITS);
     await expect(store.tree(blob)).rejects.toThrow(`object ${blob} is a blob, not a tree`);
   });
 
@@ -106,11 +110,11 @@ describe("ObjectStore", () => {
     const remote = new MemoryRemote();
     const fetched = remote.blob("fetched");
     const store = new ObjectStore();
-    await store.addPack(remote.pack([fetched]));
+    await store.addPack(remote.pack([fetched]), LIMITS);
     const own = await store.writeBlob(new TextEncoder().encode("own"));
     const pack = await store.pack([own, fetched, own]);
     const other = new ObjectStore();
-    expect((await other.addPack(pack)).sort()).toEqual([fetched, own].sort());
+    expect((await other.addPack(pack, LIMITS)).sort()).toEqual([fetched, own].sort());
     expect(decode(await other.blob(fetched))).toBe("fetched");
   });
 
@@ -119,7 +123,7 @@ describe("ObjectStore", () => {
     const commit = remote.commit({ a: "a" });
     const tag = remote.tag("v1", commit);
     const store = new ObjectStore();
-    await store.addPack(remote.pack([tag]));
+    await store.addPack(remote.pack([tag]), LIMITS);
     await expect(store.pack([tag])).rejects.toThrow(`object ${tag} is a tag`);
   });
 });
