@@ -56,9 +56,8 @@ export interface GitCallOptions extends CallOptions {
   /**
    * The most one Git response may hold on the wire, in bytes; a remote that sends more ends the call with a
    * `GitError` (`protocol`, its `maxFetchBytes` set), and nothing is pushed. Its objects may inflate to at most 4×
-   * this together (and 32 MB each), past which the call ends the same way. Default 64 MiB. A Worker's 128 MB holds
-   * a fetch of about 40 MB of incompressible files (the response and its objects, once each); lower it where the
-   * call shares the isolate with more.
+   * this together (and 32 MB each), past which the call ends the same way. Default 64 MiB; a fetch holds its
+   * response and then its objects, so lower it where the call shares a Worker's 128 MB with more.
    */
   maxFetchBytes?: number;
 }
