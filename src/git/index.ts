@@ -1,7 +1,7 @@
 /**
  * cloudflare-artifacts/git: the Git data plane. Commit files to a repo and read them back in one call each, from
- * any runtime with `fetch` (Workers included), without a git binary and without cloning the repo. Built on
- * isomorphic-git, which stays out of the core package's bundle.
+ * any runtime with `fetch` (Workers included), without a git binary and without cloning the repo: Git's smart HTTP
+ * protocol, packs and merges in its own code (pako for inflating), all of it out of the core package's bundle.
  */
 export type { GitCallOptions, GitRemote, GitTarget } from "./access.js";
 export { type BranchResult, createBranch, deleteBranch, listRefs, type RefsResult } from "./branches.js";

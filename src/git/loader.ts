@@ -17,7 +17,7 @@ import { type Capabilities, type FetchRequest, fetchPack, fetchSupports } from "
  *    rebuild to its id (sources.ts `verifiedCommit`), a blob must hash to its id; several in parallel;
  * 4. the last resort: the commit fetched whole (`deepen 1`, no filter), which holds everything below it.
  * Whatever a source gets wrong (a wrong hash, an unknown shape, an error) costs a `debug` line and the next source,
- * never a wrong commit. Packs are checked by isomorphic-git's indexing (every object hashed).
+ * never a wrong commit. Packs are checked as they are read (pack-reader.ts: every object hashed).
  */
 export class ObjectLoader {
   /** The commit whose objects the last resort fetches: the one `commitTree` was last asked for. */
@@ -254,7 +254,7 @@ export async function fetchInto(
   return added.map(() => oids);
 }
 
-/** Adds a fetched pack to the store, then reads from it; a pack or object isomorphic-git cannot read is a protocol error. */
+/** Adds a fetched pack to the store, then reads from it; a pack or object that cannot be read is a protocol error. */
 async function stored<T>(
   remote: Remote,
   store: ObjectStore,

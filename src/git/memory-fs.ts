@@ -1,7 +1,7 @@
 /**
- * An in-memory filesystem with the `fs.promises` shape isomorphic-git asks for (its `FsClient`). The data plane
- * keeps a call's objects here; it is exported for code that needs more of isomorphic-git than these two calls,
- * in runtimes without a disk (Workers) or where a disk is not wanted.
+ * An in-memory filesystem with the `fs.promises` shape isomorphic-git asks for (its `FsClient`), for code that runs
+ * isomorphic-git itself (a clone, a log) in runtimes without a disk (Workers) or where a disk is not wanted. The
+ * data plane no longer uses it.
  */
 
 /**
