@@ -10,10 +10,10 @@
  * Each row is the median of `BENCH_DATA_PLANE_RUNS` runs after one warm-up; each merge run merges two branches made
  * for it from the same commits, so every run is the same three-way merge.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gitBytes } from "../tests/support/git.js";
 import { startGitProxy } from "../tests/support/git-proxy.js";
 import { pushRepo } from "../tests/support/repos.js";
 
@@ -33,19 +33,10 @@ const lines = (count: number, line: (n: number) => string) =>
   Array.from({ length: count }, (_, n) => `${line(n)}\n`).join("");
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
-function git(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      "git",
-      args,
-      {
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
-      },
-      (error, stdout, stderr) => (error ? reject(new Error(`git ${args.join(" ")}: ${stderr}`)) : resolve(stdout)),
-    );
-    child.stdin?.end(input);
-  });
+async function git(args: string[], input?: string): Promise<string> {
+  const ran = await gitBytes(args, { input: input === undefined ? undefined : Buffer.from(input) });
+  if (ran.code !== 0) throw new Error(`git ${args.join(" ")}: ${ran.stderr}`);
+  return ran.stdout.toString();
 }
 
 /** A bare repo whose `main` is a line of `count` commits, each changing one small file (by `git fast-import`). */

@@ -671,33 +671,27 @@ function getIndent(rec: string): number {
   return -1;
 }
 
+/**
+ * From record `start` on, `step` at a time: how many blank records come first, and the indent of the first that is
+ * not blank (-1 past the file's edge, 0 after `MAX_BLANKS` blanks), as measure_split counts both ways.
+ */
+function blankRun(xdf: XdFile, start: number, step: 1 | -1): [number, number] {
+  let blanks = 0;
+  for (let i = start; i >= 0 && i < xdf.recs.length; i += step) {
+    const indent = getIndent(xdf.recs[i] as string);
+    if (indent !== -1) return [blanks, indent];
+    if (++blanks === MAX_BLANKS) return [blanks, 0];
+  }
+  return [blanks, -1];
+}
+
 /** measure_split and score_add_split: the badness of splitting the file above record `split`, added to `score`. */
 function scoreSplit(xdf: XdFile, split: number, score: { effectiveIndent: number; penalty: number }) {
   const n = xdf.recs.length;
   const endOfFile = split >= n;
   const indentHere = endOfFile ? -1 : getIndent(xdf.recs[split] as string);
-  let preBlank = 0;
-  let preIndent = -1;
-  for (let i = split - 1; i >= 0; i--) {
-    preIndent = getIndent(xdf.recs[i] as string);
-    if (preIndent !== -1) break;
-    preBlank += 1;
-    if (preBlank === MAX_BLANKS) {
-      preIndent = 0;
-      break;
-    }
-  }
-  let postBlank = 0;
-  let postIndent = -1;
-  for (let i = split + 1; i < n; i++) {
-    postIndent = getIndent(xdf.recs[i] as string);
-    if (postIndent !== -1) break;
-    postBlank += 1;
-    if (postBlank === MAX_BLANKS) {
-      postIndent = 0;
-      break;
-    }
-  }
+  const [preBlank, preIndent] = blankRun(xdf, split - 1, -1);
+  const [postBlank, postIndent] = blankRun(xdf, split + 1, 1);
 
   if (preIndent === -1 && preBlank === 0) score.penalty += START_OF_FILE_PENALTY;
   if (endOfFile) score.penalty += END_OF_FILE_PENALTY;

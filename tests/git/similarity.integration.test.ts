@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_SCORE, RENAME_SCORE, similarity } from "../../src/git/similarity.js";
+import { gitBytes } from "../support/git.js";
 import { corpus } from "../support/text-corpus.js";
 
 /**
@@ -14,19 +14,11 @@ import { corpus } from "../support/text-corpus.js";
 
 const PAIRS = process.env.STRESS ? 2000 : 300;
 
-function git(dir: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: dir,
-      env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", HOME: dir },
-    });
-    let stdout = "";
-    child.stdout.setEncoding("latin1");
-    child.stdout.on("data", (chunk: string) => (stdout += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`git ${args[0]} exited ${code}`))));
-    child.stdin.end(input === undefined ? undefined : Buffer.from(input, "latin1"));
-  });
+/** git in `dir`, text in and out as byte strings (latin1); a failure throws. */
+async function git(dir: string, args: string[], input?: string): Promise<string> {
+  const ran = await gitBytes(args, { cwd: dir, input: input === undefined ? undefined : Buffer.from(input, "latin1") });
+  if (ran.code !== 0) throw new Error(`git ${args[0]} exited ${ran.code}: ${ran.stderr}`);
+  return ran.stdout.toString("latin1");
 }
 
 describe("similarity, judged by git's rename detection", () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { objectId } from "../../src/git/hash.js";
 import { encodeTree, toByteString, toBytes } from "../../src/git/tree.js";
 import { mergeText } from "../../src/git/xmerge.js";
+import { gitBytes } from "../support/git.js";
 import { type Case, corpus } from "../support/text-corpus.js";
 
 /**
@@ -17,19 +18,14 @@ import { type Case, corpus } from "../support/text-corpus.js";
 
 const CASES = process.env.STRESS ? 5000 : 600;
 let repo: string;
-const run = (args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: repo,
-      env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", HOME: repo },
-    });
-    let stdout = "";
-    child.stdout.setEncoding("latin1");
-    child.stdout.on("data", (chunk: string) => (stdout += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
-    child.stdin.end(input === undefined ? undefined : Buffer.from(input, "latin1"));
+/** git in the oracle's repo, text in and out as byte strings (latin1). */
+const run = async (args: string[], input?: string) => {
+  const ran = await gitBytes(args, {
+    cwd: repo,
+    input: input === undefined ? undefined : Buffer.from(input, "latin1"),
   });
+  return { code: ran.code, stdout: ran.stdout.toString("latin1") };
+};
 
 beforeAll(async () => {
   repo = await mkdtemp(join(tmpdir(), "xmerge-oracle-"));
