@@ -1,24 +1,21 @@
-/**
- * Git object ids: the SHA-1 of `<type> <size>\0<content>`. Computed with Web Crypto, which every runtime this
- * package runs on has (Node ≥ 20, Bun, Deno, Workers).
- */
+import { Sha1 } from "./sha1.js";
+
+/** Git object ids: the SHA-1 of `<type> <size>\0<content>`, hashed in pieces (sha1.ts), so the content is not copied. */
 
 const encoder = new TextEncoder();
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /** A full object id as Git writes them: 40 lowercase hex digits. */
 export const isOid = (value: unknown): value is string => typeof value === "string" && /^[0-9a-f]{40}$/.test(value);
 
-export async function sha1(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-1", bytes as Uint8Array<ArrayBuffer>));
+export type ObjectKind = "blob" | "tree" | "commit" | "tag";
+
+/** A hash that has been given an object's header: the content follows, in one piece or many. */
+export const objectHash = (type: ObjectKind, size: number): Sha1 =>
+  new Sha1().update(encoder.encode(`${type} ${size}\0`));
+
+export function objectId(type: ObjectKind, content: Uint8Array): string {
+  return objectHash(type, content.byteLength).update(content).hex();
 }
 
-export async function objectId(type: "blob" | "tree" | "commit" | "tag", content: Uint8Array): Promise<string> {
-  const header = encoder.encode(`${type} ${content.byteLength}\0`);
-  const whole = new Uint8Array(header.byteLength + content.byteLength);
-  whole.set(header);
-  whole.set(content, header.byteLength);
-  let hex = "";
-  for (const byte of await sha1(whole)) hex += HEX[byte];
-  return hex;
-}
+/** The SHA-1 of bytes held whole (a pack's trailer). */
+export const sha1 = (bytes: Uint8Array): Uint8Array => new Sha1().update(bytes).digest();

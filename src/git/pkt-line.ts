@@ -33,27 +33,102 @@ export function requestBody(parts: readonly (string | Uint8Array)[]): Uint8Array
 export type Packet = { kind: "data"; data: Uint8Array } | { kind: "flush" | "delim" | "end" };
 
 /**
+ * Reads pkt-lines from chunks as they arrive: in linear time, without an allocation per packet, so a flood of tiny
+ * packets costs what its bytes cost. Each packet goes to `onPacket` as `(length, bytes, start)`: `length` 0, 1 or 2
+ * for a flush, delimiter or response end, else the payload is `bytes[start + 4, start + length)`. `bytes` is the
+ * chunk itself, or (for a packet split across chunks) a buffer reused for the next: read it before returning.
+ * `onPacket` returns a reason to stop (malformed content), or undefined to go on.
+ */
+export class PacketReader {
+  /** A packet begun in one chunk and ended in a later one: as long as 4 hex digits can say. */
+  private readonly carry = new Uint8Array(0x10000);
+  private carried = 0;
+
+  constructor(private readonly onPacket: (length: number, bytes: Uint8Array, start: number) => string | undefined) {}
+
+  /** Reads a chunk; resolves to why the answer is malformed, or undefined. */
+  push(chunk: Uint8Array): string | undefined {
+    let offset = 0;
+    if (this.carried > 0) {
+      // The header first, then the rest of its packet.
+      const needHeader = Math.max(0, 4 - this.carried);
+      const headerPart = Math.min(needHeader, chunk.byteLength);
+      this.carry.set(chunk.subarray(0, headerPart), this.carried);
+      this.carried += headerPart;
+      offset = headerPart;
+      if (this.carried < 4) return undefined;
+      const length = lengthAt(this.carry, 0);
+      if (length < 0) return "malformed pkt-line length";
+      const rest = Math.min(Math.max(0, length - this.carried), chunk.byteLength - offset);
+      this.carry.set(chunk.subarray(offset, offset + rest), this.carried);
+      this.carried += rest;
+      offset += rest;
+      if (this.carried < Math.max(length, 4)) return undefined;
+      this.carried = 0;
+      const stop = this.onPacket(length, this.carry, 0);
+      if (stop !== undefined) return stop;
+    }
+    while (offset < chunk.byteLength) {
+      if (offset + 4 > chunk.byteLength) return this.keep(chunk, offset);
+      const length = lengthAt(chunk, offset);
+      if (length < 0) return "malformed pkt-line length";
+      const size = Math.max(length, 4);
+      if (offset + size > chunk.byteLength) return this.keep(chunk, offset);
+      const stop = this.onPacket(length, chunk, offset);
+      if (stop !== undefined) return stop;
+      offset += size;
+    }
+    return undefined;
+  }
+
+  /** Says how the answer ends: undefined when on a packet's boundary. */
+  end(): string | undefined {
+    if (this.carried === 0) return undefined;
+    return this.carried < 4 ? "truncated pkt-line header" : "truncated pkt-line";
+  }
+
+  private keep(chunk: Uint8Array, offset: number): undefined {
+    this.carry.set(chunk.subarray(offset), 0);
+    this.carried = chunk.byteLength - offset;
+    return undefined;
+  }
+}
+
+/** Each ASCII code's hex value, or -1. */
+const HEX_VALUE = Array.from({ length: 256 }, (_, code) => {
+  const digit = Number.parseInt(String.fromCharCode(code), 16);
+  return Number.isNaN(digit) ? -1 : digit;
+});
+
+/** The length in the 4 hex digits at `offset`: 0-2 for the markers, ≥ 4 for data, -1 when malformed (or 3). */
+function lengthAt(bytes: Uint8Array, offset: number): number {
+  let length = 0;
+  for (let index = offset; index < offset + 4; index++) {
+    const digit = HEX_VALUE[bytes[index] as number] as number;
+    if (digit < 0) return -1;
+    length = length * 16 + digit;
+  }
+  return length === 3 ? -1 : length;
+}
+
+const MARKERS = ["flush", "delim", "end"] as const;
+
+/**
  * Splits a whole response body into packets, or says how its framing is malformed (the text a `GitError` of reason
- * `protocol` reports).
+ * `protocol` reports). For the short answers (advertisements, reports); a pack's answer is read as it arrives.
  */
 export function readPackets(body: Uint8Array): Result<Packet[], string> {
   const packets: Packet[] = [];
-  let offset = 0;
-  while (offset < body.byteLength) {
-    if (offset + 4 > body.byteLength) return err("truncated pkt-line header");
-    const header = decoder.decode(body.subarray(offset, offset + 4));
-    const length = /^[0-9a-f]{4}$/i.test(header) ? Number.parseInt(header, 16) : Number.NaN;
-    if (Number.isNaN(length) || length === 3) return err("malformed pkt-line length");
-    if (length < 3) {
-      packets.push({ kind: length === 0 ? "flush" : length === 1 ? "delim" : "end" });
-      offset += 4;
-      continue;
-    }
-    if (offset + length > body.byteLength) return err("truncated pkt-line");
-    packets.push({ kind: "data", data: body.subarray(offset + 4, offset + length) });
-    offset += length;
-  }
-  return ok(packets);
+  const reader = new PacketReader((length, bytes, start) => {
+    packets.push(
+      length < 4
+        ? { kind: MARKERS[length] as "flush" }
+        : { kind: "data", data: bytes.slice(start + 4, start + length) },
+    );
+    return undefined;
+  });
+  const malformed = reader.push(body) ?? reader.end();
+  return malformed === undefined ? ok(packets) : err(malformed);
 }
 
 /** A data packet as text, without its trailing newline. */

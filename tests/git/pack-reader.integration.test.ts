@@ -1,10 +1,11 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha1 } from "../../src/git/hash.js";
-import { PackError, type PackLimits, readPack } from "../../src/git/pack-reader.js";
+import { type BlobSink, PackError, type PackLimits, PackParser, readPack } from "../../src/git/pack-reader.js";
 import { gitBytes, gitCli } from "../support/git.js";
 
 /**
@@ -104,6 +105,63 @@ describe("readPack", () => {
   it("refuses an object that inflates past, or short of, the size its header gives", async () => {
     await expectPackError(await handMade(3, 2, deflateSync(Buffer.from("hello"))));
     expect((await expectPackError(await handMade(3, 9, deflateSync(Buffer.from("hello"))))).message).toMatch(/short/);
+  });
+});
+
+describe("PackParser (a pack as it arrives)", () => {
+  /** The pack fed in pieces of `size` bytes (or cut at `cuts`): its objects, or the PackError. */
+  const inPieces = (bytes: Uint8Array, cuts: number[], options: PackLimits = LIMITS) => {
+    const parser = new PackParser(options);
+    try {
+      let from = 0;
+      for (const cut of [...cuts, bytes.byteLength]) {
+        parser.push(bytes.subarray(from, cut));
+        from = cut;
+      }
+      return parser.end();
+    } catch (error) {
+      return error as PackError;
+    }
+  };
+  const everyN = (length: number, size: number) => Array.from({ length: Math.ceil(length / size) }, (_, n) => n * size);
+
+  it("reads the same objects whatever the pieces: one byte at a time, split at every offset, in odd sizes", async () => {
+    const whole = await pack(["--delta-base-offset"]);
+    const expected = await readPack(whole, LIMITS);
+    for (const size of [1, 7, 20, 333, 4096]) {
+      const read = inPieces(whole, everyN(whole.byteLength, size).slice(1));
+      expect(read).toBeInstanceOf(Map);
+      expect(read as Map<string, unknown>).toEqual(expected);
+    }
+    for (let cut = 1; cut < whole.byteLength; cut += 13) {
+      expect((inPieces(whole, [cut]) as Map<string, unknown>).size).toBe(objects.size);
+    }
+  });
+
+  it("refuses a pack cut at any offset, or followed by more bytes, when fed in pieces", async () => {
+    const whole = await pack([]);
+    for (let cut = 0; cut < whole.byteLength; cut += 97) {
+      expect(inPieces(whole.subarray(0, cut), everyN(cut, 50).slice(1))).toBeInstanceOf(PackError);
+    }
+    const longer = inPieces(Buffer.concat([whole, Buffer.from([0])]), [whole.byteLength]);
+    expect((longer as PackError).message).toBe("the pack holds bytes after its last object");
+  });
+
+  it("streams a whole blob to a sink as it inflates, with its id, keeping no copy", async () => {
+    const content = Buffer.from(`${"x".repeat(300_000)}the end\n`);
+    const blob = await handMade(3, content.byteLength, deflateSync(content));
+    const chunks: Uint8Array[] = [];
+    let oid = "";
+    const sink: BlobSink = { chunk: (bytes) => chunks.push(bytes.slice()), end: (id) => (oid = id) };
+    const parser = new PackParser({
+      ...LIMITS,
+      streamBlob: (size) => (size === content.byteLength ? sink : undefined),
+    });
+    for (let at = 0; at < blob.byteLength; at += 1000) parser.push(blob.subarray(at, at + 1000));
+    expect(parser.end().size).toBe(0);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    expect(oid).toBe(createHash("sha1").update(`blob ${content.byteLength}\0`).update(content).digest("hex"));
   });
 });
 
