@@ -43,7 +43,9 @@ export class Sha1 {
     this.update(padding);
     const out = new Uint8Array(20);
     const words = new DataView(out.buffer);
-    [this.h0, this.h1, this.h2, this.h3, this.h4].forEach((word, index) => words.setUint32(index * 4, word >>> 0));
+    for (const [index, word] of [this.h0, this.h1, this.h2, this.h3, this.h4].entries()) {
+      words.setUint32(index * 4, word >>> 0);
+    }
     return out;
   }
 
