@@ -61,7 +61,7 @@ class Sha1 {
     for (let i = 0; i < 16; i++) w[i] = view.getInt32(at + i * 4);
     for (let i = 16; i < 80; i++) {
       const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
-      w[i] = x << 1 | x >>> 31;
+      w[i] = (x << 1) | (x >>> 31);
     }
     let a = this.h0;
     let b = this.h1;
@@ -70,45 +70,44 @@ class Sha1 {
     let e = this.h4;
     let t;
     for (let i = 0; i < 20; i++) {
-      t = (a << 5 | a >>> 27) + (b & c | ~b & d) + e + w[i] + 1518500249 | 0;
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + w[i] + 1518500249) | 0;
       e = d;
       d = c;
-      c = b << 30 | b >>> 2;
+      c = (b << 30) | (b >>> 2);
       b = a;
       a = t;
     }
     for (let i = 20; i < 40; i++) {
-      t = (a << 5 | a >>> 27) + (b ^ c ^ d) + e + w[i] + 1859775393 | 0;
+      t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[i] + 1859775393) | 0;
       e = d;
       d = c;
-      c = b << 30 | b >>> 2;
+      c = (b << 30) | (b >>> 2);
       b = a;
       a = t;
     }
     for (let i = 40; i < 60; i++) {
-      t = (a << 5 | a >>> 27) + (b & c | b & d | c & d) + e + w[i] + 2400959708 | 0;
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + w[i] + 2400959708) | 0;
       e = d;
       d = c;
-      c = b << 30 | b >>> 2;
+      c = (b << 30) | (b >>> 2);
       b = a;
       a = t;
     }
     for (let i = 60; i < 80; i++) {
-      t = (a << 5 | a >>> 27) + (b ^ c ^ d) + e + w[i] + 3395469782 | 0;
+      t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + w[i] + 3395469782) | 0;
       e = d;
       d = c;
-      c = b << 30 | b >>> 2;
+      c = (b << 30) | (b >>> 2);
       b = a;
       a = t;
     }
-    this.h0 = this.h0 + a | 0;
-    this.h1 = this.h1 + b | 0;
-    this.h2 = this.h2 + c | 0;
-    this.h3 = this.h3 + d | 0;
-    this.h4 = this.h4 + e | 0;
+    this.h0 = (this.h0 + a) | 0;
+    this.h1 = (this.h1 + b) | 0;
+    this.h2 = (this.h2 + c) | 0;
+    this.h3 = (this.h3 + d) | 0;
+    this.h4 = (this.h4 + e) | 0;
   }
 }
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-export {
-  Sha1
-};
+
+export { Sha1 };

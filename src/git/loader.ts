@@ -1,7 +1,6 @@
 import { err, ok } from "neverthrow";
-import { GitError } from "./errors.js";
 import type { ObjectStore } from "./objects.js";
-import { inflatedLimit, PackError } from "./pack-reader.js";
+import { inflatedLimit, PackParser } from "./pack-reader.js";
 import { type GitResult, protocolError, type Remote } from "./smart-http.js";
 import { type ObjectSource, verifiedCommit } from "./sources.js";
 import { type ByteString, kindOf } from "./tree.js";
@@ -17,7 +16,7 @@ import { type Capabilities, type FetchRequest, fetchPack, fetchSupports } from "
  *    rebuild to its id (sources.ts `verifiedCommit`), a blob must hash to its id; several in parallel;
  * 4. the last resort: the commit fetched whole (`deepen 1`, no filter), which holds everything below it.
  * Whatever a source gets wrong (a wrong hash, an unknown shape, an error) costs a `debug` line and the next source,
- * never a wrong commit. Packs are checked as they are read (pack-reader.ts: every object hashed).
+ * never a wrong commit. Packs are checked as they arrive (pack-reader.ts: every object hashed).
  */
 export class ObjectLoader {
   /** The commit whose objects the last resort fetches: the one `commitTree` was last asked for. */
@@ -141,8 +140,7 @@ export class ObjectLoader {
    * `maxFetchBytes`, ends the call.
    */
   private async byId(request: FetchRequest, what: string): Promise<GitResult<string | undefined>> {
-    const pack = await fetchPack(this.remote, this.caps, request);
-    const added = pack.isOk() ? await stored(this.remote, this.store, pack.value, async () => undefined) : pack;
+    const added = await fetchInto(this.remote, this.caps, this.store, request);
     if (added.isOk()) return ok(undefined);
     if (added.error._tag !== "GitError" || added.error.maxFetchBytes !== undefined) return err(added.error);
     return ok(`fetching ${what} by id failed (${added.error.message})`);
@@ -181,11 +179,9 @@ export class ObjectLoader {
       const because = this.filter ? why : "the remote does not advertise filter";
       this.remote.debug(`${because}: fetching the commit with its files`);
     }
-    const pack = await fetchPack(this.remote, this.caps, { wants: [commit], shallow: this.shallow });
-    if (pack.isErr()) return err(pack.error);
-    const added = await stored(this.remote, this.store, pack.value, async () => undefined);
+    const added = await fetchInto(this.remote, this.caps, this.store, { wants: [commit], shallow: this.shallow });
     if (added.isOk()) this.wholeHeld = commit;
-    return added;
+    return added.map(() => undefined);
   }
 }
 
@@ -232,46 +228,14 @@ export async function inParallel<T>(items: readonly T[], check: (item: T) => Pro
   return results;
 }
 
-/** Fetches a pack into the store; resolves to the ids it held. */
+/** Fetches a pack into the store, read as it arrives; resolves to the ids it held. */
 export async function fetchInto(
   remote: Remote,
   caps: Capabilities,
   store: ObjectStore,
   request: FetchRequest,
 ): Promise<GitResult<string[]>> {
-  const pack = await fetchPack(remote, caps, request);
-  if (pack.isErr()) return err(pack.error);
-  let oids: string[] = [];
-  const added = await stored(
-    remote,
-    store,
-    pack.value,
-    async () => undefined,
-    (held) => {
-      oids = held;
-    },
-  );
-  return added.map(() => oids);
-}
-
-/** Adds a fetched pack to the store, then reads from it; a pack or object that cannot be read is a protocol error. */
-async function stored<T>(
-  remote: Remote,
-  store: ObjectStore,
-  pack: Uint8Array,
-  read: () => Promise<T>,
-  held: (oids: string[]) => void = () => {},
-): Promise<GitResult<T>> {
-  try {
-    held(await store.addPack(pack, { maxTotalBytes: inflatedLimit(remote.maxFetchBytes) }));
-    return ok(await read());
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const failure = protocolError(remote, `the fetched pack is unusable: ${reason}`);
-    // Past a bound, the call ends (as past maxFetchBytes on the wire): no other source would send less.
-    if (error instanceof PackError && error.bound) {
-      return err(new GitError("protocol", failure.message, undefined, remote.maxFetchBytes));
-    }
-    return err(failure);
-  }
+  const parser = new PackParser({ maxTotalBytes: inflatedLimit(remote.maxFetchBytes) });
+  const objects = await fetchPack(remote, caps, request, parser);
+  return objects.map((held) => store.add(held));
 }

@@ -2,7 +2,7 @@ import { GitError } from "./errors.js";
 import { objectId } from "./hash.js";
 import type { Author } from "./input.js";
 import { type GitObject, type ObjectType, writePack } from "./pack.js";
-import { type PackLimits, type PackObject, readPack } from "./pack-reader.js";
+import type { PackObject } from "./pack-reader.js";
 import { encodeTree, parseTree, type TreeEntry } from "./tree.js";
 
 /**
@@ -20,13 +20,8 @@ export class ObjectStore {
     return this.written.has(oid) || this.fetched.has(oid);
   }
 
-  /**
-   * Reads a pack as received; resolves to the ids it holds. Throws a `PackError` (caught by the caller) when it is
-   * malformed, cut short, or inflates past `limits`.
-   */
-  async addPack(pack: Uint8Array, limits: PackLimits): Promise<string[]> {
-    if (pack.byteLength === 0) return [];
-    const objects = await readPack(pack, limits);
+  /** Holds the objects of a fetched pack (read by pack-reader.ts as it arrived); resolves to their ids. */
+  add(objects: ReadonlyMap<string, PackObject>): string[] {
     for (const [oid, object] of objects) this.fetched.set(oid, object);
     return [...objects.keys()];
   }

@@ -49,28 +49,55 @@ export function remoteUrl(remote: unknown): Result<string, InvalidInputError> {
 }
 
 /**
- * GETs a service's advertisement (`info/refs?service=...`), or POSTs a request to it, and splits the answer into
- * pkt-lines. A non-2xx answer is a `GitError` (401/403 `auth`, 404 `not-found`, anything else `protocol`), as is
- * malformed framing; no answer is a `TransportError`.
+ * GETs a service's advertisement (`info/refs?service=...`), or POSTs a request to it, and splits the whole answer
+ * into pkt-lines: for the short answers (advertisements, ref lists, push reports). A non-2xx answer is a `GitError`
+ * (401/403 `auth`, 404 `not-found`, anything else `protocol`), as is malformed framing; no answer is a
+ * `TransportError`.
  */
 export async function request(
   remote: Remote,
   service: Service,
-  body?: Uint8Array<ArrayBuffer>,
+  body?: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
   options: { v2?: boolean } = {},
 ): Promise<GitResult<Packet[]>> {
-  const answer = await exchange(remote, service, body, options);
+  const answer = await exchange(remote, service, body, options, whole);
   return answer.andThen((bytes) =>
     readPackets(bytes).mapErr((reason) => protocolError(remote, `malformed answer from ${service}: ${reason}`)),
   );
 }
 
-async function exchange(
+/**
+ * A 2xx answer's body as it arrives: each chunk in turn, `undefined` at its end. Past `maxFetchBytes` (counted as
+ * received: on the wire) the rest is left unread and it is a `GitError` with `maxFetchBytes` set; a connection that
+ * fails, times out or is aborted midway is a `TransportError`.
+ */
+export interface Body {
+  next(): Promise<GitResult<Uint8Array | undefined>>;
+}
+
+/** Reads a whole body (short answers only: the bound is the caller's maxFetchBytes). */
+export async function whole(body: Body): Promise<GitResult<Uint8Array>> {
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const chunk = await body.next();
+    if (chunk.isErr()) return err(chunk.error);
+    if (chunk.value === undefined) return ok(joinBytes(chunks));
+    chunks.push(chunk.value);
+  }
+}
+
+/**
+ * Sends one request (a stream body goes as it is produced: `duplex: "half"`) and has `read` take a 2xx answer's
+ * body as it arrives; the call's timeout and signal cover both, until `read` is done. The one place `./git` calls
+ * `fetch`.
+ */
+export async function exchange<T>(
   remote: Remote,
   service: Service,
-  body?: Uint8Array<ArrayBuffer>,
-  options: { v2?: boolean } = {},
-): Promise<GitResult<Uint8Array>> {
+  body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | undefined,
+  options: { v2?: boolean },
+  read: (body: Body) => Promise<GitResult<T>>,
+): Promise<GitResult<T>> {
   const url = body ? `${remote.url}/${service}` : `${remote.url}/info/refs?service=${service}`;
   const headers = new Headers(remote.headers as HeadersInit | undefined);
   headers.set("authorization", `Bearer ${remote.token}`);
@@ -92,6 +119,8 @@ async function exchange(
           late = true;
           controller.abort();
         }, timeout);
+  const failed = (error: unknown) =>
+    err(late && !signal?.aborted ? timedOut(timeout) : unreachable(error, (text) => scrub(text, remote.token), signal));
   try {
     // Redirects are answered, never followed: the token must not go to another origin.
     const response = await fetch(url, {
@@ -100,48 +129,51 @@ async function exchange(
       body,
       redirect: "manual",
       signal: controller.signal,
-    });
-    const bytes = await bounded(response, remote.maxFetchBytes);
-    if (bytes === undefined) {
-      return err(
-        new GitError(
-          "protocol",
-          `the Git remote sent more than maxFetchBytes (${remote.maxFetchBytes} bytes) for ${service}`,
-          undefined,
-          remote.maxFetchBytes,
-        ),
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+    const overLimit = () =>
+      new GitError(
+        "protocol",
+        `the Git remote sent more than maxFetchBytes (${remote.maxFetchBytes} bytes) for ${service}`,
+        undefined,
+        remote.maxFetchBytes,
       );
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (declared > remote.maxFetchBytes) {
+      await response.body?.cancel().catch(() => {});
+      return err(overLimit());
     }
-    if (response.ok) return ok(bytes);
-    return err(statusError(remote, response.status, bytes));
+    const reader = response.body?.getReader();
+    let size = 0;
+    const answer: Body = {
+      async next() {
+        try {
+          const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+          if (chunk.done) return ok(undefined);
+          size += chunk.value.byteLength;
+          if (size > remote.maxFetchBytes) {
+            await reader?.cancel().catch(() => {});
+            return err(overLimit());
+          }
+          return ok(chunk.value);
+        } catch (error) {
+          return failed(error);
+        }
+      },
+    };
+    if (!response.ok) {
+      const said = await whole(answer);
+      return err(said.isErr() ? said.error : statusError(remote, response.status, said.value));
+    }
+    const result = await read(answer);
+    // What `read` left unread (it stopped at a malformed packet, or its error) is not waited for.
+    await reader?.cancel().catch(() => {});
+    return result;
   } catch (error) {
-    if (late && !signal?.aborted) return err(timedOut(timeout));
-    return err(unreachable(error, (text) => scrub(text, remote.token), signal));
+    return failed(error);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
-  }
-}
-
-/** The whole body, or undefined (the rest left unread) once it holds more than `limit` bytes. */
-async function bounded(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit || !response.body) {
-    await response.body?.cancel();
-    return declared > limit ? undefined : new Uint8Array(0);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return joinBytes(chunks);
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
   }
 }
 

@@ -1,8 +1,9 @@
 import { err, ok, type Result } from "neverthrow";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
-import { DELIM, demultiplex, FLUSH, type Packet, packetText, pktLine, requestBody } from "./pkt-line.js";
-import { AGENT, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
+import { PackError, type PackObject, type PackParser } from "./pack-reader.js";
+import { DELIM, FLUSH, type Packet, PacketReader, packetText, pktLine, requestBody } from "./pkt-line.js";
+import { AGENT, type Body, exchange, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
 
 /**
  * Reading from a remote with `git-upload-pack`, protocol v2 (gitprotocol-v2): the capability advertisement,
@@ -89,12 +90,17 @@ export interface FetchRequest {
   haves?: readonly string[];
 }
 
-/** Fetches a pack holding `wants` (and what they reach, within `shallow` and `filter`). */
+/**
+ * Fetches a pack holding `wants` (and what they reach, within `shallow` and `filter`), read as it arrives: pkt-lines
+ * and side-band demultiplexed chunk by chunk into `parser`, so neither the answer nor the pack is ever held whole.
+ * A pack that cannot be read is a `GitError` (`protocol`; with `maxFetchBytes` set when past a bound of size).
+ */
 export async function fetchPack(
   remote: Remote,
   caps: Capabilities,
   wanted: FetchRequest,
-): Promise<GitResult<Uint8Array>> {
+  parser: PackParser,
+): Promise<GitResult<Map<string, PackObject>>> {
   const args = [
     "no-progress",
     "ofs-delta",
@@ -104,25 +110,112 @@ export async function fetchPack(
     ...(wanted.haves ?? []).map((oid) => `have ${oid}`),
     "done",
   ];
-  const answer = await request(remote, "git-upload-pack", command("fetch", caps, args), { v2: true });
-  return answer.andThen((packets) => parse(remote, packets)).andThen((packets) => packfileSection(remote, packets));
+  return exchange(remote, "git-upload-pack", command("fetch", caps, args), { v2: true }, (body) =>
+    readFetchAnswer(remote, body, parser),
+  );
 }
 
-/** The sections of a fetch response are `shallow-info`, `wanted-refs`, `packfile`...; the pack is the last. */
-function packfileSection(remote: Remote, packets: Packet[]): Result<Uint8Array, GitError> {
-  const start = packets.findIndex((packet) => packetText(packet) === "packfile");
-  if (start === -1) return err(protocolError(remote, "the fetch response holds no packfile"));
-  const section = packets.slice(start + 1);
-  return demultiplex(section)
-    .mapErr((reason) => protocolError(remote, `malformed fetch response: ${reason}`))
-    .andThen(({ data, error }) => {
-      if (error !== undefined) return err(remoteFailure(remote, error));
-      // The pack ends the response with a flush; without one it was cut short.
-      if (!section.some((packet) => packet.kind === "flush")) {
-        return err(protocolError(remote, "the fetch response was cut short"));
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const PACKFILE = encoder.encode("packfile");
+const ERR = encoder.encode("ERR ");
+
+/**
+ * A fetch answer's sections (`acknowledgments`, `shallow-info`, `wanted-refs`...), skipped, up to `packfile`; then its
+ * side-band packets: band 1 into the parser, band 2 (progress) dropped, band 3 the remote's error; a flush ends it.
+ * Small band-1 payloads are gathered per chunk received, so a flood of tiny packets costs no more than its bytes.
+ */
+async function readFetchAnswer(
+  remote: Remote,
+  body: Body,
+  parser: PackParser,
+): Promise<GitResult<Map<string, PackObject>>> {
+  let phase: "sections" | "pack" | "done" = "sections";
+  let failure: GitError | undefined;
+  const gathered = new Uint8Array(64 * 1024);
+  let held = 0;
+  const feed = (bytes: Uint8Array): string | undefined => {
+    try {
+      parser.push(bytes);
+      return undefined;
+    } catch (error) {
+      failure = packFailure(remote, error);
+      return failure.message;
+    }
+  };
+  const flushGathered = () => {
+    const bytes = gathered.subarray(0, held);
+    held = 0;
+    return bytes.byteLength > 0 ? feed(bytes) : undefined;
+  };
+  const reader = new PacketReader((length, bytes, start) => {
+    const from = start + 4;
+    const to = start + length;
+    if (phase === "done") return undefined;
+    if (phase === "sections") {
+      if (length < 4) return undefined;
+      if (startsWith(bytes, from, to, ERR)) {
+        failure = remoteFailure(remote, decoder.decode(bytes.subarray(from + 4, to)).replace(/\n$/, ""));
+        return failure.message;
       }
-      return ok(data);
-    });
+      if (startsWith(bytes, from, to, PACKFILE) && to - from <= PACKFILE.byteLength + 1) phase = "pack";
+      return undefined;
+    }
+    if (length < 4) {
+      if (length !== 0) return "a delimiter inside the packfile section";
+      phase = "done";
+      return flushGathered();
+    }
+    const band = bytes[from];
+    if (band === 1) {
+      const size = to - from - 1;
+      if (size >= 4096) return flushGathered() ?? feed(bytes.subarray(from + 1, to));
+      if (held + size > gathered.byteLength) {
+        const stop = flushGathered();
+        if (stop !== undefined) return stop;
+      }
+      gathered.set(bytes.subarray(from + 1, to), held);
+      held += size;
+      return undefined;
+    }
+    if (band === 2) return undefined;
+    if (band === 3) {
+      failure = remoteFailure(remote, decoder.decode(bytes.subarray(from + 1, to)).trim());
+      return failure.message;
+    }
+    return `unknown side-band ${band}`;
+  });
+  for (;;) {
+    const chunk = await body.next();
+    if (chunk.isErr()) return err(chunk.error);
+    const malformed = chunk.value === undefined ? reader.end() : (reader.push(chunk.value) ?? flushGathered());
+    if (failure) return err(failure);
+    if (malformed !== undefined) return err(protocolError(remote, `malformed fetch response: ${malformed}`));
+    if (chunk.value === undefined) break;
+  }
+  if (phase === "sections") return err(protocolError(remote, "the fetch response holds no packfile"));
+  // The pack ends the response with a flush; without one it was cut short.
+  if (phase === "pack") return err(protocolError(remote, "the fetch response was cut short"));
+  try {
+    return ok(parser.end());
+  } catch (error) {
+    return err(packFailure(remote, error));
+  }
+}
+
+function startsWith(bytes: Uint8Array, from: number, to: number, prefix: Uint8Array): boolean {
+  if (to - from < prefix.byteLength) return false;
+  for (let index = 0; index < prefix.byteLength; index++) if (bytes[from + index] !== prefix[index]) return false;
+  return true;
+}
+
+/** A pack that cannot be read: past a bound of size, the call ends (as past maxFetchBytes on the wire). */
+function packFailure(remote: Remote, error: unknown): GitError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const failure = protocolError(remote, `the fetched pack is unusable: ${reason}`);
+  return error instanceof PackError && error.bound
+    ? new GitError("protocol", failure.message, undefined, remote.maxFetchBytes)
+    : failure;
 }
 
 /** The text lines before the flush that ends a list; without the flush, the answer was cut short. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeCommit, ObjectStore } from "../../src/git/objects.js";
+import { readPack } from "../../src/git/pack-reader.js";
 import { MemoryRemote } from "../support/memory-remote.js";
 
 const LIMITS = { maxTotalBytes: 64 * 1024 * 1024 };
@@ -56,15 +57,15 @@ describe("encodeCommit", () => {
 });
 
 describe("ObjectStore", () => {
-  it("holds nothing for an empty pack, and every object of a fetched one", async () => {
+  it("holds nothing of no objects, and every object of a fetched pack", async () => {
     const remote = new MemoryRemote();
     const blob = remote.blob("a\n");
     const tree = remote.tree([{ mode: "100644", name: "a.txt", oid: blob }]);
     const commit = remote.commit(tree);
     const store = new ObjectStore();
-    expect(await store.addPack(new Uint8Array(), LIMITS)).toEqual([]);
+    expect(store.add(new Map())).toEqual([]);
     expect(store.has(blob)).toBe(false);
-    expect((await store.addPack(remote.pack([commit, tree, blob]), LIMITS)).sort()).toEqual(
+    expect(store.add(await readPack(remote.pack([commit, tree, blob]), LIMITS)).sort()).toEqual(
       [blob, commit, tree].sort(),
     );
     expect([store.has(blob), store.has(tree), store.has(commit)]).toEqual([true, true, true]);
@@ -79,8 +80,8 @@ describe("ObjectStore", () => {
     const one = remote.blob("one");
     const two = remote.blob("two");
     const store = new ObjectStore();
-    await store.addPack(remote.pack([one]), LIMITS);
-    await store.addPack(remote.pack([two]), LIMITS);
+    store.add(await readPack(remote.pack([one]), LIMITS));
+    store.add(await readPack(remote.pack([two]), LIMITS));
     expect([decode(await store.blob(one)), decode(await store.blob(two))]).toEqual(["one", "two"]);
   });
 
@@ -88,7 +89,7 @@ describe("ObjectStore", () => {
     const remote = new MemoryRemote();
     const blob = remote.blob("a\n");
     const store = new ObjectStore();
-    await store.addPack(remote.pack([blob]), LIMITS);
+    store.add(await readPack(remote.pack([blob]), LIMITS));
     await expect(store.tree(blob)).rejects.toThrow(`object ${blob} is a blob, not a tree`);
   });
 
@@ -110,11 +111,11 @@ describe("ObjectStore", () => {
     const remote = new MemoryRemote();
     const fetched = remote.blob("fetched");
     const store = new ObjectStore();
-    await store.addPack(remote.pack([fetched]), LIMITS);
+    store.add(await readPack(remote.pack([fetched]), LIMITS));
     const own = await store.writeBlob(new TextEncoder().encode("own"));
     const pack = await store.pack([own, fetched, own]);
     const other = new ObjectStore();
-    expect((await other.addPack(pack, LIMITS)).sort()).toEqual([fetched, own].sort());
+    expect(other.add(await readPack(pack, LIMITS)).sort()).toEqual([fetched, own].sort());
     expect(decode(await other.blob(fetched))).toBe("fetched");
   });
 
@@ -123,7 +124,7 @@ describe("ObjectStore", () => {
     const commit = remote.commit({ a: "a" });
     const tag = remote.tag("v1", commit);
     const store = new ObjectStore();
-    await store.addPack(remote.pack([tag]), LIMITS);
+    store.add(await readPack(remote.pack([tag]), LIMITS));
     await expect(store.pack([tag])).rejects.toThrow(`object ${tag} is a tag`);
   });
 });

@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DELIM, demultiplex, FLUSH, packetText, pktLine, readPackets, requestBody } from "../../src/git/pkt-line.js";
+import {
+  DELIM,
+  demultiplex,
+  FLUSH,
+  PacketReader,
+  packetText,
+  pktLine,
+  readPackets,
+  requestBody,
+} from "../../src/git/pkt-line.js";
 import { band, bytes, bytesOf, packet, wire } from "../support/git-wire.js";
 
 /** Git's pkt-line framing (gitprotocol-common), on bytes captured from git http-backend and on generated ones. */
@@ -30,6 +39,58 @@ describe("pktLine", () => {
     ]);
     expect(request).toEqual(bytesOf(wire["ls-refs"]!, "requestBody"));
     expect(requestBody(["0000", Uint8Array.of(1, 2)])).toEqual(Uint8Array.of(0x30, 0x30, 0x30, 0x30, 1, 2));
+  });
+});
+
+describe("PacketReader", () => {
+  /** What the reader hands on, as text, for the body cut into pieces at `cuts`. */
+  const heard = (body: Uint8Array, cuts: number[]) => {
+    const seen: string[] = [];
+    const reader = new PacketReader((length, bytes, start) => {
+      seen.push(length < 4 ? `<${length}>` : new TextDecoder().decode(bytes.subarray(start + 4, start + length)));
+      return undefined;
+    });
+    let from = 0;
+    for (const cut of [...cuts, body.byteLength]) {
+      const malformed = reader.push(body.subarray(from, cut));
+      if (malformed) return malformed;
+      from = cut;
+    }
+    return reader.end() ?? seen;
+  };
+
+  it("hands on the same packets however the answer is cut into chunks", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 300 }).filter((s) => !s.includes("\n"))),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (lines, points) => {
+          const body = requestBody([...lines.flatMap((line) => [pktLine(line), DELIM]), FLUSH]);
+          const cuts = [...new Set(points.map((point) => point % (body.byteLength + 1)))].sort((a, b) => a - b);
+          expect(heard(body, cuts)).toEqual(heard(body, []));
+          expect(heard(body, []).length).toBe(lines.length * 2 + 1);
+        },
+      ),
+    );
+  });
+
+  it("reads one byte at a time, a packet of git's largest size split anywhere, and stops where told", () => {
+    const big = pktLine("y".repeat(65_515));
+    const body = requestBody([big, pktLine("z"), FLUSH]);
+    expect(
+      heard(
+        body,
+        Array.from({ length: body.byteLength - 1 }, (_, n) => n + 1),
+      ),
+    ).toEqual([`${"y".repeat(65_515)}\n`, "z\n", "<0>"]);
+    const reader = new PacketReader(() => "enough");
+    expect(reader.push(requestBody([pktLine("a"), pktLine("b")]))).toBe("enough");
+  });
+
+  it("says a chunked answer ends inside a header or a packet", () => {
+    expect(heard(new TextEncoder().encode("0009do"), [2])).toBe("truncated pkt-line");
+    expect(heard(new TextEncoder().encode("00"), [1])).toBe("truncated pkt-line header");
+    expect(heard(new TextEncoder().encode("00zz"), [2])).toBe("malformed pkt-line length");
   });
 });
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { PackParser } from "../../src/git/pack-reader.js";
 import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/pkt-line.js";
 import { AGENT } from "../../src/git/smart-http.js";
 import { capabilities, fetchPack, fetchSupports, lsRefs } from "../../src/git/upload-pack.js";
 import { band, bytes, bytesOf, ids, remote, replay, wire } from "../support/git-wire.js";
+import { MemoryRemote } from "../support/memory-remote.js";
+
+const parser = () => new PackParser({ maxTotalBytes: 64 * 1024 * 1024 });
 
 /**
  * git-upload-pack, protocol v2, replayed from captured exchanges: what the data plane sends (byte for byte) and
@@ -124,44 +128,70 @@ describe("fetchPack", () => {
   const fetched = wire.fetch!;
   const wanted = { wants: [commit], shallow: true, filter: "tree:0" };
 
-  it("asks for the wants, shallow and filtered, and returns the pack of band 1", async () => {
+  it("asks for the wants, shallow and filtered, and reads the pack of band 1 into its objects", async () => {
     replay(fetched);
-    const pack = (await fetchPack(remote(), caps, wanted))._unsafeUnwrap();
-    expect(new TextDecoder().decode(pack.subarray(0, 4))).toBe("PACK");
-    expect(pack.byteLength).toBe(0x94 - 5 + 0x06 - 5);
+    const objects = (await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrap();
+    expect([...objects.keys()]).toEqual([commit]);
+    expect(objects.get(commit)?.type).toBe("commit");
+  });
+
+  it("reads a pack sent one byte a packet, between empty packets and progress, as git would send it whole", async () => {
+    const memory = new MemoryRemote();
+    const blob = memory.blob("a file of a few bytes\n");
+    const pack = memory.pack([blob, memory.tree([{ mode: "100644", name: "a", oid: blob }])]);
+    const packets = [...pack].flatMap((byte) => [band(1, Uint8Array.of(byte)), "0005\x01", band(2, ".")]);
+    replay({ exchange: fetched, body: bytes("000dpackfile\n", ...packets, "0000") });
+    const objects = (await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrap();
+    expect(new TextDecoder().decode(objects.get(blob)?.content)).toBe("a file of a few bytes\n");
+    expect(objects.size).toBe(2);
+  });
+
+  it("refuses a pack that cannot be read, and one past the bound on what it inflates to, with maxFetchBytes", async () => {
+    const memory = new MemoryRemote();
+    const pack = memory.pack([memory.blob("x".repeat(5000))]);
+    replay({ exchange: fetched, body: bytes("000dpackfile\n", band(1, pack.subarray(0, -1)), "0000") });
+    const cut = (await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrapErr();
+    expect(cut).toMatchObject({ reason: "protocol", maxFetchBytes: undefined });
+    expect(cut.message).toContain("the fetched pack is unusable: the pack's checksum does not match");
+    replay({ exchange: fetched, body: bytes("000dpackfile\n", band(1, pack), "0000") });
+    const big = (await fetchPack(remote(), caps, wanted, new PackParser({ maxTotalBytes: 4000 })))._unsafeUnwrapErr();
+    expect(big).toMatchObject({ reason: "protocol", maxFetchBytes: remote().maxFetchBytes });
+    expect(big.message).toContain("inflate past 4000 bytes");
   });
 
   it("says not-found for an object the remote does not have", async () => {
     replay(wire["fetch of an unknown object"]!);
-    const error = (await fetchPack(remote(), caps, { wants: ["1".repeat(40)] }))._unsafeUnwrapErr();
+    const error = (await fetchPack(remote(), caps, { wants: ["1".repeat(40)] }, parser()))._unsafeUnwrapErr();
     expect(error).toMatchObject({ _tag: "GitError", reason: "not-found" });
     expect(error.message).toContain("not our ref");
   });
 
   it("refuses an answer with no packfile section, or one cut before its flush", async () => {
     replay({ exchange: fetched, body: "0011shallow-info\n0000" });
-    expect((await fetchPack(remote(), caps, wanted))._unsafeUnwrapErr().message).toContain("holds no packfile");
+    expect((await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrapErr().message).toContain(
+      "holds no packfile",
+    );
     const whole = bytesOf(fetched, "responseBody");
     replay({ exchange: fetched, body: whole.subarray(0, whole.byteLength - 4) });
-    expect((await fetchPack(remote(), caps, wanted))._unsafeUnwrapErr().message).toContain("was cut short");
+    expect((await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrapErr().message).toContain("was cut short");
   });
 
   it("reports the remote's band-3 error, and refuses an unknown band", async () => {
     replay({ exchange: fetched, body: bytes("000dpackfile\n", band(3, "fatal: pack-objects died\n"), "0000") });
-    expect((await fetchPack(remote(), caps, wanted))._unsafeUnwrapErr()).toMatchObject({
+    expect((await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrapErr()).toMatchObject({
       reason: "protocol",
       message: expect.stringContaining("git-upload-pack: fatal: pack-objects died"),
     });
     replay({ exchange: fetched, body: bytes("000dpackfile\n", band(9, "?"), "0000") });
-    expect((await fetchPack(remote(), caps, wanted))._unsafeUnwrapErr().message).toContain(
+    expect((await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrapErr().message).toContain(
       "malformed fetch response: unknown side-band 9",
     );
   });
 
   it("refuses an answer whose framing is broken, naming the service", async () => {
     replay({ exchange: fetched, body: "00" });
-    expect((await fetchPack(remote(), caps, wanted))._unsafeUnwrapErr().message).toContain(
-      "malformed answer from git-upload-pack: truncated pkt-line header",
+    expect((await fetchPack(remote(), caps, wanted, parser()))._unsafeUnwrapErr().message).toContain(
+      "malformed fetch response: truncated pkt-line header",
     );
   });
 });

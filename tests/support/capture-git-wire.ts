@@ -16,9 +16,13 @@ import {
   readFiles,
 } from "../../src/git/index.js";
 import { writePack } from "../../src/git/pack.js";
+import { PackParser } from "../../src/git/pack-reader.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
 import type { Remote } from "../../src/git/smart-http.js";
 import { capabilities, fetchPack, lsRefs } from "../../src/git/upload-pack.js";
+
+const parser = () => new PackParser({ maxTotalBytes: 64 * 1024 * 1024 });
+
 import { createClient, createRepo, createToken } from "../../src/index.js";
 import { startArtifactsServer } from "../../src/testing/index.js";
 
@@ -97,8 +101,8 @@ try {
   const wire = remoteOf(repo.remote, token);
   const caps = (await as("upload-pack advertisement", () => capabilities(wire)))._unsafeUnwrap();
   await as("ls-refs", () => lsRefs(wire, caps, ["HEAD", "refs/heads/"]));
-  await as("fetch", () => fetchPack(wire, caps, { wants: [made.commit], shallow: true, filter: "tree:0" }));
-  await as("fetch of an unknown object", () => fetchPack(wire, caps, { wants: ["1".repeat(40)] }));
+  await as("fetch", () => fetchPack(wire, caps, { wants: [made.commit], shallow: true, filter: "tree:0" }, parser()));
+  await as("fetch of an unknown object", () => fetchPack(wire, caps, { wants: ["1".repeat(40)] }, parser()));
   await as("receive-pack advertisement", () => advertisedRefs(wire));
   const blob = new TextEncoder().encode("beta\n");
   const pack = await writePack([{ type: "blob", content: blob }]);
