@@ -5,7 +5,6 @@ import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, spli
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
-import { writePack } from "./pack.js";
 import { pushPack, ZERO_OID } from "./receive-pack.js";
 import { resolveRef } from "./refs.js";
 import type { Remote } from "./smart-http.js";
@@ -113,7 +112,6 @@ export function createBranch(
         ref: `refs/heads/${name}`,
         old: ZERO_OID,
         new: start.value,
-        pack: await writePack([]),
       });
       if (pushed.isErr() && pushed.error._tag === "GitError" && pushed.error.reason === "rejected") {
         // Refused: if the branch exists now, another call made it first, which is the conflict it is.

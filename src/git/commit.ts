@@ -121,8 +121,8 @@ async function commitWith(
     // Nothing to say: the branch already is what the files ask for.
     if (unchanged && head !== undefined) return ok(result);
     // A new branch `from` another with no change is that branch's head under a new name: no objects to send.
-    const pack = await store.pack(unchanged ? [] : [...blobs, ...written, oid]);
-    const pushed = await pushPack(remote, { ref, old: head ?? ZERO_OID, new: oid, pack });
+    const objects = store.pack(unchanged ? [] : [...blobs, ...written, oid]);
+    const pushed = await pushPack(remote, { ref, old: head ?? ZERO_OID, new: oid, objects });
     if (pushed.isOk()) return ok(result);
 
     // Refused: because the branch moved meanwhile (a conflict), or for a reason of the remote's own.

@@ -23,12 +23,15 @@ export interface Author {
 }
 
 /**
- * A file's new content as `commitFiles` takes it: text (written as UTF-8), bytes, or `null` to delete.
+ * A file's new content as `commitFiles` takes it: text (written as UTF-8), bytes, a `Blob`, or `null` to delete.
+ * A `Blob` (an R2 object's `blob()`, a form's `File`, Node's `fs.openAsBlob`) is never held whole: it is read once
+ * to hash it and again as the push sends it (and again on each retry); one that changes meanwhile stops the push.
  *
  * @example
  * const files = new Map<string, FileContent>([["README.md", "# Notes\n"], ["old.txt", null]]);
+ * // In a Worker: { "data/big.bin": await (await env.BUCKET.get("big.bin"))!.blob() }
  */
-export type FileContent = string | Uint8Array | null;
+export type FileContent = string | Uint8Array | Blob | null;
 
 /**
  * A commit as `commitFiles` takes it.
@@ -132,7 +135,7 @@ export interface ReadFilesResult {
 export interface CheckedCommit {
   message: string;
   author: Required<Author>;
-  files: Map<string, Uint8Array | null>;
+  files: Map<string, Uint8Array | Blob | null>;
   branch: string | undefined;
   parent: string | null | undefined;
   from: string | undefined;
@@ -143,6 +146,9 @@ const utf8 = new TextEncoder();
 export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+
+/** A `Blob` (or `File`); where a runtime has no `Blob`, nothing is one. */
+const isBlob = (value: unknown): value is Blob => typeof Blob === "function" && value instanceof Blob;
 
 const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
 
@@ -172,16 +178,16 @@ export function checkCommit(input: CommitFilesInput | undefined): Result<Checked
   const plain = isRecord(files) && [Object.prototype, null].includes(Object.getPrototypeOf(files));
   const entries = files instanceof Map ? [...files] : plain ? Object.entries(files) : undefined;
   if (entries === undefined) return refused("files must be an object or a Map of path → content", "files");
-  const checkedFiles = new Map<string, Uint8Array | null>();
+  const checkedFiles = new Map<string, Uint8Array | Blob | null>();
   for (const [path, content] of entries) {
     const problem = typeof path === "string" ? pathProblem(path) : "it is not a string";
     if (problem !== undefined) {
       return refused(`files: ${JSON.stringify(String(path))} cannot be written: ${problem}`, "files");
     }
     if (content === null) checkedFiles.set(path, null);
-    else if (content instanceof Uint8Array) checkedFiles.set(path, content);
+    else if (content instanceof Uint8Array || isBlob(content)) checkedFiles.set(path, content);
     else if (typeof content === "string" && !LONE_SURROGATE.test(content)) checkedFiles.set(path, utf8.encode(content));
-    else return refused(`files: ${JSON.stringify(path)} must be a well-formed string, a Uint8Array or null`, "files");
+    else return refused(`files: ${JSON.stringify(path)} must be a well-formed string, a Uint8Array, a Blob or null`, "files");
   }
   // A path cannot be both a file and a folder of the same commit.
   for (const [path, content] of checkedFiles) {

@@ -328,8 +328,8 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   // Everything the result reports, known before the push: once pushed, the call can only succeed.
   const changed = await changedPaths(loaderHere, ours, commit);
   if (changed.isErr()) return err(changed.error);
-  const pack = await store.pack([...carried, ...written]);
-  const pushed = await pushPack(here.remote, { ref, old: ours, new: commit, pack });
+  const objects = store.pack([...carried, ...written]);
+  const pushed = await pushPack(here.remote, { ref, old: ours, new: commit, objects });
   if (pushed.isErr()) {
     if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
     const now = await advertisedRefs(here.remote);

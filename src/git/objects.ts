@@ -1,7 +1,7 @@
 import { GitError } from "./errors.js";
-import { objectId } from "./hash.js";
+import { objectHash, objectId } from "./hash.js";
 import type { Author } from "./input.js";
-import { type GitObject, type ObjectType, writePack } from "./pack.js";
+import type { GitObject, ObjectType } from "./pack.js";
 import type { PackObject } from "./pack-reader.js";
 import { encodeTree, parseTree, type TreeEntry } from "./tree.js";
 
@@ -26,8 +26,8 @@ export class ObjectStore {
     return [...objects.keys()];
   }
 
-  /** An object's type and bytes; throws where the store has none of that id. */
-  private read(oid: string): { type: string; content: Uint8Array } {
+  /** An object's type and bytes (a `Blob` only for a blob the caller gave as one); throws where the store has none. */
+  private read(oid: string): { type: string; content: Uint8Array | Blob } {
     const object = this.written.get(oid) ?? this.fetched.get(oid);
     if (!object) throw new Error(`object ${oid} is not in this call's store`);
     return object;
@@ -36,7 +36,7 @@ export class ObjectStore {
   /** A tree's entries as stored. Throws (caught by the caller) when it is missing, not a tree, or malformed. */
   async tree(oid: string): Promise<TreeEntry[]> {
     const { type, content } = this.read(oid);
-    if (type !== "tree") throw new Error(`object ${oid} is a ${type}, not a tree`);
+    if (type !== "tree" || !(content instanceof Uint8Array)) throw new Error(`object ${oid} is a ${type}, not a tree`);
     return parseTree(content);
   }
 
@@ -50,18 +50,27 @@ export class ObjectStore {
    */
   private async commit(oid: string): Promise<Uint8Array> {
     const { type, content } = this.read(oid);
-    if (type !== "commit") throw new GitError("not-found", `${oid} is a ${type}, not a commit`);
+    if (type !== "commit" || !(content instanceof Uint8Array)) {
+      throw new GitError("not-found", `${oid} is a ${type}, not a commit`);
+    }
     return content;
   }
 
   async blob(oid: string): Promise<Uint8Array> {
     const { type, content } = this.read(oid);
     if (type !== "blob") throw new Error(`object ${oid} is a ${type}, not a blob`);
-    return content;
+    return content instanceof Uint8Array ? content : new Uint8Array(await content.arrayBuffer());
   }
 
-  writeBlob(content: Uint8Array): Promise<string> {
-    return this.write("blob", content);
+  /** A file's content: bytes are held as given; a `Blob` is read once to hash it, and again when it is pushed. */
+  async writeBlob(content: Uint8Array | Blob): Promise<string> {
+    if (content instanceof Uint8Array) return this.write("blob", content);
+    const hash = objectHash("blob", content.size);
+    const reader = content.stream().getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hash.update(chunk.value);
+    const oid = hash.hex();
+    this.written.set(oid, { type: "blob", content, oid });
+    return oid;
   }
 
   writeTree(entries: readonly TreeEntry[]): Promise<string> {
@@ -72,15 +81,13 @@ export class ObjectStore {
     return this.write("commit", encodeCommit(commit));
   }
 
-  /** A pack of exactly `oids` (written by this call, or fetched: another repo's objects to pass on), for a push. */
-  async pack(oids: readonly string[]): Promise<Uint8Array<ArrayBuffer>> {
-    const objects: GitObject[] = [];
-    for (const oid of new Set(oids)) {
+  /** Exactly `oids` (written by this call, or fetched: another repo's objects to pass on), as a push packs them. */
+  pack(oids: readonly string[]): GitObject[] {
+    return [...new Set(oids)].map((oid) => {
       const { type, content } = this.read(oid);
       if (type !== "blob" && type !== "tree" && type !== "commit") throw new Error(`object ${oid} is a ${type}`);
-      objects.push({ type, content });
-    }
-    return writePack(objects);
+      return { type, content, oid };
+    });
   }
 
   /** The parents of a commit this store holds. */
@@ -94,7 +101,7 @@ export class ObjectStore {
   }
 
   private async write(type: ObjectType, content: Uint8Array): Promise<string> {
-    const oid = await objectId(type, content);
+    const oid = objectId(type, content);
     this.written.set(oid, { type, content });
     return oid;
   }

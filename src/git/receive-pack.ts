@@ -1,7 +1,9 @@
 import { err, ok, type Result } from "neverthrow";
+import { InvalidInputError, type TransportError } from "../errors.js";
 import { scrub } from "../secrets.js";
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
+import { type GitObject, packStream } from "./pack.js";
 import {
   type Demultiplexed,
   demultiplex,
@@ -45,19 +47,25 @@ export interface RefUpdate {
   old: string;
   /** The new head, or `ZERO_OID` to delete the ref (then no pack is sent). */
   new: string;
-  pack?: Uint8Array;
+  /** What the pack holds: packed and deflated as the request is sent (pack.ts). None: an empty pack. */
+  objects?: readonly GitObject[];
 }
 
 /**
- * Sends one ref update with its pack. Ok only when the remote reports both the unpack and the ref update done;
- * a refused update is a `GitError` `rejected` with the remote's reason (the caller tells a moved head from it).
+ * Sends one ref update with its pack, streamed. Ok only when the remote reports both the unpack and the ref update
+ * done; a refused update is a `GitError` `rejected` with the remote's reason (the caller tells a moved head from
+ * it). A `Blob` that changed since it was hashed stops the push (an `InvalidInputError` of `files`).
  */
-export async function pushPack(remote: Remote, update: RefUpdate): Promise<GitResult<void>> {
+export async function pushPack(
+  remote: Remote,
+  update: RefUpdate,
+): Promise<Result<void, GitError | TransportError | InvalidInputError>> {
   const deleting = update.new === ZERO_OID;
   const caps = `report-status side-band-64k quiet${deleting ? " delete-refs" : ""} agent=${AGENT}`;
-  const line = pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`);
-  const body = requestBody(deleting ? [line, FLUSH] : [line, FLUSH, update.pack ?? new Uint8Array()]);
-  const answer = await request(remote, "git-receive-pack", body);
+  const commands = requestBody([pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`), FLUSH]);
+  const pack = deleting ? undefined : packStream(update.objects ?? [], commands);
+  const answer = await request(remote, "git-receive-pack", pack?.body ?? commands);
+  if (answer.isErr() && pack?.changed) return err(new InvalidInputError(pack.changed.message, "files"));
   return answer.andThen((lines) => report(remote, update.ref, lines));
 }
 

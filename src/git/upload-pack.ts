@@ -101,7 +101,19 @@ export async function fetchPack(
   wanted: FetchRequest,
   parser: PackParser,
 ): Promise<GitResult<Map<string, PackObject>>> {
-  const args = [
+  return exchange(remote, "git-upload-pack", fetchBody(caps, wanted), { v2: true }, async (body) => {
+    const answer = new FetchAnswer(remote, body, parser);
+    for (;;) {
+      const step = await answer.step();
+      if (step.isErr()) return err(step.error);
+      if (step.value) return ok(parser.objects);
+    }
+  });
+}
+
+/** The `fetch` command for `wanted`. */
+export function fetchBody(caps: Capabilities, wanted: FetchRequest): Uint8Array<ArrayBuffer> {
+  return command("fetch", caps, [
     "no-progress",
     "ofs-delta",
     ...(wanted.shallow || wanted.deepen !== undefined ? [`deepen ${wanted.deepen ?? 1}`] : []),
@@ -109,10 +121,7 @@ export async function fetchPack(
     ...wanted.wants.map((oid) => `want ${oid}`),
     ...(wanted.haves ?? []).map((oid) => `have ${oid}`),
     "done",
-  ];
-  return exchange(remote, "git-upload-pack", command("fetch", caps, args), { v2: true }, (body) =>
-    readFetchAnswer(remote, body, parser),
-  );
+  ]);
 }
 
 const encoder = new TextEncoder();
@@ -121,85 +130,97 @@ const PACKFILE = encoder.encode("packfile");
 const ERR = encoder.encode("ERR ");
 
 /**
- * A fetch answer's sections (`acknowledgments`, `shallow-info`, `wanted-refs`...), skipped, up to `packfile`; then its
- * side-band packets: band 1 into the parser, band 2 (progress) dropped, band 3 the remote's error; a flush ends it.
- * Small band-1 payloads are gathered per chunk received, so a flood of tiny packets costs no more than its bytes.
+ * A fetch answer read a chunk at a time (`step`): its sections (`acknowledgments`, `shallow-info`...) skipped up to
+ * `packfile`, then its side-band packets: band 1 into the parser, band 2 (progress) dropped, band 3 the remote's
+ * error; a flush ends it. Small band-1 payloads are gathered per chunk received, so a flood of tiny packets costs no
+ * more than its bytes.
  */
-async function readFetchAnswer(
-  remote: Remote,
-  body: Body,
-  parser: PackParser,
-): Promise<GitResult<Map<string, PackObject>>> {
-  let phase: "sections" | "pack" | "done" = "sections";
-  let failure: GitError | undefined;
-  const gathered = new Uint8Array(64 * 1024);
-  let held = 0;
-  const feed = (bytes: Uint8Array): string | undefined => {
+export class FetchAnswer {
+  private phase: "sections" | "pack" | "done" = "sections";
+  private failure: GitError | undefined;
+  private readonly gathered = new Uint8Array(64 * 1024);
+  private held = 0;
+  private readonly reader = new PacketReader((length, bytes, start) => this.packet(length, bytes, start));
+
+  constructor(
+    private readonly remote: Remote,
+    private readonly body: Body,
+    private readonly parser: PackParser,
+  ) {}
+
+  /** Reads the next chunk into the parser: `true` once the answer has ended and its pack was whole. */
+  async step(): Promise<GitResult<boolean>> {
+    const { remote } = this;
+    const chunk = await this.body.next();
+    if (chunk.isErr()) return err(chunk.error);
+    const ended = chunk.value === undefined;
+    const malformed = ended ? this.reader.end() : (this.reader.push(chunk.value as Uint8Array) ?? this.flush());
+    if (this.failure) return err(this.failure);
+    if (malformed !== undefined) return err(protocolError(remote, `malformed fetch response: ${malformed}`));
+    if (!ended) return ok(false);
+    if (this.phase === "sections") return err(protocolError(remote, "the fetch response holds no packfile"));
+    // The pack ends the response with a flush; without one it was cut short.
+    if (this.phase === "pack") return err(protocolError(remote, "the fetch response was cut short"));
     try {
-      parser.push(bytes);
-      return undefined;
+      this.parser.end();
+      return ok(true);
     } catch (error) {
-      failure = packFailure(remote, error);
-      return failure.message;
+      return err(packFailure(remote, error));
     }
-  };
-  const flushGathered = () => {
-    const bytes = gathered.subarray(0, held);
-    held = 0;
-    return bytes.byteLength > 0 ? feed(bytes) : undefined;
-  };
-  const reader = new PacketReader((length, bytes, start) => {
+  }
+
+  private packet(length: number, bytes: Uint8Array, start: number): string | undefined {
     const from = start + 4;
     const to = start + length;
-    if (phase === "done") return undefined;
-    if (phase === "sections") {
+    if (this.phase === "done") return undefined;
+    if (this.phase === "sections") {
       if (length < 4) return undefined;
       if (startsWith(bytes, from, to, ERR)) {
-        failure = remoteFailure(remote, decoder.decode(bytes.subarray(from + 4, to)).replace(/\n$/, ""));
-        return failure.message;
+        return this.fail(remoteFailure(this.remote, decoder.decode(bytes.subarray(from + 4, to)).replace(/\n$/, "")));
       }
-      if (startsWith(bytes, from, to, PACKFILE) && to - from <= PACKFILE.byteLength + 1) phase = "pack";
+      if (startsWith(bytes, from, to, PACKFILE) && to - from <= PACKFILE.byteLength + 1) this.phase = "pack";
       return undefined;
     }
     if (length < 4) {
       if (length !== 0) return "a delimiter inside the packfile section";
-      phase = "done";
-      return flushGathered();
+      this.phase = "done";
+      return this.flush();
     }
     const band = bytes[from];
     if (band === 1) {
       const size = to - from - 1;
-      if (size >= 4096) return flushGathered() ?? feed(bytes.subarray(from + 1, to));
-      if (held + size > gathered.byteLength) {
-        const stop = flushGathered();
+      if (size >= 4096) return this.flush() ?? this.feed(bytes.subarray(from + 1, to));
+      if (this.held + size > this.gathered.byteLength) {
+        const stop = this.flush();
         if (stop !== undefined) return stop;
       }
-      gathered.set(bytes.subarray(from + 1, to), held);
-      held += size;
+      this.gathered.set(bytes.subarray(from + 1, to), this.held);
+      this.held += size;
       return undefined;
     }
     if (band === 2) return undefined;
-    if (band === 3) {
-      failure = remoteFailure(remote, decoder.decode(bytes.subarray(from + 1, to)).trim());
-      return failure.message;
-    }
+    if (band === 3) return this.fail(remoteFailure(this.remote, decoder.decode(bytes.subarray(from + 1, to)).trim()));
     return `unknown side-band ${band}`;
-  });
-  for (;;) {
-    const chunk = await body.next();
-    if (chunk.isErr()) return err(chunk.error);
-    const malformed = chunk.value === undefined ? reader.end() : (reader.push(chunk.value) ?? flushGathered());
-    if (failure) return err(failure);
-    if (malformed !== undefined) return err(protocolError(remote, `malformed fetch response: ${malformed}`));
-    if (chunk.value === undefined) break;
   }
-  if (phase === "sections") return err(protocolError(remote, "the fetch response holds no packfile"));
-  // The pack ends the response with a flush; without one it was cut short.
-  if (phase === "pack") return err(protocolError(remote, "the fetch response was cut short"));
-  try {
-    return ok(parser.end());
-  } catch (error) {
-    return err(packFailure(remote, error));
+
+  private fail(failure: GitError): string {
+    this.failure = failure;
+    return failure.message;
+  }
+
+  private feed(bytes: Uint8Array): string | undefined {
+    try {
+      this.parser.push(bytes);
+      return undefined;
+    } catch (error) {
+      return this.fail(packFailure(this.remote, error));
+    }
+  }
+
+  private flush(): string | undefined {
+    const bytes = this.gathered.subarray(0, this.held);
+    this.held = 0;
+    return bytes.byteLength > 0 ? this.feed(bytes) : undefined;
   }
 }
 

@@ -463,3 +463,68 @@ describe("commitFiles: a request that gets no answer", () => {
     expect(retried.length).toBeGreaterThan(branched.length);
   });
 });
+
+describe("commitFiles: a Blob as content", () => {
+  /** A Blob that counts how often it is read, and reads `later` from the `changeAfter`-th read on. */
+  class CountedBlob extends Blob {
+    reads = 0;
+    constructor(
+      private readonly first: string,
+      private readonly later = first,
+      private readonly changeAfter = Number.POSITIVE_INFINITY,
+    ) {
+      super([first]);
+    }
+    override stream() {
+      this.reads++;
+      return new Blob([this.reads > this.changeAfter ? this.later : this.first]).stream();
+    }
+  }
+
+  it("commits its bytes, read twice (its id, then the pack) and never as a whole buffer", async () => {
+    const { remote, target } = repo();
+    const blob = new CountedBlob("from a blob\n".repeat(1000));
+    const arrayBuffer = vi.spyOn(blob, "arrayBuffer");
+    const made = (await commitFiles(target, { message: "m", author, files: { "big.txt": blob } }))._unsafeUnwrap();
+    expect(remote.read(made.commit)["big.txt"]).toBe("from a blob\n".repeat(1000));
+    expect(blob.reads).toBe(2);
+    expect(arrayBuffer).not.toHaveBeenCalled();
+  });
+
+  it("is read again for the pack of each attempt when a concurrent push wins", async () => {
+    const { remote, base, target } = repo();
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    let pushes = 0;
+    remote.beforePush = () => {
+      if (pushes++ === 0) remote.branch("main", remote.commit(FILES, [base], "winner", 1));
+    };
+    const blob = new CountedBlob("again\n");
+    const made = (await commitFiles(target, { message: "m", author, files: { "b.txt": blob } }))._unsafeUnwrap();
+    expect(remote.read(made.commit)["b.txt"]).toBe("again\n");
+    expect(blob.reads).toBe(3);
+  });
+
+  it("that changes after it was hashed stops the push: an InvalidInputError of files, and the branch unmoved", async () => {
+    for (const later of ["other\n", "longer than before\n"]) {
+      const { remote, base, target } = repo();
+      const blob = new CountedBlob("first\n", later, 1);
+      const error = (await commitFiles(target, { message: "m", author, files: { "b.txt": blob } }))._unsafeUnwrapErr();
+      expect(error).toMatchObject({ _tag: "InvalidInputError", field: "files" });
+      expect(error.message).toMatch(/^a Blob given as content (changed|grew) after it was hashed$/);
+      expect(remote.refs.get("refs/heads/main")).toBe(base);
+    }
+  });
+
+  it("is refused where it is not a Blob: a plain object of the same shape", async () => {
+    const { target } = repo();
+    const fake = { size: 3, stream: () => new Blob(["abc"]).stream() };
+    const error = (
+      await commitFiles(target, { message: "m", author, files: { "b.txt": fake as unknown as Blob } })
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({
+      _tag: "InvalidInputError",
+      field: "files",
+      message: 'files: "b.txt" must be a well-formed string, a Uint8Array, a Blob or null',
+    });
+  });
+});

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { writePack } from "../../src/git/pack.js";
 import { pktLine } from "../../src/git/pkt-line.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
 import { band, bytes, ids, remote, replay, wire } from "../support/git-wire.js";
@@ -39,8 +38,7 @@ describe("advertisedRefs", () => {
 describe("pushPack", () => {
   it("creates a branch: the update line with its capabilities, the pack, and an `ok` report", async () => {
     replay(created);
-    const pack = await writePack([]);
-    expect((await pushPack(remote(), { ref: "refs/heads/copy", old: ZERO_OID, new: commit, pack })).isOk()).toBe(true);
+    expect((await pushPack(remote(), { ref: "refs/heads/copy", old: ZERO_OID, new: commit })).isOk()).toBe(true);
   });
 
   it("deletes a branch with delete-refs and no pack", async () => {
@@ -50,9 +48,9 @@ describe("pushPack", () => {
 
   it("reports a refused update as rejected, with what the remote said", async () => {
     replay(stale);
-    const pack = await writePack([{ type: "blob", content: new TextEncoder().encode("beta\n") }]);
+    const objects = [{ type: "blob" as const, content: new TextEncoder().encode("beta\n") }];
     const error = (
-      await pushPack(remote(), { ref: "refs/heads/main", old: "2".repeat(40), new: commit, pack })
+      await pushPack(remote(), { ref: "refs/heads/main", old: "2".repeat(40), new: commit, objects })
     )._unsafeUnwrapErr();
     expect(error).toMatchObject({ _tag: "GitError", reason: "rejected" });
     expect(error.message).toMatch(
@@ -64,7 +62,6 @@ describe("pushPack", () => {
     ref: "refs/heads/copy",
     old: ZERO_OID,
     new: commit,
-    pack: await writePack([]),
   });
 
   it.each([

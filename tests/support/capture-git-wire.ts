@@ -15,7 +15,6 @@ import {
   mergeRefs,
   readFiles,
 } from "../../src/git/index.js";
-import { writePack } from "../../src/git/pack.js";
 import { PackParser } from "../../src/git/pack-reader.js";
 import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
 import type { Remote } from "../../src/git/smart-http.js";
@@ -105,14 +104,15 @@ try {
   await as("fetch of an unknown object", () => fetchPack(wire, caps, { wants: ["1".repeat(40)] }, parser()));
   await as("receive-pack advertisement", () => advertisedRefs(wire));
   const blob = new TextEncoder().encode("beta\n");
-  const pack = await writePack([{ type: "blob", content: blob }]);
   await as("push of a stale head", () =>
-    pushPack(wire, { ref: "refs/heads/main", old: "2".repeat(40), new: made.commit, pack }),
+    pushPack(wire, {
+      ref: "refs/heads/main",
+      old: "2".repeat(40),
+      new: made.commit,
+      objects: [{ type: "blob", content: blob }],
+    }),
   );
-  const emptyPack = await writePack([]);
-  await as("push of a branch", () =>
-    pushPack(wire, { ref: "refs/heads/copy", old: ZERO_OID, new: made.commit, pack: emptyPack }),
-  );
+  await as("push of a branch", () => pushPack(wire, { ref: "refs/heads/copy", old: ZERO_OID, new: made.commit }));
   await as("delete of a branch", () => pushPack(wire, { ref: "refs/heads/copy", old: made.commit, new: ZERO_OID }));
   const emptyRemote = remoteOf(empty.remote, empty.token);
   const emptyCaps = (
