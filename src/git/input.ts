@@ -187,7 +187,11 @@ export function checkCommit(input: CommitFilesInput | undefined): Result<Checked
     if (content === null) checkedFiles.set(path, null);
     else if (content instanceof Uint8Array || isBlob(content)) checkedFiles.set(path, content);
     else if (typeof content === "string" && !LONE_SURROGATE.test(content)) checkedFiles.set(path, utf8.encode(content));
-    else return refused(`files: ${JSON.stringify(path)} must be a well-formed string, a Uint8Array, a Blob or null`, "files");
+    else
+      return refused(
+        `files: ${JSON.stringify(path)} must be a well-formed string, a Uint8Array, a Blob or null`,
+        "files",
+      );
   }
   // A path cannot be both a file and a folder of the same commit.
   for (const [path, content] of checkedFiles) {

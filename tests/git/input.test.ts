@@ -292,7 +292,11 @@ describe("checkCommit, checkAuthor and checkRead: each rule on its own", () => {
     [{ ...base, files: new Map([[1, "x"]]) }, 'files: "1" cannot be written: it is not a string', "files"],
     [{ ...base, files: { "a/../b": "x" } }, 'files: "a/../b" cannot be written: it has a .. part', "files"],
     [{ ...base, files: { a: 1 } }, 'files: "a" must be a well-formed string, a Uint8Array, a Blob or null', "files"],
-    [{ ...base, files: { a: "\uD800" } }, 'files: "a" must be a well-formed string, a Uint8Array, a Blob or null', "files"],
+    [
+      { ...base, files: { a: "\uD800" } },
+      'files: "a" must be a well-formed string, a Uint8Array, a Blob or null',
+      "files",
+    ],
     [{ ...base, files: { a: "x", "a/b": "y" } }, 'files: "a" cannot be a file and a folder at once', "files"],
     [{ ...base, files: { "a/b/c": "y", "a/b": "x" } }, 'files: "a/b" cannot be a file and a folder at once', "files"],
   ])("refuses %j", (input, message, field) => {
