@@ -74,6 +74,15 @@ export interface Access {
   release(): Promise<void>;
 }
 
+/** A reached remote as the work of a call gets it. */
+export interface CallAccess extends Access {
+  /**
+   * Keeps the call's token until `until` settles, instead of releasing it as the call resolves: for a result that
+   * goes on using the remote after it is returned (a file's stream).
+   */
+  hold(until: Promise<unknown>): void;
+}
+
 /** The most a token minted for one call lives: long enough for its retries, short if revocation fails. */
 const MINTED_TTL = 600;
 /** Revocation runs after the caller's signal may have ended the call: it gets its own bound. */
@@ -294,28 +303,37 @@ const invalid = (message: string, field: string) => errAsync(new InvalidInputErr
 
 /**
  * Runs `work` on the reached remote, then releases it (revokes the minted token) before the call resolves,
- * whatever the outcome. The last guard of the contract: even a bug resolves to an Err, never a rejection.
+ * whatever the outcome; or, where `work` held it (`Access.hold`), once what it held for settles. The last guard of
+ * the contract: even a bug resolves to an Err, never a rejection.
  */
 export function withAccess<T, E = never>(
   access: ResultAsync<Access, Failure>,
-  work: (access: Access) => Promise<Result<T, E | GitError | ArtifactsError>>,
+  work: (access: CallAccess) => Promise<Result<T, E | GitError | ArtifactsError>>,
 ): ResultAsync<T, E | GitError | ArtifactsError> {
-  return access.andThen(
-    (reached) =>
-      new ResultAsync(
-        work(reached)
-          .catch((error: unknown) => {
-            // A GitError thrown deep in the work (an object of the wrong kind) is the answer as it is.
-            if (error instanceof GitError) return err(error);
-            const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
-            return err(new GitError("protocol", message));
-          })
-          // Never a rejection, whatever a binding's revokeToken() does.
-          .finally(() =>
-            Promise.resolve()
-              .then(() => reached.release())
-              .catch(() => {}),
-          ),
-      ),
-  );
+  return access.andThen((reached) => {
+    let held: Promise<unknown> | undefined;
+    const release = () =>
+      Promise.resolve()
+        .then(() => reached.release())
+        .catch(() => {});
+    return new ResultAsync(
+      work({
+        ...reached,
+        hold: (until) => {
+          held = until;
+        },
+      })
+        .catch((error: unknown) => {
+          // A GitError thrown deep in the work (an object of the wrong kind) is the answer as it is.
+          if (error instanceof GitError) return err(error);
+          const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
+          return err(new GitError("protocol", message));
+        })
+        // Never a rejection, whatever a binding's revokeToken() does.
+        .finally(() => {
+          if (held === undefined) return release();
+          held.then(release, release);
+        }),
+    );
+  });
 }

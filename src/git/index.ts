@@ -8,12 +8,15 @@ export { type BranchResult, createBranch, deleteBranch, listRefs, type RefsResul
 export { commitFiles } from "./commit.js";
 export { type Change, type DiffRefsInput, type DiffRefsResult, diffRefs, type RefSpec } from "./diff.js";
 export { GitError, type GitFailure } from "./errors.js";
+export { readFileStream } from "./file-stream.js";
 export type {
   Author,
   CommitFilesInput,
   CommitFilesResult,
   FileContent,
+  FileStream,
   NonUtf8File,
+  ReadFileStreamInput,
   ReadFilesInput,
   ReadFilesResult,
 } from "./input.js";

@@ -259,6 +259,41 @@ export function checkRead(
 }
 
 /**
+ * What `readFileStream` reads: one file's path (not a folder), at a ref.
+ *
+ * @example
+ * const input: ReadFileStreamInput = { path: "data/big.bin", ref: "main" };
+ */
+export interface ReadFileStreamInput {
+  path: string;
+  /** A branch, a tag or a commit id. Default (or `"HEAD"`): the repo's default branch. */
+  ref?: string;
+  /** A repo token (read or write scope) used as given. Default: one minted for this call, revoked once the stream ends. */
+  token?: string;
+}
+
+/**
+ * A file as `readFileStream` gives it: the commit the ref named, its path, mode (`100644`, `100755`, `120000` for a
+ * symlink), size in bytes, and its bytes as they arrive. The stream is checked against the file's id as it passes:
+ * a cut, a failure or bytes of another id error it (its last chunk is held back until the id is checked).
+ */
+export interface FileStream {
+  commit: string;
+  path: string;
+  mode: string;
+  size: number;
+  stream: ReadableStream<Uint8Array>;
+}
+
+export function checkStreamRead(
+  input: ReadFileStreamInput,
+): Result<{ ref: string | undefined; path: string }, InvalidInputError> {
+  if (!isRecord(input)) return refused("the read must be an object", "input");
+  if (!isReadablePath(input.path)) return refused("path must be a file's path (no empty, . or .. part)", "path");
+  return checkRead({ ref: input.ref }).map(({ ref }) => ({ ref, path: input.path }));
+}
+
+/**
  * `git check-ref-format --branch`, within the documented character set (`^[a-zA-Z0-9][a-zA-Z0-9._/-]*$`): no `..`,
  * no empty part or part starting with `.`, none ending in `.lock`, no trailing `/` or `.`, and not `HEAD` (git
  * refuses `refs/heads/HEAD` as a branch). Shared with the local server, which refuses what git would.

@@ -86,16 +86,7 @@ export function packStream(objects: readonly GitObject[], prefix?: Uint8Array): 
 
 /** An object's bytes a slice at a time; a `Blob`'s checked, as they pass, to be the `size` and id it had. */
 function contentOf({ type, content, oid }: GitObject, size: number): ReadableStream<Uint8Array<ArrayBuffer>> {
-  if (content instanceof Uint8Array) {
-    let at = 0;
-    return new ReadableStream({
-      pull(controller) {
-        if (at >= content.byteLength) return controller.close();
-        controller.enqueue(content.subarray(at, at + SLICE) as Uint8Array<ArrayBuffer>);
-        at += SLICE;
-      },
-    });
-  }
+  if (content instanceof Uint8Array) return slices(content);
   const check = objectHash(type, size);
   let read = 0;
   return content.stream().pipeThrough(
@@ -113,6 +104,18 @@ function contentOf({ type, content, oid }: GitObject, size: number): ReadableStr
       },
     }),
   );
+}
+
+/** Bytes held whole as a stream, a slice at a time (views, not copies). */
+export function slices(bytes: Uint8Array): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.byteLength) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + SLICE) as Uint8Array<ArrayBuffer>);
+      at += SLICE;
+    },
+  });
 }
 
 /** The whole pack of `objects` in one array (a pack of none, for a push that only moves a ref; tests). */

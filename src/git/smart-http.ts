@@ -96,7 +96,8 @@ export async function exchange<T>(
   service: Service,
   body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | undefined,
   options: { v2?: boolean },
-  read: (body: Body) => Promise<GitResult<T>>,
+  /** `signal` aborts when the call's timeout or signal ends the exchange (for a reader that is not pulling). */
+  read: (body: Body, signal: AbortSignal) => Promise<GitResult<T>>,
 ): Promise<GitResult<T>> {
   const url = body ? `${remote.url}/${service}` : `${remote.url}/info/refs?service=${service}`;
   const headers = new Headers(remote.headers as HeadersInit | undefined);
@@ -165,7 +166,7 @@ export async function exchange<T>(
       const said = await whole(answer);
       return err(said.isErr() ? said.error : statusError(remote, response.status, said.value));
     }
-    const result = await read(answer);
+    const result = await read(answer, controller.signal);
     // What `read` left unread (it stopped at a malformed packet, or its error) is not waited for.
     await reader?.cancel().catch(() => {});
     return result;

@@ -160,7 +160,7 @@ export class MemoryRemote {
    * The tree of `files` (path → text, or `{ mode, content }`; a path's `/` make folders), written with every
    * folder's tree.
    */
-  files(files: Record<string, string | { mode: string; content?: string; oid?: string } | null>): string {
+  files(files: Record<string, string | Buffer | { mode: string; content?: string; oid?: string } | null>): string {
     const root: Map<string, unknown> = new Map();
     for (const [path, value] of Object.entries(files)) {
       if (value === null) continue;
@@ -176,7 +176,8 @@ export class MemoryRemote {
       this.tree(
         [...folder].map(([name, value]) => {
           if (value instanceof Map) return { mode: "40000", name, oid: write(value) };
-          if (typeof value === "string") return { mode: "100644", name, oid: this.blob(value) };
+          if (typeof value === "string" || Buffer.isBuffer(value))
+            return { mode: "100644", name, oid: this.blob(value) };
           const file = value as { mode: string; content?: string; oid?: string };
           return { mode: file.mode, name, oid: file.oid ?? this.blob(file.content ?? "") };
         }),

@@ -1,0 +1,190 @@
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import type { Client } from "../client.js";
+import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
+import { type CallAccess, type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
+import { GitError } from "./errors.js";
+import { checkStreamRead, type FileStream, type ReadFileStreamInput } from "./input.js";
+import { loadTrees, ObjectLoader } from "./loader.js";
+import { ObjectStore } from "./objects.js";
+import { slices } from "./pack.js";
+import { inflatedLimit, PackParser } from "./pack-reader.js";
+import { resolveRef } from "./refs.js";
+import { exchange, type GitResult, protocolError, type Remote } from "./smart-http.js";
+import type { ArtifactsRepoHandle } from "./sources.js";
+import { fromUtf8, kindOf } from "./tree.js";
+import { type Capabilities, capabilities, FetchAnswer, fetchBody } from "./upload-pack.js";
+
+/**
+ * Reads one file as a stream: its bytes flow to the caller as they arrive and inflate, checked against the file's id
+ * as they pass, so the memory it holds does not grow with the file (up to Artifacts' 32 MB). The commit's trees on
+ * the path are read first (as `readFiles` reads them); then the file by id, whose pack's header gives its `size`
+ * before a byte of it is read. Where the remote will not send it by id, it comes from the call's other sources.
+ *
+ * The call's token (one minted for it, unless `token` is given) is revoked once the stream has ended, been
+ * cancelled or failed; its timeout covers the whole stream, and its signal aborts it.
+ *
+ * @example
+ * const file = await readFileStream(env.ARTIFACTS.get("notes"), { path: "data/big.bin" });
+ * if (file.isOk()) return new Response(file.value.stream, { headers: { "content-length": String(file.value.size) } });
+ */
+export function readFileStream(
+  client: Client,
+  repo: string,
+  input: ReadFileStreamInput,
+  options?: GitCallOptions,
+): ResultAsync<FileStream, GitError | ArtifactsError>;
+export function readFileStream(
+  target: ArtifactsRepoHandle | GitRemote,
+  input: ReadFileStreamInput,
+  options?: GitCallOptions,
+): ResultAsync<FileStream, GitError | ArtifactsError>;
+export function readFileStream(
+  target: Client | ArtifactsRepoHandle | GitRemote,
+  ...rest: [string, ReadFileStreamInput, GitCallOptions?] | [ReadFileStreamInput, GitCallOptions?]
+): ResultAsync<FileStream, GitError | ArtifactsError> {
+  return guard(() => {
+    const [repo, input, options = {}] = splitArgs<[ReadFileStreamInput, GitCallOptions?]>(target, rest);
+    return checkStreamRead(input as ReadFileStreamInput).asyncAndThen(({ ref, path }) =>
+      withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
+        streamWith(access, ref ?? access.defaultBranch, path),
+      ),
+    );
+  });
+}
+
+type Failure = GitError | TransportError | InvalidInputError;
+
+async function streamWith(
+  access: CallAccess,
+  ref: string | undefined,
+  path: string,
+): Promise<Result<FileStream, Failure>> {
+  const { remote } = access;
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const commit = await resolveRef(remote, caps.value, ref);
+  if (commit.isErr()) return err(commit.error);
+  const store = new ObjectStore();
+  const loader = new ObjectLoader(remote, caps.value, store, access.sources);
+  const root = await loader.commitTree(commit.value);
+  if (root.isErr()) return err(root.error);
+  const stored = fromUtf8(path);
+  const loaded = await loadTrees(loader, root.value, (folder) => stored.startsWith(folder));
+  if (loaded.isErr()) return err(loaded.error);
+
+  // The file's entry, a folder at a time.
+  let tree = root.value;
+  const names = stored.split("/");
+  let entry: { mode: string; oid: string } | undefined;
+  for (const [index, name] of names.entries()) {
+    entry = (await store.tree(tree)).find((candidate) => candidate.name === name);
+    const last = index === names.length - 1;
+    if (!entry || (!last && kindOf(entry.mode) !== "tree")) {
+      return err(new GitError("not-found", `no file ${path} at ${commit.value}`));
+    }
+    tree = entry.oid;
+  }
+  const { mode, oid } = entry as { mode: string; oid: string };
+  const kind = kindOf(mode);
+  if (kind === "tree" || kind === "gitlink") {
+    return err(
+      new GitError("not-found", `${path} is a ${kind === "tree" ? "folder" : "submodule"} at ${commit.value}`),
+    );
+  }
+  const file = { commit: commit.value, path, mode };
+
+  if (!store.has(oid)) {
+    const streamed = await streamById(remote, caps.value, oid);
+    if (streamed.isOk()) {
+      access.hold(streamed.value.done);
+      return ok({ ...file, size: streamed.value.size, stream: streamed.value.stream });
+    }
+    // Refused by id (a remote of its own kind): the call's other sources, then the whole commit.
+    if (streamed.error._tag !== "GitError" || streamed.error.maxFetchBytes !== undefined) return err(streamed.error);
+    remote.debug(`the file could not be streamed by id (${streamed.error.message}): reading it whole`);
+    const held = await loader.blobs([oid]);
+    if (held.isErr()) return err(held.error);
+  }
+  const bytes = await store.blob(oid);
+  return ok({ ...file, size: bytes.byteLength, stream: slices(bytes) });
+}
+
+interface Streamed {
+  size: number;
+  stream: ReadableStream<Uint8Array>;
+  /** Settles once the stream has ended, failed or been cancelled. */
+  done: Promise<unknown>;
+}
+
+/**
+ * The blob `oid` fetched by id and streamed as it inflates: resolves at its pack entry's header (its size known),
+ * and the answer goes on being read as the caller pulls. A pack other than the one whole blob asked for is read
+ * whole, and the blob given from it.
+ */
+function streamById(remote: Remote, caps: Capabilities, oid: string): Promise<GitResult<Streamed>> {
+  return new Promise((resolve) => {
+    const pending: Uint8Array[] = [];
+    let size: number | undefined;
+    let sent: string | undefined;
+    const parser = new PackParser({
+      maxTotalBytes: inflatedLimit(remote.maxFetchBytes),
+      streamBlob: (declared) => {
+        if (parser.count !== 1) return undefined;
+        size = declared;
+        return { chunk: (bytes) => pending.push(bytes), end: (id) => (sent = id) };
+      },
+    });
+    let finish = () => {};
+    const done = new Promise<void>((settle) => {
+      finish = settle;
+    });
+    const answered = exchange(
+      remote,
+      "git-upload-pack",
+      fetchBody(caps, { wants: [oid] }),
+      { v2: true },
+      async (body) => {
+        const answer = new FetchAnswer(remote, body, parser);
+        let ended = false;
+        while (size === undefined && !ended) {
+          const step = await answer.step();
+          if (step.isErr()) return err(step.error);
+          ended = step.value;
+        }
+        if (size === undefined) {
+          const object = parser.objects.get(oid);
+          if (object?.type !== "blob") return err(protocolError(remote, `the remote did not send object ${oid}`));
+          finish();
+          return ok({ size: object.content.byteLength, stream: slices(object.content), done });
+        }
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            // The last chunk waits for the end and the id check: wrong bytes never end cleanly.
+            while (!ended && pending.length < 2) {
+              const step = await answer.step();
+              if (step.isErr()) {
+                controller.error(step.error);
+                return finish();
+              }
+              ended = step.value;
+            }
+            if (!ended) return controller.enqueue(pending.shift() as Uint8Array);
+            if (sent !== oid) {
+              controller.error(protocolError(remote, `the remote sent bytes that are not those of ${oid}`));
+              return finish();
+            }
+            for (const chunk of pending.splice(0)) controller.enqueue(chunk);
+            controller.close();
+            finish();
+          },
+          cancel: () => finish(),
+        });
+        resolve(ok({ size, stream, done }));
+        await done;
+        return ok({ size, stream, done });
+      },
+    );
+    // Whatever ends the exchange before the stream began (an error, the pack read whole) is the answer.
+    answered.then(resolve);
+  });
+}
