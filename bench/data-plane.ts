@@ -422,6 +422,12 @@ export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: b
       lines.push(...table, "");
       overBudget ||= over;
     }
+    if (chosen("(g)")) {
+      const { largeFileTable } = await import("./large-files.js");
+      const { lines: table, over } = await largeFileTable();
+      lines.push(...table, "");
+      overBudget ||= over;
+    }
     if (!chosen("(d)")) {
       // not asked for
     } else if (simulatorAvailable) {

@@ -55,14 +55,17 @@ export interface GitCallOptions extends CallOptions {
   debug?: (message: string) => void;
   /**
    * The most one Git response may hold on the wire, in bytes; a remote that sends more ends the call with a
-   * `GitError` (`protocol`, its `maxFetchBytes` set), and nothing is pushed. Its objects may inflate to at most 4×
-   * this together (and 32 MB each), past which the call ends the same way. Default 64 MiB; a fetch holds its
-   * response and then its objects, so lower it where the call shares a Worker's 128 MB with more.
+   * `GitError` (`protocol`, its `maxFetchBytes` set), and nothing is pushed. Its objects may inflate to at most 2×
+   * this together (and 32 MB each), past which the call ends the same way. Answers are read as they arrive, so a
+   * call holds what it fetched once inflated, not the answer (measured: 1.0× the bytes of a 31 MB file read; a
+   * streamed read, under 1 MB). Default 36 MiB: a pack of one file at Artifacts' 32 MB limit gets through, and a
+   * call holds at most 72 MiB of one answer's objects, which leaves a Worker's 128 MB room for the caller's own.
+   * Raise it outside a Worker to read more at once.
    */
   maxFetchBytes?: number;
 }
 
-export const DEFAULT_MAX_FETCH_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_FETCH_BYTES = 36 * 1024 * 1024;
 
 /** A reached remote, and what to do when the call is over (revoke the token it minted). */
 export interface Access {

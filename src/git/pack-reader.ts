@@ -27,11 +27,11 @@ export class PackError extends Error {
 }
 
 /**
- * What one answer's objects may inflate to, together: four times what it may hold on the wire (`maxFetchBytes`),
- * and never less than one object at Artifacts' limit. Text compresses about that well; 100 MiB of zeros in a 100 KB
- * pack does not get past it.
+ * What one answer's objects may inflate to, together: twice what it may hold on the wire (`maxFetchBytes`), and
+ * never less than one object at Artifacts' limit. The objects are what a call holds (the answer is not held), so
+ * this is the call's memory bound; 100 MiB of zeros in a 100 KB pack does not get past it.
  */
-export const inflatedLimit = (maxFetchBytes: number): number => Math.max(4 * maxFetchBytes, MAX_OBJECT_BYTES);
+export const inflatedLimit = (maxFetchBytes: number): number => Math.max(2 * maxFetchBytes, MAX_OBJECT_BYTES);
 
 /** Artifacts' largest file (the limits page: 32 MB a blob): no object of a pack it sends is larger. */
 export const MAX_OBJECT_BYTES = 32 * 1024 * 1024;
