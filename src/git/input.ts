@@ -276,6 +276,10 @@ export interface ReadFileStreamInput {
  * A file as `readFileStream` gives it: the commit the ref named, its path, mode (`100644`, `100755`, `120000` for a
  * symlink), size in bytes, and its bytes as they arrive. The stream is checked against the file's id as it passes:
  * a cut, a failure or bytes of another id error it (its last chunk is held back until the id is checked).
+ *
+ * @example
+ * const { size, stream }: FileStream = (await readFileStream(handle, { path: "data/big.bin" }))._unsafeUnwrap();
+ * return new Response(stream, { headers: { "content-length": String(size) } });
  */
 export interface FileStream {
   commit: string;
