@@ -16,6 +16,3 @@ export const objectHash = (type: ObjectKind, size: number): Sha1 =>
 export function objectId(type: ObjectKind, content: Uint8Array): string {
   return objectHash(type, content.byteLength).update(content).hex();
 }
-
-/** The SHA-1 of bytes held whole (a pack's trailer). */
-export const sha1 = (bytes: Uint8Array): Uint8Array => new Sha1().update(bytes).digest();

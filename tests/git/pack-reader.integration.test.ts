@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha1 } from "../../src/git/hash.js";
 import { type BlobSink, PackError, type PackLimits, PackParser, readPack } from "../../src/git/pack-reader.js";
+import { Sha1 } from "../../src/git/sha1.js";
 import { gitBytes, gitCli } from "../support/git.js";
 
 /**
@@ -173,5 +173,5 @@ async function handMade(type: number, size: number, deflated: Uint8Array): Promi
     head.push(rest & 0x7f);
   }
   const body = Buffer.concat([Buffer.from("PACK"), Buffer.from([0, 0, 0, 2, 0, 0, 0, 1]), Buffer.from(head), deflated]);
-  return Buffer.concat([body, await sha1(body)]);
+  return Buffer.concat([body, new Sha1().update(body).digest()]);
 }

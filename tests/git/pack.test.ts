@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { isOid, objectId, sha1 } from "../../src/git/hash.js";
+import { isOid, objectId } from "../../src/git/hash.js";
 import { writePack } from "../../src/git/pack.js";
 
 /** Object ids and the packs a push sends (gitformat-pack), checked against what git and zlib say of them. */
@@ -13,9 +13,6 @@ describe("object ids", () => {
       "ce013625030ba8dba906f756967f9e9ca394464a",
     );
     expect(await objectId("tree", new Uint8Array())).toBe("4b825dc642cb6eb9a060e54bf8d69288fbee4904");
-    expect(Buffer.from(await sha1(Uint8Array.of(1, 2))).toString("hex")).toBe(
-      createHash("sha1").update(Uint8Array.of(1, 2)).digest("hex"),
-    );
   });
 
   it("are 40 lowercase hex digits, nothing around them", () => {
