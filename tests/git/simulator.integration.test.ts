@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commitFiles, createBranch, deleteBranch, listRefs, readFiles } from "../../src/git/index.js";
+import { commitFiles, createBranch, deleteBranch, listRefs, readFileStream, readFiles } from "../../src/git/index.js";
 import { createClient, createRepo, createToken, gitCredentials } from "../../src/index.js";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli, readText, removeTempDirs, tempDir } from "../support/git.js";
@@ -115,6 +117,26 @@ describe.runIf(simulatorAvailable)("branches on Cloudflare's local simulator, th
       commit: first.commit,
     });
     expect(Object.keys((await listRefs(handle))._unsafeUnwrap().branches)).toEqual(["main"]);
+  });
+
+  it("commits a 31 MB Blob and streams it back through the repo handle, byte for byte as git clones it", {
+    timeout: 120_000,
+  }, async () => {
+    const repo = await simulator.create("large");
+    const handle = simulator.handle("large");
+    const bytes = randomBytes(31 * 1024 * 1024);
+    const files = { "big.bin": new Blob([bytes]) };
+    (await commitFiles(handle, { message: "large", author, files }))._unsafeUnwrap();
+    const file = (await readFileStream(handle, { path: "big.bin" }))._unsafeUnwrap();
+    expect(file.size).toBe(bytes.byteLength);
+    const streamed = Buffer.from(await new Response(file.stream).arrayBuffer());
+    expect(streamed.equals(bytes)).toBe(true);
+
+    const read = gitCredentials((await simulator.token("large", "read")).plaintext)._unsafeUnwrap();
+    const clone = await tempDir();
+    const cloned = await gitCli(["-c", `http.extraHeader=${read.extraHeader}`, "clone", "--quiet", repo.remote, clone]);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    expect((await readFile(join(clone, "big.bin"))).equals(bytes)).toBe(true);
   });
 });
 
