@@ -1,22 +1,20 @@
 /**
  * One data-plane task in a process of its own, so its peak memory is its own: `node --import tsx
- * bench/data-plane-contender.ts <task> <json>`. Prints `{ ms, first, bytes, maxRssKb }`: the SDK's bytes are every response
- * byte this process received (REST, Git and the binding together); the recipes' are counted by the bench's proxy.
+ * bench/data-plane-contender.ts <task> <json>`. Prints `{ ms, first, bytes, requests, firstRequests, maxRssKb }`:
+ * the SDK's bytes are every response byte this process received (REST, Git and the binding together), its requests
+ * every request it sent (the binding's calls counted as requests); the recipes' bytes are counted by the bench's
+ * proxy. The SDK's target is one for the process: its first call is cold, the measured one warm.
  * The SDK is measured as built (dist/).
  */
 
-import { join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { handleOver } from "../tests/support/simulator.js";
+import { builtCore, builtGit } from "./built.js";
 
-// As built: dist/, typed by the source it is built from.
-const { commitFiles, diffRefs, memoryFs, mergeRefs, readFiles } = (await import(
-  join(import.meta.dirname, "../dist/git/index.js") as string
-)) as typeof import("../src/git/index.js");
-const { createClient } = (await import(
-  join(import.meta.dirname, "../dist/index.js") as string
-)) as typeof import("../src/index.js");
+const { applyPatch, cherryPick, commitFiles, diffRefs, grepFiles, listCommits, memoryFs, mergeRefs, readFiles } =
+  builtGit;
+const { createClient } = builtCore;
 
 /** Who the SDK calls: a client (REST and Git), the binding's handle (through the simulator's Worker), or a remote. */
 export type Form =
@@ -41,8 +39,11 @@ const author = { name: "Bench", email: "bench@example.com" };
 const onAuth = () => ({ username: "x", password: token.split("?")[0] ?? "" });
 
 let received = 0;
+/** Requests sent (REST and Git at fetch; the binding's calls are counted by its handle). */
+let sent = 0;
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
+  sent++;
   const response = await realFetch(input, init);
   if (!response.body) return response;
   const counted = response.body.pipeThrough(
@@ -56,21 +57,25 @@ globalThis.fetch = async (input, init) => {
   return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
 };
 
+// One target for the process, as an agent keeps its client: the second call is a warm one (session.ts).
 const handle = form.kind === "binding" ? handleOver(form.origin, form.repo) : undefined;
+const sdkClient = form.kind === "client" ? createClient({ ...form.client, retry: 0 }) : undefined;
+const target = handle ?? { remote, token };
 const commit = (files: Record<string, string>) => {
   const input = { message: "bench", author, files };
-  if (form.kind === "client") return commitFiles(createClient({ ...form.client, retry: 0 }), form.repo, input);
-  return commitFiles(handle ?? { remote, token }, input);
+  if (form.kind === "client" && sdkClient) return commitFiles(sdkClient, form.repo, input);
+  return commitFiles(target, input);
 };
 const read = (paths: string[]) => {
-  if (form.kind === "client") return readFiles(createClient({ ...form.client, retry: 0 }), form.repo, { paths });
-  return readFiles(handle ?? { remote, token }, { paths });
+  if (form.kind === "client" && sdkClient) return readFiles(sdkClient, form.repo, { paths });
+  return readFiles(target, { paths });
 };
 
 const client = () => {
-  if (form.kind !== "client") throw new Error("diff and merge are measured in the client form");
-  return { client: createClient({ ...form.client, retry: 0 }), repo: form.repo };
+  if (form.kind !== "client" || !sdkClient) throw new Error("diff and merge are measured in the client form");
+  return { client: sdkClient, repo: form.repo };
 };
+const requests = () => sent + (handle?.calls.length ?? 0);
 const { from = "agent", into = "main" } = branches ?? {};
 
 const tasks: Record<string, () => Promise<void>> = {
@@ -91,6 +96,28 @@ const tasks: Record<string, () => Promise<void>> = {
   async "sdk merge"() {
     const { client: c, repo } = client();
     (await mergeRefs(c, repo, { from, into, author, fastForward: "never" }))._unsafeUnwrap();
+  },
+  // The agents' toolbox (the client form): `path` is the path logged, the glob grepped.
+  async "sdk log"() {
+    const { client: c, repo } = client();
+    const { commits } = (await listCommits(c, repo, { paths: [path] }))._unsafeUnwrap();
+    if (commits.length === 0) throw new Error("no commit changed the path");
+  },
+  async "sdk grep"() {
+    const { client: c, repo } = client();
+    (await grepFiles(c, repo, { pattern: "never-there", paths: [path] }))._unsafeUnwrap();
+  },
+  async "sdk apply"() {
+    const { client: c, repo } = client();
+    const unique = `${content.replace(/\W/g, "-")}-${Math.round(performance.now() * 1000)}`;
+    const patch = ["a", "b", "c"]
+      .map((name) => `--- /dev/null\n+++ b/patched/${unique}/${name}.txt\n@@ -0,0 +1 @@\n+${name}\n`)
+      .join("");
+    (await applyPatch(c, repo, { patch, message: "patch", author }))._unsafeUnwrap();
+  },
+  async "sdk pick"() {
+    const { client: c, repo } = client();
+    (await cherryPick(c, repo, { commits: [from], into, author }))._unsafeUnwrap();
   },
   // Cloudflare's documented recipe (artifacts/examples/isomorphic-git): clone into an in-memory filesystem, write,
   // commit, push. Given every advantage: a single branch at depth 1.
@@ -118,15 +145,23 @@ if (!run) throw new Error(`unknown task ${task}`);
 // (each is a whole clone: their bytes are counted by the bench's proxy).
 let started = performance.now();
 let first: number | undefined;
+let firstRequests: number | undefined;
 if (task.startsWith("sdk ")) {
-  // A merge happens once: its warm-up is a diff of the same branches, which runs the same fetches and tree walks.
-  await (task === "sdk merge" ? (tasks["sdk diff"] ?? run) : run)();
+  // A merge or a pick happens once: its warm-up is a diff of the same branches (the same fetches and tree walks).
+  await (task === "sdk merge" || task === "sdk pick" ? (tasks["sdk diff"] ?? run) : run)();
   first = performance.now() - started;
+  firstRequests = requests();
 }
 received = 0;
-if (handle) handle.received = 0;
+sent = 0;
+if (handle) {
+  handle.received = 0;
+  handle.calls.length = 0;
+}
 started = performance.now();
 await run();
 const ms = performance.now() - started;
 const bytes = received + (handle?.received ?? 0);
-process.stdout.write(JSON.stringify({ ms, first, bytes, maxRssKb: process.resourceUsage().maxRSS }));
+process.stdout.write(
+  JSON.stringify({ ms, first, bytes, requests: requests(), firstRequests, maxRssKb: process.resourceUsage().maxRSS }),
+);

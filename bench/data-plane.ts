@@ -23,15 +23,11 @@ import { join } from "node:path";
 import { startGitProxy } from "../tests/support/git-proxy.js";
 import { deep, makeRepo, pushRepo, type RepoShape, single, wide } from "../tests/support/repos.js";
 import { simulatorAvailable, startSimulator } from "../tests/support/simulator.js";
+import { builtCore, builtGit, builtTesting } from "./built.js";
 import type { Form, TaskInput } from "./data-plane-contender.js";
 
-// As built: dist/, typed by the source it is built from.
-const { createClient, createRepo, createToken } = (await import(
-  join(import.meta.dirname, "../dist/index.js") as string
-)) as typeof import("../src/index.js");
-const { startArtifactsServer } = (await import(
-  join(import.meta.dirname, "../dist/testing/index.js") as string
-)) as typeof import("../src/testing/index.js");
+const { createClient, createRepo, createToken } = builtCore;
+const { startArtifactsServer } = builtTesting;
 
 const RUNS = Number(process.env.BENCH_DATA_PLANE_RUNS ?? 3);
 const root = join(import.meta.dirname, "..");
@@ -58,6 +54,9 @@ interface Sample {
   /** The first call of a process, JIT included (the SDK's contenders only). */
   first?: number;
   bytes: number;
+  /** Requests the measured call sent, and the first (cold) one (the SDK's contenders only). */
+  requests?: number;
+  firstRequests?: number;
   maxRssKb: number;
 }
 
@@ -172,7 +171,17 @@ async function cli(placed: Placed, proxy: { received: number }, commands: (dir: 
       await import("node:fs/promises").then((fs) => fs.writeFile(join(dir, path), `change ${counter}`));
       continue;
     }
-    const { stderr } = await exec("/usr/bin/time", ["-f", "%M", "git", ...auth, ...args]);
+    if (args[0] === "write-file") {
+      await import("node:fs/promises").then((fs) => fs.writeFile(args[1] as string, args[2] as string));
+      continue;
+    }
+    // `git grep` exits 1 when nothing matched: an answer, not a failure
+    const { stderr } = await exec("/usr/bin/time", ["-f", "%M", "git", ...auth, ...args]).catch(
+      (error: { code?: number; stderr?: string }) => {
+        if (error.code === 1 && args.includes("grep") && error.stderr !== undefined) return { stderr: error.stderr };
+        throw error;
+      },
+    );
     maxRssKb = Math.max(maxRssKb, Number(stderr.trim().split("\n").at(-1)));
   }
   const ms = performance.now() - started;
@@ -260,8 +269,8 @@ async function scenario(title: string, remote: Remote, shape: RepoShape) {
   const lines = [
     `**${title}** (${shape.count.toLocaleString("en")} files, ${(shape.bytes / 1e6).toFixed(1)} MB at the head)`,
     "",
-    "| operation | time | first call | bytes received | of the repo | peak memory (RSS) | budget |",
-    "|---|---|---|---|---|---|---|",
+    "| operation | time | first call | requests (first / then) | bytes received | of the repo | peak memory (RSS) | budget |",
+    "|---|---|---|---|---|---|---|---|",
   ];
   let over = false;
   for (const row of rows) {
@@ -283,10 +292,11 @@ async function scenario(title: string, remote: Remote, shape: RepoShape) {
     }
     const first = stat(row.name, "first");
     const cells = row.name.startsWith("(")
-      ? ["–", "–", "–", "–"]
+      ? ["–", "–", "–", "–", "–"]
       : [
           `${ms.toFixed(0)} ms`,
           Number.isNaN(first) ? "" : `${first.toFixed(0)} ms`,
+          requestsCell(stat(row.name, "firstRequests"), stat(row.name, "requests")),
           `${(bytes / 1024).toFixed(1)} KB`,
           `${((bytes / shape.bytes) * 100).toFixed(2)} %`,
         ];
@@ -294,6 +304,9 @@ async function scenario(title: string, remote: Remote, shape: RepoShape) {
   }
   return { lines, over };
 }
+
+/** `cold / warm`, or nothing for a contender that does not count them. */
+const requestsCell = (first: number, then: number) => (Number.isNaN(then) ? "" : `${first} / ${then}`);
 
 async function recipe(task: string, placed: Placed, path: string, proxy: { received: number }): Promise<Sample> {
   proxy.received = 0;
@@ -307,9 +320,7 @@ async function recipe(task: string, placed: Placed, path: string, proxy: { recei
  * one. Budget: the SDK at most 0.2× the git CLI's time and 5 % of its bytes.
  */
 async function diffMergeTable(remote: Remote): Promise<{ lines: string[]; over: boolean }> {
-  const { commitFiles } = (await import(
-    join(import.meta.dirname, "../dist/git/index.js") as string
-  )) as typeof import("../src/git/index.js");
+  const { commitFiles } = builtGit;
   const placed = await remote.place("diff-merge", wide);
   if (placed.form.kind !== "client") throw new Error("diff and merge are measured in the client form");
   const { client: options, repo } = placed.form;
@@ -353,6 +364,19 @@ async function diffMergeTable(remote: Remote): Promise<{ lines: string[]; over: 
         ),
     ],
   ];
+  const title = `**Diff and merge of a one-file change** (${wide.count.toLocaleString("en")} files, ${(wide.bytes / 1e6).toFixed(1)} MB, the local server with filter)`;
+  return versusGit(title, rows, prepare);
+}
+
+/**
+ * Each SDK row beside the git CLI row after it, `RUNS` times (after one round that warms the page cache and tsx),
+ * `prepare` before every measurement. Budget: the SDK at most 0.2× the git CLI's time and 5 % of its bytes.
+ */
+async function versusGit(
+  title: string,
+  rows: [string, () => Promise<Sample>][],
+  prepare: () => Promise<void>,
+): Promise<{ lines: string[]; over: boolean }> {
   const results = new Map<string, Sample[]>();
   for (let run = 0; run <= RUNS; run++) {
     for (const [name, measure] of rows) {
@@ -365,10 +389,10 @@ async function diffMergeTable(remote: Remote): Promise<{ lines: string[]; over: 
   const stat = (name: string, field: keyof Sample) =>
     median((results.get(name) ?? []).map((sample) => sample[field] ?? Number.NaN));
   const lines = [
-    `**Diff and merge of a one-file change** (${wide.count.toLocaleString("en")} files, ${(wide.bytes / 1e6).toFixed(1)} MB, the local server with filter)`,
+    title,
     "",
-    "| operation | time | first call | bytes received | peak memory (RSS) | budget |",
-    "|---|---|---|---|---|---|",
+    "| operation | time | first call | requests (first / then) | bytes received | peak memory (RSS) | budget |",
+    "|---|---|---|---|---|---|---|",
   ];
   let over = false;
   for (const [index, [name]] of rows.entries()) {
@@ -383,10 +407,97 @@ async function diffMergeTable(remote: Remote): Promise<{ lines: string[]; over: 
       verdict = ok ? "within" : "⚠ over: ≤ 0.2× the git CLI's time and ≤ 5 % of its bytes";
     }
     lines.push(
-      `| ${name} | ${ms.toFixed(0)} ms | ${Number.isNaN(first) ? "" : `${first.toFixed(0)} ms`} | ${(bytes / 1024).toFixed(1)} KB | ${(stat(name, "maxRssKb") / 1024).toFixed(0)} MB | ${verdict} |`,
+      `| ${name} | ${ms.toFixed(0)} ms | ${Number.isNaN(first) ? "" : `${first.toFixed(0)} ms`} | ${requestsCell(stat(name, "firstRequests"), stat(name, "requests"))} | ${(bytes / 1024).toFixed(1)} KB | ${(stat(name, "maxRssKb") / 1024).toFixed(0)} MB | ${verdict} |`,
     );
   }
   return { lines, over };
+}
+
+/** The history the toolbox walks: 200 commits after the 2,000-file head, every tenth changing `notes/log.txt`. */
+const LOGGED = "notes/log.txt";
+const HISTORY = 200;
+
+/**
+ * The agents' toolbox in the 32 MB repo with 200 commits of history, against the git CLI doing the same from a
+ * `--filter=blob:none` clone (clone included; on a remote without `filter`, git clones in full): `listCommits` of one
+ * path, `grepFiles` over 1 % of the files, `applyPatch` of a 3-file patch, `cherryPick` of one commit. Budget: the
+ * SDK at most 0.2× the git CLI's time and 5 % of its bytes.
+ */
+async function toolboxTable(remote: Remote, label: string): Promise<{ lines: string[]; over: boolean }> {
+  const { commitFiles } = builtGit;
+  const placed = await remote.place(`toolbox-${remote.filter ? "filter" : "plain"}`, wide);
+  if (placed.form.kind !== "client") throw new Error("the toolbox is measured in the client form");
+  const { client: options, repo } = placed.form;
+  const client = createClient({ ...options, retry: 0 });
+  const author = { name: "Bench", email: "bench@example.com" };
+  for (let n = 1; n <= HISTORY; n++) {
+    const files = n % 10 === 0 ? { [LOGGED]: `entry ${n}\n` } : { [`notes/note-${n % 7}.txt`]: `note ${n}\n` };
+    (await commitFiles(client, repo, { message: `history ${n}`, author, files }))._unsafeUnwrap();
+  }
+  let round = 0;
+  const prepare = async () => {
+    round++;
+    const agent = { message: "fix", author, files: { [`fixes/fix-${round}.txt`]: `f${round}` }, branch: "agent" };
+    (await commitFiles(client, repo, round === 1 ? { ...agent, from: "main" } : agent))._unsafeUnwrap();
+  };
+  const glob = "dir-7/file-[1-2]?.bin"; // 20 of the 2,000 files
+  const patch = (dir: string) => {
+    const unique = `git-${++counter}`;
+    const text = ["a", "b", "c"]
+      .map((name) => `--- /dev/null\n+++ b/patched/${unique}/${name}.txt\n@@ -0,0 +1 @@\n+${name}\n`)
+      .join("");
+    return ["write-file", join(dir, "..", `${unique}.patch`), text];
+  };
+  const blobless = (dir: string, checkout = false) => [
+    "clone",
+    "--quiet",
+    "--no-tags",
+    "--filter=blob:none",
+    ...(checkout ? [] : ["--no-checkout"]),
+    placed.remote,
+    dir,
+  ];
+  const git = (commands: (dir: string) => string[][]) => () => cli(placed, remote.proxy, commands, wide.sample);
+  const rows: [string, () => Promise<Sample>][] = [
+    [`**SDK listCommits of one path (${label})**`, () => node("sdk log", placed, LOGGED)],
+    [
+      "git CLI: blobless clone, log -- path",
+      git((dir) => [blobless(dir), ["-C", dir, "log", "--format=%H", "--", LOGGED]]),
+    ],
+    [`**SDK grepFiles over 1 % of the files (${label})**`, () => node("sdk grep", placed, glob)],
+    [
+      "git CLI: blobless clone, grep",
+      git((dir) => [
+        blobless(dir),
+        ["-C", dir, "grep", "-E", "-n", "-I", "-e", "never-there", "origin/main", "--", glob],
+      ]),
+    ],
+    [`**SDK applyPatch of a 3-file patch (${label})**`, () => node("sdk apply", placed, wide.sample)],
+    [
+      "git CLI: blobless clone, apply, commit, push",
+      git((dir) => {
+        const [, file = "", text = ""] = patch(dir);
+        return [
+          blobless(dir, true),
+          ["write-file", file, text],
+          ["-C", dir, "apply", "--index", file],
+          ["-C", dir, "commit", "--quiet", "-m", "patch"],
+          ["-C", dir, "push", "--quiet", "origin", "main"],
+        ];
+      }),
+    ],
+    [`**SDK cherryPick of one commit (${label})**`, () => node("sdk pick", placed, wide.sample)],
+    [
+      "git CLI: blobless clone, cherry-pick, push",
+      git((dir) => [
+        blobless(dir, true),
+        ["-C", dir, "cherry-pick", "origin/agent"],
+        ["-C", dir, "push", "--quiet", "origin", "main"],
+      ]),
+    ],
+  ];
+  const title = `**(i) The agents' toolbox** (${wide.count.toLocaleString("en")} files, ${(wide.bytes / 1e6).toFixed(1)} MB, ${HISTORY} commits of history, ${remote.name})`;
+  return versusGit(title, rows, prepare);
 }
 
 export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: boolean }> {
@@ -415,6 +526,16 @@ export async function dataPlaneTable(): Promise<{ lines: string[]; overBudget: b
       const { lines: table, over } = await diffMergeTable(withFilter);
       lines.push(table.join("\n").replace("**Diff and merge", "**(e) Diff and merge"), "");
       overBudget ||= over;
+    }
+    if (chosen("(i)")) {
+      for (const [remote, label] of [
+        [withFilter, "client form, with filter"],
+        [withoutFilter, "client form, without filter"],
+      ] as const) {
+        const { lines: table, over } = await toolboxTable(remote, label);
+        lines.push(...table, "");
+        overBudget ||= over;
+      }
     }
     if (chosen("(f)")) {
       const { mergeCostTable } = await import("./merge-cost.js");

@@ -10,10 +10,9 @@ import { openAsBlob } from "node:fs";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
+import { builtGit } from "./built.js";
 
-const { commitFiles, memoryFs, readFiles, readFileStream } = (await import(
-  join(import.meta.dirname, "../dist/git/index.js") as string
-)) as typeof import("../src/git/index.js");
+const { commitFiles, memoryFs, readFiles, readFileStream } = builtGit;
 
 export interface LargeTaskInput {
   remote: string;

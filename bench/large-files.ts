@@ -13,17 +13,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { builtCore, builtGit, builtTesting } from "./built.js";
 import type { LargeTaskInput } from "./large-file-contender.js";
 
-const { commitFiles } = (await import(
-  join(import.meta.dirname, "../dist/git/index.js") as string
-)) as typeof import("../src/git/index.js");
-const { createClient, createRepo } = (await import(
-  join(import.meta.dirname, "../dist/index.js") as string
-)) as typeof import("../src/index.js");
-const { startArtifactsServer } = (await import(
-  join(import.meta.dirname, "../dist/testing/index.js") as string
-)) as typeof import("../src/testing/index.js");
+const { commitFiles } = builtGit;
+const { createClient, createRepo } = builtCore;
+const { startArtifactsServer } = builtTesting;
 
 const root = join(import.meta.dirname, "..");
 const MB = 1024 * 1024;

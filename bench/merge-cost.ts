@@ -16,16 +16,11 @@ import { join } from "node:path";
 import { gitBytes } from "../tests/support/git.js";
 import { startGitProxy } from "../tests/support/git-proxy.js";
 import { pushRepo } from "../tests/support/repos.js";
+import { builtCore, builtGit, builtTesting } from "./built.js";
 
-const { createClient, createRepo, createToken } = (await import(
-  join(import.meta.dirname, "../dist/index.js") as string
-)) as typeof import("../src/index.js");
-const { commitFiles, createBranch, diffRefs, mergeRefs } = (await import(
-  join(import.meta.dirname, "../dist/git/index.js") as string
-)) as typeof import("../src/git/index.js");
-const { startArtifactsServer } = (await import(
-  join(import.meta.dirname, "../dist/testing/index.js") as string
-)) as typeof import("../src/testing/index.js");
+const { createClient, createRepo, createToken } = builtCore;
+const { commitFiles, createBranch, diffRefs, mergeRefs } = builtGit;
+const { startArtifactsServer } = builtTesting;
 
 const RUNS = Number(process.env.BENCH_DATA_PLANE_RUNS ?? 3);
 const author = { name: "Bench", email: "bench@example.com", timestamp: 1_764_000_000, timezoneOffset: 0 };

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: per-call time of getRepo and listRepos through this SDK, bare fetch, bare ky and the official
  * `cloudflare` package's generic `client.get`, sequential and at concurrency 32, each in a process of its own,
- * against one loopback server in another; cold import times; bundle sizes; the data plane (bench/data-plane.ts). Prints a Markdown table of what this run
+ * against one loopback server in another; cold import times; bundle sizes; the data plane (bench/data-plane.ts);
+ * throughput of N agents and latency behind a delaying proxy (bench/throughput.ts). Prints a Markdown table of what this run
  * measured and exits non-zero when the SDK is over 1.10x bare ky in any row (median of the per-round ratios).
  */
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { CONTENDERS, type ContenderName, type Task } from "./contender.js";
 import { dataPlaneTable } from "./data-plane.js";
 import { bundleSizes } from "./size.js";
+import { throughputTable } from "./throughput.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 1000);
@@ -146,7 +148,13 @@ lines.push(
 );
 const dataPlane = await dataPlaneTable();
 lines.push("", ...dataPlane.lines);
+const throughput = await throughputTable();
+lines.push("", ...throughput.lines);
 console.log(lines.join("\n"));
+if (throughput.overBudget) {
+  console.error("\nOver budget: a call gained more than 50 ms per request it sent behind the delaying proxy.");
+  process.exitCode = 1;
+}
 if (dataPlane.overBudget) {
   console.error("\nOver budget: the data plane is slower than 0.5x git clone --depth 1, or received more than 10%.");
   process.exitCode = 1;

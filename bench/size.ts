@@ -41,8 +41,6 @@ export async function bundleSizes() {
         mainFields: ["module", "main"],
         write: false,
         logLevel: "silent",
-        // As wrangler bundles for nodejs_compat: Node's Buffer (isomorphic-git's) comes from the runtime.
-        alias: { buffer: "node:buffer" },
         external: ["node:*"],
       });
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();

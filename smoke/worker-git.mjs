@@ -1,4 +1,4 @@
-// The core and the Git data plane inside workerd, with `nodejs_compat` (isomorphic-git uses Node's Buffer): the
+// The core and the Git data plane inside workerd, with no compatibility flag (neither imports a Node built-in): the
 // Worker commits and reads files through the local server when fetched.
 import * as git from "../dist/git/index.js";
 import * as sdk from "../dist/index.js";

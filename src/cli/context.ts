@@ -83,3 +83,11 @@ export function clientFrom(parsed: Parsed, namespace?: string): Client {
     throw usage(`usage: ${(error as Error).message}`);
   }
 }
+
+/** Who a commit made from the shell is by: the flags, else git's own environment variables, else the command. */
+export function authorOf(parsed: Parsed): { name: string; email: string } {
+  return {
+    name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
+    email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
+  };
+}

@@ -1,18 +1,27 @@
 import { readFile } from "node:fs/promises";
-import { commitFiles, diffRefs, mergeRefs, readFiles } from "../git/index.js";
-import { clientFrom, parse, positional, text } from "./context.js";
+import {
+  applyPatch,
+  cherryPick,
+  commitFiles,
+  diffRefs,
+  grepFiles,
+  listCommits,
+  mergeRefs,
+  readFiles,
+  revertCommits,
+} from "../git/index.js";
+import { authorOf, clientFrom, integer, parse, positional, text } from "./context.js";
 import { CliFailure, print, usage } from "./output.js";
 import { type Command, value } from "./resources.js";
 
-/** Who a commit made from the shell is by: the flags, else git's own environment variables, else the command. */
-function authorOf(parsed: Parameters<typeof text>[0]): { name: string; email: string } {
-  return {
-    name: text(parsed, "author-name") ?? process.env.GIT_AUTHOR_NAME ?? "cloudflare-artifacts",
-    email: text(parsed, "author-email") ?? process.env.GIT_AUTHOR_EMAIL ?? "cli@cloudflare-artifacts.invalid",
-  };
+/** Everything on stdin, for `-` in place of a file. */
+async function stdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
-/** `files put|get|diff|merge`: the Git data plane from the shell. */
+/** `files put|get|diff|merge|log|grep|apply|revert|cherry-pick`: the Git data plane from the shell. */
 export const files: Record<string, Command> = {
   put: {
     usage: "files put REPO PATH=@LOCALFILE... -m MESSAGE [--branch B] [--author-name N] [--author-email E]",
@@ -113,6 +122,146 @@ export const files: Record<string, Command> = {
         return print({ path, size: bytes.byteLength, base64: Buffer.from(bytes).toString("base64") }, true);
       }
       process.stdout.write(bytes);
+    },
+  },
+  log: {
+    usage:
+      "files log REPO [PATH...] [--ref R] [--limit N] [--cursor C] [--first-parent]   (git log -- PATH...: newest first)",
+    async run(args) {
+      const parsed = parse(args, {
+        ref: { type: "string" },
+        limit: { type: "string" },
+        cursor: { type: "string" },
+        "first-parent": { type: "boolean" },
+      });
+      const paths = parsed.positionals.slice(1);
+      const page = await value(
+        listCommits(clientFrom(parsed), positional(parsed, 0, "REPO"), {
+          ref: text(parsed, "ref"),
+          paths: paths.length > 0 ? paths : undefined,
+          limit: integer(parsed, "limit"),
+          cursor: text(parsed, "cursor"),
+          firstParent: parsed.values["first-parent"] === true,
+        }),
+      );
+      if (parsed.values.json === true) return print(page, true);
+      const rows = page.commits.map(({ commit, author, message }) => ({
+        commit,
+        date: new Date(author.timestamp * 1000).toISOString().slice(0, 19).replace("T", " "),
+        author: author.name,
+        subject: message.split("\n")[0],
+      }));
+      print(rows, false);
+      if (page.cursor) process.stdout.write(`(more: --cursor ${page.cursor})\n`);
+    },
+  },
+  grep: {
+    usage:
+      "files grep REPO PATTERN [PATH...] [--ref R] [-F] [-i] [--max-matches N]   (git grep -E -n --column -I: path:line:column:text)",
+    async run(args) {
+      const parsed = parse(args, {
+        ref: { type: "string" },
+        "fixed-strings": { type: "boolean", short: "F" },
+        "ignore-case": { type: "boolean", short: "i" },
+        "max-matches": { type: "string" },
+      });
+      const paths = parsed.positionals.slice(2);
+      const found = await value(
+        grepFiles(clientFrom(parsed), positional(parsed, 0, "REPO"), {
+          pattern: positional(parsed, 1, "PATTERN"),
+          ref: text(parsed, "ref"),
+          paths: paths.length > 0 ? paths : undefined,
+          fixedStrings: parsed.values["fixed-strings"] === true,
+          ignoreCase: parsed.values["ignore-case"] === true,
+          maxMatches: integer(parsed, "max-matches"),
+        }),
+      );
+      if (parsed.values.json === true) return print(found, true);
+      for (const { path, line, column, text: matched } of found.matches) {
+        process.stdout.write(`${path}:${line}:${column}:${matched}\n`);
+      }
+      if (found.truncated) process.stderr.write("(stopped at a bound: more may match)\n");
+    },
+  },
+  apply: {
+    usage: "files apply REPO PATCH-FILE|- -m MESSAGE [--branch B] [--parent COMMIT]   (git apply, then commit)",
+    async run(args) {
+      const parsed = parse(args, {
+        message: { type: "string", short: "m" },
+        branch: { type: "string" },
+        parent: { type: "string" },
+        "author-name": { type: "string" },
+        "author-email": { type: "string" },
+      });
+      const message = text(parsed, "message");
+      if (message === undefined) throw usage("usage: -m MESSAGE is required");
+      const repo = positional(parsed, 0, "REPO");
+      const file = positional(parsed, 1, "PATCH-FILE");
+      const patch =
+        file === "-"
+          ? await stdin()
+          : await readFile(file, "utf8").catch(() => {
+              throw usage(`usage: cannot read ${file}`);
+            });
+      const input = {
+        patch,
+        message,
+        author: authorOf(parsed),
+        branch: text(parsed, "branch"),
+        parent: text(parsed, "parent"),
+      };
+      print(await value(applyPatch(clientFrom(parsed), repo, input)), parsed.values.json === true);
+    },
+  },
+  revert: {
+    usage:
+      "files revert REPO COMMIT... --branch B [-m MESSAGE] [--parent COMMIT]   (git revert --no-edit, one commit each)",
+    async run(args) {
+      const parsed = parse(args, {
+        branch: { type: "string" },
+        message: { type: "string", short: "m" },
+        parent: { type: "string" },
+        "author-name": { type: "string" },
+        "author-email": { type: "string" },
+      });
+      const branch = text(parsed, "branch");
+      if (branch === undefined) throw usage("usage: --branch B is required");
+      positional(parsed, 1, "COMMIT");
+      const input = {
+        commits: parsed.positionals.slice(1),
+        branch,
+        message: text(parsed, "message"),
+        author: authorOf(parsed),
+        parent: text(parsed, "parent"),
+      };
+      print(
+        await value(revertCommits(clientFrom(parsed), positional(parsed, 0, "REPO"), input)),
+        parsed.values.json === true,
+      );
+    },
+  },
+  "cherry-pick": {
+    usage: "files cherry-pick REPO COMMIT... --into B [--parent COMMIT]   (git cherry-pick, one commit each)",
+    async run(args) {
+      const parsed = parse(args, {
+        into: { type: "string" },
+        parent: { type: "string" },
+        "author-name": { type: "string" },
+        "author-email": { type: "string" },
+      });
+      const into = text(parsed, "into");
+      if (into === undefined) throw usage("usage: --into B is required");
+      positional(parsed, 1, "COMMIT");
+      const input = {
+        commits: parsed.positionals.slice(1),
+        into,
+        author: authorOf(parsed),
+        parent: text(parsed, "parent"),
+      };
+      print(
+        await value(cherryPick(clientFrom(parsed), positional(parsed, 0, "REPO"), input)),
+        parsed.values.json === true,
+      );
     },
   },
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { branches } from "./branches.js";
+import { branches, tags } from "./branches.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.js";
 import { credential } from "./credential.js";
 import { files } from "./files.js";
@@ -11,7 +11,7 @@ import { type Command, namespaces, repos, tokens } from "./resources.js";
  * server. Exit codes: 0 done, 1 the API said no, 2 bad usage or input, 3 no response.
  */
 
-const groups: Record<string, Record<string, Command>> = { repos, tokens, namespaces, files, branches };
+const groups: Record<string, Record<string, Command>> = { repos, tokens, namespaces, files, branches, tags };
 const single: Record<string, Command> = {
   credential,
   serve: {

@@ -28,17 +28,30 @@ export function failureOf(error: {
   _tag: string;
   message: string;
   code?: number;
+  commit?: string;
   conflicts?: { path: string; kind: string }[];
+  rejects?: { path: string; reason: string; hunk?: string; current?: string }[];
 }): CliFailure {
   if (error.conflicts) {
     // A merge's conflicts: where and what kind, one a line (their bytes are the SDK's, not a terminal's).
     const conflicts = error.conflicts.map(({ path, kind }) => ({ path, kind }));
     const lines = conflicts.map(({ path, kind }) => `  ${kind}\t${path}`).join("\n");
-    return new CliFailure(`error: the merge has conflicts:\n${lines}`, 1, {
+    const what = error.commit ? `applying ${error.commit}` : "the merge";
+    return new CliFailure(`error: ${what} has conflicts:\n${lines}`, 1, {
       _tag: error._tag,
       message: error.message,
+      ...(error.commit ? { commit: error.commit } : {}),
       conflicts,
     });
+  }
+  if (error.rejects) {
+    // A patch's rejected parts: why and where, then each rejected hunk as the patch gave it.
+    const lines = error.rejects.map(({ path, reason, hunk }) => `  ${reason}\t${path}${hunk ? `\n${hunk}` : ""}`);
+    return new CliFailure(
+      `error: the patch does not apply:\n${lines.join("\n")}`,
+      1,
+      JSON.parse(JSON.stringify(error)),
+    );
   }
   const json = JSON.parse(JSON.stringify(error));
   switch (error._tag) {

@@ -1,4 +1,4 @@
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, okAsync, type Result, ResultAsync } from "neverthrow";
 import { type Client, DEFAULT_TIMEOUT } from "../client.js";
 import { type ArtifactsError, aborted, InvalidInputError, unusableNumber } from "../errors.js";
 import { isRepoToken } from "../git-credentials.js";
@@ -8,15 +8,17 @@ import { createToken, deleteToken } from "../tokens.js";
 import type { CallOptions } from "../transport.js";
 import type { Scope } from "../types.js";
 import { GitError } from "./errors.js";
+import { MINTED_TTL, type Minted, sessionOf } from "./session.js";
 import { type Remote, remoteUrl } from "./smart-http.js";
 import { type ArtifactsRepoHandle, bindingSource, type ObjectSource, restSource } from "./sources.js";
 
 /**
  * How a call of the data plane reaches a repo, in each of its three forms:
- * - a client and a repo name: the repo's `remote` and default branch from `getRepo`, a repo token minted for this
- *   call (revoked when it ends) unless one is given, and the REST contents routes as a source of objects;
+ * - a client and a repo name: the repo's `remote` and default branch from `getRepo`, a repo token minted (kept for
+ *   the next calls: session.ts) unless one is given, and the REST contents routes as a source of objects;
  * - the binding's repo handle (`await env.ARTIFACTS.get(name)`): the remote and default branch from `info()`, a
- *   token from `createToken()` (revoked with `revokeToken()`) unless one is given, its `read*` methods as a source;
+ *   token from `createToken()` (kept, revoked with `revokeToken()`) unless one is given, its `read*` methods as a
+ *   source;
  * - `{ remote, token }`: those, as given, and the remote's `HEAD` as the default branch.
  */
 
@@ -30,7 +32,11 @@ import { type ArtifactsRepoHandle, bindingSource, type ObjectSource, restSource 
  */
 export interface GitRemote {
   remote: string;
-  token: string;
+  /**
+   * The repo token, or a function that gives it (asked at the start of each call, and again once when the remote
+   * refuses the one it gave: for a long-running agent whose tokens expire).
+   */
+  token: string | (() => string | Promise<string>);
 }
 
 /**
@@ -63,33 +69,28 @@ export interface GitCallOptions extends CallOptions {
    * Raise it outside a Worker to read more at once.
    */
   maxFetchBytes?: number;
+  /**
+   * What the target's cache of objects may hold, in bytes (default 8 MiB, sized for a Worker; `0` keeps nothing).
+   * Calls through the same target object (a client and repo name, a binding handle, a `{ remote, token }` object)
+   * reuse the objects earlier calls fetched or wrote: each is named by the hash of its bytes, so it never goes stale.
+   * The latest call's bound holds; an object over an eighth of it is not kept.
+   */
+  cacheBytes?: number;
 }
 
 export const DEFAULT_MAX_FETCH_BYTES = 36 * 1024 * 1024;
 
-/** A reached remote, and what to do when the call is over (revoke the token it minted). */
+/** Revocation runs after the caller's call may be long over: it gets its own bound. */
+const REVOKE_TIMEOUT = 10_000;
+
+/** A reached remote. */
 export interface Access {
   remote: Remote;
   /** The repo's default branch, when the control plane or the handle said it. */
   defaultBranch: string | undefined;
   /** Where single objects can come from besides Git, cheapest first. */
   sources: ObjectSource[];
-  release(): Promise<void>;
 }
-
-/** A reached remote as the work of a call gets it. */
-export interface CallAccess extends Access {
-  /**
-   * Keeps the call's token until `until` settles, instead of releasing it as the call resolves: for a result that
-   * goes on using the remote after it is returned (a file's stream).
-   */
-  hold(until: Promise<unknown>): void;
-}
-
-/** The most a token minted for one call lives: long enough for its retries, short if revocation fails. */
-const MINTED_TTL = 600;
-/** Revocation runs after the caller's signal may have ended the call: it gets its own bound. */
-const REVOKE_TIMEOUT = 10_000;
 
 export const isClient = (value: unknown): value is Client =>
   typeof value === "object" &&
@@ -112,12 +113,10 @@ export const isHandle = (value: unknown): value is ArtifactsRepoHandle =>
   typeof (value as ArtifactsRepoHandle).info === "function" &&
   typeof (value as ArtifactsRepoHandle).createToken === "function";
 
-/** What a minted token gives the call: its secret, and how to revoke it. */
-interface Minted {
-  plaintext: string;
-  revoke(): Promise<void>;
-}
-
+/**
+ * How a call reaches its repo. What cannot go stale comes from the target's session (session.ts): the repo's remote
+ * and default branch, a token minted earlier, capabilities and objects.
+ */
 export function reach(
   target: GitTarget,
   repo: string | undefined,
@@ -125,7 +124,7 @@ export function reach(
   scope: Scope,
   options: GitCallOptions,
 ): ResultAsync<Access, Failure> {
-  const { debug: listener, signal, maxFetchBytes, ...call } = options;
+  const { debug: listener, signal, maxFetchBytes, cacheBytes, ...call } = options;
   // What the caller's listener does is not the call's business: a listener that throws is not heard from again.
   let deaf = false;
   const debug = (message: string) => {
@@ -137,58 +136,63 @@ export function reach(
     }
   };
   if (token !== undefined && !isRepoToken(token)) return invalid(TOKEN_FORMAT, "token");
-  const { timeout } = options;
-  // `+false` is 0: no timeout is a usable one, as in the core.
-  const unusable = unusableNumber({ timeout: +(timeout ?? 0) });
-  if (unusable) return errAsync(unusable);
-  if (maxFetchBytes !== undefined && !(Number.isSafeInteger(maxFetchBytes) && maxFetchBytes > 0)) {
-    return invalid("maxFetchBytes must be a whole number of bytes, more than 0", "maxFetchBytes");
+  const wrong = optionsProblem(options);
+  if (wrong) return errAsync(wrong);
+  if (typeof target !== "object" && typeof target !== "function") return invalid(TOKEN_FORMAT, "token");
+  if (target === null) return invalid(TOKEN_FORMAT, "token");
+  const session = sessionOf(target, repo);
+  if (cacheBytes !== undefined) {
+    session.objects.maxBytes = cacheBytes;
+    session.objects.trim();
   }
-  if (signal?.aborted) return errAsync(aborted(signal));
-  const reached = (url: string, secret: string): Remote => ({
+  const reached = (url: string, secret: string, renew?: () => Promise<string | undefined>): Remote => ({
     url: url.replace(/\/+$/, ""),
     token: secret,
+    renew,
     signal,
     timeout: options.timeout ?? (isClient(target) ? target.timeout : DEFAULT_TIMEOUT),
     headers: options.headers,
     maxFetchBytes: maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES,
     debug,
+    kept: session,
   });
+  // A kept token the remote refused (revoked, expired early) is dropped, and one minted in its place: once a call.
+  const reachedMinted = (url: string, mint: (scope: Scope) => ResultAsync<Minted, Failure>, minted?: Minted) =>
+    minted === undefined
+      ? reached(url, token as string)
+      : reached(url, minted.plaintext, async () => {
+          session.drop(minted.plaintext);
+          const again = await session.token(scope, mint);
+          return again.isOk() ? again.value.plaintext : undefined;
+        });
 
   if (isClient(target)) {
     const client = target;
     const name = repo as string;
-    const mint = () =>
+    // Not with the caller's signal: the token the server makes is kept for the next calls, whoever hears of it.
+    const mint = (scope: Scope) =>
       createToken(client, { repo: name, scope, ttl: MINTED_TTL }, { ...call, signal: undefined }).map(
         (created): Minted => ({
           plaintext: created.plaintext,
           async revoke() {
-            // The caller's headers and retries, not its signal: the call may be over, the token must go.
-            const revoked = await deleteToken(client, created.id, {
-              ...call,
-              signal: undefined,
-              timeout: REVOKE_TIMEOUT,
-            });
-            if (revoked.isErr()) debug(`could not revoke the token minted for this call (${revoked.error.message})`);
+            const revoked = await deleteToken(client, created.id, { ...call, timeout: REVOKE_TIMEOUT });
+            if (revoked.isErr()) debug(`could not revoke a token minted for this repo (${revoked.error.message})`);
           },
         }),
       );
-    const info = getRepo(client, name, { ...call, signal }).map((found) => ({
-      remote: found.remote,
-      defaultBranch: found.default_branch,
-    }));
-    return minting(info, token === undefined ? mint() : undefined, signal).map(({ info, minted }) => ({
-      remote: reached(info.remote, minted?.plaintext ?? (token as string)),
+    const info = repoInfo(client, name, call);
+    const minted = token === undefined ? session.token(scope, mint) : undefined;
+    return together(info, minted, signal).map(({ info, minted }) => ({
+      remote: reachedMinted(info.remote, mint, minted),
       defaultBranch: info.defaultBranch,
       sources: [restSource(client, name, { ...call, signal })],
-      release: async () => minted?.revoke(),
     }));
   }
 
   if (isHandle(target)) {
     const handle = target;
     const failed = (what: string) => (error: unknown) => bindingError(what, error);
-    const mint = () =>
+    const mint = (scope: Scope) =>
       // Through a promise of its own: an RPC stub that throws at once, or answers without a promise, is an Err too.
       ResultAsync.fromPromise(
         Promise.resolve().then(() => handle.createToken(scope, MINTED_TTL)),
@@ -202,42 +206,81 @@ export function reach(
                   .then(() => handle.revokeToken(created.id))
                   .then(
                     () => undefined,
-                    (error: unknown) => debug(`could not revoke the token minted for this call (${String(error)})`),
+                    (error: unknown) => debug(`could not revoke a token minted for this repo (${String(error)})`),
                   );
               },
             })
           : errAsync(new GitError("protocol", "the binding's createToken() gave no repo token")),
       );
-    const info = ResultAsync.fromPromise(
-      Promise.resolve().then(() => handle.info()),
-      failed("info()"),
-    ).andThen((found) =>
-      typeof found?.remote === "string"
-        ? okAsync({ remote: found.remote, defaultBranch: found.defaultBranch ?? undefined })
-        : errAsync(new GitError("not-found", "the binding's info() gave no remote (no such repo?)")),
+    const info = session.info(() =>
+      ResultAsync.fromPromise(
+        Promise.resolve().then(() => handle.info()),
+        failed("info()"),
+      ).andThen(
+        (found): Result<{ remote: string; defaultBranch: string | undefined }, Failure> =>
+          typeof found?.remote === "string"
+            ? remoteUrl(found.remote).map((url) => ({ remote: url, defaultBranch: found.defaultBranch ?? undefined }))
+            : err(new GitError("not-found", "the binding's info() gave no remote (no such repo?)")),
+      ),
     );
-    return minting(info, token === undefined ? mint() : undefined, signal).andThen(({ info, minted }) =>
-      remoteUrl(info.remote).map((url) => ({
-        remote: reached(url, minted?.plaintext ?? (token as string)),
-        defaultBranch: info.defaultBranch,
-        sources: [bindingSource(handle)],
-        release: async () => minted?.revoke(),
-      })),
-    );
+    const minted = token === undefined ? session.token(scope, mint) : undefined;
+    return together(info, minted, signal).map(({ info, minted }) => ({
+      remote: reachedMinted(info.remote, mint, minted),
+      defaultBranch: info.defaultBranch,
+      sources: [bindingSource(handle)],
+    }));
   }
 
-  const given = target as Partial<GitRemote> | null | undefined;
-  const remoteToken = given?.token;
-  if (!isRepoToken(remoteToken)) return invalid(TOKEN_FORMAT, "token");
-  return remoteUrl(given?.remote).asyncMap(async (url) => ({
-    remote: reached(url, remoteToken),
-    defaultBranch: undefined,
-    sources: [],
-    release: async () => {},
-  }));
+  // `{ remote, token }`: the token as given, or asked of the caller's function (again after a 401).
+  const given = target as { remote?: unknown; token?: unknown };
+  const remote = remoteUrl(given.remote);
+  if (remote.isErr()) return errAsync(remote.error);
+  const supplied = given.token;
+  const ask = async (): Promise<unknown> => (typeof supplied === "function" ? supplied() : supplied);
+  const asked = () =>
+    ResultAsync.fromPromise(
+      ask(),
+      (error) => new InvalidInputError(scrub(`the token function failed: ${String(error)}`), "token"),
+    ).andThen((secret) => (isRepoToken(secret) ? okAsync(secret) : invalid(TOKEN_FORMAT, "token")));
+  return asked().map((secret) =>
+    typeof supplied === "function"
+      ? {
+          remote: reached(remote.value, secret, async () => (await asked()).unwrapOr(undefined)),
+          defaultBranch: undefined,
+          sources: [],
+        }
+      : { remote: reached(remote.value, secret), defaultBranch: undefined, sources: [] },
+  );
 }
 
 type Failure = GitError | ArtifactsError;
+
+/** What is wrong with a call's options (checked before anything is sent), or undefined. */
+export function optionsProblem(options: GitCallOptions): ArtifactsError | undefined {
+  const { timeout, maxFetchBytes, cacheBytes, signal } = options;
+  // `+false` is 0: no timeout is a usable one, as in the core.
+  const unusable = unusableNumber({ timeout: +(timeout ?? 0) });
+  if (unusable) return unusable;
+  if (maxFetchBytes !== undefined && !(Number.isSafeInteger(maxFetchBytes) && maxFetchBytes > 0)) {
+    return new InvalidInputError("maxFetchBytes must be a whole number of bytes, more than 0", "maxFetchBytes");
+  }
+  if (cacheBytes !== undefined && !(Number.isSafeInteger(cacheBytes) && cacheBytes >= 0)) {
+    return new InvalidInputError("cacheBytes must be a whole number of bytes, 0 or more", "cacheBytes");
+  }
+  if (signal?.aborted) return aborted(signal);
+  return undefined;
+}
+
+/** A client's repo's remote and default branch, from `getRepo` once per client and repo (kept by its session). */
+export function repoInfo(
+  client: Client,
+  name: string,
+  call: CallOptions,
+): ResultAsync<{ remote: string; defaultBranch: string }, Failure> {
+  return sessionOf(client, name).info(() =>
+    getRepo(client, name, call).map((found) => ({ remote: found.remote, defaultBranch: found.default_branch })),
+  );
+}
 
 const TOKEN_FORMAT = "token must be a repo token (art_v1_... or art_v2_...)";
 
@@ -248,25 +291,16 @@ function bindingError(what: string, error: unknown): GitError {
 }
 
 /**
- * The repo's details and a minted token (none when the caller gave one), together. The mint is not given the
- * caller's signal: a token the server made must be known, to be revoked. An abort ends the call at once, and the
- * token is revoked when the mint answers; any other failure revokes it before the call resolves.
+ * The repo's details and a minted token (none when the caller gave one), together; an abort of `signal` ends the
+ * wait at once (what the server makes meanwhile is kept by the session, for the next call).
  */
-function minting<I>(
+function together<I>(
   info: ResultAsync<I, Failure>,
   mint: ResultAsync<Minted, Failure> | undefined,
   signal: AbortSignal | undefined,
 ): ResultAsync<{ info: I; minted: Minted | undefined }, Failure> {
-  const revoke = async () => (await mint)?.unwrapOr(undefined)?.revoke();
-  return new ResultAsync(
-    Promise.all([info, untilAborted(mint, signal)]).then(async ([found, minted]) => {
-      const error = found.isErr() ? found.error : minted.isErr() ? minted.error : undefined;
-      if (error === undefined) return ok({ info: found._unsafeUnwrap(), minted: minted._unsafeUnwrap() });
-      const revoked = revoke();
-      // Aborted: the caller hears it now, and the revocation goes on without them.
-      if (!(error._tag === "TransportError" && error.reason === "abort")) await revoked;
-      return err(error);
-    }),
+  return untilAborted(info, signal).andThen((found) =>
+    untilAborted(mint, signal).map((minted) => ({ info: found as I, minted })),
   );
 }
 
@@ -305,38 +339,22 @@ export function guard<T, E>(start: () => ResultAsync<T, E>): ResultAsync<T, E | 
 const invalid = (message: string, field: string) => errAsync(new InvalidInputError(message, field));
 
 /**
- * Runs `work` on the reached remote, then releases it (revokes the minted token) before the call resolves,
- * whatever the outcome; or, where `work` held it (`Access.hold`), once what it held for settles. The last guard of
- * the contract: even a bug resolves to an Err, never a rejection.
+ * Runs `work` on the reached remote. The last guard of the contract: even a bug resolves to an Err, never a
+ * rejection.
  */
 export function withAccess<T, E = never>(
   access: ResultAsync<Access, Failure>,
-  work: (access: CallAccess) => Promise<Result<T, E | GitError | ArtifactsError>>,
+  work: (access: Access) => Promise<Result<T, E | GitError | ArtifactsError>>,
 ): ResultAsync<T, E | GitError | ArtifactsError> {
-  return access.andThen((reached) => {
-    let held: Promise<unknown> | undefined;
-    const release = () =>
-      Promise.resolve()
-        .then(() => reached.release())
-        .catch(() => {});
-    return new ResultAsync(
-      work({
-        ...reached,
-        hold: (until) => {
-          held = until;
-        },
-      })
-        .catch((error: unknown) => {
+  return access.andThen(
+    (reached) =>
+      new ResultAsync(
+        work(reached).catch((error: unknown) => {
           // A GitError thrown deep in the work (an object of the wrong kind) is the answer as it is.
           if (error instanceof GitError) return err(error);
           const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
           return err(new GitError("protocol", message));
-        })
-        // Never a rejection, whatever a binding's revokeToken() does.
-        .finally(() => {
-          if (held === undefined) return release();
-          held.then(release, release);
         }),
-    );
-  });
+      ),
+  );
 }

@@ -5,8 +5,9 @@ import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, spli
 import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
+import type { GitObject } from "./pack.js";
 import { pushPack, ZERO_OID } from "./receive-pack.js";
-import { resolveRef } from "./refs.js";
+import { namesOf, refsNamed, resolvedIn } from "./refs.js";
 import type { Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { capabilities, lsRefs } from "./upload-pack.js";
@@ -96,33 +97,80 @@ export function createBranch(
     if (typeof from !== "string" || !(isRefName(from) || isOid(from) || from === "HEAD")) {
       return refused("from must be a branch, a tag or a commit id", "from");
     }
-    return withAccess(reach(target, repo, undefined, "write", options ?? {}), async (access) => {
-      const { remote } = access;
-      const caps = await capabilities(remote);
-      if (caps.isErr()) return err(caps.error);
-      const [existing, start] = await Promise.all([
-        lsRefs(remote, caps.value, [`refs/heads/${name}`]),
-        resolveRef(remote, caps.value, from === "HEAD" ? undefined : from),
-      ]);
-      if (existing.isErr()) return err(existing.error);
-      if (start.isErr()) return err(start.error);
-      const there = existing.value.find((ref) => ref.name === `refs/heads/${name}`);
-      if (there) return err(new GitError("conflict", `branch ${name} already exists (at ${there.oid})`));
-      const pushed = await pushPack(remote, {
-        ref: `refs/heads/${name}`,
-        old: ZERO_OID,
-        new: start.value,
-      });
-      if (pushed.isErr() && pushed.error._tag === "GitError" && pushed.error.reason === "rejected") {
-        // Refused: if the branch exists now, another call made it first, which is the conflict it is.
-        const now = await lsRefs(remote, caps.value, [`refs/heads/${name}`]);
-        const made = now.isOk() ? now.value.find((ref) => ref.name === `refs/heads/${name}`) : undefined;
-        if (made) return err(new GitError("conflict", `branch ${name} was created meanwhile (at ${made.oid})`));
-      }
-      return pushed.map(() => ({ name, commit: start.value }));
-    });
+    return withAccess(reach(target, repo, undefined, "write", options ?? {}), async (access) =>
+      (await createRef(access.remote, `refs/heads/${name}`, from)).map(({ commit }) => ({ name, commit })),
+    );
   });
 }
+
+/**
+ * Creates `ref` (`refs/heads/…`, `refs/tags/…`) at what `from` names, in one ls-refs (whether it exists, what `from`
+ * names) and one ref update: `point` gives what the ref holds (a tag object, for an annotated tag) and the objects to
+ * send with it; none, by default: the ref names the commit. A ref already there is a `conflict`, and stays.
+ */
+export async function createRef(
+  remote: Remote,
+  ref: string,
+  from: string,
+  point: (commit: string) => Promise<{ oid: string; objects: GitObject[] }> = async (commit) => ({
+    oid: commit,
+    objects: [],
+  }),
+): Promise<Result<{ commit: string; oid: string }, Failure>> {
+  const what = describe(ref);
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const start = from === "HEAD" ? undefined : from;
+  const refs = await refsNamed(remote, caps.value, [ref, ...namesOf(start)]);
+  if (refs.isErr()) return err(refs.error);
+  const there = refs.value.get(ref);
+  if (there) return err(new GitError("conflict", `${what} already exists (at ${there.oid})`));
+  const commit = resolvedIn(refs.value, start);
+  if (commit.isErr()) return err(commit.error);
+  const { oid, objects } = await point(commit.value);
+  const pushed = await pushPack(remote, { ref, old: ZERO_OID, new: oid, objects });
+  if (pushed.isErr() && pushed.error._tag === "GitError" && pushed.error.reason === "rejected") {
+    // Refused: if the ref exists now, another call made it first, which is the conflict it is.
+    const now = await refsNamed(remote, caps.value, [ref]);
+    const made = now.isOk() ? now.value.get(ref) : undefined;
+    if (made) return err(new GitError("conflict", `${what} was created meanwhile (at ${made.oid})`));
+  }
+  return pushed.map(() => ({ commit: commit.value, oid }));
+}
+
+/**
+ * Deletes `ref`; `parent` makes it a compare-and-swap (with the ref's id, or for an annotated tag the commit it
+ * names). Resolves to the commit it named.
+ */
+export async function deleteRef(
+  remote: Remote,
+  ref: string,
+  parent: string | undefined,
+): Promise<Result<string, Failure>> {
+  const what = describe(ref);
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const refs = await refsNamed(remote, caps.value, [ref]);
+  if (refs.isErr()) return err(refs.error);
+  const found = refs.value.get(ref);
+  const head = found?.oid;
+  if (found === undefined || head === undefined)
+    return err(new GitError("not-found", `no ${what.replace(" ", " named ")}`));
+  const commit = found.peeled ?? head;
+  if (parent !== undefined && head !== parent && commit !== parent) {
+    return err(new GitError("conflict", `${what} is at ${commit}, not at the expected parent ${parent}`));
+  }
+  const pushed = await pushPack(remote, { ref, old: head, new: ZERO_OID });
+  if (pushed.isOk()) return ok(commit);
+  // The compare of the update failed: the ref moved between the look and the update.
+  const now = await refsNamed(remote, caps.value, [ref]);
+  const moved = now.isOk() && now.value.get(ref)?.oid !== head;
+  return err(moved ? new GitError("conflict", `${what} moved while being deleted`) : pushed.error);
+}
+
+/** `branch main`, `tag v1`: a ref as messages name it. */
+const describe = (ref: string) =>
+  ref.startsWith("refs/tags/") ? `tag ${ref.slice("refs/tags/".length)}` : `branch ${ref.slice("refs/heads/".length)}`;
 
 /**
  * Deletes branch `name`. `parent` makes it a compare-and-swap: a head other than `parent` is a `GitError`
@@ -152,24 +200,9 @@ export function deleteBranch(
     if (!isRefName(name)) return refused("name must be a valid branch name (not HEAD)", "name");
     if (parent !== undefined && !isOid(parent))
       return refused("parent must be a commit id (40 lowercase hex)", "parent");
-    return withAccess(reach(target, repo, undefined, "write", options ?? {}), async (access) => {
-      const { remote } = access;
-      const caps = await capabilities(remote);
-      if (caps.isErr()) return err(caps.error);
-      const refs = await lsRefs(remote, caps.value, [`refs/heads/${name}`]);
-      if (refs.isErr()) return err(refs.error);
-      const head = refs.value.find((ref) => ref.name === `refs/heads/${name}`)?.oid;
-      if (head === undefined) return err(new GitError("not-found", `no branch named ${name}`));
-      if (parent !== undefined && head !== parent) {
-        return err(new GitError("conflict", `branch ${name} is at ${head}, not at the expected parent ${parent}`));
-      }
-      const pushed = await pushPack(remote, { ref: `refs/heads/${name}`, old: head, new: ZERO_OID });
-      if (pushed.isOk()) return ok({ name, commit: head });
-      // The compare of the update failed: the branch moved between the look and the update.
-      const now = await lsRefs(remote, caps.value, [`refs/heads/${name}`]);
-      const moved = now.isOk() && now.value.find((ref) => ref.name === `refs/heads/${name}`)?.oid !== head;
-      return err(moved ? new GitError("conflict", `branch ${name} moved while being deleted`) : pushed.error);
-    });
+    return withAccess(reach(target, repo, undefined, "write", options ?? {}), async (access) =>
+      (await deleteRef(access.remote, `refs/heads/${name}`, parent)).map((commit) => ({ name, commit })),
+    );
   });
 }
 

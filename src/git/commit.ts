@@ -8,12 +8,12 @@ import { GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
-import { advertisedRefs, pushPack, ZERO_OID } from "./receive-pack.js";
-import { defaultBranch as headBranch } from "./refs.js";
-import type { Remote } from "./smart-http.js";
+import { pushPack, ZERO_OID } from "./receive-pack.js";
+import { headBranch, refsNamed } from "./refs.js";
+import type { GitResult, Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
 import { fromUtf8 } from "./tree.js";
-import { type Capabilities, capabilities } from "./upload-pack.js";
+import { capabilities, type Ref } from "./upload-pack.js";
 
 /** How many times a commit without `parent` is re-applied on a head that a concurrent push moved. */
 const ATTEMPTS = 10;
@@ -23,10 +23,10 @@ const ATTEMPTS = 10;
  * the trees on the changed paths (from the cheapest source the call has, each object checked: loader.ts), writes
  * the changed blobs and trees and the commit, and pushes them as one small pack, checking the remote's report.
  *
- * Called with a client, it reads the repo's remote and default branch and mints a write token for the call (ttl
- * 600 s, revoked when it ends) unless `token` is given; with the binding's repo handle (`env.ARTIFACTS.get(name)`),
- * the same through `info()`, `createToken()` and `revokeToken()`; with `{ remote, token }`, it uses those and the
- * remote's `HEAD`.
+ * Called with a client, it reads the repo's remote and default branch and mints a write token (ttl 600 s, kept for
+ * the next calls through the same client and repo until `disposeGit`) unless `token` is given; with the binding's
+ * repo handle (`env.ARTIFACTS.get(name)`), the same through `info()`, `createToken()` and `revokeToken()`; with
+ * `{ remote, token }`, it uses those and the remote's `HEAD`.
  *
  * `parent` makes it a compare-and-swap: a head other than `parent` (or any head, for `parent: null`) is a
  * `GitError` `conflict` and nothing changes. Without `parent`, a concurrent push that wins is answered by
@@ -68,13 +68,24 @@ export function commitFiles(
 
 type Failure = GitError | TransportError | InvalidInputError;
 
-async function commitWith(
+/**
+ * Changes that depend on the head they apply to (a patch's): made again on each attempt, from the branch's root
+ * tree (undefined for a new branch), with the blobs they wrote for the pack; or an error `E` that ends the call.
+ */
+export type Plan<E> = (
+  loader: ObjectLoader,
+  root: string | undefined,
+) => Promise<Result<{ changes: Changes; blobs: string[] }, Failure | E>>;
+
+/** Commits `commit.files`, and what `plan` makes of each head, to the branch, again on a head that moved. */
+export async function commitWith<E = never>(
   remote: Remote,
   defaultBranch: string | undefined,
   sources: ObjectSource[],
   commit: CheckedCommit,
-): Promise<Result<CommitFilesResult, Failure>> {
-  const store = new ObjectStore();
+  plan?: Plan<E>,
+): Promise<Result<CommitFilesResult, Failure | E>> {
+  const store = new ObjectStore(remote.kept?.objects);
   // The blobs are the same whatever the head: written once, pushed with every attempt.
   const blobs = new Set<string>();
   const changes = new Map<string, string | null>();
@@ -83,23 +94,32 @@ async function commitWith(
     if (oid !== null) blobs.add(oid);
     changes.set(fromUtf8(path), oid);
   }
-  let caps: Capabilities | undefined;
-  let loader: ObjectLoader | undefined;
-  let branch = commit.branch ?? defaultBranch;
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const loader = new ObjectLoader(remote, caps.value, store, sources);
+  let known = commit.branch ?? defaultBranch;
+  // The heads a push needs, in one ls-refs: the branch's (or, with no branch known, HEAD's, which names it: then
+  // it is known for the attempts after) and `from`'s.
+  const heads = async (): Promise<GitResult<{ branch: string; refs: Map<string, Ref> }>> => {
+    const names = [known === undefined ? "HEAD" : `refs/heads/${known}`];
+    if (commit.from !== undefined) names.push(`refs/heads/${commit.from}`);
+    const refs = await refsNamed(remote, caps.value, names);
+    if (refs.isErr()) return err(refs.error);
+    if (known !== undefined) return ok({ branch: known, refs: refs.value });
+    const head = refs.value.get("HEAD");
+    const named = headBranch(head);
+    if (named.isErr()) return err(named.error);
+    known = named.value;
+    if (head?.oid !== undefined) refs.value.set(`refs/heads/${known}`, { name: `refs/heads/${known}`, oid: head.oid });
+    return ok({ branch: known, refs: refs.value });
+  };
 
   for (let attempt = 1; ; attempt++) {
-    const [refs, advertised] = await Promise.all([advertisedRefs(remote), caps ? ok(caps) : capabilities(remote)]);
-    if (refs.isErr()) return err(refs.error);
-    if (advertised.isErr()) return err(advertised.error);
-    caps = advertised.value;
-    loader ??= new ObjectLoader(remote, caps, store, sources);
-    if (branch === undefined) {
-      const named = await headBranch(remote, caps);
-      if (named.isErr()) return err(named.error);
-      branch = named.value;
-    }
+    const read = await heads();
+    if (read.isErr()) return err(read.error);
+    const { branch, refs } = read.value;
     const ref = `refs/heads/${branch}`;
-    const head = refs.value.get(ref);
+    const head = refs.get(ref)?.oid;
 
     if (commit.parent === null && head !== undefined) {
       return err(new GitError("conflict", `branch ${branch} already exists (parent: null asks for a new branch)`));
@@ -110,11 +130,11 @@ async function commitWith(
     }
     let base = head;
     if (base === undefined && commit.from !== undefined) {
-      base = refs.value.get(`refs/heads/${commit.from}`);
+      base = refs.get(`refs/heads/${commit.from}`)?.oid;
       if (base === undefined) return err(new GitError("not-found", `branch ${commit.from} (from) does not exist`));
     }
 
-    const made = await makeCommit(loader, base, changes, commit);
+    const made = await makeCommit(loader, base, changes, commit, plan);
     if (made.isErr()) return err(made.error);
     const { oid, tree, written, unchanged } = made.value;
     const result = { commit: oid, parent: unchanged ? oid : (base ?? null), tree, branch, unchanged };
@@ -127,9 +147,9 @@ async function commitWith(
 
     // Refused: because the branch moved meanwhile (a conflict), or for a reason of the remote's own.
     if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
-    const now = await advertisedRefs(remote);
+    const now = await refsNamed(remote, caps.value, [ref]);
     if (now.isErr()) return err(now.error);
-    if (now.value.get(ref) === head) return err(pushed.error);
+    if (now.value.get(ref)?.oid === head) return err(pushed.error);
     if (commit.parent !== undefined) {
       return err(
         new GitError(
@@ -154,24 +174,34 @@ async function commitWith(
  * The commit of `changes` on `base` (a root commit without one), and every tree it wrote; or `base` itself,
  * `unchanged`, when the changes leave its tree as it is and empty commits are not asked for.
  */
-async function makeCommit(
+async function makeCommit<E>(
   loader: ObjectLoader,
   base: string | undefined,
-  changes: Changes,
+  given: Changes,
   commit: CheckedCommit,
-): Promise<Result<{ oid: string; tree: string; written: string[]; unchanged: boolean }, Failure>> {
+  plan: Plan<E> | undefined,
+): Promise<Result<{ oid: string; tree: string; written: string[]; unchanged: boolean }, Failure | E>> {
   const { store } = loader;
   let root: string | undefined;
   if (base !== undefined) {
     const tree = await loader.commitTree(base);
     if (tree.isErr()) return err(tree.error);
     root = tree.value;
+  }
+  const written: string[] = [];
+  let changes = given;
+  if (plan) {
+    const planned = await plan(loader, root);
+    if (planned.isErr()) return err(planned.error);
+    changes = new Map([...given, ...planned.value.changes]);
+    written.push(...planned.value.blobs);
+  }
+  if (root !== undefined) {
     // Only the trees on a changed path: the edit reads no other.
     const paths = [...changes.keys()];
     const loaded = await loadTrees(loader, root, (folder) => paths.some((path) => path.startsWith(folder)));
     if (loaded.isErr()) return err(loaded.error);
   }
-  const written: string[] = [];
   try {
     const tree = await applyChanges(store, root, changes, written);
     if (base !== undefined && tree === root && !commit.allowEmpty)

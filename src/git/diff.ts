@@ -1,4 +1,4 @@
-import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
 import {
@@ -19,7 +19,7 @@ import { ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
 import { label, unifiedPatch } from "./patch.js";
 import { type Selection, select } from "./path.js";
-import { resolveRef } from "./refs.js";
+import { resolveRef, resolveRefs } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
 import { capabilities } from "./upload-pack.js";
@@ -70,7 +70,7 @@ export interface Change {
 export interface DiffRefsInput {
   from: RefSpec;
   to: RefSpec;
-  /** Exact paths, or folders with a trailing slash: only their changes. Default: every path. */
+  /** Exact paths, folders with a trailing slash, or globs (as `readFiles` takes them): only their changes. Default: every path. */
   paths?: string[];
   /** Also read the changed files: a unified diff for text, `binary: true` for the rest. */
   contents?: boolean;
@@ -121,19 +121,15 @@ export function diffRefs(
     const other = (spec: RefSpec) => (typeof spec === "string" ? undefined : spec.repo);
     const access = (name: string | undefined) => reach(target, name ?? repo, undefined, "read", options);
     return withAccess(access(undefined), async (here) => {
-      // A side in another repo is reached on its own (its own token), and released with the call.
+      // A side in another repo is reached on its own (its own session and token).
       const names = [...new Set([other(from), other(to)])].filter((name) => name !== undefined && name !== repo);
       const reached = await Promise.all(names.map((name) => access(name)));
       const elsewhere = new Map<string, Access>();
-      for (const [index, result] of reached.entries())
-        if (result.isOk()) elsewhere.set(names[index] as string, result.value);
-      try {
-        const failed = reached.find((result) => result.isErr());
-        if (failed?.isErr()) return err(failed.error);
-        return await compare(here, elsewhere, { from, to, paths, contents });
-      } finally {
-        await Promise.all([...elsewhere.values()].map((away) => away.release()));
+      for (const [index, result] of reached.entries()) {
+        if (result.isErr()) return err(result.error);
+        elsewhere.set(names[index] as string, result.value);
       }
+      return compare(here, elsewhere, { from, to, paths, contents });
     });
   });
 }
@@ -206,26 +202,46 @@ async function compare(
 ): Promise<Result<DiffRefsResult, Failure>> {
   // A store per repo (objects are the same whichever side asks), a loader per side (its last resort is its commit).
   const stores = new Map<Access, ObjectStore>();
-  const side = async (spec: RefSpec): Promise<Result<Side, Failure>> => {
-    const access = typeof spec === "string" ? here : (elsewhere.get(spec.repo) ?? here);
+  const [fromAccess, toAccess] = [input.from, input.to].map((spec) =>
+    typeof spec === "string" ? here : (elsewhere.get(spec.repo) ?? here),
+  ) as [Access, Access];
+  const refOf = (spec: RefSpec, access: Access) => {
     const ref = typeof spec === "string" ? spec : spec.ref;
+    return ref === "HEAD" ? undefined : (ref ?? access.defaultBranch);
+  };
+  const loaderOf = async (access: Access): Promise<Result<ObjectLoader, Failure>> => {
     const caps = await capabilities(access.remote);
     if (caps.isErr()) return err(caps.error);
-    const store = stores.get(access) ?? new ObjectStore();
+    const store = stores.get(access) ?? new ObjectStore(access.remote.kept?.objects);
     stores.set(access, store);
-    const loader = new ObjectLoader(access.remote, caps.value, store, access.sources);
-    const commit = await resolveRef(
-      access.remote,
-      caps.value,
-      ref === "HEAD" ? undefined : (ref ?? access.defaultBranch),
-    );
-    if (commit.isErr()) return err(commit.error);
-    const root = await loader.commitTree(commit.value);
-    return root.map((tree) => ({ loader, commit: commit.value, root: tree }));
+    return ok(new ObjectLoader(access.remote, caps.value, store, access.sources));
   };
-  const from = await side(input.from);
+  const fromLoader = await loaderOf(fromAccess);
+  if (fromLoader.isErr()) return err(fromLoader.error);
+  const toLoader = await loaderOf(toAccess);
+  if (toLoader.isErr()) return err(toLoader.error);
+  // Both refs of one repo in one ls-refs, both commits (with their root trees) in one fetch.
+  const refs = [refOf(input.from, fromAccess), refOf(input.to, toAccess)];
+  const commits: Result<string[], Failure> =
+    fromAccess === toAccess
+      ? await resolveRefs(fromAccess.remote, fromLoader.value.caps, refs)
+      : Result.combine(
+          await Promise.all([
+            resolveRef(fromAccess.remote, fromLoader.value.caps, refs[0]),
+            resolveRef(toAccess.remote, toLoader.value.caps, refs[1]),
+          ]),
+        );
+  if (commits.isErr()) return err(commits.error);
+  const [fromCommit, toCommit] = commits.value as [string, string];
+  if (fromLoader.value.shares(toLoader.value)) {
+    const fetched = await fromLoader.value.prefetch([fromCommit, toCommit], "commit");
+    if (fetched.isErr()) return err(fetched.error);
+  }
+  const side = async (loader: ObjectLoader, commit: string): Promise<Result<Side, Failure>> =>
+    (await loader.commitTree(commit)).map((root) => ({ loader, commit, root }));
+  const from = await side(fromLoader.value, fromCommit);
   if (from.isErr()) return err(from.error);
-  const to = await side(input.to);
+  const to = await side(toLoader.value, toCommit);
   if (to.isErr()) return err(to.error);
   const selection = select(input.paths);
   const changes = await walk(from.value, to.value, selection);
@@ -242,19 +258,41 @@ export interface Found {
   change: Change;
 }
 
-/** Compares the two trees level by level, each level's trees loaded in one batch per side. */
+/**
+ * Makes `left`'s objects readable from `from`'s store and `right`'s from `to`'s: of one repo, in one fetch for both;
+ * of two, one per side in parallel. Each side's own way (sources, its whole commit) gets what that fetch did not.
+ */
+export async function bothSides(
+  from: Side,
+  to: Side,
+  left: string[],
+  right: string[],
+  kind: "tree" | "blob",
+): Promise<Result<void, Failure>> {
+  if (from.loader.shares(to.loader)) {
+    const fetched = await from.loader.prefetch([...left, ...right], kind);
+    if (fetched.isErr()) return err(fetched.error);
+  }
+  const load = (side: Side, oids: string[]) => (kind === "tree" ? side.loader.trees(oids) : side.loader.blobs(oids));
+  const [a, b] = await Promise.all([load(from, left), load(to, right)]);
+  return a.andThen(() => b);
+}
+
+/** Compares the two trees level by level, each level's trees loaded in one batch (one per side for two repos). */
 export async function walk(from: Side, to: Side, selection: Selection): Promise<Result<Found[], Failure>> {
   const found: Found[] = [];
   let level: { before?: string; after?: string; prefix: ByteString }[] = [
     { before: from.root, after: to.root, prefix: "" },
   ];
   while (level.length > 0) {
-    const [left, right] = await Promise.all([
-      from.loader.trees(level.flatMap((pair) => pair.before ?? [])),
-      to.loader.trees(level.flatMap((pair) => pair.after ?? [])),
-    ]);
-    if (left.isErr()) return err(left.error);
-    if (right.isErr()) return err(right.error);
+    const loaded = await bothSides(
+      from,
+      to,
+      level.flatMap((pair) => pair.before ?? []),
+      level.flatMap((pair) => pair.after ?? []),
+      "tree",
+    );
+    if (loaded.isErr()) return err(loaded.error);
     const next: typeof level = [];
     for (const { before, after, prefix } of level) {
       const a = new Map((before ? await from.loader.store.tree(before) : []).map((entry) => [entry.name, entry]));
@@ -309,12 +347,14 @@ const isBinary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
 async function withContents(from: Side, to: Side, found: Found[]): Promise<Result<void, Failure>> {
   const blob = (entry: { mode: string; id: string } | undefined): entry is { mode: string; id: string } =>
     entry !== undefined && kindOf(entry.mode) !== "gitlink";
-  const [left, right] = await Promise.all([
-    from.loader.blobs(found.flatMap(({ change }) => (blob(change.before) ? [change.before.id] : []))),
-    to.loader.blobs(found.flatMap(({ change }) => (blob(change.after) ? [change.after.id] : []))),
-  ]);
-  if (left.isErr()) return err(left.error);
-  if (right.isErr()) return err(right.error);
+  const loaded = await bothSides(
+    from,
+    to,
+    found.flatMap(({ change }) => (blob(change.before) ? [change.before.id] : [])),
+    found.flatMap(({ change }) => (blob(change.after) ? [change.after.id] : [])),
+    "blob",
+  );
+  if (loaded.isErr()) return err(loaded.error);
   const content = async (side: Side, entry: { mode: string; id: string } | undefined) => {
     if (entry === undefined) return new Uint8Array();
     if (kindOf(entry.mode) === "gitlink") return new TextEncoder().encode(`Subproject commit ${entry.id}\n`);

@@ -15,8 +15,12 @@ import {
  * entry, at every level, is kept as it was, byte for byte (name, mode and id).
  */
 
-/** What the caller's files ask for, by path (its bytes): the new blob, or `null` to delete what is there. */
-export type Changes = ReadonlyMap<ByteString, string | null>;
+/**
+ * What the caller's files ask for, by path (its bytes): the new blob (its mode kept as below), the blob with the
+ * mode it must have (a patch's), or `null` to delete what is there.
+ */
+export type Changes = ReadonlyMap<ByteString, Change>;
+type Change = string | { oid: string; mode: string } | null;
 
 /** The tree cannot take the change as asked: a file where a folder is, or a folder below a file. */
 export class TreeConflict extends Error {}
@@ -45,8 +49,8 @@ async function edit(
   written: string[],
 ): Promise<string | undefined> {
   const entries = new Map((oid ? await store.tree(oid) : []).map((entry) => [entry.name, entry]));
-  const here = new Map<ByteString, string | null>();
-  const below = new Map<ByteString, Map<ByteString, string | null>>();
+  const here = new Map<ByteString, Change>();
+  const below = new Map<ByteString, Map<ByteString, Change>>();
   for (const [path, blob] of changes) {
     const slash = path.indexOf("/");
     if (slash === -1) {
@@ -54,7 +58,7 @@ async function edit(
       continue;
     }
     const name = path.slice(0, slash);
-    const folder = below.get(name) ?? new Map<ByteString, string | null>();
+    const folder = below.get(name) ?? new Map<ByteString, Change>();
     below.set(name, folder.set(path.slice(slash + 1), blob));
   }
   let changed = false;
@@ -84,6 +88,10 @@ async function edit(
       throw new TreeConflict(
         `${shown(prefix + name)} is a folder: delete it (null) in the same commit to make it a file`,
       );
+    }
+    if (typeof blob === "object") {
+      set({ mode: blob.mode, name, oid: blob.oid });
+      continue;
     }
     // An executable keeps its bit, an unchanged file its mode; anything else (a symlink, a submodule, a legacy
     // `100664`) given new content becomes a regular file.

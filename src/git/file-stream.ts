@@ -1,7 +1,7 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
-import { type CallAccess, type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
+import { type Access, type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
 import { GitError } from "./errors.js";
 import { checkStreamRead, type FileStream, type ReadFileStreamInput } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
@@ -20,8 +20,9 @@ import { type Capabilities, capabilities, FetchAnswer, fetchBody } from "./uploa
  * the path are read first (as `readFiles` reads them); then the file by id, whose pack's header gives its `size`
  * before a byte of it is read. Where the remote will not send it by id, it comes from the call's other sources.
  *
- * The call's token (one minted for it, unless `token` is given) is revoked once the stream has ended, been
- * cancelled or failed; its timeout covers the whole stream, and its signal aborts it.
+ * The call's token (minted, or kept from an earlier call, unless `token` is given) stays valid while the stream runs:
+ * a kept token is never used within a minute of its expiry. Its timeout covers the whole stream, and its signal
+ * aborts it.
  *
  * @example
  * const file = await readFileStream(env.ARTIFACTS.get("notes"), { path: "data/big.bin" });
@@ -54,17 +55,13 @@ export function readFileStream(
 
 type Failure = GitError | TransportError | InvalidInputError;
 
-async function streamWith(
-  access: CallAccess,
-  ref: string | undefined,
-  path: string,
-): Promise<Result<FileStream, Failure>> {
+async function streamWith(access: Access, ref: string | undefined, path: string): Promise<Result<FileStream, Failure>> {
   const { remote } = access;
   const caps = await capabilities(remote);
   if (caps.isErr()) return err(caps.error);
   const commit = await resolveRef(remote, caps.value, ref);
   if (commit.isErr()) return err(commit.error);
-  const store = new ObjectStore();
+  const store = new ObjectStore(remote.kept?.objects);
   const loader = new ObjectLoader(remote, caps.value, store, access.sources);
   const root = await loader.commitTree(commit.value);
   if (root.isErr()) return err(root.error);
@@ -96,7 +93,6 @@ async function streamWith(
   if (!store.has(oid)) {
     const streamed = await streamById(remote, caps.value, oid);
     if (streamed.isOk()) {
-      access.hold(streamed.value.done);
       return ok({ ...file, size: streamed.value.size, stream: streamed.value.stream });
     }
     // Refused by id (a remote of its own kind): the call's other sources, then the whole commit.

@@ -4,11 +4,13 @@
  * protocol, packs and merges in its own code (pako for inflating), all of it out of the core package's bundle.
  */
 export type { GitCallOptions, GitRemote, GitTarget } from "./access.js";
+export { type ApplyPatchInput, applyPatch, PatchConflict, type RejectedHunk } from "./apply.js";
 export { type BranchResult, createBranch, deleteBranch, listRefs, type RefsResult } from "./branches.js";
 export { commitFiles } from "./commit.js";
 export { type Change, type DiffRefsInput, type DiffRefsResult, diffRefs, type RefSpec } from "./diff.js";
 export { GitError, type GitFailure } from "./errors.js";
 export { readFileStream } from "./file-stream.js";
+export { type GrepFilesInput, type GrepFilesResult, type GrepMatch, grepFiles } from "./grep.js";
 export type {
   Author,
   CommitFilesInput,
@@ -20,6 +22,7 @@ export type {
   ReadFilesInput,
   ReadFilesResult,
 } from "./input.js";
+export { type ListCommitsInput, type ListCommitsResult, type LoggedCommit, listCommits } from "./log.js";
 export { type MemoryFs, type MemoryStats, memoryFs } from "./memory-fs.js";
 export {
   MergeConflict,
@@ -28,5 +31,14 @@ export {
   type MergeRefsResult,
   mergeRefs,
 } from "./merge.js";
+export {
+  type CherryPickInput,
+  cherryPick,
+  type PickResult,
+  type RevertCommitsInput,
+  revertCommits,
+} from "./pick.js";
 export { readFiles } from "./read.js";
+export { endSession as disposeGit, gitSession } from "./session.js";
 export type { ArtifactsRepoHandle } from "./sources.js";
+export { type CreateTagInput, createTag, deleteTag, type TagResult } from "./tags.js";

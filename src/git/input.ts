@@ -70,7 +70,7 @@ export interface CommitFilesInput {
    * result says `unchanged: true`.
    */
   allowEmpty?: boolean;
-  /** A repo token (write scope) used as given. Default: one minted for this call and revoked after it. */
+  /** A repo token (write scope) used as given. Default: one minted (or kept from an earlier call: session.ts). */
   token?: string;
 }
 
@@ -100,9 +100,12 @@ export interface CommitFilesResult {
 export interface ReadFilesInput {
   /** A branch, a tag or a commit id. Default (or `"HEAD"`): the repo's default branch. */
   ref?: string;
-  /** Exact file paths, or folders with a trailing slash (`"docs/"`). Default: every file. */
+  /**
+   * Exact file paths, folders with a trailing slash (`"docs/"`), or globs as git's pathspec reads them (`"*.md"`,
+   * `"src/**\/*.ts"`: `*` crosses folders; only the folders under a glob's fixed prefix are read). Default: every file.
+   */
   paths?: string[];
-  /** A repo token (read or write scope) used as given. Default: one minted for this call and revoked after it. */
+  /** A repo token (read or write scope) used as given. Default: one minted (or kept from an earlier call: session.ts). */
   token?: string;
 }
 
@@ -152,13 +155,15 @@ const isBlob = (value: unknown): value is Blob => typeof Blob === "function" && 
 
 const refused = (message: string, field: string) => err(new InvalidInputError(message, field));
 
+/** A commit's or a tag's message: text that is UTF-8 when encoded (no lone surrogate), without NUL (git's end). */
+export const isMessage = (message: unknown): message is string =>
+  typeof message === "string" && !LONE_SURROGATE.test(message) && !message.includes("\0");
+
 /** Checks a commit. A getter or Proxy of the caller's that throws is caught by the call (access.ts `guard`). */
 export function checkCommit(input: CommitFilesInput | undefined): Result<CheckedCommit, InvalidInputError> {
   if (!isRecord(input)) return refused("the commit must be an object", "input");
   const { message, author, files, branch, parent, from, allowEmpty } = input;
-  if (typeof message !== "string" || LONE_SURROGATE.test(message) || message.includes("\0")) {
-    return refused("message must be a well-formed string without NUL", "message");
-  }
+  if (!isMessage(message)) return refused("message must be a well-formed string without NUL", "message");
   const checkedAuthor = checkAuthor(author);
   if (checkedAuthor.isErr()) return err(checkedAuthor.error);
   for (const [field, value] of [
@@ -213,23 +218,24 @@ export function checkCommit(input: CommitFilesInput | undefined): Result<Checked
   });
 }
 
-function checkAuthor(author: unknown): Result<Required<Author>, InvalidInputError> {
-  if (!isRecord(author)) return refused("author must be { name, email }", "author");
+/** Checks a commit's author (or a tag's tagger: `field`), filling in the time and zone as of now. */
+export function checkAuthor(author: unknown, field = "author"): Result<Required<Author>, InvalidInputError> {
+  if (!isRecord(author)) return refused(`${field} must be { name, email }`, field);
   const { name, email, timestamp, timezoneOffset } = author;
   // These end up between `<` and `>` on one header line of the commit: what fsck --strict calls a bad name or email.
   const headerSafe = (value: unknown): value is string =>
     typeof value === "string" && value.trim() !== "" && !/[<>\n\r\0]/.test(value) && !LONE_SURROGATE.test(value);
-  if (!headerSafe(name)) return refused("author.name must be a non-empty string without <, > or line breaks", "author");
+  if (!headerSafe(name)) return refused(`${field}.name must be a non-empty string without <, > or line breaks`, field);
   if (!headerSafe(email))
-    return refused("author.email must be a non-empty string without <, > or line breaks", "author");
+    return refused(`${field}.email must be a non-empty string without <, > or line breaks`, field);
   if (timestamp !== undefined && !(Number.isSafeInteger(timestamp) && (timestamp as number) >= 0)) {
-    return refused("author.timestamp must be whole unix seconds, 0 or more", "author");
+    return refused(`${field}.timestamp must be whole unix seconds, 0 or more`, field);
   }
   if (
     timezoneOffset !== undefined &&
     !(Number.isInteger(timezoneOffset) && Math.abs(timezoneOffset as number) < 1440)
   ) {
-    return refused("author.timezoneOffset must be whole minutes within a day", "author");
+    return refused(`${field}.timezoneOffset must be whole minutes within a day`, field);
   }
   return ok({
     name,
@@ -247,15 +253,19 @@ export function checkRead(
   if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
     return refused("ref must be a branch, a tag, a commit id or HEAD", "ref");
   }
-  if (paths !== undefined) {
-    if (!Array.isArray(paths)) return refused("paths must be an array of paths", "paths");
-    for (const path of paths) {
-      const file = typeof path === "string" && path.endsWith("/") ? path.slice(0, -1) : path;
-      if (!isReadablePath(file)) return refused(`paths: ${JSON.stringify(path)} is not a file or folder path`, "paths");
-    }
-  }
   // HEAD is the default branch, which is what no ref reads.
-  return ok({ ref: ref === "HEAD" ? undefined : ref, paths: paths === undefined ? undefined : [...paths] });
+  return checkPaths(paths).map((checked) => ({ ref: ref === "HEAD" ? undefined : ref, paths: checked }));
+}
+
+/** `paths` of a reading call, copied: files, folders (a trailing `/`) or globs, none empty, `.` or `..`. */
+export function checkPaths(paths: unknown): Result<string[] | undefined, InvalidInputError> {
+  if (paths === undefined) return ok(undefined);
+  if (!Array.isArray(paths)) return refused("paths must be an array of paths", "paths");
+  for (const path of paths) {
+    const file = typeof path === "string" && path.endsWith("/") ? path.slice(0, -1) : path;
+    if (!isReadablePath(file)) return refused(`paths: ${JSON.stringify(path)} is not a file or folder path`, "paths");
+  }
+  return ok([...paths]);
 }
 
 /**
@@ -268,7 +278,7 @@ export interface ReadFileStreamInput {
   path: string;
   /** A branch, a tag or a commit id. Default (or `"HEAD"`): the repo's default branch. */
   ref?: string;
-  /** A repo token (read or write scope) used as given. Default: one minted for this call, revoked once the stream ends. */
+  /** A repo token (read or write scope) used as given. Default: one minted (or kept from an earlier call: session.ts). */
   token?: string;
 }
 

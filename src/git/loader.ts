@@ -1,6 +1,7 @@
 import { err, ok } from "neverthrow";
 import type { ObjectStore } from "./objects.js";
 import { inflatedLimit, PackParser } from "./pack-reader.js";
+import type { Selection } from "./path.js";
 import { type GitResult, protocolError, type Remote } from "./smart-http.js";
 import { type ObjectSource, verifiedCommit } from "./sources.js";
 import { type ByteString, kindOf } from "./tree.js";
@@ -24,8 +25,8 @@ export class ObjectLoader {
   private readonly filter: boolean;
 
   constructor(
-    private readonly remote: Remote,
-    private readonly caps: Capabilities,
+    readonly remote: Remote,
+    readonly caps: Capabilities,
     readonly store: ObjectStore,
     private readonly sources: readonly ObjectSource[],
   ) {
@@ -67,6 +68,43 @@ export class ObjectLoader {
   get hasSources(): boolean {
     return this.sources.length > 0;
   }
+
+  /** Whether `other` reads the same repo into the same store: then one fetch serves both (a diff within a repo). */
+  shares(other: ObjectLoader): boolean {
+    return other.store === this.store && other.remote.url === this.remote.url;
+  }
+
+  /**
+   * Asks Git for `oids` in one fetch, ahead of the calls that need them (`commitTree`, `trees`, `blobs`, which then
+   * find them in the store): commits with their root trees, trees alone, or blobs. Only where the remote can send
+   * them so (filter for commits and trees); a refusal is not an error: those calls take their next source.
+   */
+  async prefetch(oids: readonly string[], kind: "commit" | "tree" | "blob"): Promise<GitResult<void>> {
+    if (this.missing(oids).length === 0 || (kind !== "blob" && !this.filter)) return ok(undefined);
+    // Asked for in the same turn (two walks of a merge, a level each): one fetch for all.
+    let batch = this.batches.get(kind);
+    if (batch === undefined) {
+      const wants = new Set<string>();
+      const result = Promise.resolve().then(async () => {
+        this.batches.delete(kind);
+        const missing = this.missing([...wants]);
+        if (missing.length === 0) return ok(undefined);
+        const request: FetchRequest =
+          kind === "commit"
+            ? { wants: missing, shallow: this.shallow, filter: "tree:1" }
+            : kind === "tree"
+              ? { wants: missing, filter: "tree:0" }
+              : { wants: missing };
+        return (await this.byId(request, `${kind}s`)).map(() => undefined);
+      });
+      batch = { wants, result };
+      this.batches.set(kind, batch);
+    }
+    for (const oid of oids) batch.wants.add(oid);
+    return batch.result;
+  }
+
+  private readonly batches = new Map<string, { wants: Set<string>; result: Promise<GitResult<void>> }>();
 
   /** Whether the remote advertises `filter`: the history can come from Git without trees or blobs. */
   get filters(): boolean {
@@ -173,8 +211,9 @@ export class ObjectLoader {
 
   /** `why`: what was not found otherwise, said through `debug` (a fallback); undefined for a whole read. */
   private async wholeCommit(why: string | undefined): Promise<GitResult<void>> {
-    const commit = this.commit as string;
-    if (this.wholeHeld === commit) return ok(undefined);
+    const commit = this.commit;
+    // No commit asked for yet (a walk of history): nothing whole to fetch; the caller says what is missing.
+    if (commit === undefined || this.wholeHeld === commit) return ok(undefined);
     if (why !== undefined) {
       const because = this.filter ? why : "the remote does not advertise filter";
       this.remote.debug(`${because}: fetching the commit with its files`);
@@ -212,6 +251,31 @@ export async function loadTrees(
     level = next;
   }
   return ok(undefined);
+}
+
+/** A file of a tree: its path from the root (its bytes) and its blob. */
+export interface FileEntry {
+  path: ByteString;
+  oid: string;
+  mode: string;
+}
+
+/** The selected files (blobs: regular, executable, symlinks; submodules are not files) below `root`. */
+export async function selectFiles(store: ObjectStore, root: string, selection: Selection): Promise<FileEntry[]> {
+  const files: FileEntry[] = [];
+  const walk = async (oid: string, prefix: ByteString): Promise<void> => {
+    for (const entry of await store.tree(oid)) {
+      const path = `${prefix}${entry.name}`;
+      const kind = kindOf(entry.mode);
+      if (kind === "tree") {
+        if (selection.enter(`${path}/`)) await walk(entry.oid, `${path}/`);
+      } else if (kind !== "gitlink" && selection.file(path)) {
+        files.push({ path, oid: entry.oid, mode: entry.mode });
+      }
+    }
+  };
+  await walk(root, "");
+  return files;
 }
 
 /** `check` of each item, at most 8 at a time; the verdicts in order. A check that throws is a `false`. */

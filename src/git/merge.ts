@@ -19,13 +19,15 @@ import { fetchMergeBases, mergeBases } from "./history.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
+import type { GitObject } from "./pack.js";
 import { select } from "./path.js";
-import { advertisedRefs, pushPack } from "./receive-pack.js";
-import { resolveRef } from "./refs.js";
+import { pushPack } from "./receive-pack.js";
+import { namesOf, refsNamed, resolvedIn, resolveRef } from "./refs.js";
 import { RENAME_SCORE, similarity } from "./similarity.js";
+import type { Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
 import { type ByteString, decodeUtf8, fromUtf8, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
-import { capabilities } from "./upload-pack.js";
+import { type Capabilities, capabilities } from "./upload-pack.js";
 import { DiffFailed } from "./xdiff.js";
 import { mergeText } from "./xmerge.js";
 
@@ -61,12 +63,19 @@ export interface MergeConflictEntry {
  */
 export class MergeConflict extends TaggedError {
   declare readonly _tag: "MergeConflict";
+  /** Of `cherryPick` or `revertCommits`: the commit whose change conflicted (the ones before it applied cleanly). */
+  readonly commit?: string;
 
-  constructor(readonly conflicts: MergeConflictEntry[]) {
+  constructor(
+    readonly conflicts: MergeConflictEntry[],
+    commit?: string,
+  ) {
     super(
       "MergeConflict",
-      `the merge has ${conflicts.length} conflict(s): ${conflicts.map((conflict) => conflict.path).join(", ")}`,
+      `${commit ? `applying ${commit} has` : "the merge has"} ${conflicts.length} conflict(s): ` +
+        conflicts.map((conflict) => conflict.path).join(", "),
     );
+    if (commit !== undefined) this.commit = commit;
   }
 }
 
@@ -160,11 +169,7 @@ export function mergeRefs(
         if (fromRepo === undefined || fromRepo === repo) return merge(here, here, checked.value);
         const there = await reach(target, fromRepo, undefined, "read", options);
         if (there.isErr()) return err(there.error);
-        try {
-          return await merge(here, there.value, checked.value);
-        } finally {
-          await there.value.release();
-        }
+        return merge(here, there.value, checked.value);
       },
     );
   });
@@ -228,25 +233,31 @@ function checkMerge(input: MergeRefsInput | undefined, client: boolean): Result<
 }
 
 async function merge(here: Access, there: Access, input: Checked): Promise<Result<MergeRefsResult, Failure>> {
-  const [capsHere, capsThere] = await Promise.all([capabilities(here.remote), capabilities(there.remote)]);
+  const [capsHere, capsThere] =
+    there === here
+      ? await capabilities(here.remote).then((caps) => [caps, caps] as const)
+      : await Promise.all([capabilities(here.remote), capabilities(there.remote)]);
   if (capsHere.isErr()) return err(capsHere.error);
   if (capsThere.isErr()) return err(capsThere.error);
-  const refs = await advertisedRefs(here.remote);
-  if (refs.isErr()) return err(refs.error);
+  // `into`'s head, and (from the same repo) what `from` names, in one ls-refs.
   const ref = `refs/heads/${input.into}`;
-  const ours = refs.value.get(ref);
+  const spec = typeof input.from === "string" ? input.from : input.from.ref;
+  const fromRef = spec ?? there.defaultBranch;
+  const refs = await refsNamed(here.remote, capsHere.value, [ref, ...(there === here ? namesOf(fromRef) : [])]);
+  if (refs.isErr()) return err(refs.error);
+  const ours = refs.value.get(ref)?.oid;
   if (ours === undefined) return err(new GitError("not-found", `no branch named ${input.into}`));
   if (input.parent !== undefined && ours !== input.parent) {
     return err(
       new GitError("conflict", `branch ${input.into} is at ${ours}, not at the expected parent ${input.parent}`),
     );
   }
-  const spec = typeof input.from === "string" ? input.from : input.from.ref;
-  const theirs = await resolveRef(there.remote, capsThere.value, spec ?? there.defaultBranch);
+  const theirs =
+    there === here ? resolvedIn(refs.value, fromRef) : await resolveRef(there.remote, capsThere.value, fromRef);
   if (theirs.isErr()) return err(theirs.error);
 
   // The commit graph, as deep as the merge bases lie, without trees or blobs where filter is advertised.
-  const store = new ObjectStore();
+  const store = new ObjectStore(here.remote.kept?.objects);
   const loaderHere = new ObjectLoader(here.remote, capsHere.value, store, here.sources);
   const loaderThere =
     there === here ? loaderHere : new ObjectLoader(there.remote, capsThere.value, store, there.sources);
@@ -288,29 +299,27 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   let written: string[] = [];
   let parents = [ours, theirs.value];
   if (!canForward) {
+    // The root trees of the bases and both heads, in one fetch where the remote can send trees alone.
+    if (loaderHere.shares(loaderThere)) {
+      const held = [...bases.value, ours, theirs.value].filter((oid) => store.has(oid));
+      const roots = await Promise.all(held.map((oid) => store.commitTree(oid)));
+      const fetched = await loaderHere.prefetch(roots, "tree");
+      if (fetched.isErr()) return err(fetched.error);
+    }
     // Several merge bases (a criss-cross history): merged into one virtual base, as merge-ort does.
     const baseTree = await baseTreeOf(loaderHere, store, bases.value);
     if (baseTree.isErr()) return err(baseTree.error);
     const [oursTree, theirsTree] = [await loaderHere.commitTree(ours), await loaderThere.commitTree(theirs.value)];
     if (oursTree.isErr()) return err(oursTree.error);
     if (theirsTree.isErr()) return err(theirsTree.error);
-    const sides = await sideChanges(loaderHere, loaderThere, baseTree.value, oursTree.value, theirsTree.value);
-    if (sides.isErr()) return err(sides.error);
-    const merger = new TreeMerge(loaderHere, loaderThere, input.resolutions, exactRenames(sides.value));
-    const tree = await merger.merge(baseTree.value, oursTree.value, theirsTree.value, "");
-    if (tree.isErr()) return err(tree.error);
-    if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
-    const renames = await renameRisks(
-      loaderHere,
-      loaderThere,
-      baseTree.value,
-      oursTree.value,
-      theirsTree.value,
-      sides.value,
-    );
-    if (renames.isErr()) return err(renames.error);
-    if (renames.value.length > 0) return err(new MergeConflict(renames.value));
-    const root = tree.value ?? (await store.writeTree([]));
+    const merged = await mergeTrees(loaderHere, loaderThere, {
+      base: baseTree.value,
+      ours: oursTree.value,
+      theirs: theirsTree.value,
+      resolutions: input.resolutions,
+    });
+    if (merged.isErr()) return err(merged.error);
+    const root = merged.value.tree;
     // A squash of what `into` already holds (squashed before): nothing to commit.
     if (input.squash && root === oursTree.value) return ok({ ...unchanged, alreadyMerged: false, unchanged: true });
     parents = input.squash ? [ours] : [ours, theirs.value];
@@ -323,21 +332,20 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
       committer: input.author,
       message: input.message ?? `Merge ${from} into ${input.into}`,
     });
-    written = [...merger.written, root, commit];
+    written = [...merged.value.written, commit];
   }
   // Everything the result reports, known before the push: once pushed, the call can only succeed.
   const changed = await changedPaths(loaderHere, ours, commit);
   if (changed.isErr()) return err(changed.error);
   const objects = store.pack([...carried, ...written]);
-  const pushed = await pushPack(here.remote, { ref, old: ours, new: commit, objects });
-  if (pushed.isErr()) {
-    if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
-    const now = await advertisedRefs(here.remote);
-    if (now.isOk() && now.value.get(ref) !== ours) {
-      return err(new GitError("conflict", `branch ${input.into} moved while merging: nothing was pushed over it`));
-    }
-    return err(pushed.error);
-  }
+  const pushed = await pushOnto(
+    here.remote,
+    capsHere.value,
+    input.into,
+    { old: ours, new: commit, objects },
+    "merging",
+  );
+  if (pushed.isErr()) return err(pushed.error);
   return ok({
     commit,
     parents: canForward ? [] : parents,
@@ -346,6 +354,56 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
     unchanged: false,
     changed: changed.value,
   });
+}
+
+/**
+ * Moves `branch` from `old` to `new` with `objects`: a rejection because the branch moved meanwhile is a `conflict`
+ * that says so (nothing was pushed over it), while `doing` what the call does.
+ */
+export async function pushOnto(
+  remote: Remote,
+  caps: Capabilities,
+  branch: string,
+  update: { old: string; new: string; objects: GitObject[] },
+  doing: string,
+): Promise<Result<void, Failure>> {
+  const ref = `refs/heads/${branch}`;
+  const pushed = await pushPack(remote, { ref, ...update });
+  if (pushed.isOk() || pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return pushed;
+  const now = await refsNamed(remote, caps, [ref]);
+  if (now.isOk() && now.value.get(ref)?.oid !== update.old) {
+    return err(new GitError("conflict", `branch ${branch} moved while ${doing}: nothing was pushed over it`));
+  }
+  return pushed;
+}
+
+/**
+ * The three-way merge of the trees `ours` and `theirs` over `base` (undefined: the empty tree), as merge-ort makes
+ * it (exact renames carried, line merges by xmerge.ts): the merged root and every object written for it, or the
+ * conflicts. `there` reads `theirs` (another repo's loader, for a fork), `here` the rest.
+ */
+export async function mergeTrees(
+  here: ObjectLoader,
+  there: ObjectLoader,
+  trees: {
+    base: string | undefined;
+    ours: string;
+    theirs: string;
+    resolutions?: ReadonlyMap<string, Uint8Array | null>;
+  },
+): Promise<Result<{ tree: string; written: string[] }, Failure>> {
+  const { base, ours, theirs } = trees;
+  const sides = await sideChanges(here, there, base, ours, theirs);
+  if (sides.isErr()) return err(sides.error);
+  const merger = new TreeMerge(here, there, trees.resolutions ?? new Map(), exactRenames(sides.value));
+  const tree = await merger.merge(base, ours, theirs, "");
+  if (tree.isErr()) return err(tree.error);
+  if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
+  const renames = await renameRisks(here, there, base, ours, theirs, sides.value);
+  if (renames.isErr()) return err(renames.error);
+  if (renames.value.length > 0) return err(new MergeConflict(renames.value));
+  const root = tree.value ?? (await here.store.writeTree([]));
+  return ok({ tree: root, written: [...merger.written, root] });
 }
 
 /** What each side changed since the base (none without a base: unrelated histories). */
@@ -364,7 +422,8 @@ async function sideChanges(
   if (base === undefined) return ok({ mine: [], yours: [] });
   const changes = (loader: ObjectLoader, root: string) =>
     walk({ loader: ours, commit: "", root: base }, { loader, commit: "", root }, select(undefined));
-  const [mine, yours] = [await changes(ours, oursTree), await changes(theirs, theirsTree)];
+  // Side by side: each level's trees of both walks come in one fetch (the loader batches them).
+  const [mine, yours] = await Promise.all([changes(ours, oursTree), changes(theirs, theirsTree)]);
   if (mine.isErr()) return err(mine.error);
   if (yours.isErr()) return err(yours.error);
   return ok({ mine: mine.value, yours: yours.value });
@@ -382,6 +441,11 @@ export interface Move {
   base: { mode: string; id: string };
   /** The other side's entry at `from`. */
   changed: { mode: string; id: string };
+  /**
+   * The other side added a different file at `to` (git's rename/add): `from` goes from every side, and `to` is the
+   * conflict between the two additions, the one path git reports.
+   */
+  clash?: true;
 }
 
 const regular = (entry: { mode: string } | undefined) => entry?.mode === "100644" || entry?.mode === "100755";
@@ -411,9 +475,19 @@ function exactRenames({ mine, yours }: SideChanges): Move[] {
       const sources = deleted.filter((found) => found.change.before?.id === base.id);
       const [target] = targets;
       if (!target || targets.length > 1 || sources.length > 1) continue;
-      if (other.some((found) => found.bytes === target.bytes)) continue;
+      // The new path is free on the other side, or holds another file it added (a rename/add); the same file
+      // added there too would hide the edit from the conflict: no move.
+      const occupied = other.find((found) => found.bytes === target.bytes)?.change;
+      if (occupied && (occupied.status !== "added" || occupied.after?.id === target.change.after?.id)) continue;
       if ([...parentsOf(source.bytes), ...parentsOf(target.bytes)].some((path) => touched.has(path))) continue;
-      moves.push({ from: source.bytes, to: target.bytes, side, base, changed: edited.after });
+      moves.push({
+        from: source.bytes,
+        to: target.bytes,
+        side,
+        base,
+        changed: edited.after,
+        ...(occupied ? { clash: true as const } : {}),
+      });
     }
   };
   find(mine, yours, "ours");
@@ -517,7 +591,11 @@ async function folderExists(loader: ObjectLoader, root: string, path: string): P
 }
 
 /** What differs between two commits of `into`'s repo, as paths. */
-async function changedPaths(loader: ObjectLoader, before: string, after: string): Promise<Result<string[], Failure>> {
+export async function changedPaths(
+  loader: ObjectLoader,
+  before: string,
+  after: string,
+): Promise<Result<string[], Failure>> {
   const side = async (commit: string): Promise<Result<Side, Failure>> =>
     (await loader.commitTree(commit)).map((root) => ({ loader, commit, root }));
   const [from, to] = [await side(before), await side(after)];
@@ -598,7 +676,7 @@ class TreeMerge {
         other.delete(from);
       }
       const to = within(move.to);
-      if (to !== undefined) {
+      if (to !== undefined && !move.clash) {
         b.set(to, { mode: move.base.mode, name: to, oid: move.base.id });
         other.set(to, { mode: move.changed.mode, name: to, oid: move.changed.id });
       }

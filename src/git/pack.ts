@@ -8,8 +8,8 @@ import { Sha1 } from "./sha1.js";
  * the pack nor a second copy of a file: a `Blob`'s bytes are read as they are sent.
  */
 
-export type ObjectType = "commit" | "tree" | "blob";
-const TYPE_BITS: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
+export type ObjectType = "commit" | "tree" | "blob" | "tag";
+const TYPE_BITS: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 
 export interface GitObject {
   type: ObjectType;

@@ -1,3 +1,4 @@
+import { compileGlob, isGlob } from "./glob.js";
 import { type ByteString, fromUtf8 } from "./tree.js";
 
 /**
@@ -56,20 +57,31 @@ export interface Selection {
 }
 
 /**
- * Which files `paths` selects: exact paths, or folders written with a trailing slash (`"docs/"`); every file when
- * `paths` is undefined. `enter` says which folders (ending in `/`) can hold a selected file: no other is read.
- * Paths compare as the bytes Git stores (the UTF-8 of what the caller wrote).
+ * Which files `paths` selects: exact paths, folders written with a trailing slash (`"docs/"`), or globs (glob.ts:
+ * `*.md`, `src/**\/*.ts`); every file when `paths` is undefined. `enter` says which folders (ending in `/`) can hold
+ * a selected file: no other is read (for a glob, the folders on its fixed prefix). Paths compare as the bytes Git
+ * stores (the UTF-8 of what the caller wrote).
  */
 export function select(paths: readonly string[] | undefined): Selection {
-  const wanted = paths?.map(fromUtf8);
-  const folders = wanted?.filter((path) => path.endsWith("/"));
-  const exact = new Set(wanted?.filter((path) => !path.endsWith("/")));
+  if (paths === undefined) return { file: () => true, enter: () => true };
+  const globs = paths.filter(isGlob).map((glob) => compileGlob(fromUtf8(glob)));
+  const wanted = paths.filter((path) => !isGlob(path)).map(fromUtf8);
+  const folders = wanted.filter((path) => path.endsWith("/"));
+  const exact = new Set(wanted.filter((path) => !path.endsWith("/")));
   return {
     file: (path: ByteString) =>
-      !wanted || exact.has(path) || folders?.some((folder) => path.startsWith(folder)) === true,
+      exact.has(path) || folders.some((folder) => path.startsWith(folder)) || globs.some((glob) => glob.matches(path)),
     enter: (folder: ByteString) =>
-      !wanted ||
-      folders?.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) === true ||
-      [...exact].some((path) => path.startsWith(folder)),
+      folders.some((chosen) => chosen.startsWith(folder) || folder.startsWith(chosen)) ||
+      [...exact].some((path) => path.startsWith(folder)) ||
+      globs.some(({ prefix }) => prefix.startsWith(folder) || folder.startsWith(prefix)),
   };
+}
+
+/**
+ * `paths` as git reads a pathspec: a path without a trailing slash names a file or a folder (`src` is `src/…`
+ * too). For the calls that take git's meaning (`listCommits`, `grepFiles`); `readFiles` and `diffRefs` keep theirs.
+ */
+export function pathspec(paths: readonly string[] | undefined): Selection {
+  return select(paths?.flatMap((path) => (isGlob(path) || path.endsWith("/") ? [path] : [path, `${path}/`])));
 }

@@ -1,16 +1,29 @@
-import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
+import { getFile, getLog } from "../contents.js";
 import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
-import { type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
+import {
+  type GitCallOptions,
+  type GitRemote,
+  guard,
+  isClient,
+  optionsProblem,
+  reach,
+  repoInfo,
+  splitArgs,
+  withAccess,
+} from "./access.js";
 import type { GitError } from "./errors.js";
+import { isGlob } from "./glob.js";
+import { isOid } from "./hash.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
-import { loadTrees, ObjectLoader } from "./loader.js";
+import { type FileEntry, loadTrees, ObjectLoader, selectFiles } from "./loader.js";
 import { ObjectStore } from "./objects.js";
 import { type Selection, select } from "./path.js";
 import { resolveRef } from "./refs.js";
 import type { Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
-import { type ByteString, decodeUtf8, kindOf, toBytes } from "./tree.js";
+import { decodeUtf8, toBytes } from "./tree.js";
 import { capabilities } from "./upload-pack.js";
 
 /**
@@ -18,8 +31,10 @@ import { capabilities } from "./upload-pack.js";
  * partial fetches, only the commit's trees and then the selected files are fetched; otherwise the commit is
  * fetched whole, without history.
  *
- * Called with a client, it mints a read token for the call (revoked when it ends) unless `token` is given; called
- * with `{ remote, token }`, it uses those, and `HEAD` as the default ref.
+ * Called with a client, a few files by exact path (up to 4, no folder) come from the REST contents routes (the
+ * commit, then each file: no token, no Git); any other read mints a read token, kept for the next calls (a write
+ * token kept serves too), unless `token` is given. Called with `{ remote, token }`, it uses those, and `HEAD` as the
+ * default ref.
  *
  * @example
  * const read = await readFiles(client, "notes", { ref: "main", paths: ["README.md", "notes/"] });
@@ -42,15 +57,89 @@ export function readFiles(
 ): ResultAsync<ReadFilesResult, GitError | ArtifactsError> {
   return guard(() => {
     const [repo, input = {}, options = {}] = splitArgs<[ReadFilesInput?, GitCallOptions?]>(target, rest);
-    return checkRead(input).asyncAndThen(({ ref, paths }) =>
-      withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
-        readWith(access.remote, ref ?? access.defaultBranch, paths, access.sources),
-      ),
-    );
+    return checkRead(input).asyncAndThen(({ ref, paths }) => {
+      const byGit = () =>
+        withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
+          readWith(access.remote, ref ?? access.defaultBranch, paths, access.sources),
+        );
+      if (!isClient(target) || input?.token !== undefined || !fewFiles(paths)) return byGit();
+      const wrong = optionsProblem(options ?? {});
+      if (wrong) return errAsync(wrong);
+      return restRead(target, repo as string, ref, paths, options ?? {}).andThen((read) =>
+        read === undefined ? byGit() : okAsync(read),
+      );
+    });
   });
 }
 
 type Failure = GitError | TransportError | InvalidInputError;
+
+/** A read the REST contents routes answer more cheaply than Git: a few files by exact path (no folder, no glob). */
+const REST_PATHS = 4;
+const fewFiles = (paths: string[] | undefined): paths is string[] =>
+  paths !== undefined &&
+  paths.length > 0 &&
+  paths.length <= REST_PATHS &&
+  !paths.some((path) => path.endsWith("/") || isGlob(path));
+
+/**
+ * A client's read of a few named files, from the REST contents routes with its API token: the commit `ref` names
+ * (`GET /log?ref=&limit=1`; the default branch from `getRepo`, once per client and repo), then each file at that
+ * commit (`GET /file?ref=<commit>&path=`), in parallel: no repo token, no Git. A 404 there is a path that names no
+ * file. Those routes' bytes are the server's word (Git's objects are checked against their ids); where they answer
+ * anything else than this (the log's JSON is undocumented: an entry without a commit id; an error other than a
+ * 404), the read goes by Git (undefined), said through `debug`. A failure to reach the server is the read's error.
+ */
+function restRead(
+  client: Client,
+  repo: string,
+  ref: string | undefined,
+  paths: string[],
+  options: GitCallOptions,
+): ResultAsync<ReadFilesResult | undefined, TransportError> {
+  const { debug, maxFetchBytes: _bytes, cacheBytes: _cache, ...call } = options;
+  const byGit = (why: string) => {
+    try {
+      debug?.(`the REST contents routes ${why}: reading by Git`);
+    } catch {}
+    return okAsync(undefined);
+  };
+  // Only a failure to reach the server ends the read; the server's own answers are judged below.
+  const fallBack = <T>(result: ResultAsync<T, ArtifactsError | GitError>) =>
+    result.orElse((error) =>
+      error._tag === "TransportError" ? errAsync(error) : okAsync<Refused, TransportError>({ refused: error }),
+    );
+  const head = ref === undefined ? repoInfo(client, repo, call).map((info) => info.defaultBranch) : okAsync(ref);
+  return fallBack(head.andThen((name) => getLog(client, repo, { ref: name, limit: 1 }, call))).andThen((log) => {
+    if (isRefused(log)) return byGit(`could not name the commit (${log.refused.message})`);
+    const commit = commitId(log[0]);
+    if (commit === undefined) return byGit("gave a log entry without a commit id");
+    const files = paths.map((path) => fallBack(getFile(client, repo, { ref: commit, path }, call)));
+    return ResultAsync.combine(files).andThen((answers) => {
+      const read: ReadFilesResult = { commit, files: new Map(), nonUtf8Files: [] };
+      for (const [index, answer] of answers.entries()) {
+        if (!isRefused(answer)) read.files.set(paths[index] as string, answer);
+        else if (!(answer.refused._tag === "HttpError" && answer.refused.status === 404)) {
+          return byGit(`could not give ${paths[index]} (${answer.refused.message})`);
+        }
+      }
+      return okAsync(read);
+    });
+  });
+}
+
+/** A REST answer this read does not take, beside the answers it does. */
+interface Refused {
+  refused: Exclude<ArtifactsError | GitError, TransportError>;
+}
+const isRefused = (value: unknown): value is Refused =>
+  typeof value === "object" && value !== null && "refused" in value && !(value instanceof Uint8Array);
+
+/** The commit id of a log entry (its shape is undocumented: `hash`, as our server has it, or `oid`, `sha`, `id`). */
+function commitId(entry: Record<string, unknown> | undefined): string | undefined {
+  const id = ["hash", "oid", "sha", "id"].map((key) => entry?.[key]).find(isOid);
+  return typeof id === "string" ? id : undefined;
+}
 
 async function readWith(
   remote: Remote,
@@ -59,28 +148,10 @@ async function readWith(
   paths: string[] | undefined,
   sources: ObjectSource[],
 ): Promise<Result<ReadFilesResult, Failure>> {
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const commit = await resolveRef(remote, caps.value, ref);
-  if (commit.isErr()) return err(commit.error);
-
-  const store = new ObjectStore();
-  const loader = new ObjectLoader(remote, caps.value, store, sources);
-  const selection = select(paths);
-  let root: string;
-  if (paths === undefined) {
-    // Every file is wanted: one fetch of the whole commit is the cheapest way.
-    const whole = await loader.whole(commit.value);
-    if (whole.isErr()) return err(whole.error);
-    root = await store.commitTree(commit.value);
-  } else {
-    const tree = await loader.commitTree(commit.value);
-    if (tree.isErr()) return err(tree.error);
-    root = tree.value;
-    const loaded = await loadTrees(loader, root, selection.enter);
-    if (loaded.isErr()) return err(loaded.error);
-  }
-  const selected = await selectFiles(store, root, selection);
+  const found = await filesAt(remote, ref, paths === undefined ? undefined : select(paths), sources);
+  if (found.isErr()) return err(found.error);
+  const { commit, loader, files: selected } = found.value;
+  const { store } = loader;
   const blobs = await loader.blobs(selected.map((file) => file.oid));
   if (blobs.isErr()) return err(blobs.error);
 
@@ -92,29 +163,38 @@ async function readWith(
     if (path === undefined) nonUtf8Files.push({ path: toBytes(file.path), content });
     else files.set(path, content);
   }
-  return ok({ commit: commit.value, files, nonUtf8Files });
+  return ok({ commit, files, nonUtf8Files });
 }
 
-/** A file of a tree: its path from the root (its bytes) and its blob. */
-interface FileEntry {
-  path: ByteString;
-  oid: string;
-}
-
-/** The selected files (blobs: regular, executable, symlinks; submodules are not files) below `root`. */
-async function selectFiles(store: ObjectStore, root: string, selection: Selection): Promise<FileEntry[]> {
-  const files: FileEntry[] = [];
-  const walk = async (oid: string, prefix: ByteString): Promise<void> => {
-    for (const entry of await store.tree(oid)) {
-      const path = `${prefix}${entry.name}`;
-      const kind = kindOf(entry.mode);
-      if (kind === "tree") {
-        if (selection.enter(`${path}/`)) await walk(entry.oid, `${path}/`);
-      } else if (kind !== "gitlink" && selection.file(path)) {
-        files.push({ path, oid: entry.oid });
-      }
-    }
-  };
-  await walk(root, "");
-  return files;
+/**
+ * The files `selection` picks at `ref` (every file without one), their trees loaded and their blobs not: the
+ * commit, and its loader to read them with. Every file is one fetch of the whole commit; some, with `filter`,
+ * the commit with its root tree, then the trees on their way a level at a time.
+ */
+export async function filesAt(
+  remote: Remote,
+  ref: string | undefined,
+  selection: Selection | undefined,
+  sources: ObjectSource[],
+): Promise<Result<{ commit: string; loader: ObjectLoader; files: FileEntry[] }, Failure>> {
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const commit = await resolveRef(remote, caps.value, ref);
+  if (commit.isErr()) return err(commit.error);
+  const store = new ObjectStore(remote.kept?.objects);
+  const loader = new ObjectLoader(remote, caps.value, store, sources);
+  let root: string;
+  if (selection === undefined) {
+    const whole = await loader.whole(commit.value);
+    if (whole.isErr()) return err(whole.error);
+    root = await store.commitTree(commit.value);
+  } else {
+    const tree = await loader.commitTree(commit.value);
+    if (tree.isErr()) return err(tree.error);
+    root = tree.value;
+    const loaded = await loadTrees(loader, root, selection.enter);
+    if (loaded.isErr()) return err(loaded.error);
+  }
+  const files = await selectFiles(store, root, selection ?? select(undefined));
+  return ok({ commit: commit.value, loader, files });
 }

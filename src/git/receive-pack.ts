@@ -2,7 +2,6 @@ import { err, ok, type Result } from "neverthrow";
 import { InvalidInputError, type TransportError } from "../errors.js";
 import { scrub } from "../secrets.js";
 import { GitError } from "./errors.js";
-import { isOid } from "./hash.js";
 import { type GitObject, packStream } from "./pack.js";
 import {
   type Demultiplexed,
@@ -14,7 +13,7 @@ import {
   readPackets,
   requestBody,
 } from "./pkt-line.js";
-import { AGENT, type GitResult, protocolError, type Remote, request } from "./smart-http.js";
+import { AGENT, protocolError, type Remote, request } from "./smart-http.js";
 
 /**
  * Writing to a remote with `git-receive-pack`, protocol v1 (Artifacts supports no v2 push): the ref
@@ -22,24 +21,6 @@ import { AGENT, type GitResult, protocolError, type Remote, request } from "./sm
  */
 
 export const ZERO_OID = "0000000000000000000000000000000000000000";
-
-/** The remote's branches and tags with their heads, as receive-pack advertises them. */
-export async function advertisedRefs(remote: Remote): Promise<GitResult<Map<string, string>>> {
-  const answer = await request(remote, "git-receive-pack");
-  return answer.andThen((lines) => {
-    const refs = new Map<string, string>();
-    for (const packet of lines) {
-      const line = packetText(packet);
-      // A shallow repo (imported with `depth`) lists its boundary commits after the refs: not refs.
-      if (line === undefined || line.startsWith("# service=") || /^shallow [0-9a-f]{40}$/.test(line)) continue;
-      const [oid, name] = (line.split("\0")[0] ?? "").split(" ");
-      if (!isOid(oid) || !name) return err(protocolError(remote, `malformed ref advertisement: ${line}`));
-      // An empty repo advertises only its capabilities, on a zero id.
-      if (name !== "capabilities^{}") refs.set(name, oid);
-    }
-    return ok(refs);
-  });
-}
 
 export interface RefUpdate {
   ref: string;
@@ -63,8 +44,23 @@ export async function pushPack(
   const deleting = update.new === ZERO_OID;
   const caps = `report-status side-band-64k quiet${deleting ? " delete-refs" : ""} agent=${AGENT}`;
   const commands = requestBody([pktLine(`${update.old} ${update.new} ${update.ref}\0${caps}`), FLUSH]);
-  const pack = deleting ? undefined : packStream(update.objects ?? [], commands);
-  const answer = await request(remote, "git-receive-pack", pack?.body ?? commands);
+  // Made anew each time it is sent (again after a 401: the token renewed).
+  let pack: ReturnType<typeof packStream> | undefined;
+  const body = () => {
+    pack = packStream(update.objects ?? [], commands);
+    return pack.body;
+  };
+  const send = deleting ? commands : body;
+  let answer = await request(remote, "git-receive-pack", send);
+  // A remote that refuses the token answers before it reads the pack and closes: the write fails (EPIPE) and its
+  // answer is lost. Its advertisement says why, as an `auth` error, or renews a refused minted token: then the
+  // push goes once more. No refusal there: the connection's failure is the answer.
+  if (answer.isErr() && answer.error._tag === "TransportError" && answer.error.reason === "network") {
+    const token = remote.token;
+    const probe = await request(remote, "git-receive-pack");
+    if (probe.isErr() && probe.error._tag === "GitError") answer = err(probe.error);
+    else if (probe.isOk() && remote.token !== token) answer = await request(remote, "git-receive-pack", send);
+  }
   if (answer.isErr() && pack?.changed) return err(new InvalidInputError(pack.changed.message, "files"));
   return answer.andThen((lines) => report(remote, update.ref, lines));
 }

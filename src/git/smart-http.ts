@@ -4,6 +4,7 @@ import { aborted, InvalidInputError, type TransportError, timedOut, unreachable 
 import { scrub } from "../secrets.js";
 import type { CallOptions } from "../transport.js";
 import { VERSION } from "../version.js";
+import type { Kept } from "./cache.js";
 import { GitError } from "./errors.js";
 import { type Packet, readPackets } from "./pkt-line.js";
 
@@ -17,8 +18,13 @@ import { type Packet, readPackets } from "./pkt-line.js";
 export interface Remote {
   /** `https://.../<repo>.git`, without a trailing slash. */
   readonly url: string;
-  /** The repo token, sent as `Authorization: Bearer <token>`. */
-  readonly token: string;
+  /** The repo token, sent as `Authorization: Bearer <token>`; replaced when `renew` gives another. */
+  token: string;
+  /**
+   * Gives a token in place of one the remote refused (401): a minted one minted anew, or the caller's function asked
+   * again. Used once a call: after it, a refusal is the call's `auth` error.
+   */
+  renew?: (() => Promise<string | undefined>) | undefined;
   readonly signal: AbortSignal | undefined;
   /** Per request, covering its whole body; `false` for none. */
   readonly timeout: number | false;
@@ -28,6 +34,8 @@ export interface Remote {
   readonly maxFetchBytes: number;
   /** Progress notes that are not errors (a fallback taken, a retry): the call's `debug` option. */
   readonly debug: (message: string) => void;
+  /** What calls through the same target keep (cache.ts): capabilities, objects. */
+  readonly kept?: Kept;
 }
 
 export type Service = "git-upload-pack" | "git-receive-pack";
@@ -57,7 +65,7 @@ export function remoteUrl(remote: unknown): Result<string, InvalidInputError> {
 export async function request(
   remote: Remote,
   service: Service,
-  body?: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
+  body?: RequestBody,
   options: { v2?: boolean } = {},
 ): Promise<GitResult<Packet[]>> {
   const answer = await exchange(remote, service, body, options, whole);
@@ -86,19 +94,38 @@ export async function whole(body: Body): Promise<GitResult<Uint8Array>> {
   }
 }
 
+/** A request's body: bytes, or a stream made anew for each time it is sent (a push sent again after a 401). */
+export type RequestBody = Uint8Array<ArrayBuffer> | (() => ReadableStream<Uint8Array>);
+
+/** What a refused token asks for: the request sent again with the token `renew` gave. */
+const RENEWED = Symbol("renewed");
+
 /**
  * Sends one request (a stream body goes as it is produced: `duplex: "half"`) and has `read` take a 2xx answer's
- * body as it arrives; the call's timeout and signal cover both, until `read` is done. The one place `./git` calls
- * `fetch`.
+ * body as it arrives; the call's timeout and signal cover both, until `read` is done. A 401 on a token the call can
+ * renew (`Remote.renew`) sends it once more with the new one. The one place `./git` calls `fetch`.
  */
 export async function exchange<T>(
   remote: Remote,
   service: Service,
-  body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | undefined,
+  body: RequestBody | undefined,
   options: { v2?: boolean },
   /** `signal` aborts when the call's timeout or signal ends the exchange (for a reader that is not pulling). */
   read: (body: Body, signal: AbortSignal) => Promise<GitResult<T>>,
 ): Promise<GitResult<T>> {
+  for (;;) {
+    const answer = await exchangeOnce(remote, service, typeof body === "function" ? body() : body, options, read);
+    if (answer !== RENEWED) return answer;
+  }
+}
+
+async function exchangeOnce<T>(
+  remote: Remote,
+  service: Service,
+  body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | undefined,
+  options: { v2?: boolean },
+  read: (body: Body, signal: AbortSignal) => Promise<GitResult<T>>,
+): Promise<GitResult<T> | typeof RENEWED> {
   const url = body ? `${remote.url}/${service}` : `${remote.url}/info/refs?service=${service}`;
   const headers = new Headers(remote.headers as HeadersInit | undefined);
   headers.set("authorization", `Bearer ${remote.token}`);
@@ -132,6 +159,16 @@ export async function exchange<T>(
       signal: controller.signal,
       ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
     } as RequestInit);
+    if (response.status === 401 && remote.renew) {
+      const renew = remote.renew;
+      remote.renew = undefined;
+      await response.body?.cancel().catch(() => {});
+      const fresh = await renew().catch(() => undefined);
+      if (fresh === undefined) return err(statusError(remote, 401, new Uint8Array()));
+      remote.token = fresh;
+      remote.debug("the Git remote refused the call's token: sending the request again with a new one");
+      return RENEWED;
+    }
     const overLimit = () =>
       new GitError(
         "protocol",

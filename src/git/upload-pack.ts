@@ -13,7 +13,16 @@ import { AGENT, type Body, exchange, type GitResult, protocolError, type Remote,
 /** The v2 capabilities, e.g. `fetch` → `"shallow wait-for-done filter"`, `ls-refs` → `"unborn"`. */
 export type Capabilities = ReadonlyMap<string, string>;
 
+/** The remote's capabilities: asked once per target and remote (they do not change between calls), then kept. */
 export async function capabilities(remote: Remote): Promise<GitResult<Capabilities>> {
+  const kept = remote.kept?.caps.get(remote.url);
+  if (kept) return ok(kept);
+  const asked = await advertisement(remote);
+  if (asked.isOk()) remote.kept?.caps.set(remote.url, asked.value);
+  return asked;
+}
+
+async function advertisement(remote: Remote): Promise<GitResult<Capabilities>> {
   const body = await request(remote, "git-upload-pack", undefined, { v2: true });
   return body.andThen((answer) => {
     const parsed = parse(remote, answer);

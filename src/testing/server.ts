@@ -61,6 +61,11 @@ export interface ArtifactsServerOptions {
    * `false` serves as Cloudflare's local simulator does, which advertises no `filter`.
    */
   gitFilter?: boolean;
+  /**
+   * The origin its repos' `remote` URLs name, e.g. `http://127.0.0.1:8788`. Default its own: set it to a proxy's in
+   * front of it (one that adds latency or faults), and the data plane's Git requests go through that proxy too.
+   */
+  remoteOrigin?: string;
 }
 
 /**
@@ -122,7 +127,8 @@ export async function startArtifactsServer(options: ArtifactsServerOptions = {})
   const context: ServerContext = {
     state,
     repoDir: (repo) => join(dataDir, `${repo.id}.git`),
-    remote: (repo) => `${origin}/git/${encodeURIComponent(repo.namespace)}/${encodeURIComponent(repo.name)}.git`,
+    remote: (repo) =>
+      `${options.remoteOrigin?.replace(/\/+$/, "") ?? origin}/git/${encodeURIComponent(repo.namespace)}/${encodeURIComponent(repo.name)}.git`,
     operationDelayMs: options.operationDelayMs ?? 0,
   };
   const rest = controlPlane(context, {

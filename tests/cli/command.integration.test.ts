@@ -72,6 +72,14 @@ describe("the command", () => {
       "branches list",
       "branches create",
       "branches delete",
+      "files log",
+      "files grep",
+      "files apply",
+      "files revert",
+      "files cherry-pick",
+      "tags list",
+      "tags create",
+      "tags delete",
       "credential",
       "serve",
     ]) {
@@ -192,6 +200,65 @@ describe("the command", () => {
       ),
     );
     expect(piped).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("walks history, searches, applies a patch, reverts, cherry-picks and tags", async () => {
+    await json(["repos", "create", "cli-toolbox"]);
+    const dir = await tempDir();
+    const put = async (path: string, content: string, message: string, branch?: string) => {
+      await writeFile(join(dir, "f"), content);
+      return json([
+        "files",
+        "put",
+        "cli-toolbox",
+        `${path}=@${join(dir, "f")}`,
+        "-m",
+        message,
+        ...(branch ? ["--branch", branch] : []),
+      ]);
+    };
+    const one = await put("a.txt", "alpha\nTODO one\n", "one");
+    const two = await put("b.txt", "beta\n", "two");
+    const log = await json(["files", "log", "cli-toolbox", "a.txt"]);
+    expect(log.commits.map((commit: { commit: string }) => commit.commit)).toEqual([one.commit]);
+    const table = await run(["files", "log", "cli-toolbox", "--limit", "1"]);
+    expect(table.stdout.split("\n")[1]).toMatch(
+      new RegExp(`^${two.commit}\\s+\\d{4}-\\d\\d-\\d\\d \\S+\\s+cloudflare-artifacts\\s+two$`),
+    );
+    expect(table.stdout).toContain(`(more: --cursor ${two.commit}.1)`);
+    expect((await run(["files", "grep", "cli-toolbox", "TODO"])).stdout).toBe("a.txt:2:1:TODO one\n");
+    expect((await json(["files", "grep", "cli-toolbox", "todo", "-i", "*.txt"])).matches).toHaveLength(1);
+
+    const patch = "--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-beta\n+BETA\n";
+    const applied = await run(["files", "apply", "cli-toolbox", "-", "-m", "patched", "--json"], { input: patch });
+    expect([applied.code, applied.stderr]).toEqual([0, ""]);
+    const patched = JSON.parse(applied.stdout);
+    expect(patched).toMatchObject({ parent: two.commit, branch: "main", unchanged: false });
+    const again = await run(["files", "apply", "cli-toolbox", "-", "-m", "again"], { input: patch });
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      "error: the patch does not apply:\n  mismatch\tb.txt\n@@ -1 +1 @@\n-beta\n+BETA\n",
+    ]);
+
+    const reverted = await json(["files", "revert", "cli-toolbox", patched.commit, "--branch", "main"]);
+    expect(reverted).toMatchObject({ parents: [patched.commit], skipped: [], changed: ["b.txt"] });
+    expect((await run(["files", "get", "cli-toolbox", "b.txt"])).stdout).toBe("beta\n");
+    await json(["branches", "create", "cli-toolbox", "release", "--from", one.commit]);
+    const picked = await json(["files", "cherry-pick", "cli-toolbox", two.commit, "--into", "release"]);
+    expect(picked).toMatchObject({ parents: [one.commit], changed: ["b.txt"] });
+    const carried = await run(["files", "cherry-pick", "cli-toolbox", patched.commit, "--into", "release"]);
+    expect([carried.code, carried.stderr]).toEqual([0, ""]); // b.txt is beta on release too: the change applies
+
+    expect(await json(["tags", "create", "cli-toolbox", "v1", "--from", "main", "-m", "First"])).toMatchObject({
+      name: "v1",
+      commit: reverted.commit,
+      tag: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
+    expect(await json(["tags", "list", "cli-toolbox"])).toEqual({ v1: reverted.commit });
+    expect((await run(["tags", "list", "cli-toolbox"])).stdout).toBe(`tag  commit\nv1   ${reverted.commit}\n`);
+    expect(await json(["tags", "delete", "cli-toolbox", "v1"])).toEqual({ name: "v1", commit: reverted.commit });
+    const missing = await run(["files", "revert", "cli-toolbox", "--branch", "main"]);
+    expect([missing.code, missing.stderr]).toEqual([2, "usage: COMMIT is required\n"]);
   });
 
   it("lists, creates and deletes branches", async () => {

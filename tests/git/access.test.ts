@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ArtifactsRepoHandle, commitFiles, readFiles } from "../../src/git/index.js";
+import { type ArtifactsRepoHandle, commitFiles, disposeGit, gitSession, readFiles } from "../../src/git/index.js";
 import { createClient } from "../../src/index.js";
 import { flows, ids, lsRefs, REMOTE_URL, replay, TOKEN, withoutLsRefs } from "../support/git-wire.js";
 import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memory-remote.js";
@@ -7,7 +7,8 @@ import { MemoryRemote, memoryClient, type RemoteOptions } from "../support/memor
 /**
  * The three targets of the data plane, each reaching the same replayed Git exchanges: a binding handle (info,
  * createToken, revokeToken), a client (getRepo, createToken, deleteToken over REST, faked here) and `{ remote, token }`
- * (checked, then used as given). A minted token is always revoked before the call resolves; options are checked first.
+ * (checked, then used as given). A minted token is kept for the target's next calls and revoked by `disposeGit`;
+ * options are checked first.
  */
 
 /** What a target that knows the default branch (`main`) sends instead of asking for HEAD. */
@@ -77,22 +78,29 @@ const repoFields = {
 };
 
 describe("the binding's handle as a target", () => {
-  it("reads the remote from info(), mints a write token for ten minutes, and revokes it before resolving", async () => {
+  it("reads the remote from info(), mints a write token for ten minutes, keeps it, and revokes it on disposeGit", async () => {
     const { unmatched } = knowing("commit of one new file", COMMIT_REFS, ids.commit);
     const { handle, calls } = fakeHandle();
     const made = await commitFiles(handle, input);
     expect(unmatched).toEqual([]);
     expect(made._unsafeUnwrap().commit).toBe(ids.second);
-    // The repo's details and the token are asked for together; the revocation comes last.
-    expect(calls.slice(0, 2).sort()).toEqual(["createToken write 600", "info"]);
+    // The repo's details and the token are asked for together, and kept: nothing is revoked as the call ends.
+    expect(calls.sort()).toEqual(["createToken write 600", "info"]);
+    await disposeGit(handle);
     expect(calls.slice(2)).toEqual(["revokeToken minted0000000001"]);
+    // Disposed twice: nothing more to revoke.
+    await disposeGit(handle);
+    expect(calls).toHaveLength(3);
   });
 
-  it("mints a read token to read", async () => {
+  it("mints a read token to read, revoked when the session's `await using` scope ends", async () => {
     knowing("read of the whole head", READ_REFS, ids.second);
     const { handle, calls } = fakeHandle();
-    expect((await readFiles(handle))._unsafeUnwrap().commit).toBe(ids.second);
-    expect(calls.slice(0, 2).sort()).toEqual(["createToken read 600", "info"]);
+    {
+      await using _session = gitSession(handle);
+      expect((await readFiles(handle))._unsafeUnwrap().commit).toBe(ids.second);
+      expect(calls.sort()).toEqual(["createToken read 600", "info"]);
+    }
     expect(calls.slice(2)).toEqual(["revokeToken minted0000000001"]);
   });
 
@@ -133,7 +141,7 @@ describe("the binding's handle as a target", () => {
     expect((await readFiles(handle))._unsafeUnwrapErr()).toMatchObject({ _tag: "GitError", reason, message });
   });
 
-  it("revokes the minted token when info() fails, and says so through debug when the revocation fails", async () => {
+  it("keeps the token minted while info() failed, and says through debug when its revocation fails", async () => {
     const heard: string[] = [];
     const { handle, calls } = fakeHandle({
       info: async () => null,
@@ -143,8 +151,10 @@ describe("the binding's handle as a target", () => {
       },
     });
     await readFiles(handle, {}, { debug: (message) => heard.push(message) });
+    expect(calls).toEqual(["createToken read 600"]);
+    await disposeGit(handle);
     expect(calls).toEqual(["createToken read 600", "revokeToken"]);
-    expect(heard).toEqual(["could not revoke the token minted for this call (Error: gone)"]);
+    expect(heard).toEqual(["could not revoke a token minted for this repo (Error: gone)"]);
   });
 
   it("ends with an Err, never a rejection, when createToken() throws at once", async () => {
@@ -171,6 +181,7 @@ describe("the binding's handle as a target", () => {
       }) as never,
     });
     expect((await readFiles(handle))._unsafeUnwrap().commit).toBe(ids.second);
+    await disposeGit(handle);
     expect(calls.slice(2)).toEqual(["revokeToken minted0000000001"]);
   });
 
@@ -180,15 +191,16 @@ describe("the binding's handle as a target", () => {
       () => {
         throw new Error("sync gone");
       },
-      "could not revoke the token minted for this call (Error: sync gone)",
+      "could not revoke a token minted for this repo (Error: sync gone)",
     ],
     ["answers without a promise", () => true, undefined],
-  ])("keeps the call's Ok when revokeToken() %s", async (_, revokeToken, said) => {
+  ])("disposes without a rejection when revokeToken() %s", async (_, revokeToken, said) => {
     knowing("read of the whole head", READ_REFS, ids.second);
     const heard: string[] = [];
     const { handle } = fakeHandle({ revokeToken: revokeToken as never });
     const read = await readFiles(handle, {}, { debug: (message) => heard.push(message) });
     expect(read._unsafeUnwrap().commit).toBe(ids.second);
+    await expect(disposeGit(handle)).resolves.toBeUndefined();
     expect(heard.filter((line) => line.startsWith("could not revoke"))).toEqual(said ? [said] : []);
   });
 
@@ -199,22 +211,22 @@ describe("the binding's handle as a target", () => {
 });
 
 describe("a client as a target", () => {
-  it("finds the remote with getRepo, mints with createToken, revokes with deleteToken", async () => {
+  it("finds the remote with getRepo, mints with createToken, revokes with deleteToken on disposeGit", async () => {
     knowing("commit of one new file", COMMIT_REFS, ids.commit);
     const { client, calls } = fakeClient();
     expect((await commitFiles(client, "wire", input))._unsafeUnwrap().commit).toBe(ids.second);
-    expect(calls.slice(0, 2).sort()).toEqual(
-      ['POST /tokens {"repo":"wire","scope":"write","ttl":600}', "GET /repos/wire"].sort(),
-    );
+    expect(calls.sort()).toEqual(['POST /tokens {"repo":"wire","scope":"write","ttl":600}', "GET /repos/wire"].sort());
+    await disposeGit(client);
     expect(calls.slice(2)).toEqual(["DELETE /tokens/minted0000000001"]);
   });
 
-  it("says through debug when the revocation fails, and still resolves Ok", async () => {
+  it("says through debug when the revocation fails, and still disposes", async () => {
     knowing("read of the whole head", READ_REFS, ids.second);
     const { client } = fakeClient({ deleteStatus: 500 });
     const heard: string[] = [];
     expect((await readFiles(client, "wire", {}, { debug: (message) => heard.push(message) })).isOk()).toBe(true);
-    expect(heard).toEqual(["could not revoke the token minted for this call (HTTP 500: [10400] no)"]);
+    await disposeGit(client);
+    expect(heard).toEqual(["could not revoke a token minted for this repo (HTTP 500: [10400] no)"]);
   });
 
   it("is not broken by a debug listener that throws", async () => {
@@ -306,7 +318,8 @@ describe("targets on a remote held in memory", () => {
     const { client, calls } = memoryClient({ notes: { remote, url: `${URL}//` } });
     const made = (await commitFiles(client, "notes", { ...input, files: { "docs/n.txt": "n" } }))._unsafeUnwrap();
     expect(remote.read(made.commit)).toEqual({ ...FILES, "docs/n.txt": "n" });
-    expect(remote.requests[0]).toBe("GET info/refs?service=git-receive-pack");
+    // The heads from upload-pack's ls-refs, not receive-pack's advertisement of every ref.
+    expect(remote.requests.slice(0, 2)).toEqual(["GET info/refs?service=git-upload-pack", "POST git-upload-pack"]);
     expect(remote.fetches()).toEqual([]);
     expect(calls.filter((call) => /\/(commit|tree)\//.test(call))).toHaveLength(3);
   });
@@ -314,8 +327,9 @@ describe("targets on a remote held in memory", () => {
   it("gives each Git request of a client's call the client's timeout, over a remote that takes its time", async () => {
     const { remote } = repo({ latency: 20 });
     const { client } = memoryClient({ notes: { remote, url: URL } });
-    expect((await readFiles(client, "notes", { paths: ["a.txt"] })).isOk()).toBe(true);
-    const slow = await readFiles(client, "notes", { paths: ["a.txt"] }, { timeout: 5 });
+    // A folder: read by Git (a few files by name come over REST).
+    expect((await readFiles(client, "notes", { paths: ["docs/"] })).isOk()).toBe(true);
+    const slow = await readFiles(client, "notes", { paths: ["docs/"] }, { timeout: 5 });
     expect(slow._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "timeout" });
   });
 
@@ -336,7 +350,7 @@ describe("targets on a remote held in memory", () => {
     expect(headers.map((sent) => sent.get("x-trace"))).toEqual(calls.map(() => "t3"));
   });
 
-  it("waits for the revocation of a minted token before answering a failure", async () => {
+  it("waits for the revocation of every kept token as it disposes", async () => {
     const { remote } = repo();
     let revoked = false;
     const { handle } = remote.handle(URL, {
@@ -356,6 +370,8 @@ describe("targets on a remote held in memory", () => {
       reason: "not-found",
       message: "the binding's info() failed: NotFound: gone",
     });
+    expect(revoked).toBe(false);
+    await disposeGit(handle);
     expect(revoked).toBe(true);
   });
 
@@ -384,7 +400,7 @@ describe("targets on a remote held in memory", () => {
     expect(heard).toBe(1);
   });
 
-  it("ends at once on an abort during the mint, and revokes the token when the mint answers", async () => {
+  it("ends at once on an abort during the mint, and keeps the token the mint answers for the next call", async () => {
     const { remote } = repo();
     let answer: (() => void) | undefined;
     const { handle, calls } = remote.handle(URL, {
@@ -400,7 +416,11 @@ describe("targets on a remote held in memory", () => {
     expect(calls.some((call) => call.startsWith("revokeToken"))).toBe(false);
     answer?.();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(calls.filter((call) => call.startsWith("revokeToken"))).toEqual(["revokeToken late-token"]);
     expect(remote.requests).toEqual([]);
+    // The next call takes the token the aborted one waited for: no second mint.
+    expect((await readFiles(handle)).isOk()).toBe(true);
+    expect(calls.filter((call) => call.startsWith("createToken"))).toHaveLength(1);
+    await disposeGit(handle);
+    expect(calls.filter((call) => call.startsWith("revokeToken"))).toEqual(["revokeToken late-token"]);
   });
 });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { commitFiles, createBranch, deleteBranch, listRefs } from "../../src/git/index.js";
+import { commitFiles, createBranch, deleteBranch, disposeGit, listRefs } from "../../src/git/index.js";
 import { createRepo } from "../../src/index.js";
 import { gitCli } from "../support/git.js";
 import { useLocalServer } from "../support/local-server.js";
@@ -105,7 +105,7 @@ describe("createBranch and deleteBranch", () => {
     );
   });
 
-  it("refuse bad names before anything is sent, and revoke the tokens they minted", async () => {
+  it("refuse bad names before anything is sent; the calls after them use the kept token", async () => {
     const { name } = await seeded();
     const id = local.server.state.findRepo("default", name)?.id;
     const tokens = () => [...local.server.state.tokens.values()].filter((token) => token.repoId === id);
@@ -129,13 +129,13 @@ describe("createBranch and deleteBranch", () => {
     expect(tokens()).toHaveLength(before);
     (await listRefs(local.client, name))._unsafeUnwrap();
     (await createBranch(local.client, name, { name: "b", from: "main" }))._unsafeUnwrap();
+    // The seeding commit's write token serves both: none minted, and it is revoked when the client is disposed.
+    expect(tokens()).toHaveLength(before);
+    await disposeGit(local.client);
     expect(
       tokens()
-        .slice(before)
-        .map((token) => [token.scope, token.revoked]),
-    ).toEqual([
-      ["read", true],
-      ["write", true],
-    ]);
+        .slice(1)
+        .every((token) => token.revoked),
+    ).toBe(true);
   });
 });

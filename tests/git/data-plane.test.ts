@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   commitFiles,
   createBranch,
@@ -17,12 +17,20 @@ import { flows, ids, REMOTE_URL, replay, TOKEN } from "../support/git-wire.js";
  */
 
 const second = ids.second;
-const target = { remote: REMOTE_URL, token: TOKEN };
+/** A target of its own for each test: what one keeps (capabilities, objects) must not answer for another's replay. */
+let target = { remote: REMOTE_URL, token: TOKEN };
+beforeEach(() => {
+  target = { remote: REMOTE_URL, token: TOKEN };
+});
 const author = { name: "Ada", email: "ada@example.com", timestamp: 1_767_225_660, timezoneOffset: 0 };
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+/** Each request as `<method> <last path part>`: `GET refs` (an advertisement), `POST git-upload-pack`, … */
+const sent = (requests: Request[]) =>
+  requests.map((request) => `${request.method} ${new URL(request.url).pathname.split("/").pop()}`);
+const UPLOAD = "POST git-upload-pack";
 
 describe("commitFiles on a token", () => {
-  it("commits one new file in five round trips: the head's commit and root tree, then one pushed pack", async () => {
+  it("commits one new file in four round trips: capabilities, the head, its commit and root tree, one pushed pack", async () => {
     const { requests } = replay(...flows["commit of one new file"]!);
     const made = (
       await commitFiles(target, { message: "second", author, files: { "docs/b.txt": "beta\n" } })
@@ -34,7 +42,8 @@ describe("commitFiles on a token", () => {
       branch: "main",
       unchanged: false,
     });
-    expect(requests).toHaveLength(5);
+    // No receive-pack advertisement: upload-pack's ls-refs names the head the push replaces.
+    expect(sent(requests)).toEqual(["GET refs", UPLOAD, UPLOAD, "POST git-receive-pack"]);
   });
 
   it("answers a stale parent with a conflict, before pushing anything", async () => {
@@ -75,9 +84,11 @@ describe("refs, branches, diff and merge on a token", () => {
   });
 
   it("diffs two commits, reading only the trees that differ, with a unified diff", async () => {
-    const { unmatched } = replay(...flows["diff of two commits"]!);
+    const { requests, unmatched } = replay(...flows["diff of two commits"]!);
     const diff = (await diffRefs(target, { from: ids.commit, to: second, contents: true }))._unsafeUnwrap();
     expect(unmatched).toEqual([]);
+    // Capabilities; both commits with their root trees; the one folder that differs, both sides; the blob.
+    expect(sent(requests)).toEqual(["GET refs", UPLOAD, UPLOAD, UPLOAD]);
     expect(diff.from).toBe(ids.commit);
     expect(diff.to).toBe(second);
     expect(diff.changes).toMatchObject([{ status: "added", path: "docs/b.txt" }]);
@@ -85,21 +96,28 @@ describe("refs, branches, diff and merge on a token", () => {
   });
 
   it("creates a branch at another's head, and deletes it", async () => {
-    replay(...flows["branch created"]!);
+    const created = replay(...flows["branch created"]!);
     expect((await createBranch(target, { name: "draft", from: "main" }))._unsafeUnwrap()).toEqual({
       name: "draft",
       commit: second,
     });
-    replay(...flows["branch deleted"]!);
+    // Whether it exists and what `from` names, in one ls-refs.
+    expect(sent(created.requests)).toEqual(["GET refs", UPLOAD, "POST git-receive-pack"]);
+    // Capabilities kept from the call before.
+    const deleted = replay(...flows["branch deleted"]!.slice(1));
     expect((await deleteBranch(target, { name: "draft" }))._unsafeUnwrap()).toEqual({ name: "draft", commit: second });
+    expect(sent(deleted.requests)).toEqual([UPLOAD, "POST git-receive-pack"]);
   });
 
   it("merges three ways: a merge commit on both heads, pushed", async () => {
-    const { unmatched } = replay(...flows["three-way merge"]!);
+    const { requests, unmatched } = replay(...flows["three-way merge"]!);
     const merged = (
       await mergeRefs(target, { from: "side", into: "main", author: third, message: "merge side" })
     )._unsafeUnwrap();
     expect(unmatched).toEqual([]);
+    // Capabilities once; both heads in one ls-refs; the history to the base; the three root trees (all the merge
+    // reads: the files are at the root); the push.
+    expect(sent(requests)).toEqual(["GET refs", UPLOAD, UPLOAD, UPLOAD, "POST git-receive-pack"]);
     expect(merged.parents).toHaveLength(2);
     expect(merged.fastForward).toBe(false);
     expect(merged.changed).toEqual(["s.txt"]);

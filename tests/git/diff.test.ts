@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DiffRefsInput, diffRefs } from "../../src/git/index.js";
+import { type DiffRefsInput, diffRefs, disposeGit } from "../../src/git/index.js";
 import { MemoryRemote, memoryClient, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
@@ -274,16 +274,20 @@ describe("diffRefs between a fork and its source, with a client", () => {
     expect(found.changes.map(({ path, patch }) => [path, patch])).toEqual([
       ["a.txt", "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1 @@\n-one\n-two\n-three\n+A\n"],
     ]);
+    // Each repo's token is kept for the client's next calls, and revoked as it is disposed.
+    expect(calls.filter((call) => call.startsWith("DELETE"))).toEqual([]);
+    await disposeGit(client);
     expect(calls.filter((call) => call.startsWith("DELETE")).sort()).toEqual([
       "DELETE tokens/token-of-agent-a",
       "DELETE tokens/token-of-baseline",
     ]);
   });
 
-  it("answers a side in a repo that does not exist with the API's not-found, releasing what it reached", async () => {
+  it("answers a side in a repo that does not exist with the API's not-found, and keeps what it reached", async () => {
     const { client, calls } = forked();
     const found = await diffRefs(client, "agent-a", { from: { repo: "nope" }, to: "main" });
     expect(found._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
+    await disposeGit(client);
     expect(calls).toContain("DELETE tokens/token-of-agent-a");
   });
 

@@ -2,13 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitFiles, readFiles } from "../../src/git/index.js";
 import { fetchInto } from "../../src/git/loader.js";
 import { ObjectStore } from "../../src/git/objects.js";
-import { advertisedRefs } from "../../src/git/receive-pack.js";
-import type { Remote } from "../../src/git/smart-http.js";
+import { packetText } from "../../src/git/pkt-line.js";
+import { type Remote, request } from "../../src/git/smart-http.js";
 import { type Capabilities, capabilities, type FetchRequest, lsRefs } from "../../src/git/upload-pack.js";
 import { createRepo, createToken, getRepo } from "../../src/index.js";
 import { useLocalServer } from "../support/local-server.js";
 import { MemoryRemote } from "../support/memory-remote.js";
 import { type Simulator, simulatorAvailable, startSimulator } from "../support/simulator.js";
+
+/** The refs of receive-pack's advertisement (what a push's `auth` probe reads), capabilities left out. */
+const advertisedRefs = async (remote: Remote) =>
+  (await request(remote, "git-receive-pack")).map((packets) =>
+    packets.flatMap((packet) => packetText(packet)?.split("\0")[0] ?? []).filter((line) => !line.startsWith("# ")),
+  );
 
 /**
  * The remote in memory the unit tests of src/git run on (tests/support/memory-remote.ts) answers as git does: the

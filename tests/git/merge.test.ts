@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type MergeRefsInput, mergeRefs } from "../../src/git/index.js";
+import { disposeGit, type MergeRefsInput, mergeRefs } from "../../src/git/index.js";
 import { MemoryRemote, memoryClient, type RemoteOptions, withEachRequestFailing } from "../support/memory-remote.js";
 
 /**
@@ -560,7 +560,7 @@ describe("mergeRefs: a ref that is not a ref", () => {
 });
 
 describe("mergeRefs from a fork, with a client", () => {
-  it("brings the fork's commits and objects to the source in the push, and revokes both tokens", async () => {
+  it("brings the fork's commits and objects to the source in the push; disposing revokes both tokens", async () => {
     const { baseline, main, theirs, client, calls } = forked();
     const merged = (
       await mergeRefs(client, "baseline", { from: { repo: "agent-a" }, into: "main", author })
@@ -570,6 +570,7 @@ describe("mergeRefs from a fork, with a client", () => {
     expect(baseline.read(merged.commit)).toEqual({ ...BASE, "o.txt": "o\n", "docs/t.txt": "t\n" });
     // The fork's commit is on the source now, whole: the remote checked the push's connectivity.
     expect(baseline.objects.has(theirs)).toBe(true);
+    await disposeGit(client);
     expect(calls.filter((call) => call.startsWith("DELETE")).sort()).toEqual([
       "DELETE tokens/token-of-agent-a",
       "DELETE tokens/token-of-baseline",
@@ -619,10 +620,11 @@ describe("mergeRefs from a fork, with a client", () => {
     expect(calls.filter((call) => call.startsWith("POST tokens"))).toHaveLength(1);
   });
 
-  it("answers a fork that does not exist with the API's not-found, and revokes the source's token", async () => {
+  it("answers a fork that does not exist with the API's not-found; disposing revokes the source's token", async () => {
     const { client, calls } = forked();
     const merged = await mergeRefs(client, "baseline", { from: { repo: "nope" }, into: "main", author });
     expect(merged._unsafeUnwrapErr()).toMatchObject({ _tag: "HttpError", status: 404 });
+    await disposeGit(client);
     expect(calls).toContain("DELETE tokens/token-of-baseline");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeCommit, ObjectStore } from "../../src/git/objects.js";
+import { objectId } from "../../src/git/hash.js";
+import { encodeCommit, encodeTag, ObjectStore, stripspace } from "../../src/git/objects.js";
 import { writePack } from "../../src/git/pack.js";
 import { readPack } from "../../src/git/pack-reader.js";
 import { MemoryRemote } from "../support/memory-remote.js";
@@ -54,6 +55,39 @@ describe("encodeCommit", () => {
       message: "m",
     });
     expect(decode(bytes).split("\n")[1]).toBe(`author Ada <ada@example.com> 1767225600 ${zone}`);
+  });
+});
+
+describe("encodeTag", () => {
+  // Captured from git 2.39: `git tag -a v1.0 -m $'First release\r\n\n\nnotes  \n'` on 0b8fda71…, the tagger's
+  // date "1767225600 +0200"; `git cat-file tag v1.0` and `git rev-parse v1.0`.
+  const object = "0b8fda71719188225e113b4e11994846995509db";
+  const tagger = { ...person, timezoneOffset: -120 };
+
+  it("writes the bytes and the id git writes for `git tag -a -m`", () => {
+    const bytes = encodeTag({ object, tag: "v1.0", tagger, message: "First release\r\n\n\nnotes  \n" });
+    expect(decode(bytes)).toBe(
+      `object ${object}\ntype commit\ntag v1.0\ntagger Ada <ada@example.com> 1767225600 +0200\n\nFirst release\n\nnotes\n`,
+    );
+    expect(objectId("tag", bytes)).toBe("2bead9eb3d7b46500f53209a7bb5260abdf7e5ad");
+  });
+
+  it("keeps an empty message empty, as `git tag -a -m ' '` does", () => {
+    expect(decode(encodeTag({ object, tag: "v", tagger, message: "  \n" })).endsWith("+0200\n\n")).toBe(true);
+  });
+});
+
+describe("stripspace", () => {
+  it("drops trailing whitespace, leading and trailing blank lines, and makes a run of blank lines one", () => {
+    expect(stripspace("\n\n  a \t\r\n\n\n\nb\n\n")).toBe("  a\n\nb\n");
+  });
+
+  it("keeps lines starting with #, as git's --cleanup=whitespace does (its default would drop them)", () => {
+    expect(stripspace("#12 fix  \n\n\n  body\t\n#c")).toBe("#12 fix\n\n  body\n#c\n");
+  });
+
+  it("leaves nothing of whitespace alone", () => {
+    expect(stripspace(" \n\t\n")).toBe("");
   });
 });
 
@@ -120,12 +154,20 @@ describe("ObjectStore", () => {
     expect(decode(await other.blob(fetched))).toBe("fetched");
   });
 
-  it("will not pack an object of a kind a push of this data plane never sends", async () => {
-    const remote = new MemoryRemote();
-    const commit = remote.commit({ a: "a" });
-    const tag = remote.tag("v1", commit);
+  it("packs a tag object it wrote, read back by another store as the tag of its commit", async () => {
     const store = new ObjectStore();
-    store.add(await readPack(remote.pack([tag]), LIMITS));
-    expect(() => store.pack([tag])).toThrow(`object ${tag} is a tag`);
+    const commit = await store.writeCommit({
+      tree: TREE,
+      parents: [],
+      author: person,
+      committer: person,
+      message: "m",
+    });
+    const tag = await store.writeTag({ object: commit, tag: "v1", tagger: person, message: "v1" });
+    const other = new ObjectStore();
+    expect(other.add(await readPack(await writePack(store.pack([tag])), LIMITS))).toEqual([tag]);
+    const [read] = other.pack([tag]);
+    expect(read?.type).toBe("tag");
+    expect(decode(read?.content as Uint8Array)).toMatch(new RegExp(`^object ${commit}\ntype commit\ntag v1\n`));
   });
 });

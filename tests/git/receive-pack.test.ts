@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { pktLine } from "../../src/git/pkt-line.js";
-import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
-import { band, bytes, ids, remote, replay, wire } from "../support/git-wire.js";
+import { pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
+import { band, bytes, bytesOf, ids, remote, replay, TOKEN, wire } from "../support/git-wire.js";
 
 /**
  * git-receive-pack, protocol v1, replayed from captured exchanges: the ref advertisement, one ref update with its
@@ -14,26 +14,6 @@ const created = wire["push of a branch"]!;
 
 /** A push answer: side-band 1 holding the report-status lines, then the closing flushes. */
 const report = (...lines: string[]) => bytes(band(1, bytes(...lines.map(pktLine), "0000")), "0000");
-
-describe("advertisedRefs", () => {
-  it("reads the captured advertisement: the branch and its head", async () => {
-    replay(wire["receive-pack advertisement"]!);
-    expect([...(await advertisedRefs(remote()))._unsafeUnwrap()]).toEqual([["refs/heads/main", commit]]);
-  });
-
-  it("reads an empty repo's advertisement (capabilities on a zero id) as no refs", async () => {
-    replay(wire["receive-pack advertisement of an empty repo"]!);
-    expect((await advertisedRefs(remote()))._unsafeUnwrap().size).toBe(0);
-  });
-
-  it("refuses a line that is not `<oid> <ref>`", async () => {
-    replay({ exchange: wire["receive-pack advertisement"]!, body: `${pktLine("zzz refs/heads/main")}0000` });
-    expect((await advertisedRefs(remote()))._unsafeUnwrapErr()).toMatchObject({
-      reason: "protocol",
-      message: expect.stringContaining("malformed ref advertisement: zzz refs/heads/main"),
-    });
-  });
-});
 
 describe("pushPack", () => {
   it("creates a branch: the update line with its capabilities, the pack, and an `ok` report", async () => {
@@ -111,5 +91,55 @@ describe("pushPack", () => {
   it("maps a refused token to auth", async () => {
     replay({ exchange: created, status: 403, body: "this token is read-only\n" });
     expect((await pushPack(remote(), await update()))._unsafeUnwrapErr()).toMatchObject({ reason: "auth" });
+  });
+});
+
+describe("pushPack to a remote that refuses the token before it reads the pack", () => {
+  // Such a remote answers 403 and closes while the pack is still being written: fetch fails (EPIPE), unanswered.
+  const serve = (advertisement: (token: string) => Response) => {
+    const sent: string[] = [];
+    vi.stubGlobal("fetch", async (input: string, init: RequestInit) => {
+      const request = new Request(input, init);
+      const token = request.headers.get("authorization")?.slice("Bearer ".length) ?? "";
+      sent.push(
+        `${request.method} ${new URL(request.url).pathname.split("/").pop()} ${token === TOKEN ? "old" : token}`,
+      );
+      if (request.method === "GET") return advertisement(token);
+      if (token === TOKEN) throw new TypeError("fetch failed", { cause: new Error("write EPIPE") });
+      return new Response(report("unpack ok", "ok refs/heads/copy"));
+    });
+    return sent;
+  };
+  const advertised = () => new Response(bytesOf(wire["receive-pack advertisement"]!, "responseBody"));
+  const update = async () => ({ ref: "refs/heads/copy", old: ZERO_OID, new: commit });
+
+  it("asks its advertisement why: a refusal there is the push's auth error", async () => {
+    const sent = serve(() => new Response("Artifacts token requires write scope\n", { status: 403 }));
+    const error = (await pushPack(remote(), await update()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ _tag: "GitError", reason: "auth", status: 403 });
+    expect(error.message).toContain("requires write scope");
+    expect(sent).toEqual(["POST git-receive-pack old", "GET refs old"]);
+  });
+
+  it("pushes once more when the advertisement renewed a refused minted token", async () => {
+    const sent = serve((token) => (token === TOKEN ? new Response("expired", { status: 401 }) : advertised()));
+    const renewed = remote({ renew: async () => "art_v1_0123456789abcdef0123456789abcdef01234567?expires=9999999999" });
+    (await pushPack(renewed, await update()))._unsafeUnwrap();
+    const fresh = renewed.token;
+    expect(sent).toEqual([
+      "POST git-receive-pack old",
+      "GET refs old",
+      `GET refs ${fresh}`,
+      `POST git-receive-pack ${fresh}`,
+    ]);
+  });
+
+  it("is the connection's failure when the advertisement takes the token", async () => {
+    const sent = serve(advertised);
+    expect((await pushPack(remote(), await update()))._unsafeUnwrapErr()).toMatchObject({
+      _tag: "TransportError",
+      reason: "network",
+    });
+    expect(sent).toEqual(["POST git-receive-pack old", "GET refs old"]);
   });
 });

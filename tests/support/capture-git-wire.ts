@@ -16,8 +16,8 @@ import {
   readFiles,
 } from "../../src/git/index.js";
 import { PackParser } from "../../src/git/pack-reader.js";
-import { advertisedRefs, pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
-import type { Remote } from "../../src/git/smart-http.js";
+import { pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
+import { type Remote, request } from "../../src/git/smart-http.js";
 import { capabilities, fetchPack, lsRefs } from "../../src/git/upload-pack.js";
 
 const parser = () => new PackParser({ maxTotalBytes: 64 * 1024 * 1024 });
@@ -43,14 +43,16 @@ const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
   if ((!current && !flowing) || typeof input !== "string") return realFetch(input, init);
   const url = new URL(String(input));
-  const response = await realFetch(input, init);
+  // A push's pack is a stream: captured as the bytes it sends, and sent as those.
+  const sent = init?.body ? new Uint8Array(await new Response(init.body).arrayBuffer()) : undefined;
+  const response = await realFetch(input, { ...init, body: sent, duplex: undefined } as RequestInit);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const headers = new Headers(init?.headers);
   const exchange: Exchange = {
     method: init?.method ?? "GET",
     path: url.pathname.replace(/^\/git\/default\/[^/]+\.git/, "") + url.search,
     gitProtocol: headers.get("git-protocol"),
-    requestBody: Buffer.from((init?.body as Uint8Array | undefined) ?? new Uint8Array()).toString("base64"),
+    requestBody: Buffer.from(sent ?? new Uint8Array()).toString("base64"),
     status: response.status,
     contentType: response.headers.get("content-type"),
     responseBody: Buffer.from(bytes).toString("base64"),
@@ -102,7 +104,7 @@ try {
   await as("ls-refs", () => lsRefs(wire, caps, ["HEAD", "refs/heads/"]));
   await as("fetch", () => fetchPack(wire, caps, { wants: [made.commit], shallow: true, filter: "tree:0" }, parser()));
   await as("fetch of an unknown object", () => fetchPack(wire, caps, { wants: ["1".repeat(40)] }, parser()));
-  await as("receive-pack advertisement", () => advertisedRefs(wire));
+  await as("receive-pack advertisement", () => request(wire, "git-receive-pack"));
   const blob = new TextEncoder().encode("beta\n");
   await as("push of a stale head", () =>
     pushPack(wire, {
@@ -119,24 +121,26 @@ try {
     await as("upload-pack advertisement of an empty repo", () => capabilities(emptyRemote))
   )._unsafeUnwrap();
   await as("ls-refs of an empty repo", () => lsRefs(emptyRemote, emptyCaps, ["HEAD", "refs/heads/"]));
-  await as("receive-pack advertisement of an empty repo", () => advertisedRefs(emptyRemote));
+  await as("receive-pack advertisement of an empty repo", () => request(emptyRemote, "git-receive-pack"));
   // Whole calls on a token (the `{ remote, token }` target), so nothing but Git is spoken.
-  const target = { remote: repo.remote, token };
+  // Each flow on a target of its own, as each unit test replays it: nothing kept from the flow before.
+  const fresh = () => ({ remote: repo.remote, token });
+  const target = fresh();
   const later = { ...author, timestamp: author.timestamp + 60 };
   const second = (
     await flow("commit of one new file", () =>
-      commitFiles(target, { message: "second", author: later, files: { "docs/b.txt": "beta\n" } }),
+      commitFiles(fresh(), { message: "second", author: later, files: { "docs/b.txt": "beta\n" } }),
     )
   )._unsafeUnwrap();
   await flow("commit on a stale parent", () =>
-    commitFiles(target, { message: "late", author: later, files: { "c.txt": "c" }, parent: made.commit }),
+    commitFiles(fresh(), { message: "late", author: later, files: { "c.txt": "c" }, parent: made.commit }),
   );
-  await flow("read of one file", () => readFiles(target, { paths: ["docs/b.txt"] }));
-  await flow("read of the whole head", () => readFiles(target));
-  await flow("list of refs", () => listRefs(target));
-  await flow("diff of two commits", () => diffRefs(target, { from: made.commit, to: second.commit, contents: true }));
-  await flow("branch created", () => createBranch(target, { name: "draft", from: "main" }));
-  await flow("branch deleted", () => deleteBranch(target, { name: "draft" }));
+  await flow("read of one file", () => readFiles(fresh(), { paths: ["docs/b.txt"] }));
+  await flow("read of the whole head", () => readFiles(fresh()));
+  await flow("list of refs", () => listRefs(fresh()));
+  await flow("diff of two commits", () => diffRefs(fresh(), { from: made.commit, to: second.commit, contents: true }));
+  await flow("branch created", () => createBranch(fresh(), { name: "draft", from: "main" }));
+  await flow("branch deleted", () => deleteBranch(fresh(), { name: "draft" }));
   // Two lines of work: `side` adds a file, `main` edits another; then they merge, and a clash does not.
   const third = { ...author, timestamp: author.timestamp + 120 };
   (
@@ -150,7 +154,7 @@ try {
   )._unsafeUnwrap();
   (await commitFiles(target, { message: "main", author: third, files: { "a.txt": "alpha\nmore\n" } }))._unsafeUnwrap();
   await flow("three-way merge", () =>
-    mergeRefs(target, { from: "side", into: "main", author: third, message: "merge side" }),
+    mergeRefs(fresh(), { from: "side", into: "main", author: third, message: "merge side" }),
   );
   (
     await commitFiles(target, {
@@ -161,7 +165,7 @@ try {
       files: { "a.txt": "other\n" },
     })
   )._unsafeUnwrap();
-  await flow("merge that conflicts", () => mergeRefs(target, { from: "clash", into: "main", author: third }));
+  await flow("merge that conflicts", () => mergeRefs(fresh(), { from: "clash", into: "main", author: third }));
   const out = { ids: { commit: made.commit, second: second.commit }, exchanges: captured, flows };
   await writeFile(join(import.meta.dirname, "../fixtures/git-wire.json"), `${JSON.stringify(out, null, 2)}\n`);
   console.log(Object.keys(captured).join("\n"));

@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 /**
  * A proxy on 127.0.0.1 in front of the local server's Git remote: it forwards every request as is, counts the
  * bytes it answers, and lets a test spoil one kind of request on purpose (`fault`), to see the data plane fail
- * cleanly when a server dies mid-pack, cuts a pack short or refuses the token half-way through a call.
+ * cleanly when a server dies mid-pack, cuts a pack short or refuses the token half-way through a call; or adds a
+ * round trip's latency to every request (`delayMs`), as a network would.
  */
 export type GitFault =
   | { kind: "reset-mid-body" }
@@ -27,7 +28,7 @@ export interface GitProxy {
   close(): Promise<void>;
 }
 
-export async function startGitProxy(origin: string): Promise<GitProxy> {
+export async function startGitProxy(origin: string, options: { delayMs?: number } = {}): Promise<GitProxy> {
   const target = new URL(origin);
   const proxy: GitProxy = {
     remote: (remote) => remote.replace(origin, `http://127.0.0.1:${port}`),
@@ -42,6 +43,13 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // A network's round trip, added before each request goes on (`delayMs`).
+    if (options.delayMs) {
+      req.pause();
+      setTimeout(() => forward(req, res), options.delayMs);
+    } else forward(req, res);
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     proxy.requests.push(`${req.method} ${path}`);
     let spoil: GitFault | undefined;
@@ -91,7 +99,7 @@ export async function startGitProxy(origin: string): Promise<GitProxy> {
     );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;
   return proxy;

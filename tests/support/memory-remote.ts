@@ -710,6 +710,8 @@ afterEach(() => {
  */
 export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: string; default_branch?: string }>) {
   const calls: string[] = [];
+  /** Each call with its query: `GET repos/notes/log?ref=main&limit=1`. */
+  const urls: string[] = [];
   const headers: Headers[] = [];
   const envelope = (result: unknown, status = 200) =>
     Response.json(
@@ -729,6 +731,7 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
       const sent = new Request(input, init);
       const path = new URL(sent.url).pathname.replace("/client/v4/accounts/acc/artifacts/namespaces/default/", "");
       calls.push(`${sent.method} ${path}`);
+      urls.push(`${sent.method} ${path}${new URL(sent.url).search}`);
       headers.push(sent.headers);
       const [kind, name = "", what, hash = ""] = path.split("/");
       if (kind === "tokens" && sent.method === "POST") {
@@ -744,6 +747,34 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
       if (kind !== "repos" || !found) return envelope(null, 404);
       const { remote } = found;
       const object = remote.objects.get(hash);
+      const query = new URL(sent.url).searchParams;
+      // As our local server answers them (the log's JSON is undocumented upstream): `{ hash, … }` entries, and a
+      // file's bytes at a ref, a 404 for a path that names no file.
+      const commitAt = (ref: string | null) =>
+        ref === null
+          ? remote.refs.get(`refs/heads/${found.default_branch ?? "main"}`)
+          : /^[0-9a-f]{40}$/.test(ref)
+            ? remote.objects.get(ref)?.type === "commit"
+              ? ref
+              : undefined
+            : (remote.refs.get(`refs/heads/${ref}`) ?? remote.refs.get(`refs/tags/${ref}`));
+      if (what === "log") {
+        const head = commitAt(query.get("ref"));
+        return head ? envelope([{ hash: head, message: remote.commitOf(head).message }]) : envelope(null, 404);
+      }
+      if (what === "file") {
+        const head = commitAt(query.get("ref"));
+        let oid = head && remote.commitOf(head).tree;
+        let mode = "40000";
+        for (const part of (query.get("path") ?? "").split("/")) {
+          const entry = oid && mode === "40000" ? remote.entries(oid).find((e) => e.name === part) : undefined;
+          [oid, mode] = [entry?.oid, entry?.mode ?? ""];
+        }
+        if (!oid || mode === "40000" || mode === "160000") return envelope(null, 404);
+        return new Response(new Uint8Array(remote.objects.get(oid)?.content ?? []), {
+          headers: { "content-type": "application/octet-stream" },
+        });
+      }
       if (what === undefined) {
         return envelope({
           id: `id-${name}`,
@@ -784,7 +815,7 @@ export function memoryClient(repos: Record<string, { remote: MemoryRemote; url: 
       return envelope(null, 404);
     },
   });
-  return { client, calls, headers };
+  return { client, calls, urls, headers };
 }
 
 /**

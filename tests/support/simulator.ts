@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +45,8 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const freePort = () =>
+/** A port free on 127.0.0.1 now (for a server that must know its port before it starts). */
+export const freePort = () =>
   new Promise<number>((resolve) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
       const address = probe.address();
@@ -56,6 +57,8 @@ const freePort = () =>
 export async function startSimulator(): Promise<Simulator> {
   const dir = await mkdtemp(join(tmpdir(), "artifacts-simulator-"));
   await cp(join(import.meta.dirname, "simulator-worker"), dir, { recursive: true });
+  // The Worker runs this SDK's data plane from source: wrangler's bundler takes the TypeScript as it is.
+  await writeFile(join(dir, "sdk.js"), `export * from ${JSON.stringify(join(root, "src/git/index.ts"))};\n`);
   const port = await freePort();
   const child: ChildProcess = spawn(node22, [wrangler, "dev", "--port", String(port), "--ip", "127.0.0.1"], {
     cwd: dir,

@@ -3,9 +3,12 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRepo, createToken } from "../../src/index.js";
+import { createClient, createRepo, createToken } from "../../src/index.js";
+import { startArtifactsServer } from "../../src/testing/index.js";
 import { gitCli, removeTempDirs, tempDir, withBearer } from "../support/git.js";
+import { startGitProxy } from "../support/git-proxy.js";
 import { useLocalServer } from "../support/local-server.js";
+import { freePort } from "../support/simulator.js";
 
 /**
  * The local server's Git remotes as a client that misbehaves sees them: one that asks for a pack and reads none of
@@ -75,4 +78,32 @@ describe("a clone that reads slowly", () => {
     // A client gone mid-answer does not leave git blocked.
     await until(async () => (await uploadPacks()).length === 0, 10_000);
   }, 60_000);
+});
+
+describe("remoteOrigin", () => {
+  it("names a proxy in front of the server in every repo's remote, and git goes through it", async () => {
+    const port = await freePort();
+    const proxy = await startGitProxy(`http://127.0.0.1:${port}`);
+    const proxied = proxy.remote(`http://127.0.0.1:${port}`);
+    const server = await startArtifactsServer({ port, remoteOrigin: `${proxied}/` });
+    try {
+      const client = createClient({ ...server.clientOptions, retry: 0 });
+      const repo = (await createRepo(client, { name: "behind" }))._unsafeUnwrap();
+      expect(repo.remote).toBe(`${proxied}/git/default/behind.git`);
+      const work = await tempDir();
+      await writeFile(join(work, "a.txt"), "a\n");
+      await gitCli(["init", "--quiet", "-b", "main"], work);
+      await gitCli(["add", "-A"], work);
+      await gitCli(["-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "--quiet", "-m", "a"], work);
+      const pushed = await gitCli(withBearer(repo.token, ["push", "--quiet", repo.remote, "main"]), work);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(proxy.requests).toEqual([
+        "GET /git/default/behind.git/info/refs",
+        "POST /git/default/behind.git/git-receive-pack",
+      ]);
+    } finally {
+      await server.close();
+      await proxy.close();
+    }
+  });
 });

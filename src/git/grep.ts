@@ -1,0 +1,265 @@
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
+import type { Client } from "../client.js";
+import { type ArtifactsError, InvalidInputError } from "../errors.js";
+import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
+import type { GitError } from "./errors.js";
+import { POSIX_CLASSES } from "./glob.js";
+import { isOid } from "./hash.js";
+import { checkPaths, isRefName } from "./input.js";
+import { pathspec } from "./path.js";
+import { filesAt } from "./read.js";
+import type { ArtifactsRepoHandle } from "./sources.js";
+import { type ByteString, decodeUtf8, fromUtf8, kindOf, toByteString, toBytes } from "./tree.js";
+
+/**
+ * Searching the files of a commit without a clone, as `git grep -E -n --column -I <pattern> <ref> -- <paths>`:
+ * only the trees on the paths' way and the files they select are read, in Git's path order, binary files (a NUL in
+ * their first 8,000 bytes) skipped. Lines and columns count bytes, as git does in the C locale.
+ */
+
+/**
+ * What `grepFiles` searches for, and where.
+ *
+ * @example
+ * const input: GrepFilesInput = { pattern: "TODO|FIXME", paths: ["src/**\/*.ts"], maxMatches: 50 };
+ */
+export interface GrepFilesInput {
+  /**
+   * A POSIX extended regular expression (`git grep -E`), run as a JavaScript `RegExp` over each line's bytes: what
+   * both read alike means the same (`.`, `[…]` with `[:alpha:]` and the other classes, `*`, `+`, `?`, `{n,m}`, `|`,
+   * `( )`, `^`, `$`, `\<` and `\>`); JavaScript's escapes (`\d`, `\s`, `\b`) work too. Refused if it does not compile.
+   */
+  pattern: string;
+  /** A branch, a tag or a commit id. Default (or `"HEAD"`): the repo's default branch. */
+  ref?: string;
+  /** As git's pathspec: files, folders, globs (`*.md`). Default: every file. */
+  paths?: string[];
+  /** `pattern` is a plain string (`git grep -F`). */
+  fixedStrings?: boolean;
+  /** ASCII letters match either case (`git grep -i`). */
+  ignoreCase?: boolean;
+  /** Stop after this many matching lines (`truncated` then says so). Default 1,000. */
+  maxMatches?: number;
+  /** Search at most this many bytes of files: one that would cross it is not read (`truncated`). Default: no bound. */
+  maxBytes?: number;
+}
+
+/**
+ * One matching line: its file, its number and the byte column of the first match (both from 1), and the line
+ * without its newline (a carriage return kept). `pathBytes` is set when the path is not UTF-8, `textBytes` when
+ * the line is not (`path`, `text` are then lossy).
+ *
+ * @example
+ * const { path, line, column, text }: GrepMatch = result.matches[0];
+ */
+export interface GrepMatch {
+  path: string;
+  line: number;
+  column: number;
+  text: string;
+  pathBytes?: Uint8Array;
+  textBytes?: Uint8Array;
+}
+
+/**
+ * The commit searched, its matching lines in path order, whether a bound stopped the search, and the binary files
+ * not searched.
+ *
+ * @example
+ * const { commit, matches, truncated }: GrepFilesResult = (await grepFiles(client, "notes", { pattern: "x" }))._unsafeUnwrap();
+ */
+export interface GrepFilesResult {
+  commit: string;
+  matches: GrepMatch[];
+  truncated: boolean;
+  binarySkipped: string[];
+}
+
+const DEFAULT_MAX_MATCHES = 1000;
+/** Files read per fetch: a bound of bytes stops between batches, not after everything was fetched. */
+const BATCH = 64;
+
+/**
+ * Searches the files of a branch, tag or commit for lines matching `pattern`, without a clone. Takes the three
+ * targets `commitFiles` takes.
+ *
+ * @example
+ * const found = await grepFiles(client, "notes", { pattern: "TODO", paths: ["*.md"] });
+ * if (found.isOk()) for (const { path, line, text } of found.value.matches) console.log(`${path}:${line}: ${text}`);
+ */
+export function grepFiles(
+  client: Client,
+  repo: string,
+  input: GrepFilesInput,
+  options?: GitCallOptions,
+): ResultAsync<GrepFilesResult, GitError | ArtifactsError>;
+export function grepFiles(
+  target: ArtifactsRepoHandle | GitRemote,
+  input: GrepFilesInput,
+  options?: GitCallOptions,
+): ResultAsync<GrepFilesResult, GitError | ArtifactsError>;
+export function grepFiles(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<GrepFilesResult, GitError | ArtifactsError> {
+  return guard(() => {
+    const [repo, input, options] = splitArgs<[GrepFilesInput, GitCallOptions?]>(target, rest);
+    const checked = checkGrep(input);
+    if (checked.isErr()) return errAsync(checked.error);
+    const { ref, paths, regex, maxMatches, maxBytes } = checked.value;
+    return withAccess(reach(target, repo, undefined, "read", options ?? {}), async (access) => {
+      const selection = paths === undefined ? undefined : pathspec(paths);
+      const found = await filesAt(access.remote, ref ?? access.defaultBranch, selection, access.sources);
+      if (found.isErr()) return err(found.error);
+      const { commit, loader } = found.value;
+      // git grep searches files: a symlink's target is no file's content.
+      const files = found.value.files.filter((file) => kindOf(file.mode) !== "symlink");
+      files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const result: GrepFilesResult = { commit, matches: [], truncated: false, binarySkipped: [] };
+      let read = 0;
+      for (let start = 0; start < files.length && !result.truncated; start += BATCH) {
+        const batch = files.slice(start, start + BATCH);
+        const loaded = await loader.blobs(batch.map((file) => file.oid));
+        if (loaded.isErr()) return err(loaded.error);
+        for (const file of batch) {
+          const content = await loader.store.blob(file.oid);
+          read += content.length;
+          if (read > maxBytes) {
+            result.truncated = true;
+            break;
+          }
+          if (isBinary(content)) {
+            result.binarySkipped.push(decodeUtf8(file.path) ?? new TextDecoder().decode(toBytes(file.path)));
+            continue;
+          }
+          if (!searchFile(file.path, content, regex, maxMatches, result)) break;
+        }
+      }
+      return ok(result);
+    });
+  });
+}
+
+/** git's test for a binary file: a NUL in its first 8,000 bytes. */
+const isBinary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
+
+/** Adds the matching lines of one file; false once `maxMatches` is reached (the result then `truncated`). */
+function searchFile(
+  path: ByteString,
+  content: Uint8Array,
+  regex: RegExp,
+  maxMatches: number,
+  result: GrepFilesResult,
+): boolean {
+  const text = toByteString(content);
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop(); // the newline that ends the last line starts none
+  const decodedPath = decodeUtf8(path);
+  for (const [index, line] of lines.entries()) {
+    regex.lastIndex = 0;
+    const match = regex.exec(line);
+    if (!match) continue;
+    if (result.matches.length >= maxMatches) {
+      result.truncated = true;
+      return false;
+    }
+    const decoded = decodeUtf8(line);
+    result.matches.push({
+      path: decodedPath ?? new TextDecoder().decode(toBytes(path)),
+      line: index + 1,
+      column: match.index + 1,
+      text: decoded ?? new TextDecoder().decode(toBytes(line)),
+      ...(decodedPath === undefined ? { pathBytes: toBytes(path) } : {}),
+      ...(decoded === undefined ? { textBytes: toBytes(line) } : {}),
+    });
+  }
+  return true;
+}
+
+interface CheckedGrep {
+  ref: string | undefined;
+  paths: string[] | undefined;
+  regex: RegExp;
+  maxMatches: number;
+  maxBytes: number;
+}
+
+function checkGrep(input: GrepFilesInput | undefined): Result<CheckedGrep, InvalidInputError> {
+  const invalid = (text: string, field: string) => err(new InvalidInputError(text, field));
+  if (typeof input !== "object" || input === null) return invalid("the search must be an object", "input");
+  const { pattern, ref, paths, fixedStrings = false, ignoreCase = false } = input;
+  const { maxMatches = DEFAULT_MAX_MATCHES, maxBytes = Number.POSITIVE_INFINITY } = input;
+  if (typeof pattern !== "string" || pattern.includes("\n") || pattern.includes("\0")) {
+    return invalid("pattern must be a string of one line", "pattern");
+  }
+  if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
+    return invalid("ref must be a branch, a tag, a commit id or HEAD", "ref");
+  }
+  if (typeof fixedStrings !== "boolean") return invalid("fixedStrings must be a boolean", "fixedStrings");
+  if (typeof ignoreCase !== "boolean") return invalid("ignoreCase must be a boolean", "ignoreCase");
+  if (!Number.isSafeInteger(maxMatches) || maxMatches < 1) {
+    return invalid("maxMatches must be a whole number of at least 1", "maxMatches");
+  }
+  if (maxBytes !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxBytes) || maxBytes < 0)) {
+    return invalid("maxBytes must be a whole number of bytes", "maxBytes");
+  }
+  const source = fixedStrings ? escapeAll(fromUtf8(pattern)) : fromEre(fromUtf8(pattern));
+  if (source === undefined) return invalid("pattern does not compile: a bracket is not closed", "pattern");
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, ignoreCase ? "i" : "");
+  } catch (error) {
+    return invalid(`pattern does not compile: ${(error as Error).message}`, "pattern");
+  }
+  return checkPaths(paths).map((checked) => ({
+    ref: ref === "HEAD" ? undefined : ref,
+    paths: checked,
+    regex,
+    maxMatches,
+    maxBytes,
+  }));
+}
+
+const escapeAll = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+
+/**
+ * An ERE as a JavaScript RegExp source: brackets read the POSIX way (a `]` first is a member, a backslash is
+ * itself, `[:alpha:]` a class), `\<` and `\>` word boundaries; the rest is the same in both. Undefined where a
+ * bracket never closes.
+ */
+function fromEre(pattern: ByteString): string | undefined {
+  let out = "";
+  for (let at = 0; at < pattern.length; at++) {
+    const char = pattern[at] as string;
+    if (char === "\\") {
+      const next = pattern[++at];
+      out += next === "<" || next === ">" ? "\\b" : `\\${next ?? "\\"}`;
+    } else if (char === "[") {
+      let end = at + 1;
+      let members = "";
+      if (pattern[end] === "^") {
+        members += "^";
+        end++;
+      }
+      for (let first = true; ; end++, first = false) {
+        const member = pattern[end];
+        if (member === undefined) return undefined;
+        if (member === "]" && !first) break;
+        if (member === "[" && pattern[end + 1] === ":") {
+          const close = pattern.indexOf(":]", end + 2);
+          const range = close === -1 ? undefined : POSIX_CLASSES[pattern.slice(end + 2, close)];
+          if (range === undefined) return undefined;
+          members += range;
+          end = close + 1;
+        } else {
+          members += member === "\\" || member === "]" || member === "[" ? `\\${member}` : member;
+        }
+      }
+      out += `[${members}]`;
+      at = end;
+    } else {
+      out += char;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,352 @@
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
+import type { Client } from "../client.js";
+import { type ArtifactsError, InvalidInputError } from "../errors.js";
+import {
+  type Access,
+  type GitCallOptions,
+  type GitRemote,
+  type GitTarget,
+  guard,
+  reach,
+  splitArgs,
+  withAccess,
+} from "./access.js";
+import type { GitError } from "./errors.js";
+import { isOid } from "./hash.js";
+import { type Author, checkPaths, isRefName } from "./input.js";
+import { fetchInto, ObjectLoader } from "./loader.js";
+import { ObjectStore } from "./objects.js";
+import { pathspec, type Selection } from "./path.js";
+import { resolveRef } from "./refs.js";
+import type { GitResult } from "./smart-http.js";
+import type { ArtifactsRepoHandle } from "./sources.js";
+import { type ByteString, kindOf } from "./tree.js";
+import { capabilities, fetchSupports } from "./upload-pack.js";
+
+/**
+ * The history of a branch, or of some paths in it, as `git log [--first-parent] [-- <paths>]` walks it: newest
+ * committer date first (ties in the order they were reached), and with paths git's default history simplification
+ * (a commit is shown when its tree differs on the paths from every parent it is compared with; a merge the same on
+ * the paths as one parent follows that parent alone). The commits come from Git without trees where the remote
+ * advertises `filter` (a round per depth the walk reaches, four times deeper each time); only then the trees on the
+ * paths, a level at a time for all commits at once, each subtree compared by id before it is read.
+ */
+
+/**
+ * What `listCommits` walks.
+ *
+ * @example
+ * const input: ListCommitsInput = { ref: "main", paths: ["src/"], limit: 20 };
+ */
+export interface ListCommitsInput {
+  /** A branch, a tag or a commit id. Default (or `"HEAD"`): the repo's default branch. */
+  ref?: string;
+  /** As git's pathspec: a file, a folder (with or without a trailing `/`) or a glob. Default: every commit. */
+  paths?: string[];
+  /** At most this many commits (1 to 1000). Default 100. */
+  limit?: number;
+  /** The `cursor` of the previous page: the walk goes on from where it stopped, at the same tip. */
+  cursor?: string;
+  /** Only the first parent of each merge, as `git log --first-parent`. */
+  firstParent?: boolean;
+}
+
+/**
+ * A commit as `git log` shows it: its id (`%H`), parents (`%P`), tree (`%T`), author and committer (time and zone
+ * as `commitFiles` takes them) and the message as stored (`%B`, its final newline kept).
+ *
+ * @example
+ * const { commit, author, message }: LoggedCommit = page.commits[0];
+ */
+export interface LoggedCommit {
+  commit: string;
+  parents: string[];
+  tree: string;
+  author: Required<Author>;
+  committer: Required<Author>;
+  message: string;
+}
+
+/**
+ * A page of history, newest first; `cursor` is set while more commits remain.
+ *
+ * @example
+ * const { commits, cursor }: ListCommitsResult = (await listCommits(client, "notes", { paths: ["a.txt"] }))._unsafeUnwrap();
+ */
+export interface ListCommitsResult {
+  commits: LoggedCommit[];
+  cursor?: string;
+}
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+/** With paths, how deep the first round of history goes: most files change within it. */
+const PATHS_DEPTH = 256;
+const GROWTH = 4;
+
+/**
+ * Lists commits of a branch (every one, or those that changed `paths`), newest first, a page at a time, without a
+ * clone. Takes the three targets `commitFiles` takes.
+ *
+ * @example
+ * const page = await listCommits(client, "notes", { paths: ["docs/"], limit: 10 });
+ * if (page.isOk()) for (const { commit, message } of page.value.commits) console.log(commit, message);
+ */
+export function listCommits(
+  client: Client,
+  repo: string,
+  input?: ListCommitsInput,
+  options?: GitCallOptions,
+): ResultAsync<ListCommitsResult, GitError | ArtifactsError>;
+export function listCommits(
+  target: ArtifactsRepoHandle | GitRemote,
+  input?: ListCommitsInput,
+  options?: GitCallOptions,
+): ResultAsync<ListCommitsResult, GitError | ArtifactsError>;
+export function listCommits(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<ListCommitsResult, GitError | ArtifactsError> {
+  return guard(() => {
+    const [repo, input, options] = splitArgs<[ListCommitsInput?, GitCallOptions?]>(target, rest);
+    const checked = checkLog(input);
+    if (checked.isErr()) return errAsync(checked.error);
+    return withAccess(reach(target, repo, undefined, "read", options ?? {}), (access) =>
+      walkLog(access, checked.value),
+    );
+  });
+}
+
+interface CheckedLog {
+  ref: string | undefined;
+  selection: Selection | undefined;
+  limit: number;
+  /** From the cursor: the tip the first page started at, and how many commits the pages before showed. */
+  tip: string | undefined;
+  offset: number;
+  firstParent: boolean;
+}
+
+function checkLog(input: ListCommitsInput | undefined): Result<CheckedLog, InvalidInputError> {
+  const invalid = (text: string, field: string) => err(new InvalidInputError(text, field));
+  if (input !== undefined && (typeof input !== "object" || input === null))
+    return invalid("the input must be an object", "input");
+  const { ref, paths, limit = DEFAULT_LIMIT, cursor, firstParent = false } = input ?? {};
+  if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
+    return invalid("ref must be a branch, a tag, a commit id or HEAD", "ref");
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    return invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}`, "limit");
+  }
+  const page = cursor === undefined ? undefined : /^([0-9a-f]{40})\.(\d{1,9})$/.exec(cursor as string);
+  if (cursor !== undefined && !page) return invalid("cursor must be one a page of listCommits returned", "cursor");
+  if (typeof firstParent !== "boolean") return invalid("firstParent must be a boolean", "firstParent");
+  return checkPaths(paths).map((checked) => ({
+    ref: ref === "HEAD" ? undefined : ref,
+    selection: checked && pathspec(checked),
+    limit,
+    tip: page?.[1],
+    offset: Number(page?.[2] ?? 0),
+    firstParent,
+  }));
+}
+
+type Failure = GitError | ArtifactsError;
+
+/** A commit waiting in the walk: its committer time orders it, the order it was reached breaks ties (as git). */
+interface Queued {
+  oid: string;
+  time: number;
+  order: number;
+}
+
+async function walkLog(access: Access, input: CheckedLog): Promise<Result<ListCommitsResult, Failure>> {
+  const { remote } = access;
+  const caps = await capabilities(remote);
+  if (caps.isErr()) return err(caps.error);
+  const tip = input.tip ?? (await resolveRef(remote, caps.value, input.ref ?? access.defaultBranch));
+  if (typeof tip !== "string" && tip.isErr()) return err(tip.error);
+  const start = typeof tip === "string" ? tip : tip.value;
+  const store = new ObjectStore(remote.kept?.objects);
+  const loader = new ObjectLoader(remote, caps.value, store, access.sources);
+  const history = new History(loader, input);
+  const wanted = input.offset + input.limit + 1; // one past the page says whether another follows
+  history.depth = input.selection ? Math.max(wanted, PATHS_DEPTH) : wanted;
+
+  const shown: string[] = [];
+  const seen = new Set<string>([start]);
+  const queue: Queued[] = [];
+  let order = 0;
+  const enqueue = async (oid: string) => {
+    const time = (await store.commitObject(oid)).committer.timestamp;
+    // After every commit of the same time or later: FIFO among ties, as git's commit_list_insert_by_date.
+    let at = queue.findIndex((queued) => queued.time < time);
+    if (at === -1) at = queue.length;
+    queue.splice(at, 0, { oid, time, order: order++ });
+  };
+  const first = await history.ready([start]);
+  if (first.isErr()) return err(first.error);
+  await enqueue(start);
+  while (queue.length > 0 && shown.length < wanted) {
+    const { oid } = queue[0] as Queued;
+    const step = await history.step(oid, queue);
+    if (step.isErr()) return err(step.error);
+    if (step.value === undefined) continue; // fetched more: the same commit again
+    queue.shift();
+    if (step.value.shown) shown.push(oid);
+    for (const parent of step.value.follow) {
+      if (seen.has(parent)) continue;
+      seen.add(parent);
+      await enqueue(parent);
+    }
+  }
+  const page = shown.slice(input.offset, input.offset + input.limit);
+  const commits = await Promise.all(page.map(async (commit) => ({ commit, ...(await store.commitObject(commit)) })));
+  const more = shown.length > input.offset + input.limit;
+  return ok({
+    commits: commits.map(({ commit, tree, parents, author, committer, message }) => ({
+      commit,
+      parents: [...parents],
+      tree,
+      author,
+      committer,
+      message,
+    })),
+    ...(more ? { cursor: `${start}.${input.offset + input.limit}` } : {}),
+  });
+}
+
+/**
+ * The commits of the walk and, with paths, whether each is the same on them as its parents, fetched as the walk
+ * reaches them: `step` of a commit not ready fetches the next round (every commit the walk waits on, `depth`
+ * deeper) and says so with `undefined`.
+ */
+class History {
+  depth = PATHS_DEPTH;
+  /** Parents the remote does not have (a shallow repo's edge): the commit is a root, as git grafts it. */
+  private readonly absent = new Set<string>();
+  /** The commits fetched so far: decided together, in one comparison of their trees. */
+  private readonly known = new Set<string>();
+  /** Per commit, whether it is the same on the paths as each parent compared (as the empty tree for a root). */
+  private readonly verdicts = new Map<string, boolean[]>();
+
+  constructor(
+    private readonly loader: ObjectLoader,
+    private readonly input: CheckedLog,
+  ) {}
+
+  private get store(): ObjectStore {
+    return this.loader.store;
+  }
+
+  /** The parents the walk goes on to from `oid` (the first alone with `firstParent`), less those absent. */
+  private async parents(oid: string): Promise<string[]> {
+    const parents = (await this.store.parents(oid)).filter((parent) => !this.absent.has(parent));
+    return this.input.firstParent ? parents.slice(0, 1) : parents;
+  }
+
+  /** Fetches what `oids` lack of the walk's history, `depth` commits deep (commits alone where filter allows). */
+  async ready(oids: readonly string[]): Promise<GitResult<void>> {
+    const missing = [...new Set(oids)].filter((oid) => !this.store.has(oid) && !this.absent.has(oid));
+    if (missing.length === 0) return ok(undefined);
+    const { caps } = this.loader;
+    const held = await fetchInto(this.loader.remote, caps, this.store, {
+      wants: missing,
+      ...(fetchSupports(caps, "shallow") ? { deepen: this.depth } : {}),
+      ...(this.loader.filters ? { filter: "tree:0" } : {}),
+    });
+    if (held.isErr()) return err(held.error);
+    for (const oid of held.value) if (this.store.isCommit(oid)) this.known.add(oid);
+    this.depth *= GROWTH;
+    // What the remote did not send even so, it does not have: a shallow repo's history ends there.
+    for (const oid of missing) if (!this.store.has(oid)) this.absent.add(oid);
+    return ok(undefined);
+  }
+
+  /**
+   * What the walk does at `oid`: shows it or not, and which parents it follows (git's `try_to_simplify_commit`:
+   * a parent the same on the paths is followed alone, and the commit is not shown). `undefined`: more was fetched.
+   */
+  async step(
+    oid: string,
+    queue: readonly { oid: string }[],
+  ): Promise<GitResult<{ shown: boolean; follow: string[] } | undefined>> {
+    const parents = await this.parents(oid);
+    if (parents.some((parent) => !this.store.has(parent))) {
+      // Every parent the walk waits on at its edge, in one fetch.
+      const waiting = await Promise.all(queue.map(({ oid: queued }) => this.parents(queued)));
+      const fetched = await this.ready(waiting.flat().filter((parent) => !this.store.has(parent)));
+      return fetched.map(() => undefined);
+    }
+    const { selection } = this.input;
+    if (selection === undefined) return ok({ shown: true, follow: parents });
+    if (!this.verdicts.has(oid)) {
+      const compared = await this.compare(selection, [oid, ...queue.map(({ oid: queued }) => queued)]);
+      if (compared.isErr()) return err(compared.error);
+    }
+    const verdict = this.verdicts.get(oid) ?? [];
+    if (parents.length === 0) return ok({ shown: !verdict[0], follow: [] });
+    const same = verdict.indexOf(true);
+    return ok(same === -1 ? { shown: true, follow: parents } : { shown: false, follow: [parents[same] as string] });
+  }
+
+  /** Decides every commit held whose parents are held too, all at once: their trees on the paths level by level. */
+  private async compare(selection: Selection, waiting: readonly string[]): Promise<GitResult<void>> {
+    const pairs: { oid: string; ours: string; theirs: string | undefined }[] = [];
+    for (const oid of new Set([...waiting, ...this.known])) {
+      if (this.verdicts.has(oid)) continue;
+      const parents = await this.parents(oid);
+      if (!parents.every((parent) => this.store.has(parent))) continue;
+      const ours = await this.store.commitTree(oid);
+      const theirs = await Promise.all(parents.map((parent) => this.store.commitTree(parent)));
+      for (const tree of theirs.length === 0 ? [undefined] : theirs) pairs.push({ oid, ours, theirs: tree });
+    }
+    const same = await sameOnPaths(this.loader, pairs, selection);
+    if (same.isErr()) return err(same.error);
+    for (const [index, { oid }] of pairs.entries()) {
+      this.verdicts.set(oid, [...(this.verdicts.get(oid) ?? []), same.value[index] as boolean]);
+    }
+    return ok(undefined);
+  }
+}
+
+/**
+ * For each pair of trees (`undefined`: the empty tree), whether they hold the same selected files: compared a
+ * level at a time for every pair at once, one batch of trees per level, a subtree of the same id never read.
+ */
+export async function sameOnPaths(
+  loader: ObjectLoader,
+  pairs: readonly { ours: string | undefined; theirs: string | undefined }[],
+  selection: Selection,
+): Promise<GitResult<boolean[]>> {
+  const differs = pairs.map(() => false);
+  let level = pairs.map(({ ours, theirs }, index) => ({ index, ours, theirs, prefix: "" as ByteString }));
+  while (level.length > 0) {
+    level = level.filter(({ index, ours, theirs }) => !differs[index] && ours !== theirs);
+    const loaded = await loader.trees(level.flatMap(({ ours, theirs }) => [ours ?? [], theirs ?? []].flat()));
+    if (loaded.isErr()) return err(loaded.error);
+    const next: typeof level = [];
+    for (const { index, ours, theirs, prefix } of level) {
+      const a = new Map((ours ? await loader.store.tree(ours) : []).map((entry) => [entry.name, entry]));
+      const b = new Map((theirs ? await loader.store.tree(theirs) : []).map((entry) => [entry.name, entry]));
+      for (const name of new Set([...a.keys(), ...b.keys()])) {
+        const [mine, yours] = [a.get(name), b.get(name)];
+        if (mine && yours && mine.oid === yours.oid && mine.mode === yours.mode) continue;
+        const path = `${prefix}${name}`;
+        const [myTree, yourTree] = [mine, yours].map((entry) =>
+          entry && kindOf(entry.mode) === "tree" ? entry.oid : undefined,
+        );
+        const file = (mine && !myTree) || (yours && !yourTree);
+        if (file && selection.file(path)) {
+          differs[index] = true;
+          break;
+        }
+        if ((myTree || yourTree) && selection.enter(`${path}/`)) {
+          next.push({ index, ours: myTree, theirs: yourTree, prefix: `${path}/` });
+        }
+      }
+    }
+    level = next;
+  }
+  return ok(differs.map((differ) => !differ));
+}
