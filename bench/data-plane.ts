@@ -33,7 +33,13 @@ const RUNS = Number(process.env.BENCH_DATA_PLANE_RUNS ?? 3);
 const root = join(import.meta.dirname, "..");
 const MB = 1024 * 1024;
 
-function exec(command: string, args: string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
+/** A command's output; `allowed` exit codes besides 0 are answers too (`git grep` exits 1 when nothing matched). */
+function exec(
+  command: string,
+  args: string[],
+  cwd?: string,
+  allowed: number[] = [],
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) =>
     execFile(
       command,
@@ -44,7 +50,10 @@ function exec(command: string, args: string[], cwd?: string): Promise<{ stdout: 
         env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
       },
       (error, stdout, stderr) =>
-        error ? reject(new Error(`${command} ${args.join(" ")}: ${stderr}`)) : resolve({ stdout, stderr }),
+        error && !allowed.includes(Number(error.code))
+          ? // the command line holds the repo token: only the subcommand is named
+            reject(new Error(`${command} … ${args.filter((arg) => !arg.includes("Bearer")).at(-1)}: ${stderr}`))
+          : resolve({ stdout, stderr }),
     ),
   );
 }
@@ -175,13 +184,8 @@ async function cli(placed: Placed, proxy: { received: number }, commands: (dir: 
       await import("node:fs/promises").then((fs) => fs.writeFile(args[1] as string, args[2] as string));
       continue;
     }
-    // `git grep` exits 1 when nothing matched: an answer, not a failure
-    const { stderr } = await exec("/usr/bin/time", ["-f", "%M", "git", ...auth, ...args]).catch(
-      (error: { code?: number; stderr?: string }) => {
-        if (error.code === 1 && args.includes("grep") && error.stderr !== undefined) return { stderr: error.stderr };
-        throw error;
-      },
-    );
+    const allowed = args.includes("grep") ? [1] : [];
+    const { stderr } = await exec("/usr/bin/time", ["-f", "%M", "git", ...auth, ...args], undefined, allowed);
     maxRssKb = Math.max(maxRssKb, Number(stderr.trim().split("\n").at(-1)));
   }
   const ms = performance.now() - started;

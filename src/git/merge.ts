@@ -520,48 +520,41 @@ async function renameRisks(
   const gone = sides.mine.filter(({ change }) => change.status === "deleted" && deletedThere.has(change.path));
   const added = (list: Found[]) => list.filter(({ change }) => change.status === "added");
   const [newHere, newThere] = [added(sides.mine), added(sides.yours)];
-  if (gone.length > 0 && newHere.length + newThere.length > 0) {
-    const files = (list: Found[], side: "before" | "after") =>
-      list.flatMap(({ change }) => (regular(change[side]) ? [change[side]?.id as string] : []));
-    const loaded = await Promise.all([
-      ours.blobs([...files(gone, "before"), ...files(newHere, "after")]),
-      theirs.blobs(files(newThere, "after")),
-    ]);
-    for (const result of loaded) if (result.isErr()) return err(result.error);
-    const candidates = [
-      ...newHere.map(({ change }) => ({ loader: ours, entry: change.after })),
-      ...newThere.map(({ change }) => ({ loader: theirs, entry: change.after })),
-    ];
-    for (const { change } of gone) {
-      const before = change.before as { mode: string; id: string };
-      for (const { loader, entry } of candidates) {
-        const alike =
-          entry?.id === before.id ||
-          (regular(before) &&
-            regular(entry) &&
-            similarity(await ours.store.blob(before.id), await loader.store.blob(entry?.id as string)) >= RENAME_SCORE);
-        if (alike) {
-          risks.push({ path: change.path, kind: "rename" });
-          break;
-        }
-      }
-    }
-  }
+  const renamed = await renamedOf(
+    ours,
+    gone.map(({ change }) => change),
+    [
+      [ours, newHere],
+      [theirs, newThere],
+    ],
+  );
+  if (renamed.isErr()) return err(renamed.error);
+  for (const change of renamed.value) risks.push({ path: change.path, kind: "rename" });
   // A folder of the base that one side emptied, and the other added into.
   const folders = (path: string) =>
     path
       .split("/")
       .slice(0, -1)
       .map((_, i, parts) => `${parts.slice(0, i + 1).join("/")}/`);
-  const emptied = async (loader: ObjectLoader, root: string, added: Set<string>) => {
+  // git renames a folder only where that side renamed a file out of it: one of its deleted files is alike to a
+  // file it added elsewhere.
+  const emptied = async (loader: ObjectLoader, root: string, changes: Found[], into: Set<string>) => {
     const found: MergeConflictEntry[] = [];
-    for (const path of added) {
+    for (const path of into) {
       for (const folder of folders(path)) {
         const there = await folderExists(loader, root, folder.slice(0, -1));
         const before = await folderExists(ours, base, folder.slice(0, -1));
         if (there.isErr()) return err(there.error);
         if (before.isErr()) return err(before.error);
-        if (before.value && !there.value) {
+        if (!before.value || there.value) continue;
+        const movedOut = changes.filter(({ change }) => change.status === "deleted" && change.path.startsWith(folder));
+        const renamed = await renamedOf(
+          loader,
+          movedOut.map(({ change }) => change),
+          [[loader, added(changes)]],
+        );
+        if (renamed.isErr()) return err(renamed.error);
+        if (renamed.value.length > 0) {
           found.push({ path, kind: "rename" });
           break;
         }
@@ -570,11 +563,48 @@ async function renameRisks(
     return ok(found);
   };
   // Only a side that also added elsewhere may have renamed the folder.
-  const intoOurs = addedHere.size > 0 ? await emptied(ours, oursTree, addedThere) : ok([]);
+  const intoOurs = addedHere.size > 0 ? await emptied(ours, oursTree, sides.mine, addedThere) : ok([]);
   if (intoOurs.isErr()) return err(intoOurs.error);
-  const intoTheirs = addedThere.size > 0 ? await emptied(theirs, theirsTree, addedHere) : ok([]);
+  const intoTheirs = addedThere.size > 0 ? await emptied(theirs, theirsTree, sides.yours, addedHere) : ok([]);
   if (intoTheirs.isErr()) return err(intoTheirs.error);
   return ok([...risks, ...intoOurs.value, ...intoTheirs.value]);
+}
+
+/**
+ * The deleted files git's rename detection could pair with one of the added files: the same bytes, or (regular
+ * files both) 50 % alike. Deleted files' bytes come through `loader`, each added file's through its own; one fetch
+ * each.
+ */
+async function renamedOf(
+  loader: ObjectLoader,
+  deleted: Change[],
+  candidates: [ObjectLoader, Found[]][],
+): Promise<Result<Change[], Failure>> {
+  const others = candidates.flatMap(([from, found]) => found.map(({ change }) => [from, change.after] as const));
+  if (deleted.length === 0 || others.length === 0) return ok([]);
+  const files = (entries: (Change["before"] | undefined)[]) =>
+    entries.flatMap((entry) => (regular(entry) ? [entry?.id as string] : []));
+  const loaded = await Promise.all([
+    loader.blobs(files(deleted.map((change) => change.before))),
+    ...candidates.map(([from, found]) => from.blobs(files(found.map(({ change }) => change.after)))),
+  ]);
+  for (const result of loaded) if (result.isErr()) return err(result.error);
+  const renamed: Change[] = [];
+  for (const change of deleted) {
+    const before = change.before as { mode: string; id: string };
+    for (const [from, after] of others) {
+      const alike =
+        after?.id === before.id ||
+        (regular(before) &&
+          regular(after) &&
+          similarity(await loader.store.blob(before.id), await from.store.blob(after?.id as string)) >= RENAME_SCORE);
+      if (alike) {
+        renamed.push(change);
+        break;
+      }
+    }
+  }
+  return ok(renamed);
 }
 
 /** Whether `root` holds the folder `path` (UTF-8, `/`-separated), its trees loaded as needed. */

@@ -417,6 +417,15 @@ describe("mergeRefs never gives a clean tree git would not give, where git detec
     expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
   });
 
+  it("a folder emptied while that side adds unlike files elsewhere is no folder rename: clean, as git merges it", async () => {
+    const judgedMerge = await judged(
+      { "fixes/fix-1.txt": "f1", "fixes/fix-2.txt": "f2", "k.txt": "k\n" },
+      { "fixes/fix-1.txt": null, "fixes/fix-2.txt": null, "patched/a.txt": "a\n", "patched/b.txt": "b\n" },
+      { "fixes/fix-3.txt": "f3" },
+    );
+    expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
+  });
+
   it("an exact rename on one side and an edit on the other: the edit carried to the new path, as git does", async () => {
     const judgedMerge = await judged({ "f.txt": body }, { "f.txt": null, "g.txt": body }, { "f.txt": `${body}five\n` });
     expect([judgedMerge.git.conflicts, judgedMerge.here]).toEqual([[], undefined]);
