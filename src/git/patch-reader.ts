@@ -172,6 +172,8 @@ export function readPatch(patch: string): FilePatch[] {
           at++;
         }
       }
+      // git apply: a hunk that neither removes nor adds is corrupt
+      if (body.every((line) => line.kind === " ")) fail("a hunk that changes nothing");
       found.push({ oldStart, oldCount, newStart, newCount, lines: body, source: lines.slice(start, at).join("\n") });
     }
     return found;
