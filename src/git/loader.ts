@@ -1,6 +1,6 @@
 import { err, ok } from "neverthrow";
 import type { ObjectStore } from "./objects.js";
-import { inflatedLimit, PackParser } from "./pack-reader.js";
+import { inflatedLimit, type PackObject, PackParser } from "./pack-reader.js";
 import type { Selection } from "./path.js";
 import { type GitResult, protocolError, type Remote } from "./smart-http.js";
 import { type ObjectSource, verifiedCommit } from "./sources.js";
@@ -292,14 +292,18 @@ export async function inParallel<T>(items: readonly T[], check: (item: T) => Pro
   return results;
 }
 
-/** Fetches a pack into the store, read as it arrives; resolves to the ids it held. */
+/**
+ * Fetches a pack into the store, read as it arrives; resolves to the ids it held. `keep` picks the objects stored
+ * (and cached): a walk that needs no file's bytes drops the blobs a remote without `filter` sends along.
+ */
 export async function fetchInto(
   remote: Remote,
   caps: Capabilities,
   store: ObjectStore,
   request: FetchRequest,
+  keep?: (object: PackObject) => boolean,
 ): Promise<GitResult<string[]>> {
   const parser = new PackParser({ maxTotalBytes: inflatedLimit(remote.maxFetchBytes) });
   const objects = await fetchPack(remote, caps, request, parser);
-  return objects.map((held) => store.add(held));
+  return objects.map((held) => store.add(keep ? new Map([...held].filter(([, object]) => keep(object))) : held));
 }

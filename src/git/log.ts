@@ -250,11 +250,18 @@ class History {
     const missing = [...new Set(oids)].filter((oid) => !this.store.has(oid) && !this.absent.has(oid));
     if (missing.length === 0) return ok(undefined);
     const { caps } = this.loader;
-    const held = await fetchInto(this.loader.remote, caps, this.store, {
-      wants: missing,
-      ...(fetchSupports(caps, "shallow") ? { deepen: this.depth } : {}),
-      ...(this.loader.filters ? { filter: "tree:0" } : {}),
-    });
+    const held = await fetchInto(
+      this.loader.remote,
+      caps,
+      this.store,
+      {
+        wants: missing,
+        ...(fetchSupports(caps, "shallow") ? { deepen: this.depth } : {}),
+        ...(this.loader.filters ? { filter: "tree:0" } : {}),
+      },
+      // Without filter the pack holds every file too: the walk keeps only commits and trees.
+      (object) => object.type !== "blob",
+    );
     if (held.isErr()) return err(held.error);
     for (const oid of held.value) if (this.store.isCommit(oid)) this.known.add(oid);
     this.depth *= GROWTH;

@@ -5,6 +5,7 @@ import {
   createBranch,
   diffRefs,
   disposeGit,
+  listCommits,
   listRefs,
   mergeRefs,
   readFiles,
@@ -295,4 +296,53 @@ describe("reads, refs, diff and merge, counted", () => {
     expect(await show(repo.name, "main:src/lib/x.ts")).toBe("m\n");
     expect(await git(repo.name, ["log", "--format=%p", "-1", "main"])).toMatch(/^[0-9a-f]+ [0-9a-f]+\n$/);
   });
+});
+
+describe("the toolbox, counted", () => {
+  const plain = useLocalServer({ gitFilter: false });
+
+  /** Three commits over 50 files (96 KB of them), two of them on `src/lib/x.ts`, on the server given. */
+  async function history(server: typeof local) {
+    const name = `requests-${++counter}`;
+    const created = (await createRepo(server.client, { name }))._unsafeUnwrap();
+    const target = { remote: created.remote, token: created.token };
+    const files: Record<string, string> = { "src/lib/x.ts": "x\n", "src/y.ts": "y\n" };
+    for (let i = 0; i < 48; i++) files[`f${i}.txt`] = `${i}\n`.repeat(1000);
+    for (const [message, changed] of [
+      ["seed", files],
+      ["x", { "src/lib/x.ts": "x1\n" }],
+      ["y", { "src/y.ts": "y1\n" }],
+    ]) {
+      (
+        await commitFiles(
+          { ...target },
+          { message: message as string, author, files: changed as Record<string, string> },
+        )
+      )._unsafeUnwrap();
+    }
+    return target;
+  }
+
+  it.each([
+    ["with filter", local],
+    ["without filter", plain],
+  ])(
+    "listCommits of one path %s: the history once, then only the head's ref with nothing moved, in a cache smaller than the files",
+    async (_, server) => {
+      const target = await history(server);
+      // The files would not fit in it: the walk keeps no file, even where the remote sends them all along.
+      const options = { cacheBytes: 64 * 1024 };
+      const cold = await counted(() => listCommits(target, { paths: ["src/lib/x.ts"] }, options));
+      expect(cold.value._unsafeUnwrap().commits.map(({ message }) => message)).toEqual(["x\n", "seed\n"]);
+      expect(cold.sent).toEqual(
+        server === local
+          ? // the commits without trees, then the root trees, `src/`, `src/lib/` of each, level by level
+            ["git caps", "git ls-refs", "git fetch", "git fetch", "git fetch", "git fetch"]
+          : ["git caps", "git ls-refs", "git fetch"],
+      );
+      const warm = await counted(() => listCommits(target, { paths: ["src/lib/x.ts"] }, options));
+      expect(warm.sent).toEqual(["git ls-refs"]);
+      expect(warm.value._unsafeUnwrap()).toEqual(cold.value._unsafeUnwrap());
+    },
+  );
 });
