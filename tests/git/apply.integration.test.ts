@@ -1,9 +1,9 @@
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { chmod, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyPatch, PatchConflict } from "../../src/git/index.js";
 import { createRepo } from "../../src/index.js";
-import { gitCli, tempDir, withBearer } from "../support/git.js";
+import { gitCli, tempDir, withBearer, writeFiles } from "../support/git.js";
 import { useLocalServer } from "../support/local-server.js";
 
 /** applyPatch judged by `git apply`: the tree it gives, and what `git apply --check` refuses, with and without filter. */
@@ -21,14 +21,7 @@ async function workTree(files: Record<string, string>) {
   return dir;
 }
 async function edit(dir: string, files: Record<string, string | null>, message = "edit") {
-  for (const [path, text] of Object.entries(files)) {
-    const file = join(dir, path);
-    if (text === null) await rm(file);
-    else {
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, text);
-    }
-  }
+  await writeFiles(dir, files);
   await gitCli(["add", "-A"], dir);
   await gitCli(["commit", "--quiet", "--allow-empty", "-m", message], dir);
 }

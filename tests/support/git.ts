@@ -62,15 +62,24 @@ export async function removeTempDirs(): Promise<void> {
   await Promise.all(folders.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
+/** Writes each file into the folder `dir` (its folders made), or removes it where its text is null. */
+export async function writeFiles(dir: string, files: Record<string, string | null>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    const file = join(dir, path);
+    if (text === null) await rm(file);
+    else {
+      await fs.promises.mkdir(dirname(file), { recursive: true });
+      await writeFile(file, text);
+    }
+  }
+}
+
 /** A working tree with one commit per entry of `commits`, each writing its files. */
 export async function workTree(commits: Record<string, string>[]): Promise<string> {
   const dir = await tempDir();
   await gitCli(["init", "--quiet", "-b", "main"], dir);
   for (const [index, files] of commits.entries()) {
-    for (const [path, content] of Object.entries(files)) {
-      await fs.promises.mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), content);
-    }
+    await writeFiles(dir, files);
     await gitCli(["add", "-A"], dir);
     await gitCli(["commit", "--quiet", "-m", `commit ${index + 1}`], dir);
   }

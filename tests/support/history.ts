@@ -1,7 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { tempDir } from "./git.js";
+import { tempDir, writeFiles } from "./git.js";
 
 /**
  * A history git made, for the calls that walk one (listCommits, revert, cherry-pick): renames, deleted and re-added
@@ -46,14 +44,7 @@ export async function buildHistory(): Promise<History> {
     return run(args, dir, { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
   };
   const write = async (files: Record<string, string | null>) => {
-    for (const [path, text] of Object.entries(files)) {
-      const file = join(dir, path);
-      if (text === null) await rm(file);
-      else {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, text);
-      }
-    }
+    await writeFiles(dir, files);
     await git(["add", "-A"]);
   };
   /** A commit `step` seconds after the last (0: the same second; negative: before it). */
