@@ -95,13 +95,16 @@ export function cherryPick(
   repo: string,
   input: CherryPickInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, Failure>;
+): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
 export function cherryPick(
   target: ArtifactsRepoHandle | GitRemote,
   input: CherryPickInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, Failure>;
-export function cherryPick(target: GitTarget, ...rest: unknown[]): ResultAsync<PickResult, Failure> {
+): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
+export function cherryPick(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[CherryPickInput, GitCallOptions?]>(target, rest);
     const checked = checkPick(input, input?.into, "into");
@@ -129,13 +132,16 @@ export function revertCommits(
   repo: string,
   input: RevertCommitsInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, Failure>;
+): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
 export function revertCommits(
   target: ArtifactsRepoHandle | GitRemote,
   input: RevertCommitsInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, Failure>;
-export function revertCommits(target: GitTarget, ...rest: unknown[]): ResultAsync<PickResult, Failure> {
+): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
+export function revertCommits(
+  target: GitTarget,
+  ...rest: unknown[]
+): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[RevertCommitsInput, GitCallOptions?]>(target, rest);
     const checked = checkPick(input, input?.branch, "branch");
