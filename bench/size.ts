@@ -27,6 +27,8 @@ const entries = {
 const subpaths = {
   "the Git data plane (./git, with pako)": 'export * from "./dist/git/index.js";',
   "typed events (./events)": 'export * from "./dist/events/index.js";',
+  // The MCP SDK is an optional peer, loaded by serveTools only: left out of the bundle as a host provides it.
+  "the agents' tools (./tools, with ./git)": 'export * from "./dist/tools/index.js";',
 };
 
 export async function bundleSizes() {
@@ -41,7 +43,7 @@ export async function bundleSizes() {
         mainFields: ["module", "main"],
         write: false,
         logLevel: "silent",
-        external: ["node:*"],
+        external: ["node:*", "@modelcontextprotocol/sdk/*"],
       });
       const code = result.outputFiles[0]?.contents ?? new Uint8Array();
       return { name, minified: code.byteLength, gzipped: gzipSync(code, { level: 9 }).byteLength };

@@ -3,6 +3,7 @@ import { branches, tags } from "./branches.js";
 import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./context.js";
 import { credential } from "./credential.js";
 import { files } from "./files.js";
+import { mcp } from "./mcp.js";
 import { CliFailure } from "./output.js";
 import { type Command, namespaces, repos, tokens } from "./resources.js";
 
@@ -14,6 +15,7 @@ import { type Command, namespaces, repos, tokens } from "./resources.js";
 const groups: Record<string, Record<string, Command>> = { repos, tokens, namespaces, files, branches, tags };
 const single: Record<string, Command> = {
   credential,
+  mcp,
   serve: {
     usage: "serve [--port N] [--data-dir DIR] ...   (the local Artifacts server; see serve --help)",
     async run(args) {
