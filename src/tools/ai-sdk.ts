@@ -11,13 +11,17 @@ export interface AiSdkTool {
     "~standard": {
       version: 1;
       vendor: string;
+      /** Lets every value through: the tool checks its input itself and answers a bad one as a result. */
       validate(value: unknown): { value: unknown };
       jsonSchema: {
+        /** The tool's input schema (a copy). */
         input(options?: unknown): Record<string, unknown>;
+        /** The same schema. */
         output(options?: unknown): Record<string, unknown>;
       };
     };
   };
+  /** Runs the tool; the AI SDK's `abortSignal` aborts it. */
   execute(input: unknown, options?: { abortSignal?: AbortSignal }): Promise<ToolResult>;
 }
 

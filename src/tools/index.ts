@@ -23,6 +23,7 @@ export type { ArtifactsTool, ToolAnnotations, ToolContext, ToolError, ToolResult
 /** What the tools reach: a whole namespace (a client: each tool takes `repo`), or one repo. */
 export type ToolsTarget = Client | { client: Client; repo: string } | ArtifactsRepoHandle | GitRemote;
 
+/** How `artifactsTools` builds the set: which tools, how large a result, who commits. */
 export interface ArtifactsToolsOptions {
   /** Leave out every tool that writes. Default `false`. */
   readOnly?: boolean;

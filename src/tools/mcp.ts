@@ -5,6 +5,7 @@ import type { ArtifactsTool } from "./tool.js";
  * on, by its shape: the package is an optional peer dependency, loaded only by `serveTools`.
  */
 export interface McpServerLike {
+  /** Answers requests of the kind `schema` names. */
   // biome-ignore lint/suspicious/noExplicitAny: the MCP SDK types its handlers by zod schemas this package does not import
   setRequestHandler(schema: any, handler: (request: any, extra: { signal: AbortSignal }) => unknown): void;
 }

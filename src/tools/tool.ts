@@ -38,13 +38,16 @@ export interface ToolError {
   commit?: string;
 }
 
+/** What a tool's `execute` resolves to: the call's result (JSON-safe), or its error. */
 export type ToolResult = { isError: false; result: unknown } | { isError: true; error: ToolError };
 
+/** What the host gives a call besides its input. */
 export interface ToolContext {
   /** Aborts the call (an MCP cancellation, the AI SDK's `abortSignal`). */
   signal?: AbortSignal;
 }
 
+/** One tool of the set: what a host lists, and `execute`, which runs it. */
 export interface ArtifactsTool {
   /** The call's name in snake_case: `read_files` for `readFiles`. */
   name: string;
