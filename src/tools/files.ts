@@ -118,7 +118,7 @@ export function fileTools(repoCall: RepoCall, author: Author): ToolSpec[] {
       description: "List the repo's branches and tags, with the commit each names, and the default branch.",
       input: {},
       writes: false,
-      run: (_input, { signal }) => repoCall(listRefs, {}, signal),
+      run: (input, { signal }) => repoCall(listRefs, input, signal),
     }),
     defineTool({
       name: "create_branch",
