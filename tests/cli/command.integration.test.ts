@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createClient, getRepo } from "../../src/index.js";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
+import { buildPackage } from "../support/build.js";
 import { gitCli, removeTempDirs, tempDir } from "../support/git.js";
 
 /**
@@ -12,18 +13,14 @@ import { gitCli, removeTempDirs, tempDir } from "../support/git.js";
  */
 
 const root = join(import.meta.dirname, "../..");
-const bin = join(root, "dist/cli/main.js");
+let bin: string;
 let server: ArtifactsServer;
 let client: Client;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  // The command as built: compile dist/ now (without clearing it), so the test never runs a stale build.
-  await new Promise<void>((resolve, reject) =>
-    execFile(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root }, (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
+  // The command as built from the sources now: the test never runs a stale build.
+  bin = join(await buildPackage("cli"), "cli/main.js");
   server = await startArtifactsServer();
   client = createClient({ ...server.clientOptions, retry: 0 });
   env = {
@@ -403,7 +400,8 @@ describe("the command under careless or hostile input", () => {
 });
 
 describe("the Git credential helper", () => {
-  const helper = `!"${process.execPath}" "${bin}" credential`;
+  // A function: `bin` is known once the suite has built it.
+  const helper = () => `!"${process.execPath}" "${bin}" credential`;
 
   it("lets git clone and push with no token in any URL or config", async () => {
     const repo = (await json(["repos", "create", "cli-git"])) as { remote: string };
@@ -414,7 +412,7 @@ describe("the Git credential helper", () => {
           "git",
           [
             "-c",
-            `credential.helper=${helper}`,
+            `credential.helper=${helper()}`,
             "-c",
             "credential.useHttpPath=true",
             "-c",
