@@ -6,7 +6,7 @@ export default defineConfig({
   // As tsconfig's paths: examples import the package by name.
   resolve: {
     alias: [
-      { find: /^cloudflare-artifacts\/(git|events|testing)$/, replacement: src("$1/index.ts") },
+      { find: /^cloudflare-artifacts\/(git|events|testing|tools)$/, replacement: src("$1/index.ts") },
       { find: /^cloudflare-artifacts$/, replacement: src("index.ts") },
     ],
   },

@@ -67,6 +67,7 @@ describe("examples run against the local server", () => {
     ["errors", "Errors example complete"],
     ["pagination", "Pagination example complete"],
     ["agent-workspace", "Agent workspace complete"],
+    ["agent-tools", "Agent loop complete"],
   ])("%s", async (name, done) => {
     const { code, output } = await runExample(name);
     expect(output).toContain(done);
