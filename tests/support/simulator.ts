@@ -54,13 +54,19 @@ export const freePort = () =>
     });
   });
 
-export async function startSimulator(): Promise<Simulator> {
-  const dir = await mkdtemp(join(tmpdir(), "artifacts-simulator-"));
-  await cp(join(import.meta.dirname, "simulator-worker"), dir, { recursive: true });
-  // The Worker runs this SDK's data plane from source: wrangler's bundler takes the TypeScript as it is.
-  await writeFile(join(dir, "sdk.js"), `export * from ${JSON.stringify(join(root, "src/git/index.ts"))};\n`);
+/** A Worker under `wrangler dev` (its folder `dir`), on 127.0.0.1, until `close`. */
+export interface WranglerDev {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `wrangler dev` in `dir` (a folder with a `wrangler.jsonc`), on a free port, with no account, no metrics and no
+ * network; `args` are more of wrangler's flags (`--var NAME:value`). Resolves once wrangler says it is ready.
+ */
+export async function startWranglerDev(dir: string, args: string[] = []): Promise<WranglerDev> {
   const port = await freePort();
-  const child: ChildProcess = spawn(node22, [wrangler, "dev", "--port", String(port), "--ip", "127.0.0.1"], {
+  const child: ChildProcess = spawn(node22, [wrangler, "dev", "--port", String(port), "--ip", "127.0.0.1", ...args], {
     cwd: dir,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -91,20 +97,8 @@ export async function startSimulator(): Promise<Simulator> {
       reject(new Error(`wrangler dev exited (${code}):\n${output}`));
     });
   });
-
-  const call = async <T>(method: string, path: string): Promise<T> => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
-    const body = (await response.json()) as T & { error?: string };
-    if (!response.ok) throw new Error(`the simulator's Worker answered ${response.status}: ${body.error}`);
-    return body;
-  };
-  const handle = (name: string) => handleOver(`http://127.0.0.1:${port}`, name);
   return {
     origin: `http://127.0.0.1:${port}`,
-    handle,
-    tokens: (name) => call("GET", `/repos/${encodeURIComponent(name)}/tokens`),
-    create: (name) => call("POST", `/repos/${encodeURIComponent(name)}`),
-    token: (name, scope) => call("POST", `/repos/${encodeURIComponent(name)}/tokens?scope=${scope}`),
     async close() {
       if (child.exitCode === null && child.pid) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -112,6 +106,33 @@ export async function startSimulator(): Promise<Simulator> {
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
         if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
       }
+    },
+  };
+}
+
+export async function startSimulator(): Promise<Simulator> {
+  const dir = await mkdtemp(join(tmpdir(), "artifacts-simulator-"));
+  await cp(join(import.meta.dirname, "simulator-worker"), dir, { recursive: true });
+  // The Worker runs this SDK's data plane from source: wrangler's bundler takes the TypeScript as it is.
+  await writeFile(join(dir, "sdk.js"), `export * from ${JSON.stringify(join(root, "src/git/index.ts"))};\n`);
+  const worker = await startWranglerDev(dir);
+  const { origin } = worker;
+
+  const call = async <T>(method: string, path: string): Promise<T> => {
+    const response = await fetch(`${origin}${path}`, { method });
+    const body = (await response.json()) as T & { error?: string };
+    if (!response.ok) throw new Error(`the simulator's Worker answered ${response.status}: ${body.error}`);
+    return body;
+  };
+  const handle = (name: string) => handleOver(origin, name);
+  return {
+    origin,
+    handle,
+    tokens: (name) => call("GET", `/repos/${encodeURIComponent(name)}/tokens`),
+    create: (name) => call("POST", `/repos/${encodeURIComponent(name)}`),
+    token: (name, scope) => call("POST", `/repos/${encodeURIComponent(name)}/tokens?scope=${scope}`),
+    async close() {
+      await worker.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

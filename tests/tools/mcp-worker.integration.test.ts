@@ -1,0 +1,184 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitBytes, gitCli, removeTempDirs, tempDir } from "../support/git.js";
+import { simulatorAvailable, startWranglerDev, type WranglerDev } from "../support/simulator.js";
+
+/**
+ * examples/mcp-worker, as its wrangler.jsonc declares it, under `wrangler dev` on Cloudflare's own Artifacts
+ * simulator: the MCP SDK's `Client` over Streamable HTTP lists and calls its tools, and the git CLI judges what they
+ * pushed. The example imports the package by name; here its names point at the sources (wrangler's `alias`), and a
+ * test-only entry in front of the example hands the test a read token (and a read-only switch) for git to use.
+ */
+
+const root = join(import.meta.dirname, "../..");
+const example = join(root, "examples/mcp-worker");
+const secret = "mcp-test-secret-0123456789";
+
+const entry = `import worker from ${JSON.stringify(join(example, "src/index.ts"))};
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith("/test/token/")) {
+      const repo = await env.ARTIFACTS.get(url.pathname.slice("/test/token/".length));
+      const [{ remote }, { plaintext }] = await Promise.all([repo.info(), repo.createToken("read", 3600)]);
+      return Response.json({ remote, token: plaintext });
+    }
+    const readOnly = url.searchParams.has("read-only") ? "true" : env.MCP_READ_ONLY;
+    return worker.fetch(request, { ...env, MCP_READ_ONLY: readOnly }, ctx);
+  },
+};
+`;
+
+let worker: WranglerDev;
+let dir: string;
+beforeAll(async () => {
+  if (!simulatorAvailable) return;
+  // Inside the project, so the example's imports (the MCP SDK) resolve to its node_modules.
+  dir = await mkdtemp(join(root, ".test-build", "mcp-worker-"));
+  const config = JSON.parse(
+    (await readFile(join(example, "wrangler.jsonc"), "utf8")).replace(/^\s*\/\/.*$/gm, ""),
+  ) as Record<string, unknown>;
+  await writeFile(join(dir, "entry.js"), entry);
+  await writeFile(
+    join(dir, "wrangler.json"),
+    JSON.stringify({
+      ...config,
+      $schema: undefined,
+      main: "entry.js",
+      alias: {
+        "cloudflare-artifacts/tools": join(root, "src/tools/index.ts"),
+        "cloudflare-artifacts/git": join(root, "src/git/index.ts"),
+      },
+    }),
+  );
+  worker = await startWranglerDev(dir, ["--var", `MCP_SECRET:${secret}`]);
+}, 120_000);
+afterAll(async () => {
+  await worker?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  await removeTempDirs();
+});
+
+async function connect(repo: string, query = "") {
+  const transport = new StreamableHTTPClientTransport(new URL(`${worker.origin}/mcp/${repo}${query}`), {
+    requestInit: { headers: { authorization: `Bearer ${secret}` } },
+  });
+  const client = new McpClient({ name: "test-host", version: "1.0.0" });
+  await client.connect(transport);
+  const call = async (name: string, input: Record<string, unknown>) => {
+    const answer = await client.callTool({ name, arguments: input });
+    const [content] = answer.content as { text: string }[];
+    return { isError: answer.isError === true, value: JSON.parse(content?.text ?? "null") };
+  };
+  const ok = async (name: string, input: Record<string, unknown>) => {
+    const done = await call(name, input);
+    if (done.isError) throw new Error(`${name} failed: ${JSON.stringify(done.value)}`);
+    return done.value;
+  };
+  return { client, call, ok };
+}
+
+/** A clone of `repo` by the git CLI, with a read token the test's entry mints. */
+async function cloned(repo: string) {
+  const { remote, token } = (await (await fetch(`${worker.origin}/test/token/${repo}`)).json()) as {
+    remote: string;
+    token: string;
+  };
+  const work = await tempDir();
+  const clone = await gitCli(["-c", `http.extraHeader=Authorization: Bearer ${token}`, "clone", "-q", remote, work]);
+  expect(clone.code, clone.stderr).toBe(0);
+  return work;
+}
+
+describe.runIf(simulatorAvailable)("examples/mcp-worker on Cloudflare's simulator", () => {
+  it("refuses a host without the secret", async () => {
+    const refused = await fetch(`${worker.origin}/mcp/anything`, { method: "POST", body: "{}" });
+    expect(refused.status).toBe(401);
+    const wrong = await fetch(`${worker.origin}/mcp/anything`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}x` },
+      body: "{}",
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("serves one repo's tools: listed, called with good and bad input, and git sees each commit", async () => {
+    const mcp = await connect("worker-notes");
+    const { tools } = await mcp.client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(
+      [
+        "apply_patch",
+        "cherry_pick",
+        "commit_files",
+        "create_branch",
+        "create_tag",
+        "delete_branch",
+        "delete_tag",
+        "diff_refs",
+        "grep_files",
+        "list_commits",
+        "list_refs",
+        "merge_refs",
+        "read_files",
+        "revert_commits",
+      ].sort(),
+    );
+    for (const tool of tools) {
+      expect(tool.inputSchema.properties ?? {}, tool.name).not.toHaveProperty("repo");
+      const refused = await mcp.call(tool.name, { not_a_field: 1 });
+      expect(refused, tool.name).toMatchObject({ isError: true, value: { error: { _tag: "InvalidInputError" } } });
+    }
+
+    const text = "# Notes\n\nwritten over MCP, héllo\n";
+    const committed = await mcp.ok("commit_files", { message: "notes", files: { "notes.md": text } });
+    const work = await cloned("worker-notes");
+    expect((await gitCli(["rev-parse", "HEAD"], work)).stdout.trim()).toBe(committed.commit);
+    expect((await gitBytes(["show", "HEAD:notes.md"], { cwd: work })).stdout.equals(Buffer.from(text))).toBe(true);
+    expect((await gitCli(["log", "-1", "--format=%an|%s"], work)).stdout.trim()).toBe("MCP agent|notes");
+    expect(await mcp.ok("read_files", { paths: ["notes.md"] })).toMatchObject({
+      commit: committed.commit,
+      files: [{ path: "notes.md", text }],
+    });
+    expect(await mcp.ok("list_refs", {})).toMatchObject({ head: "main", branches: { main: committed.commit } });
+  });
+
+  it("gives a merge conflict as data and pushes nothing", async () => {
+    const mcp = await connect("worker-conflict");
+    await mcp.ok("commit_files", { message: "base", files: { "a.txt": "base\n" } });
+    await mcp.ok("create_branch", { name: "agent", from: "main" });
+    const ours = await mcp.ok("commit_files", { message: "ours", files: { "a.txt": "ours\n" } });
+    await mcp.ok("commit_files", { message: "theirs", branch: "agent", files: { "a.txt": "theirs\n" } });
+    const merge = await mcp.call("merge_refs", { from: "agent", into: "main" });
+    expect(merge).toMatchObject({
+      isError: true,
+      value: { error: { _tag: "MergeConflict", conflicts: [{ path: "a.txt" }] } },
+    });
+    const work = await cloned("worker-conflict");
+    expect((await gitCli(["rev-parse", "HEAD"], work)).stdout.trim()).toBe(ours.commit);
+  });
+
+  it("read-only: no tool that writes, and every read answers", async () => {
+    const writer = await connect("worker-read");
+    const made = await writer.ok("commit_files", { message: "one", files: { "a.txt": "a\n" } });
+    const mcp = await connect("worker-read", "?read-only");
+    const { tools } = await mcp.client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      "diff_refs",
+      "grep_files",
+      "list_commits",
+      "list_refs",
+      "read_files",
+    ]);
+    const inputs: Record<string, Record<string, unknown>> = {
+      diff_refs: { from: made.commit, to: "main" },
+      grep_files: { pattern: "a" },
+    };
+    for (const tool of tools) {
+      const done = await mcp.call(tool.name, inputs[tool.name] ?? {});
+      expect(done.isError, `${tool.name}: ${JSON.stringify(done.value)}`).toBe(false);
+    }
+  });
+});
