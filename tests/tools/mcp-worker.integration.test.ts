@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -37,6 +37,7 @@ let dir: string;
 beforeAll(async () => {
   if (!simulatorAvailable) return;
   // Inside the project, so the example's imports (the MCP SDK) resolve to its node_modules.
+  await mkdir(join(root, ".test-build"), { recursive: true });
   dir = await mkdtemp(join(root, ".test-build", "mcp-worker-"));
   const config = JSON.parse(
     (await readFile(join(example, "wrangler.jsonc"), "utf8")).replace(/^\s*\/\/.*$/gm, ""),
