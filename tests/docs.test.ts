@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 
 /** Every public export carries a doc comment with an `@example`: the API reference is generated from them. */
 const root = join(import.meta.dirname, "..");
-const entries = ["src/index.ts", "src/testing/index.ts", "src/git/index.ts", "src/events/index.ts"];
+const entries = [
+  "src/index.ts",
+  "src/testing/index.ts",
+  "src/git/index.ts",
+  "src/events/index.ts",
+  "src/tools/index.ts",
+];
 const program = ts.createProgram(
   entries.map((entry) => join(root, entry)),
   {

@@ -12,6 +12,7 @@ const PRELUDE: Record<string, string> = {
   client: 'import("cloudflare-artifacts").Client',
   signal: "AbortSignal",
   pngBytes: "Uint8Array",
+  model: 'import("ai").LanguageModel',
   env: '{ ARTIFACTS: { get(name: string): Promise<import("cloudflare-artifacts/git").ArtifactsRepoHandle> } }',
 };
 

@@ -4,6 +4,9 @@ import type { ArtifactsTool, ToolResult } from "./tool.js";
  * A tool as the AI SDK's `generateText({ tools })` takes it (the `ai` package, version 5 and later), with no import
  * of `ai`: its input schema is a Standard JSON Schema (`~standard.jsonSchema`), which the AI SDK reads as it reads
  * valibot's or zod's.
+ *
+ * @example
+ * const tools: Record<string, AiSdkTool> = toAiSdkTools(artifactsTools({ client, repo: "notes" }));
  */
 export interface AiSdkTool {
   description: string;

@@ -20,10 +20,20 @@ export { type AiSdkTool, toAiSdkTools } from "./ai-sdk.js";
 export { type McpServerLike, serveTools } from "./mcp.js";
 export type { ArtifactsTool, ToolAnnotations, ToolContext, ToolError, ToolResult } from "./tool.js";
 
-/** What the tools reach: a whole namespace (a client: each tool takes `repo`), or one repo. */
+/**
+ * What the tools reach: a whole namespace (a client: each tool takes `repo`), or one repo.
+ *
+ * @example
+ * const target: ToolsTarget = { client, repo: "notes" }; // or client, a binding's handle, { remote, token }
+ */
 export type ToolsTarget = Client | { client: Client; repo: string } | ArtifactsRepoHandle | GitRemote;
 
-/** How `artifactsTools` builds the set: which tools, how large a result, who commits. */
+/**
+ * How `artifactsTools` builds the set: which tools, how large a result, who commits.
+ *
+ * @example
+ * const options: ArtifactsToolsOptions = { readOnly: true, exclude: ["grep_files"], maxResultBytes: 20_000 };
+ */
 export interface ArtifactsToolsOptions {
   /** Leave out every tool that writes. Default `false`. */
   readOnly?: boolean;

@@ -3,6 +3,9 @@ import type { ArtifactsTool } from "./tool.js";
 /**
  * The part of the MCP SDK's low-level `Server` (`@modelcontextprotocol/sdk/server/index.js`) the tools are served
  * on, by its shape: the package is an optional peer dependency, loaded only by `serveTools`.
+ *
+ * @example
+ * const server: McpServerLike = new Server({ name: "artifacts", version: "1.0.0" }, { capabilities: { tools: {} } });
  */
 export interface McpServerLike {
   /** Answers requests of the kind `schema` names. */

@@ -9,7 +9,12 @@ import { scrub } from "../secrets.js";
  * never rejects: a failure is a result with `isError: true`.
  */
 
-/** MCP's tool annotations: what a host may tell its user, or decide, before it runs the tool. */
+/**
+ * MCP's tool annotations: what a host may tell its user, or decide, before it runs the tool.
+ *
+ * @example
+ * if (tool.annotations.destructiveHint) console.log(`${tool.name} may remove what is there: ask first`);
+ */
 export interface ToolAnnotations {
   /** The tool changes nothing. */
   readOnlyHint: boolean;
@@ -19,7 +24,13 @@ export interface ToolAnnotations {
   idempotentHint: boolean;
 }
 
-/** A failure, as a model can act on it: the typed error's `_tag`, its `reason` or code, and a message. */
+/**
+ * A failure, as a model can act on it: the typed error's `_tag`, its `reason` or code, and a message.
+ *
+ * @example
+ * const done = await tool.execute({ repo: "notes", from: "agent", into: "main" });
+ * if (done.isError && done.error._tag === "MergeConflict") console.log(done.error.conflicts);
+ */
 export interface ToolError {
   _tag: string;
   message: string;
@@ -38,16 +49,32 @@ export interface ToolError {
   commit?: string;
 }
 
-/** What a tool's `execute` resolves to: the call's result (JSON-safe), or its error. */
+/**
+ * What a tool's `execute` resolves to: the call's result (JSON-safe), or its error.
+ *
+ * @example
+ * const done: ToolResult = await tool.execute({ repo: "notes", paths: ["README.md"] });
+ * console.log(done.isError ? done.error.message : done.result);
+ */
 export type ToolResult = { isError: false; result: unknown } | { isError: true; error: ToolError };
 
-/** What the host gives a call besides its input. */
+/**
+ * What the host gives a call besides its input.
+ *
+ * @example
+ * await tool.execute({ repo: "notes" }, { signal: AbortSignal.timeout(30_000) });
+ */
 export interface ToolContext {
   /** Aborts the call (an MCP cancellation, the AI SDK's `abortSignal`). */
   signal?: AbortSignal;
 }
 
-/** One tool of the set: what a host lists, and `execute`, which runs it. */
+/**
+ * One tool of the set: what a host lists, and `execute`, which runs it.
+ *
+ * @example
+ * for (const { name, description, inputSchema } of artifactsTools(client)) console.log(name, description, inputSchema);
+ */
 export interface ArtifactsTool {
   /** The call's name in snake_case: `read_files` for `readFiles`. */
   name: string;
