@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { buildPackage } from "../support/build.js";
 import { gitCli } from "../support/git.js";
+import { NAMESPACE_TOOLS, READ_TOOLS, toolCalls } from "../support/mcp.js";
 
 /**
  * `cloudflare-artifacts mcp`, built, as an MCP host runs it: the MCP SDK's own `Client` over stdio, the command a
@@ -41,19 +42,7 @@ async function connect(args: string[]) {
   transport.stderr?.on("data", (chunk) => (stderr += chunk));
   const client = new McpClient({ name: "test-host", version: "1.0.0" });
   await client.connect(transport);
-  const texts: string[] = [];
-  /** `tools/call`: the result's JSON (or the error's, with `isError`), as a model reads it. */
-  const call = async (name: string, input: Record<string, unknown>) => {
-    const answer = await client.callTool({ name, arguments: input });
-    const [content] = answer.content as { type: string; text: string }[];
-    texts.push(content?.text ?? "");
-    return { isError: answer.isError === true, value: JSON.parse(content?.text ?? "null"), answer };
-  };
-  const ok = async (name: string, input: Record<string, unknown>) => {
-    const done = await call(name, input);
-    if (done.isError) throw new Error(`${name} failed: ${JSON.stringify(done.value)}`);
-    return done.value;
-  };
+  const { call, ok, texts } = toolCalls(client);
   return { client, call, ok, texts, stderr: () => stderr, close: () => client.close() };
 }
 
@@ -71,29 +60,7 @@ describe("cloudflare-artifacts mcp", () => {
   it("lists every tool, and calls each with a valid input and a bad one; git sees what they did", async () => {
     const mcp = await connect(["--author-name", "Ada Agent", "--author-email", "ada@example.com"]);
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(
-      [
-        "apply_patch",
-        "cherry_pick",
-        "commit_files",
-        "create_branch",
-        "create_repo",
-        "create_tag",
-        "delete_branch",
-        "delete_repo",
-        "delete_tag",
-        "diff_refs",
-        "fork_repo",
-        "get_repo",
-        "grep_files",
-        "list_commits",
-        "list_refs",
-        "list_repos",
-        "merge_refs",
-        "read_files",
-        "revert_commits",
-      ].sort(),
-    );
+    expect(tools.map((tool) => tool.name).sort()).toEqual(NAMESPACE_TOOLS);
     const commitTool = tools.find((tool) => tool.name === "commit_files");
     expect(commitTool?.inputSchema).toMatchObject({
       type: "object",
@@ -202,13 +169,7 @@ describe("cloudflare-artifacts mcp", () => {
 
     const mcp = await connect(["--repo", "mcp-read", "--read-only"]);
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      "diff_refs",
-      "grep_files",
-      "list_commits",
-      "list_refs",
-      "read_files",
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(READ_TOOLS);
     for (const tool of tools) {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
       expect(tool.inputSchema.properties ?? {}, tool.name).not.toHaveProperty("repo");

@@ -4,6 +4,7 @@ import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitBytes, gitCli, removeTempDirs, tempDir } from "../support/git.js";
+import { READ_TOOLS, REPO_TOOLS, toolCalls } from "../support/mcp.js";
 import { simulatorAvailable, startWranglerDev, type WranglerDev } from "../support/simulator.js";
 
 /**
@@ -69,17 +70,7 @@ async function connect(repo: string, query = "") {
   });
   const client = new McpClient({ name: "test-host", version: "1.0.0" });
   await client.connect(transport);
-  const call = async (name: string, input: Record<string, unknown>) => {
-    const answer = await client.callTool({ name, arguments: input });
-    const [content] = answer.content as { text: string }[];
-    return { isError: answer.isError === true, value: JSON.parse(content?.text ?? "null") };
-  };
-  const ok = async (name: string, input: Record<string, unknown>) => {
-    const done = await call(name, input);
-    if (done.isError) throw new Error(`${name} failed: ${JSON.stringify(done.value)}`);
-    return done.value;
-  };
-  return { client, call, ok };
+  return { client, ...toolCalls(client) };
 }
 
 /** A clone of `repo` by the git CLI, with a read token the test's entry mints. */
@@ -109,24 +100,7 @@ describe.runIf(simulatorAvailable)("examples/mcp-worker on Cloudflare's simulato
   it("serves one repo's tools: listed, called with good and bad input, and git sees each commit", async () => {
     const mcp = await connect("worker-notes");
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(
-      [
-        "apply_patch",
-        "cherry_pick",
-        "commit_files",
-        "create_branch",
-        "create_tag",
-        "delete_branch",
-        "delete_tag",
-        "diff_refs",
-        "grep_files",
-        "list_commits",
-        "list_refs",
-        "merge_refs",
-        "read_files",
-        "revert_commits",
-      ].sort(),
-    );
+    expect(tools.map((tool) => tool.name).sort()).toEqual(REPO_TOOLS);
     for (const tool of tools) {
       expect(tool.inputSchema.properties ?? {}, tool.name).not.toHaveProperty("repo");
       const refused = await mcp.call(tool.name, { not_a_field: 1 });
@@ -166,13 +140,7 @@ describe.runIf(simulatorAvailable)("examples/mcp-worker on Cloudflare's simulato
     const made = await writer.ok("commit_files", { message: "one", files: { "a.txt": "a\n" } });
     const mcp = await connect("worker-read", "?read-only");
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      "diff_refs",
-      "grep_files",
-      "list_commits",
-      "list_refs",
-      "read_files",
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(READ_TOOLS);
     const inputs: Record<string, Record<string, unknown>> = {
       diff_refs: { from: made.commit, to: "main" },
       grep_files: { pattern: "a" },

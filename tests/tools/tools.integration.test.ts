@@ -5,6 +5,7 @@ import { createClient, createRepo, createToken } from "../../src/index.js";
 import { type ArtifactsTool, artifactsTools, type ToolResult } from "../../src/tools/index.js";
 import { gitBytes, gitCli } from "../support/git.js";
 import { useLocalServer } from "../support/local-server.js";
+import { NAMESPACE_READ_TOOLS, NAMESPACE_TOOLS } from "../support/mcp.js";
 
 /**
  * The tool set on the local server, judged by git: what a tool commits is the branch head byte for byte, a conflict
@@ -49,26 +50,10 @@ async function failure(tools: ArtifactsTool[], name: string, input: unknown) {
   return done.error;
 }
 
-const READS = ["list_repos", "get_repo", "read_files", "diff_refs", "list_refs", "list_commits", "grep_files"];
-const WRITES = [
-  "create_repo",
-  "fork_repo",
-  "delete_repo",
-  "commit_files",
-  "merge_refs",
-  "create_branch",
-  "delete_branch",
-  "apply_patch",
-  "revert_commits",
-  "cherry_pick",
-  "create_tag",
-  "delete_tag",
-];
-
 describe("the tool set over a client", () => {
   it("creates a repo, commits, reads, branches, diffs and merges, each result what git sees", async () => {
     const { tools } = toolsOver({ author: { name: "Ada Agent", email: "ada@example.com" } });
-    expect(tools.map((tool) => tool.name).sort()).toEqual([...READS, ...WRITES].sort());
+    expect(tools.map((tool) => tool.name).sort()).toEqual(NAMESPACE_TOOLS);
 
     const created = await ok(tools, "create_repo", { name: "tools-flow", description: "by a tool" });
     expect(created).toMatchObject({ name: "tools-flow", description: "by a tool", default_branch: "main" });
@@ -196,7 +181,7 @@ describe("the tool set over a client", () => {
     const one = await ok(writer, "commit_files", { repo: "tools-read", message: "one", files: { "a.txt": "a\n" } });
     await ok(writer, "commit_files", { repo: "tools-read", message: "two", files: { "b.txt": "b\n" } });
     const { tools } = toolsOver({ readOnly: true });
-    expect(tools.map((tool) => tool.name).sort()).toEqual([...READS].sort());
+    expect(tools.map((tool) => tool.name).sort()).toEqual(NAMESPACE_READ_TOOLS);
     expect(tools.every((tool) => tool.annotations.readOnlyHint)).toBe(true);
     const before = await head("tools-read");
     const inputs: Record<string, unknown> = {
