@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,6 +108,42 @@ export async function startWranglerDev(dir: string, args: string[] = []): Promis
       }
     },
   };
+}
+
+/**
+ * `examples/<name>` under `wrangler dev`, as its wrangler.jsonc declares it, from a folder inside the project (so its
+ * imports resolve to node_modules), its imports of this package pointed at the sources by wrangler's `alias`.
+ * `entry` is a module to run in front of the example's (it imports the example as `EXAMPLE`).
+ */
+export async function startExample(name: string, options: { entry?: string; args?: string[] } = {}) {
+  const example = join(root, "examples", name);
+  await mkdir(join(root, ".test-build"), { recursive: true });
+  const dir = await mkdtemp(join(root, ".test-build", `${name}-`));
+  const config = JSON.parse((await readFile(join(example, "wrangler.jsonc"), "utf8")).replace(/^\s*\/\/.*$/gm, ""));
+  const main = join(example, config.main);
+  if (options.entry) await writeFile(join(dir, "entry.js"), options.entry.replace("EXAMPLE", JSON.stringify(main)));
+  const alias = Object.fromEntries(
+    ["git", "tools", "events", "testing"].map((path) => [
+      `cloudflare-artifacts/${path}`,
+      join(root, `src/${path}/index.ts`),
+    ]),
+  );
+  alias["cloudflare-artifacts"] = join(root, "src/index.ts");
+  const written = { ...config, $schema: undefined, main: options.entry ? "entry.js" : main, alias };
+  await writeFile(join(dir, "wrangler.json"), JSON.stringify(written));
+  try {
+    const worker = await startWranglerDev(dir, options.args);
+    return {
+      origin: worker.origin,
+      async close() {
+        await worker.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export async function startSimulator(): Promise<Simulator> {

@@ -1,11 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitBytes, gitCli, removeTempDirs, tempDir } from "../support/git.js";
 import { READ_TOOLS, REPO_TOOLS, toolCalls } from "../support/mcp.js";
-import { simulatorAvailable, startWranglerDev, type WranglerDev } from "../support/simulator.js";
+import { simulatorAvailable, startExample, type WranglerDev } from "../support/simulator.js";
 
 /**
  * examples/mcp-worker, as its wrangler.jsonc declares it, under `wrangler dev` on Cloudflare's own Artifacts
@@ -14,11 +12,9 @@ import { simulatorAvailable, startWranglerDev, type WranglerDev } from "../suppo
  * test-only entry in front of the example hands the test a read token (and a read-only switch) for git to use.
  */
 
-const root = join(import.meta.dirname, "../..");
-const example = join(root, "examples/mcp-worker");
 const secret = "mcp-test-secret-0123456789";
 
-const entry = `import worker from ${JSON.stringify(join(example, "src/index.ts"))};
+const entry = `import worker from EXAMPLE;
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
@@ -34,33 +30,11 @@ export default {
 `;
 
 let worker: WranglerDev;
-let dir: string;
 beforeAll(async () => {
-  if (!simulatorAvailable) return;
-  // Inside the project, so the example's imports (the MCP SDK) resolve to its node_modules.
-  await mkdir(join(root, ".test-build"), { recursive: true });
-  dir = await mkdtemp(join(root, ".test-build", "mcp-worker-"));
-  const config = JSON.parse(
-    (await readFile(join(example, "wrangler.jsonc"), "utf8")).replace(/^\s*\/\/.*$/gm, ""),
-  ) as Record<string, unknown>;
-  await writeFile(join(dir, "entry.js"), entry);
-  await writeFile(
-    join(dir, "wrangler.json"),
-    JSON.stringify({
-      ...config,
-      $schema: undefined,
-      main: "entry.js",
-      alias: {
-        "cloudflare-artifacts/tools": join(root, "src/tools/index.ts"),
-        "cloudflare-artifacts/git": join(root, "src/git/index.ts"),
-      },
-    }),
-  );
-  worker = await startWranglerDev(dir, ["--var", `MCP_SECRET:${secret}`]);
+  if (simulatorAvailable) worker = await startExample("mcp-worker", { entry, args: ["--var", `MCP_SECRET:${secret}`] });
 }, 120_000);
 afterAll(async () => {
   await worker?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
   await removeTempDirs();
 });
 
