@@ -1,6 +1,8 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../src/errors.js";
 
 /** Every public export carries a doc comment with an `@example`: the API reference is generated from them. */
 const root = join(import.meta.dirname, "..");
@@ -43,4 +45,12 @@ describe.each(entries)("%s", (entry) => {
       expect({ documented: symbol.documented, example: symbol.example }).toEqual({ documented: true, example: true });
     },
   );
+});
+
+describe("ErrorCode's names and numbers", () => {
+  it.each(["README.md", "docs/errors.md"])("%s lists every one, with its number", async (file) => {
+    const text = await readFile(join(root, file), "utf8");
+    for (const [name, code] of Object.entries(ErrorCode))
+      expect(text, name).toMatch(new RegExp(`\`${name}\`[ |]*\\n?${code}`));
+  });
 });

@@ -2,9 +2,14 @@ import type { Result, ResultAsync } from "neverthrow";
 import { describe, expectTypeOf, it } from "vitest";
 import { type ArtifactsEvent, parseArtifactsEvent } from "../src/events/index.js";
 import {
+  type ApplyPatchError,
+  applyPatch,
   type CommitFilesResult,
   commitFiles,
+  type GitCallError,
   type GitError,
+  type MergeRefsError,
+  mergeRefs,
   type ReadFilesResult,
   readFiles,
 } from "../src/git/index.js";
@@ -143,5 +148,21 @@ describe("every endpoint's Ok and Err types", () => {
     createRepo(client, { name: "n", branch: "main" });
     // @ts-expect-error: scope is "read" | "write"
     createToken(client, { repo: "n", scope: "admin" });
+  });
+});
+
+describe("./git's error unions, by name", () => {
+  it("each call's Err is GitCallError, MergeRefsError or ApplyPatchError, and a handler of that name takes it", () => {
+    const client = {} as Client;
+    const author = { name: "a", email: "a@b.c" };
+    const read = readFiles(client, "notes");
+    expectTypeOf(read).toEqualTypeOf<ResultAsync<ReadFilesResult, GitCallError>>();
+    expectTypeOf<GitCallError>().toEqualTypeOf<GitError | ArtifactsError>();
+    const fail = (error: GitCallError) => error._tag;
+    read.mapErr(fail);
+    const merged = mergeRefs(client, "notes", { from: "a", into: "main", author });
+    expectTypeOf(merged).toEqualTypeOf<ResultAsync<import("../src/git/index.js").MergeRefsResult, MergeRefsError>>();
+    const patched = applyPatch(client, "notes", { patch: "", message: "m", author });
+    expectTypeOf(patched).toEqualTypeOf<ResultAsync<CommitFilesResult, ApplyPatchError>>();
   });
 });

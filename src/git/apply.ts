@@ -1,10 +1,10 @@
 import { err, errAsync, ok, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError, TaggedError } from "../errors.js";
+import { InvalidInputError, TaggedError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
 import { commitWith, type Plan } from "./commit.js";
 import type { Changes } from "./edit.js";
-import type { GitError } from "./errors.js";
+import type { GitCallError } from "./errors.js";
 import { type Author, type CommitFilesResult, checkCommit } from "./input.js";
 import { loadTrees, type ObjectLoader } from "./loader.js";
 import { type FilePatch, type Hunk, PatchSyntaxError, readPatch } from "./patch-reader.js";
@@ -68,6 +68,14 @@ export class PatchConflict extends TaggedError {
 }
 
 /**
+ * What `applyPatch` fails with: a `PatchConflict` (its rejected hunks; nothing pushed), or any `./git` call's error.
+ *
+ * @example
+ * const fail = (error: ApplyPatchError) => (error._tag === "PatchConflict" ? error.rejects : error.message);
+ */
+export type ApplyPatchError = PatchConflict | GitCallError;
+
+/**
  * Applies a unified diff to a branch and commits the result, without a clone. Takes the three targets
  * `commitFiles` takes.
  *
@@ -80,16 +88,13 @@ export function applyPatch(
   repo: string,
   input: ApplyPatchInput,
   options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, PatchConflict | GitError | ArtifactsError>;
+): ResultAsync<CommitFilesResult, ApplyPatchError>;
 export function applyPatch(
   target: ArtifactsRepoHandle | GitRemote,
   input: ApplyPatchInput,
   options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, PatchConflict | GitError | ArtifactsError>;
-export function applyPatch(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<CommitFilesResult, PatchConflict | GitError | ArtifactsError> {
+): ResultAsync<CommitFilesResult, ApplyPatchError>;
+export function applyPatch(target: GitTarget, ...rest: unknown[]): ResultAsync<CommitFilesResult, ApplyPatchError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[ApplyPatchInput, GitCallOptions?]>(target, rest);
     const checked = checkCommit({

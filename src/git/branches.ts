@@ -1,8 +1,8 @@
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
+import { InvalidInputError, type TransportError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
-import { GitError } from "./errors.js";
+import { type GitCallError, GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
 import type { GitObject } from "./pack.js";
@@ -31,6 +31,28 @@ export interface RefsResult {
 }
 
 /**
+ * `createBranch`'s input: the new branch's name, and where it starts (a branch, a tag or a commit id).
+ *
+ * @example
+ * const input: CreateBranchInput = { name: "agent/docs", from: "main" };
+ */
+export interface CreateBranchInput {
+  name: string;
+  from: string;
+}
+
+/**
+ * `deleteBranch`'s input: the branch, and optionally the head it must have (compare-and-swap).
+ *
+ * @example
+ * const input: DeleteBranchInput = { name: "agent/docs", parent: knownHead };
+ */
+export interface DeleteBranchInput {
+  name: string;
+  parent?: string;
+}
+
+/**
  * A branch as `createBranch` made it or `deleteBranch` removed it: its name and commit (for a deletion, the head
  * it had).
  *
@@ -51,16 +73,12 @@ type Failure = GitError | TransportError | InvalidInputError;
  * const refs = await listRefs(client, "notes");
  * if (refs.isOk()) console.log(refs.value.head, Object.keys(refs.value.branches));
  */
-export function listRefs(
-  client: Client,
-  repo: string,
-  options?: GitCallOptions,
-): ResultAsync<RefsResult, GitError | ArtifactsError>;
+export function listRefs(client: Client, repo: string, options?: GitCallOptions): ResultAsync<RefsResult, GitCallError>;
 export function listRefs(
   target: ArtifactsRepoHandle | GitRemote,
   options?: GitCallOptions,
-): ResultAsync<RefsResult, GitError | ArtifactsError>;
-export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<RefsResult, GitError | ArtifactsError> {
+): ResultAsync<RefsResult, GitCallError>;
+export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<RefsResult, GitCallError> {
   return guard(() => {
     const [repo, options] = splitArgs<[GitCallOptions?]>(target, rest);
     return withAccess(reach(target, repo, undefined, "read", options ?? {}), (access) => refsOf(access.remote));
@@ -78,18 +96,15 @@ export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<Ref
 export function createBranch(
   client: Client,
   repo: string,
-  input: { name: string; from: string },
+  input: CreateBranchInput,
   options?: GitCallOptions,
-): ResultAsync<BranchResult, GitError | ArtifactsError>;
+): ResultAsync<BranchResult, GitCallError>;
 export function createBranch(
   target: ArtifactsRepoHandle | GitRemote,
-  input: { name: string; from: string },
+  input: CreateBranchInput,
   options?: GitCallOptions,
-): ResultAsync<BranchResult, GitError | ArtifactsError>;
-export function createBranch(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<BranchResult, GitError | ArtifactsError> {
+): ResultAsync<BranchResult, GitCallError>;
+export function createBranch(target: GitTarget, ...rest: unknown[]): ResultAsync<BranchResult, GitCallError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[{ name: string; from: string }, GitCallOptions?]>(target, rest);
     const { name, from } = input ?? ({} as { name?: unknown; from?: unknown });
@@ -182,18 +197,15 @@ const describe = (ref: string) =>
 export function deleteBranch(
   client: Client,
   repo: string,
-  input: { name: string; parent?: string },
+  input: DeleteBranchInput,
   options?: GitCallOptions,
-): ResultAsync<BranchResult, GitError | ArtifactsError>;
+): ResultAsync<BranchResult, GitCallError>;
 export function deleteBranch(
   target: ArtifactsRepoHandle | GitRemote,
-  input: { name: string; parent?: string },
+  input: DeleteBranchInput,
   options?: GitCallOptions,
-): ResultAsync<BranchResult, GitError | ArtifactsError>;
-export function deleteBranch(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<BranchResult, GitError | ArtifactsError> {
+): ResultAsync<BranchResult, GitCallError>;
+export function deleteBranch(target: GitTarget, ...rest: unknown[]): ResultAsync<BranchResult, GitCallError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[{ name: string; parent?: string }, GitCallOptions?]>(target, rest);
     const { name, parent } = input ?? ({} as { name?: unknown; parent?: unknown });

@@ -1,10 +1,10 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, aborted, InvalidInputError, type TransportError } from "../errors.js";
+import { aborted, InvalidInputError, type TransportError } from "../errors.js";
 import { sleep } from "../retry.js";
 import { type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
 import { applyChanges, type Changes, TreeConflict } from "./edit.js";
-import { GitError } from "./errors.js";
+import { type GitCallError, GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
@@ -46,16 +46,16 @@ export function commitFiles(
   repo: string,
   input: CommitFilesInput,
   options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, GitError | ArtifactsError>;
+): ResultAsync<CommitFilesResult, GitCallError>;
 export function commitFiles(
   target: ArtifactsRepoHandle | GitRemote,
   input: CommitFilesInput,
   options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, GitError | ArtifactsError>;
+): ResultAsync<CommitFilesResult, GitCallError>;
 export function commitFiles(
   target: Client | ArtifactsRepoHandle | GitRemote,
   ...rest: [string, CommitFilesInput, GitCallOptions?] | [CommitFilesInput, GitCallOptions?]
-): ResultAsync<CommitFilesResult, GitError | ArtifactsError> {
+): ResultAsync<CommitFilesResult, GitCallError> {
   return guard(() => {
     const [repo, input, options = {}] = splitArgs<[CommitFilesInput, GitCallOptions?]>(target, rest);
     return checkCommit(input).asyncAndThen((checked) =>

@@ -1,6 +1,6 @@
 import { err, errAsync, ok, Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError, type TransportError } from "../errors.js";
+import { InvalidInputError, type TransportError } from "../errors.js";
 import {
   type Access,
   type GitCallOptions,
@@ -12,7 +12,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
-import type { GitError } from "./errors.js";
+import type { GitCallError, GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
 import { ObjectLoader } from "./loader.js";
@@ -103,16 +103,13 @@ export function diffRefs(
   repo: string,
   input: DiffRefsInput,
   options?: GitCallOptions,
-): ResultAsync<DiffRefsResult, GitError | ArtifactsError>;
+): ResultAsync<DiffRefsResult, GitCallError>;
 export function diffRefs(
   target: ArtifactsRepoHandle | GitRemote,
   input: DiffRefsInput,
   options?: GitCallOptions,
-): ResultAsync<DiffRefsResult, GitError | ArtifactsError>;
-export function diffRefs(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<DiffRefsResult, GitError | ArtifactsError> {
+): ResultAsync<DiffRefsResult, GitCallError>;
+export function diffRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<DiffRefsResult, GitCallError> {
   return guard(() => {
     const [repo, input, options = {}] = splitArgs<[DiffRefsInput, GitCallOptions?]>(target, rest);
     const checked = checkDiff(input, isClient(target));

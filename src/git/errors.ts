@@ -1,4 +1,4 @@
-import { TaggedError } from "../errors.js";
+import { type ArtifactsError, TaggedError } from "../errors.js";
 
 /**
  * Why a Git operation failed, when the remote answered:
@@ -37,3 +37,13 @@ export class GitError extends TaggedError {
     super("GitError", message);
   }
 }
+
+/**
+ * What any `./git` call can fail with: a `GitError`, or one of the core's errors (`HttpError` of the REST calls it
+ * makes, `TransportError`, `InvalidInputError`). Switch on `_tag`.
+ *
+ * @example
+ * const fail = (error: GitCallError) => console.error(error._tag, error.message);
+ * (await readFiles(client, "notes")).match(console.log, fail);
+ */
+export type GitCallError = GitError | ArtifactsError;

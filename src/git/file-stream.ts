@@ -1,8 +1,8 @@
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
+import type { InvalidInputError, TransportError } from "../errors.js";
 import { type Access, type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
-import { GitError } from "./errors.js";
+import { type GitCallError, GitError } from "./errors.js";
 import { checkStreamRead, type FileStream, type ReadFileStreamInput } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
@@ -33,16 +33,16 @@ export function readFileStream(
   repo: string,
   input: ReadFileStreamInput,
   options?: GitCallOptions,
-): ResultAsync<FileStream, GitError | ArtifactsError>;
+): ResultAsync<FileStream, GitCallError>;
 export function readFileStream(
   target: ArtifactsRepoHandle | GitRemote,
   input: ReadFileStreamInput,
   options?: GitCallOptions,
-): ResultAsync<FileStream, GitError | ArtifactsError>;
+): ResultAsync<FileStream, GitCallError>;
 export function readFileStream(
   target: Client | ArtifactsRepoHandle | GitRemote,
   ...rest: [string, ReadFileStreamInput, GitCallOptions?] | [ReadFileStreamInput, GitCallOptions?]
-): ResultAsync<FileStream, GitError | ArtifactsError> {
+): ResultAsync<FileStream, GitCallError> {
   return guard(() => {
     const [repo, input, options = {}] = splitArgs<[ReadFileStreamInput, GitCallOptions?]>(target, rest);
     return checkStreamRead(input as ReadFileStreamInput).asyncAndThen(({ ref, path }) =>

@@ -1,8 +1,8 @@
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
-import type { GitError } from "./errors.js";
+import type { GitCallError } from "./errors.js";
 import { POSIX_CLASSES } from "./glob.js";
 import { isOid } from "./hash.js";
 import { checkPaths, isRefName } from "./input.js";
@@ -92,16 +92,13 @@ export function grepFiles(
   repo: string,
   input: GrepFilesInput,
   options?: GitCallOptions,
-): ResultAsync<GrepFilesResult, GitError | ArtifactsError>;
+): ResultAsync<GrepFilesResult, GitCallError>;
 export function grepFiles(
   target: ArtifactsRepoHandle | GitRemote,
   input: GrepFilesInput,
   options?: GitCallOptions,
-): ResultAsync<GrepFilesResult, GitError | ArtifactsError>;
-export function grepFiles(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<GrepFilesResult, GitError | ArtifactsError> {
+): ResultAsync<GrepFilesResult, GitCallError>;
+export function grepFiles(target: GitTarget, ...rest: unknown[]): ResultAsync<GrepFilesResult, GitCallError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[GrepFilesInput, GitCallOptions?]>(target, rest);
     const checked = checkGrep(input);

@@ -4,11 +4,19 @@
  * protocol, packs and merges in its own code (pako for inflating), all of it out of the core package's bundle.
  */
 export type { GitCallOptions, GitRemote, GitTarget } from "./access.js";
-export { type ApplyPatchInput, applyPatch, PatchConflict, type RejectedHunk } from "./apply.js";
-export { type BranchResult, createBranch, deleteBranch, listRefs, type RefsResult } from "./branches.js";
+export { type ApplyPatchError, type ApplyPatchInput, applyPatch, PatchConflict, type RejectedHunk } from "./apply.js";
+export {
+  type BranchResult,
+  type CreateBranchInput,
+  createBranch,
+  type DeleteBranchInput,
+  deleteBranch,
+  listRefs,
+  type RefsResult,
+} from "./branches.js";
 export { commitFiles } from "./commit.js";
 export { type Change, type DiffRefsInput, type DiffRefsResult, diffRefs, type RefSpec } from "./diff.js";
-export { GitError, type GitFailure } from "./errors.js";
+export { type GitCallError, GitError, type GitFailure } from "./errors.js";
 export { readFileStream } from "./file-stream.js";
 export { type GrepFilesInput, type GrepFilesResult, type GrepMatch, grepFiles } from "./grep.js";
 export type {
@@ -27,6 +35,7 @@ export { type MemoryFs, type MemoryStats, memoryFs } from "./memory-fs.js";
 export {
   MergeConflict,
   type MergeConflictEntry,
+  type MergeRefsError,
   type MergeRefsInput,
   type MergeRefsResult,
   mergeRefs,

@@ -11,7 +11,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
-import type { GitError } from "./errors.js";
+import type { GitCallError, GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { type Author, checkPaths, isRefName } from "./input.js";
 import { fetchInto, ObjectLoader } from "./loader.js";
@@ -97,16 +97,13 @@ export function listCommits(
   repo: string,
   input?: ListCommitsInput,
   options?: GitCallOptions,
-): ResultAsync<ListCommitsResult, GitError | ArtifactsError>;
+): ResultAsync<ListCommitsResult, GitCallError>;
 export function listCommits(
   target: ArtifactsRepoHandle | GitRemote,
   input?: ListCommitsInput,
   options?: GitCallOptions,
-): ResultAsync<ListCommitsResult, GitError | ArtifactsError>;
-export function listCommits(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<ListCommitsResult, GitError | ArtifactsError> {
+): ResultAsync<ListCommitsResult, GitCallError>;
+export function listCommits(target: GitTarget, ...rest: unknown[]): ResultAsync<ListCommitsResult, GitCallError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[ListCommitsInput?, GitCallOptions?]>(target, rest);
     const checked = checkLog(input);

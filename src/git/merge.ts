@@ -1,6 +1,6 @@
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError, TaggedError, type TransportError } from "../errors.js";
+import { InvalidInputError, TaggedError, type TransportError } from "../errors.js";
 import {
   type Access,
   type GitCallOptions,
@@ -13,7 +13,7 @@ import {
   withAccess,
 } from "./access.js";
 import { type Change, checkSpec, type Found, type RefSpec, type Side, walk } from "./diff.js";
-import { GitError } from "./errors.js";
+import { type GitCallError, GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { fetchMergeBases, mergeBases } from "./history.js";
 import { type Author, checkCommit, isRefName, LONE_SURROGATE } from "./input.js";
@@ -78,6 +78,15 @@ export class MergeConflict extends TaggedError {
     if (commit !== undefined) this.commit = commit;
   }
 }
+
+/**
+ * What `mergeRefs`, `cherryPick` and `revertCommits` fail with: a `MergeConflict` (nothing pushed), or any `./git`
+ * call's error.
+ *
+ * @example
+ * const fail = (error: MergeRefsError) => (error._tag === "MergeConflict" ? error.conflicts : error.message);
+ */
+export type MergeRefsError = MergeConflict | GitCallError;
 
 /**
  * What `mergeRefs` merges, into which branch, and how.
@@ -148,16 +157,13 @@ export function mergeRefs(
   repo: string,
   input: MergeRefsInput,
   options?: GitCallOptions,
-): ResultAsync<MergeRefsResult, MergeConflict | GitError | ArtifactsError>;
+): ResultAsync<MergeRefsResult, MergeRefsError>;
 export function mergeRefs(
   target: ArtifactsRepoHandle | GitRemote,
   input: MergeRefsInput,
   options?: GitCallOptions,
-): ResultAsync<MergeRefsResult, MergeConflict | GitError | ArtifactsError>;
-export function mergeRefs(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<MergeRefsResult, MergeConflict | GitError | ArtifactsError> {
+): ResultAsync<MergeRefsResult, MergeRefsError>;
+export function mergeRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<MergeRefsResult, MergeRefsError> {
   return guard(() => {
     const [repo, input, options = {}] = splitArgs<[MergeRefsInput, GitCallOptions?]>(target, rest);
     const checked = checkMerge(input, isClient(target));

@@ -15,7 +15,7 @@ import { GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { type Author, checkAuthor, isMessage, isRefName } from "./input.js";
 import { ObjectLoader } from "./loader.js";
-import { changedPaths, MergeConflict, mergeTrees, pushOnto } from "./merge.js";
+import { changedPaths, MergeConflict, type MergeRefsError, mergeTrees, pushOnto } from "./merge.js";
 import { type CommitObject, ObjectStore } from "./objects.js";
 import { namesOf, refsNamed, resolvedIn } from "./refs.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
@@ -95,16 +95,13 @@ export function cherryPick(
   repo: string,
   input: CherryPickInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
+): ResultAsync<PickResult, MergeRefsError>;
 export function cherryPick(
   target: ArtifactsRepoHandle | GitRemote,
   input: CherryPickInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
-export function cherryPick(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError> {
+): ResultAsync<PickResult, MergeRefsError>;
+export function cherryPick(target: GitTarget, ...rest: unknown[]): ResultAsync<PickResult, MergeRefsError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[CherryPickInput, GitCallOptions?]>(target, rest);
     const checked = checkPick(input, input?.into, "into");
@@ -132,16 +129,13 @@ export function revertCommits(
   repo: string,
   input: RevertCommitsInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
+): ResultAsync<PickResult, MergeRefsError>;
 export function revertCommits(
   target: ArtifactsRepoHandle | GitRemote,
   input: RevertCommitsInput,
   options?: GitCallOptions,
-): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError>;
-export function revertCommits(
-  target: GitTarget,
-  ...rest: unknown[]
-): ResultAsync<PickResult, MergeConflict | GitError | ArtifactsError> {
+): ResultAsync<PickResult, MergeRefsError>;
+export function revertCommits(target: GitTarget, ...rest: unknown[]): ResultAsync<PickResult, MergeRefsError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[RevertCommitsInput, GitCallOptions?]>(target, rest);
     const checked = checkPick(input, input?.branch, "branch");

@@ -13,7 +13,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
-import type { GitError } from "./errors.js";
+import type { GitCallError, GitError } from "./errors.js";
 import { isGlob } from "./glob.js";
 import { isOid } from "./hash.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
@@ -45,16 +45,16 @@ export function readFiles(
   repo: string,
   input?: ReadFilesInput,
   options?: GitCallOptions,
-): ResultAsync<ReadFilesResult, GitError | ArtifactsError>;
+): ResultAsync<ReadFilesResult, GitCallError>;
 export function readFiles(
   target: ArtifactsRepoHandle | GitRemote,
   input?: ReadFilesInput,
   options?: GitCallOptions,
-): ResultAsync<ReadFilesResult, GitError | ArtifactsError>;
+): ResultAsync<ReadFilesResult, GitCallError>;
 export function readFiles(
   target: Client | ArtifactsRepoHandle | GitRemote,
   ...rest: [string, ReadFilesInput?, GitCallOptions?] | [ReadFilesInput?, GitCallOptions?]
-): ResultAsync<ReadFilesResult, GitError | ArtifactsError> {
+): ResultAsync<ReadFilesResult, GitCallError> {
   return guard(() => {
     const [repo, input = {}, options = {}] = splitArgs<[ReadFilesInput?, GitCallOptions?]>(target, rest);
     return checkRead(input).asyncAndThen(({ ref, paths }) => {

@@ -1,9 +1,9 @@
 import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
 import { createRef, deleteRef } from "./branches.js";
-import type { GitError } from "./errors.js";
+import type { GitCallError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { type Author, checkAuthor, isMessage, isRefName } from "./input.js";
 import { ObjectStore } from "./objects.js";
@@ -58,13 +58,13 @@ export function createTag(
   repo: string,
   input: CreateTagInput,
   options?: GitCallOptions,
-): ResultAsync<TagResult, GitError | ArtifactsError>;
+): ResultAsync<TagResult, GitCallError>;
 export function createTag(
   target: ArtifactsRepoHandle | GitRemote,
   input: CreateTagInput,
   options?: GitCallOptions,
-): ResultAsync<TagResult, GitError | ArtifactsError>;
-export function createTag(target: GitTarget, ...rest: unknown[]): ResultAsync<TagResult, GitError | ArtifactsError> {
+): ResultAsync<TagResult, GitCallError>;
+export function createTag(target: GitTarget, ...rest: unknown[]): ResultAsync<TagResult, GitCallError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[CreateTagInput, GitCallOptions?]>(target, rest);
     const checked = checkTag(input);
@@ -94,13 +94,13 @@ export function deleteTag(
   repo: string,
   input: { name: string; parent?: string },
   options?: GitCallOptions,
-): ResultAsync<TagResult, GitError | ArtifactsError>;
+): ResultAsync<TagResult, GitCallError>;
 export function deleteTag(
   target: ArtifactsRepoHandle | GitRemote,
   input: { name: string; parent?: string },
   options?: GitCallOptions,
-): ResultAsync<TagResult, GitError | ArtifactsError>;
-export function deleteTag(target: GitTarget, ...rest: unknown[]): ResultAsync<TagResult, GitError | ArtifactsError> {
+): ResultAsync<TagResult, GitCallError>;
+export function deleteTag(target: GitTarget, ...rest: unknown[]): ResultAsync<TagResult, GitCallError> {
   return guard(() => {
     const [repo, input, options] = splitArgs<[{ name: string; parent?: string }, GitCallOptions?]>(target, rest);
     const { name, parent } = input ?? ({} as { name?: unknown; parent?: unknown });
