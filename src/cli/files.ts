@@ -14,21 +14,24 @@ import { authorOf, clientFrom, integer, parse, positional, text } from "./contex
 import { CliFailure, print, usage } from "./output.js";
 import { type Command, value } from "./resources.js";
 
-/** Everything on stdin, for `-` in place of a file. */
-async function stdin(): Promise<string> {
+/** Everything on stdin, for `-` in place of a file: its bytes as they are. */
+async function stdinBytes(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
+const stdin = async () => Buffer.from(await stdinBytes()).toString("utf8");
 
 /** `files put|get|diff|merge|log|grep|apply|revert|cherry-pick`: the Git data plane from the shell. */
 export const files: Record<string, Command> = {
   put: {
-    usage: "files put REPO PATH=@LOCALFILE... -m MESSAGE [--branch B] [--author-name N] [--author-email E]",
+    usage:
+      "files put REPO PATH=@LOCALFILE|PATH=-... [--delete PATH]... -m MESSAGE [--branch B] [--author-name N] [--author-email E]   (PATH=- reads stdin)",
     async run(args) {
       const parsed = parse(args, {
         message: { type: "string", short: "m" },
         branch: { type: "string" },
+        delete: { type: "string", multiple: true },
         "author-name": { type: "string" },
         "author-email": { type: "string" },
       });
@@ -36,15 +39,29 @@ export const files: Record<string, Command> = {
       if (message === undefined) throw usage("usage: -m MESSAGE is required");
       const repo = positional(parsed, 0, "REPO");
       const pairs = parsed.positionals.slice(1);
-      if (pairs.length === 0) throw usage("usage: at least one PATH=@LOCALFILE is required");
-      const contents: Record<string, Uint8Array> = {};
+      const deleted = (parsed.values.delete as string[] | undefined) ?? [];
+      if (pairs.length === 0 && deleted.length === 0) {
+        throw usage("usage: at least one PATH=@LOCALFILE, PATH=- or --delete PATH is required");
+      }
+      const contents: Record<string, Uint8Array | null> = {};
+      let readStdin = false;
       for (const pair of pairs) {
+        if (pair.endsWith("=-") && pair.length > 2) {
+          if (readStdin) throw usage("usage: only one PATH=- can read stdin");
+          readStdin = true;
+          contents[pair.slice(0, -2)] = await stdinBytes();
+          continue;
+        }
         const at = pair.indexOf("=@");
-        if (at <= 0) throw usage(`usage: ${pair} is not PATH=@LOCALFILE`);
+        if (at <= 0) throw usage(`usage: ${pair} is not PATH=@LOCALFILE or PATH=-`);
         const local = pair.slice(at + 2);
         contents[pair.slice(0, at)] = await readFile(local).catch(() => {
           throw usage(`usage: cannot read ${local}`);
         });
+      }
+      for (const path of deleted) {
+        if (path in contents) throw usage(`usage: ${path} is both written and deleted`);
+        contents[path] = null; // a file or a folder, as commitFiles deletes it
       }
       const author = authorOf(parsed);
       const made = await value(

@@ -29,12 +29,21 @@ export function failureOf(error: {
   message: string;
   code?: number;
   commit?: string;
-  conflicts?: { path: string; kind: string }[];
+  conflicts?: { path: string; kind: string; base?: Uint8Array; ours?: Uint8Array; theirs?: Uint8Array }[];
   rejects?: { path: string; reason: string; hunk?: string; current?: string }[];
 }): CliFailure {
   if (error.conflicts) {
-    // A merge's conflicts: where and what kind, one a line (their bytes are the SDK's, not a terminal's).
-    const conflicts = error.conflicts.map(({ path, kind }) => ({ path, kind }));
+    // A merge's conflicts: where and what kind, one a line (their bytes are the SDK's, not a terminal's); with
+    // --json, each side's bytes as base64 (absent where that side has no file), for a script to resolve them.
+    const base64 = (bytes: Uint8Array | undefined) =>
+      bytes ? { base64: Buffer.from(bytes).toString("base64") } : undefined;
+    const conflicts = error.conflicts.map(({ path, kind, base, ours, theirs }) => ({
+      path,
+      kind,
+      base: base64(base),
+      ours: base64(ours),
+      theirs: base64(theirs),
+    }));
     const lines = conflicts.map(({ path, kind }) => `  ${kind}\t${path}`).join("\n");
     const what = error.commit ? `applying ${error.commit}` : "the merge";
     return new CliFailure(`error: ${what} has conflicts:\n${lines}`, 1, {

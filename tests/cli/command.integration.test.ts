@@ -2,6 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFiles } from "../../src/git/index.js";
 import { type Client, createClient, getRepo } from "../../src/index.js";
 import { type ArtifactsServer, startArtifactsServer } from "../../src/testing/index.js";
 import { buildPackage } from "../support/build.js";
@@ -300,6 +301,38 @@ describe("the command", () => {
       "",
       "error: the merge has conflicts:\n  content\tb.txt\n",
     ]);
+    const conflictJson = await run(["files", "merge", "cli-branches", "side", "--into", "main", "--json"]);
+    const b64 = (text: string) => ({ base64: Buffer.from(text).toString("base64") });
+    expect([conflictJson.code, JSON.parse(conflictJson.stderr)]).toEqual([
+      1,
+      {
+        _tag: "MergeConflict",
+        message: expect.stringContaining("b.txt"),
+        conflicts: [{ path: "b.txt", kind: "content", base: b64("b"), ours: b64("ours"), theirs: b64("theirs") }],
+      },
+    ]);
+    // PATH=- takes stdin's bytes as they are; --delete removes a file, in the same commit.
+    const bytes = "from stdin \u00e9\n\u0000\u00ff";
+    const piped = await run(["files", "put", "cli-branches", "c.bin=-", "--delete", "a.txt", "-m", "pipe", "--json"], {
+      input: bytes,
+    });
+    expect([piped.code, piped.stderr]).toEqual([0, ""]);
+    const files = (await readFiles(client, "cli-branches"))._unsafeUnwrap().files;
+    expect(Buffer.from(files.get("c.bin") ?? []).equals(Buffer.from(bytes))).toBe(true);
+    expect([...files.keys()].sort()).toEqual(["b.txt", "c.bin"]);
+    const twice = await run(["files", "put", "cli-branches", "a=-", "b=-", "-m", "x"]);
+    expect([twice.code, twice.stderr]).toEqual([2, "usage: only one PATH=- can read stdin\n"]);
+    const both = await run([
+      "files",
+      "put",
+      "cli-branches",
+      `b.txt=@${join(dir, "b.txt")}`,
+      "--delete",
+      "b.txt",
+      "-m",
+      "x",
+    ]);
+    expect([both.code, both.stderr]).toEqual([2, "usage: b.txt is both written and deleted\n"]);
     const usage = await run(["branches", "create", "cli-branches", "x"]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining("--from REF is required")]);
   });
