@@ -115,6 +115,9 @@ export CLOUDFLARE_API_BASE_URL=${server.baseUrl}
 export CLOUDFLARE_ACCOUNT_ID=${server.accountId}
 export CLOUDFLARE_API_TOKEN=${token}
 # namespace: any (e.g. ${server.namespace})${text("data-dir") ? `; data: ${server.dataDir} (kept, with this token)` : ""}
+# git clone and push here with no token in sight: the cloudflare-artifacts credential helper, with the exports above
+git config --global credential.${server.origin}.helper "!cloudflare-artifacts credential"
+git config --global credential.${server.origin}.useHttpPath true
 Press Ctrl+C to stop.`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

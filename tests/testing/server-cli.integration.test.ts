@@ -29,6 +29,10 @@ it("runs from the command line, prints its base URL and credentials, and stops o
   const accountId = /CLOUDFLARE_ACCOUNT_ID=(\S+)/.exec(banner)?.[1];
   expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/client\/v4$/);
   expect(banner).toContain("CLOUDFLARE_API_TOKEN=cli-token");
+  // The credential helper's two lines, for this server's own URL (the host of its remotes).
+  const origin = new URL(baseUrl!).origin;
+  expect(banner).toContain(`git config --global credential.${origin}.helper "!cloudflare-artifacts credential"\n`);
+  expect(banner).toContain(`git config --global credential.${origin}.useHttpPath true\n`);
 
   const client = createClient({ baseUrl, accountId: accountId!, apiToken: "cli-token", retry: 0 });
   expect((await createRepo(client, { name: "from-cli" })).isOk()).toBe(true);
