@@ -54,3 +54,18 @@ describe("ErrorCode's names and numbers", () => {
       expect(text, name).toMatch(new RegExp(`\`${name}\`[ |]*\\n?${code}`));
   });
 });
+
+describe("CHANGELOG.md", () => {
+  it("keeps Keep a Changelog's sections: each kind once a release, in its order", async () => {
+    const text = await readFile(join(root, "CHANGELOG.md"), "utf8");
+    const kinds = ["Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"];
+    for (const release of text.split(/^## /m).slice(1)) {
+      const found = [...release.matchAll(/^### (.+)$/gm)].map((match) => match[1]);
+      expect(
+        found.every((kind) => kinds.includes(kind ?? "")),
+        release.split("\n")[0],
+      ).toBe(true);
+      expect(found, release.split("\n")[0]).toEqual(kinds.filter((kind) => found.includes(kind)));
+    }
+  });
+});
