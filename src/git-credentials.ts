@@ -9,8 +9,11 @@ import { redactOnInspect } from "./secrets.js";
  * token is what the Bearer header wants, and the suffix is the expiry.
  *
  * @example
- * const creds: GitCredentials = gitCredentials(token.plaintext)._unsafeUnwrap();
- * await git.push({ fs, http, dir, url: repo.remote, onAuth: creds.onAuth });
+ * const result = gitCredentials(token.plaintext);
+ * if (result.isOk()) {
+ *   const creds: GitCredentials = result.value;
+ *   await git.push({ fs, http, dir, url: repo.remote, onAuth: creds.onAuth });
+ * }
  */
 export interface GitCredentials {
   /** The full token, e.g. `art_v1_<hex>?expires=<unix>`. */

@@ -53,7 +53,10 @@ export interface CallOptions {
  * A list call resolves to its items and `result_info` exactly as the server sent it.
  *
  * @example
- * const [repos, info]: Page<RepoWithRemote, CursorResultInfo> = (await listRepos(client))._unsafeUnwrap();
+ * const result = await listRepos(client);
+ * if (result.isOk()) {
+ *   const [repos, info]: Page<RepoWithRemote, CursorResultInfo> = result.value;
+ * }
  */
 export type Page<Item, Info> = [items: Item[], result_info: Info];
 

@@ -15,8 +15,11 @@ export type Scope = "read" | "write";
  * Where a token is in its life. Listings default to `active`; `state: "all"` shows every one.
  *
  * @example
- * const [tokens] = (await listTokens(client, "notes", { state: "all" }))._unsafeUnwrap();
- * const revoked = tokens.filter((token) => token.state === "revoked");
+ * const result = await listTokens(client, "notes", { state: "all" });
+ * if (result.isOk()) {
+ *   const [tokens] = result.value;
+ *   const revoked = tokens.filter((token) => token.state === "revoked");
+ * }
  */
 export type TokenState = "active" | "expired" | "revoked";
 /**
@@ -53,8 +56,11 @@ export interface ApiError {
  * client's `%{}`), and a missing, `null` or empty `cursor` means there is no next page.
  *
  * @example
- * const [repos, { cursor }] = (await listRepos(client, { limit: 200 }))._unsafeUnwrap();
- * if (cursor) await listRepos(client, { limit: 200, cursor });
+ * const result = await listRepos(client, { limit: 200 });
+ * if (result.isOk()) {
+ *   const [repos, { cursor }] = result.value;
+ *   if (cursor) await listRepos(client, { limit: 200, cursor });
+ * }
  */
 export interface CursorResultInfo {
   cursor?: string | null;
@@ -67,8 +73,11 @@ export interface CursorResultInfo {
  * every field may be absent (an absent `result_info` reads as `{}`).
  *
  * @example
- * const [, info] = (await listTokens(client, "notes", { per_page: 100 }))._unsafeUnwrap();
- * const more = (info.page ?? 1) < (info.total_pages ?? 1);
+ * const result = await listTokens(client, "notes", { per_page: 100 });
+ * if (result.isOk()) {
+ *   const [, info] = result.value;
+ *   const more = (info.page ?? 1) < (info.total_pages ?? 1);
+ * }
  */
 export interface OffsetResultInfo {
   page?: number;
@@ -104,7 +113,10 @@ export interface ApiEnvelope<T = unknown> {
  * A repo as the API describes it.
  *
  * @example
- * const { default_branch, last_push_at } = (await getRepo(client, "notes"))._unsafeUnwrap();
+ * const result = await getRepo(client, "notes");
+ * if (result.isOk()) {
+ *   const { default_branch, last_push_at } = result.value;
+ * }
  */
 export interface RepoInfo {
   id: string;
@@ -133,8 +145,11 @@ export type RepoStatus = "creating" | "ready" | "importing" | "forking" | (strin
  * A repo and its Git remote, as `getRepo` and `listRepos` return it.
  *
  * @example
- * const repo = (await getRepo(client, "notes"))._unsafeUnwrap();
- * await git.clone({ fs, http, dir, url: repo.remote, onAuth });
+ * const result = await getRepo(client, "notes");
+ * if (result.isOk()) {
+ *   const repo = result.value;
+ *   await git.clone({ fs, http, dir, url: repo.remote, onAuth });
+ * }
  */
 export interface RepoWithRemote extends RepoInfo {
   /** The Git smart-HTTP URL to clone and push. */
@@ -158,7 +173,10 @@ export interface CreateRepoRequest {
  * What `createRepo` (and `importRepo`) answer: the new repo, its remote and a short-lived write token.
  *
  * @example
- * const { remote, token } = (await createRepo(client, { name: "notes" }))._unsafeUnwrap();
+ * const result = await createRepo(client, { name: "notes" });
+ * if (result.isOk()) {
+ *   const { remote, token } = result.value;
+ * }
  */
 export interface CreateRepoResult {
   id: string;
@@ -191,7 +209,10 @@ export interface ForkRepoRequest {
  * What `forkRepo` answers: the new repo, with the number of objects copied.
  *
  * @example
- * const { objects } = (await forkRepo(client, "notes", { name: "copy" }))._unsafeUnwrap();
+ * const result = await forkRepo(client, "notes", { name: "copy" });
+ * if (result.isOk()) {
+ *   const { objects } = result.value;
+ * }
  */
 export interface ForkRepoResult extends CreateRepoResult {
   objects: number;
@@ -215,7 +236,10 @@ export interface ImportRepoRequest {
  * What `deleteRepo` answers (HTTP 202).
  *
  * @example
- * const { id } = (await deleteRepo(client, "notes"))._unsafeUnwrap();
+ * const result = await deleteRepo(client, "notes");
+ * if (result.isOk()) {
+ *   const { id } = result.value;
+ * }
  */
 export interface DeleteRepoResult {
   id: string;
@@ -240,8 +264,11 @@ export interface ListReposQuery {
  * A repo token as listings show it: never with its plaintext.
  *
  * @example
- * const [tokens] = (await listTokens(client, "notes"))._unsafeUnwrap();
- * for (const { id, scope, expires_at } of tokens) console.log(id, scope, expires_at);
+ * const result = await listTokens(client, "notes");
+ * if (result.isOk()) {
+ *   const [tokens] = result.value;
+ *   for (const { id, scope, expires_at } of tokens) console.log(id, scope, expires_at);
+ * }
  */
 export interface TokenInfo {
   id: string;
@@ -269,8 +296,11 @@ export interface CreateTokenRequest {
  * What `createToken` answers: the only time the token's plaintext is shown.
  *
  * @example
- * const { plaintext } = (await createToken(client, { repo: "notes" }))._unsafeUnwrap();
- * const creds = gitCredentials(plaintext);
+ * const result = await createToken(client, { repo: "notes" });
+ * if (result.isOk()) {
+ *   const { plaintext } = result.value;
+ *   const creds = gitCredentials(plaintext);
+ * }
  */
 export interface CreateTokenResult {
   id: string;
@@ -284,7 +314,10 @@ export interface CreateTokenResult {
  * What `deleteToken` answers.
  *
  * @example
- * const { id } = (await deleteToken(client, "abcdefghij012345"))._unsafeUnwrap();
+ * const result = await deleteToken(client, "abcdefghij012345");
+ * if (result.isOk()) {
+ *   const { id } = result.value;
+ * }
  */
 export interface DeleteTokenResult {
   id: string;
@@ -332,8 +365,11 @@ export interface CreateNamespaceRequest {
  * either).
  *
  * @example
- * const info = (await getNamespace(client, "default"))._unsafeUnwrap();
- * const name = info.namespace ?? info.name;
+ * const result = await getNamespace(client, "default");
+ * if (result.isOk()) {
+ *   const info = result.value;
+ *   const name = info.namespace ?? info.name;
+ * }
  */
 export interface NamespaceInfo {
   namespace?: string;
@@ -376,8 +412,11 @@ export interface LogQuery {
  * check it. The local server answers `{ hash, tree, parents, author, committer, message }`.
  *
  * @example
- * const [head] = (await getLog(client, "notes", { limit: 1 }))._unsafeUnwrap();
- * if (typeof head?.hash === "string") await getCommit(client, "notes", head.hash);
+ * const result = await getLog(client, "notes", { limit: 1 });
+ * if (result.isOk()) {
+ *   const [head] = result.value;
+ *   if (typeof head?.hash === "string") await getCommit(client, "notes", head.hash);
+ * }
  */
 export type CommitInfo = Record<string, unknown>;
 
@@ -385,7 +424,10 @@ export type CommitInfo = Record<string, unknown>;
  * One entry of a tree as JSON; shape undocumented upstream (the local server: `{ mode, type, hash, name }`).
  *
  * @example
- * const entries = (await getTree(client, "notes", treeHash))._unsafeUnwrap();
+ * const result = await getTree(client, "notes", treeHash);
+ * if (result.isOk()) {
+ *   const entries = result.value;
+ * }
  */
 export type TreeEntry = Record<string, unknown>;
 
@@ -393,7 +435,10 @@ export type TreeEntry = Record<string, unknown>;
  * A file served by the raw route: its bytes, and the content type the server sniffed.
  *
  * @example
- * const { bytes, contentType } = (await getRaw(client, "site", "main", "index.html"))._unsafeUnwrap();
+ * const result = await getRaw(client, "site", "main", "index.html");
+ * if (result.isOk()) {
+ *   const { bytes, contentType } = result.value;
+ * }
  */
 export interface RawContent {
   bytes: Uint8Array;

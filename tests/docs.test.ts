@@ -69,3 +69,14 @@ describe("CHANGELOG.md", () => {
     }
   });
 });
+
+describe("the sources", () => {
+  it("use no _unsafeUnwrap, in code or in a doc example (neverthrow keeps it for tests)", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const files = (await readdir(join(root, "src"), { recursive: true })).filter((file) => file.endsWith(".ts"));
+    const using = [];
+    for (const file of files)
+      if ((await readFile(join(root, "src", file), "utf8")).includes("_unsafeUnwrap")) using.push(file);
+    expect(using).toEqual([]);
+  });
+});

@@ -22,7 +22,10 @@ import { capabilities, lsRefs } from "./upload-pack.js";
  * and tags by name (`main`, `v1`), each with its commit (an annotated tag's peeled).
  *
  * @example
- * const { head, branches, tags }: RefsResult = (await listRefs(client, "notes"))._unsafeUnwrap();
+ * const result = await listRefs(client, "notes");
+ * if (result.isOk()) {
+ *   const { head, branches, tags }: RefsResult = result.value;
+ * }
  */
 export interface RefsResult {
   head: string | null;
@@ -57,7 +60,10 @@ export interface DeleteBranchInput {
  * it had).
  *
  * @example
- * const { name, commit }: BranchResult = (await createBranch(client, "notes", { name: "draft", from: "main" }))._unsafeUnwrap();
+ * const result = await createBranch(client, "notes", { name: "draft", from: "main" });
+ * if (result.isOk()) {
+ *   const { name, commit }: BranchResult = result.value;
+ * }
  */
 export interface BranchResult {
   name: string;

@@ -80,7 +80,10 @@ export interface DiffRefsInput {
  * The commits compared, and every change from `from` to `to`, in Git's path order.
  *
  * @example
- * const { from, to, changes }: DiffRefsResult = (await diffRefs(client, "notes", { from: "main", to: "draft" }))._unsafeUnwrap();
+ * const result = await diffRefs(client, "notes", { from: "main", to: "draft" });
+ * if (result.isOk()) {
+ *   const { from, to, changes }: DiffRefsResult = result.value;
+ * }
  */
 export interface DiffRefsResult {
   from: string;

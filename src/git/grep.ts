@@ -66,7 +66,10 @@ export interface GrepMatch {
  * not searched.
  *
  * @example
- * const { commit, matches, truncated }: GrepFilesResult = (await grepFiles(client, "notes", { pattern: "x" }))._unsafeUnwrap();
+ * const result = await grepFiles(client, "notes", { pattern: "x" });
+ * if (result.isOk()) {
+ *   const { commit, matches, truncated }: GrepFilesResult = result.value;
+ * }
  */
 export interface GrepFilesResult {
   commit: string;

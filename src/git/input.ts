@@ -81,7 +81,10 @@ export interface CommitFilesInput {
  * created at that branch's head).
  *
  * @example
- * const { commit, parent, branch, unchanged }: CommitFilesResult = (await commitFiles(client, "notes", input))._unsafeUnwrap();
+ * const result = await commitFiles(client, "notes", input);
+ * if (result.isOk()) {
+ *   const { commit, parent, branch, unchanged }: CommitFilesResult = result.value;
+ * }
  */
 export interface CommitFilesResult {
   commit: string;
@@ -114,8 +117,11 @@ export interface ReadFilesInput {
  * names it one-to-one, so it is reported with its path's exact bytes.
  *
  * @example
- * const { nonUtf8Files } = (await readFiles(client, "legacy"))._unsafeUnwrap();
- * for (const file of nonUtf8Files) console.log(Buffer.from(file.path).toString("latin1"), file.content.length);
+ * const result = await readFiles(client, "legacy");
+ * if (result.isOk()) {
+ *   const { nonUtf8Files } = result.value;
+ *   for (const file of nonUtf8Files) console.log(Buffer.from(file.path).toString("latin1"), file.content.length);
+ * }
  */
 export interface NonUtf8File {
   path: Uint8Array;
@@ -127,7 +133,10 @@ export interface NonUtf8File {
  * is valid UTF-8 (the key then encodes back to exactly the stored bytes), else in `nonUtf8Files`.
  *
  * @example
- * const { commit, files }: ReadFilesResult = (await readFiles(client, "notes"))._unsafeUnwrap();
+ * const result = await readFiles(client, "notes");
+ * if (result.isOk()) {
+ *   const { commit, files }: ReadFilesResult = result.value;
+ * }
  */
 export interface ReadFilesResult {
   commit: string;
@@ -288,8 +297,11 @@ export interface ReadFileStreamInput {
  * a cut, a failure or bytes of another id error it (its last chunk is held back until the id is checked).
  *
  * @example
- * const { size, stream }: FileStream = (await readFileStream(handle, { path: "data/big.bin" }))._unsafeUnwrap();
- * return new Response(stream, { headers: { "content-length": String(size) } });
+ * const result = await readFileStream(handle, { path: "data/big.bin" });
+ * if (result.isOk()) {
+ *   const { size, stream }: FileStream = result.value;
+ *   return new Response(stream, { headers: { "content-length": String(size) } });
+ * }
  */
 export interface FileStream {
   commit: string;

@@ -71,7 +71,10 @@ export interface LoggedCommit {
  * A page of history, newest first; `cursor` is set while more commits remain.
  *
  * @example
- * const { commits, cursor }: ListCommitsResult = (await listCommits(client, "notes", { paths: ["a.txt"] }))._unsafeUnwrap();
+ * const result = await listCommits(client, "notes", { paths: ["a.txt"] });
+ * if (result.isOk()) {
+ *   const { commits, cursor }: ListCommitsResult = result.value;
+ * }
  */
 export interface ListCommitsResult {
   commits: LoggedCommit[];

@@ -127,7 +127,10 @@ export interface MergeRefsInput {
  * changes nothing: nothing is made, `commit` is `into`'s head and `parents` is empty.
  *
  * @example
- * const { commit, parents, fastForward, changed }: MergeRefsResult = (await mergeRefs(client, "notes", input))._unsafeUnwrap();
+ * const result = await mergeRefs(client, "notes", input);
+ * if (result.isOk()) {
+ *   const { commit, parents, fastForward, changed }: MergeRefsResult = result.value;
+ * }
  */
 export interface MergeRefsResult {
   commit: string;

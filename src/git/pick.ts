@@ -69,7 +69,10 @@ export interface RevertCommitsInput {
  * dropped, nothing is pushed: `commit` is the branch's head and `parents` is empty.
  *
  * @example
- * const { commit, commits, changed }: PickResult = (await cherryPick(client, "notes", input))._unsafeUnwrap();
+ * const result = await cherryPick(client, "notes", input);
+ * if (result.isOk()) {
+ *   const { commit, commits, changed }: PickResult = result.value;
+ * }
  */
 export interface PickResult {
   commit: string;

@@ -37,7 +37,10 @@ export interface CreateTagInput {
  * made here, the tag object's id (what the ref holds).
  *
  * @example
- * const { name, commit, tag }: TagResult = (await createTag(client, "notes", input))._unsafeUnwrap();
+ * const result = await createTag(client, "notes", input);
+ * if (result.isOk()) {
+ *   const { name, commit, tag }: TagResult = result.value;
+ * }
  */
 export interface TagResult {
   name: string;
