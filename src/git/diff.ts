@@ -12,6 +12,7 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
+import { isBinary } from "./binary.js";
 import type { GitCallError, GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
@@ -336,9 +337,6 @@ function change(path: ByteString, old: TreeEntry | undefined, now: TreeEntry | u
     ...(decoded === undefined ? { pathBytes: toBytes(path) } : {}),
   };
 }
-
-/** Git's test for binary content: a NUL in the first 8,000 bytes. */
-const isBinary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
 
 /**
  * Reads the changed files of both sides in one batch each, and adds `git diff`'s patch or `binary`. A submodule

@@ -2,6 +2,7 @@ import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
+import { isBinary } from "./binary.js";
 import type { GitCallError } from "./errors.js";
 import { POSIX_CLASSES } from "./glob.js";
 import { isOid } from "./hash.js";
@@ -139,9 +140,6 @@ export function grepFiles(target: GitTarget, ...rest: unknown[]): ResultAsync<Gr
     });
   });
 }
-
-/** git's test for a binary file: a NUL in its first 8,000 bytes. */
-const isBinary = (bytes: Uint8Array) => bytes.subarray(0, 8000).includes(0);
 
 /** Adds the matching lines of one file; false once `maxMatches` is reached (the result then `truncated`). */
 function searchFile(
