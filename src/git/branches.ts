@@ -6,7 +6,8 @@ import { type GitCallError, GitError } from "./errors.js";
 import { isOid } from "./hash.js";
 import { isRefName } from "./input.js";
 import type { GitObject } from "./pack.js";
-import { pushPack, ZERO_OID } from "./receive-pack.js";
+import { pushRef } from "./push-ref.js";
+import { ZERO_OID } from "./receive-pack.js";
 import { namesOf, refsNamed, resolvedIn } from "./refs.js";
 import type { Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle } from "./sources.js";
@@ -149,14 +150,15 @@ export async function createRef(
   const commit = resolvedIn(refs.value, start);
   if (commit.isErr()) return err(commit.error);
   const { oid, objects } = await point(commit.value);
-  const pushed = await pushPack(remote, { ref, old: ZERO_OID, new: oid, objects });
-  if (pushed.isErr() && pushed.error._tag === "GitError" && pushed.error.reason === "rejected") {
-    // Refused: if the ref exists now, another call made it first, which is the conflict it is.
-    const now = await refsNamed(remote, caps.value, [ref]);
-    const made = now.isOk() ? now.value.get(ref) : undefined;
-    if (made) return err(new GitError("conflict", `${what} was created meanwhile (at ${made.oid})`));
-  }
-  return pushed.map(() => ({ commit: commit.value, oid }));
+  const pushed = await pushRef(remote, caps.value, { ref, old: ZERO_OID, new: oid, objects });
+  // Refused because the ref exists now: another call made it first, which is the conflict it is.
+  return pushed
+    .map(() => ({ commit: commit.value, oid }))
+    .mapErr((error) =>
+      error._tag === "RefMoved"
+        ? new GitError("conflict", `${what} was created meanwhile (at ${error.now?.oid})`)
+        : error,
+    );
 }
 
 /**
@@ -181,12 +183,12 @@ export async function deleteRef(
   if (parent !== undefined && head !== parent && commit !== parent) {
     return err(new GitError("conflict", `${what} is at ${commit}, not at the expected parent ${parent}`));
   }
-  const pushed = await pushPack(remote, { ref, old: head, new: ZERO_OID });
-  if (pushed.isOk()) return ok(commit);
-  // The compare of the update failed: the ref moved between the look and the update.
-  const now = await refsNamed(remote, caps.value, [ref]);
-  const moved = now.isOk() && now.value.get(ref)?.oid !== head;
-  return err(moved ? new GitError("conflict", `${what} moved while being deleted`) : pushed.error);
+  const pushed = await pushRef(remote, caps.value, { ref, old: head, new: ZERO_OID });
+  return pushed
+    .map(() => commit)
+    .mapErr((error) =>
+      error._tag === "RefMoved" ? new GitError("conflict", `${what} moved while being deleted`) : error,
+    );
 }
 
 /** `branch main`, `tag v1`: a ref as messages name it. */

@@ -8,7 +8,8 @@ import { type GitCallError, GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
 import { loadTrees, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
-import { pushPack, ZERO_OID } from "./receive-pack.js";
+import { pushRef } from "./push-ref.js";
+import { ZERO_OID } from "./receive-pack.js";
 import { headBranch, refsNamed } from "./refs.js";
 import type { GitResult, Remote } from "./smart-http.js";
 import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
@@ -142,14 +143,11 @@ export async function commitWith<E = never>(
     if (unchanged && head !== undefined) return ok(result);
     // A new branch `from` another with no change is that branch's head under a new name: no objects to send.
     const objects = store.pack(unchanged ? [] : [...blobs, ...written, oid]);
-    const pushed = await pushPack(remote, { ref, old: head ?? ZERO_OID, new: oid, objects });
+    const pushed = await pushRef(remote, caps.value, { ref, old: head ?? ZERO_OID, new: oid, objects });
     if (pushed.isOk()) return ok(result);
 
-    // Refused: because the branch moved meanwhile (a conflict), or for a reason of the remote's own.
-    if (pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return err(pushed.error);
-    const now = await refsNamed(remote, caps.value, [ref]);
-    if (now.isErr()) return err(now.error);
-    if (now.value.get(ref)?.oid === head) return err(pushed.error);
+    // Refused: because the branch moved meanwhile (a conflict, or another attempt), or for a reason of the remote's own.
+    if (pushed.error._tag !== "RefMoved") return err(pushed.error);
     if (commit.parent !== undefined) {
       return err(
         new GitError(

@@ -21,7 +21,7 @@ import { fetchInto, ObjectLoader } from "./loader.js";
 import { ObjectStore } from "./objects.js";
 import type { GitObject } from "./pack.js";
 import { select } from "./path.js";
-import { pushPack } from "./receive-pack.js";
+import { pushRef } from "./push-ref.js";
 import { namesOf, refsNamed, resolvedIn, resolveRef } from "./refs.js";
 import { RENAME_SCORE, similarity } from "./similarity.js";
 import type { Remote } from "./smart-http.js";
@@ -376,14 +376,12 @@ export async function pushOnto(
   update: { old: string; new: string; objects: GitObject[] },
   doing: string,
 ): Promise<Result<void, Failure>> {
-  const ref = `refs/heads/${branch}`;
-  const pushed = await pushPack(remote, { ref, ...update });
-  if (pushed.isOk() || pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return pushed;
-  const now = await refsNamed(remote, caps, [ref]);
-  if (now.isOk() && now.value.get(ref)?.oid !== update.old) {
-    return err(new GitError("conflict", `branch ${branch} moved while ${doing}: nothing was pushed over it`));
-  }
-  return pushed;
+  const pushed = await pushRef(remote, caps, { ref: `refs/heads/${branch}`, ...update });
+  return pushed.mapErr((error) =>
+    error._tag === "RefMoved"
+      ? new GitError("conflict", `branch ${branch} moved while ${doing}: nothing was pushed over it`)
+      : error,
+  );
 }
 
 /**

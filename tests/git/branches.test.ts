@@ -223,11 +223,25 @@ describe("branches: a request that gets no answer", () => {
     for (const outcome of outcomes) expect(outcome).toMatch(/^\d+ (GET|POST) \S+: TransportError network$/);
   });
 
-  it("deleteBranch: a look after a refused update that gets no answer leaves the refusal", async () => {
+  it("deleteBranch: a look after a refused update that gets no answer ends the call with that failure", async () => {
+    // As every call does for whichever request gets no answer: whether the branch moved is not known.
     const { remote, target } = repo();
     remote.refusal = "protected";
     remote.failOn = (_, count) => (count === 4 ? "network" : undefined);
-    expect((await deleteBranch(target, { name: "draft" }))._unsafeUnwrapErr()).toMatchObject({ reason: "rejected" });
+    expect((await deleteBranch(target, { name: "draft" }))._unsafeUnwrapErr()).toMatchObject({
+      _tag: "TransportError",
+      reason: "network",
+    });
     expect(remote.requests).toHaveLength(4);
+  });
+
+  it("deleteBranch: a refusal of a branch that did not move is the remote's, with its reason", async () => {
+    const { remote, target } = repo();
+    remote.refusal = "protected";
+    expect((await deleteBranch(target, { name: "draft" }))._unsafeUnwrapErr()).toMatchObject({
+      _tag: "GitError",
+      reason: "rejected",
+      message: expect.stringContaining("protected"),
+    });
   });
 });
