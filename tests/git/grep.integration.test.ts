@@ -73,11 +73,6 @@ async function gitGrep(input: GrepFilesInput) {
   }
   return found;
 }
-const _split = (record: Buffer) =>
-  record
-    .toString("latin1")
-    .split("\0")
-    .map((part) => Buffer.from(part, "latin1"));
 const asBytes = (match: GrepMatch) => ({
   path: Buffer.from(match.pathBytes ?? Buffer.from(match.path)).toString("latin1"),
   line: match.line,
