@@ -143,13 +143,15 @@ interface Checked {
 }
 
 /**
- * Checks one side of a diff or a merge: a ref of this repo (`HEAD` too, where `head` says so), or `{ repo, ref }` of
- * another (with a client only), its `ref` a branch, a tag or a commit id. Refused here, nothing is sent.
+ * Checks one side of a diff or a merge: a ref of this repo, or `{ repo, ref }` of another (with a client only), each
+ * ref a branch, a tag, a commit id or `HEAD` (the repo's default branch), as every call takes a ref. Refused here,
+ * nothing is sent.
  */
-export function checkSpec(field: string, spec: unknown, client: boolean, head: boolean): InvalidInputError | undefined {
+export function checkSpec(field: string, spec: unknown, client: boolean): InvalidInputError | undefined {
+  const isRef = (ref: string) => isRefName(ref) || isOid(ref) || ref === "HEAD";
   const refused = (rule: string) => new InvalidInputError(`${field}${rule}`, field);
   if (typeof spec === "string") {
-    if (!isRefName(spec) && !isOid(spec) && !(head && spec === "HEAD")) {
+    if (!isRef(spec)) {
       return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
     }
     return undefined;
@@ -160,8 +162,8 @@ export function checkSpec(field: string, spec: unknown, client: boolean, head: b
   if (typeof repo !== "string" || repo === "")
     return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
   if (!client) return refused(": another repo can be named with a client only");
-  if (ref !== undefined && !(typeof ref === "string" && (isRefName(ref) || isOid(ref)))) {
-    return refused(".ref must be a branch, a tag or a commit id");
+  if (ref !== undefined && !(typeof ref === "string" && isRef(ref))) {
+    return refused(".ref must be a branch, a tag, a commit id or HEAD");
   }
   return undefined;
 }
@@ -174,7 +176,7 @@ function checkDiff(input: DiffRefsInput | undefined, client: boolean): Result<Ch
     ["from", from],
     ["to", to],
   ] as const) {
-    const refused = checkSpec(field, spec, client, true);
+    const refused = checkSpec(field, spec, client);
     if (refused) return err(refused);
   }
   if (

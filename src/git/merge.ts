@@ -217,7 +217,7 @@ function checkMerge(input: MergeRefsInput | undefined, client: boolean): Result<
     }
   }
   // As diffRefs checks it, `ref` of another repo included.
-  const wrong = checkSpec("from", from, client, false);
+  const wrong = checkSpec("from", from, client);
   if (wrong) return err(wrong);
   if (!isRefName(into)) return refused("into must be a valid branch name (not HEAD)", "into");
   if (parent !== undefined && !isOid(parent)) return refused("parent must be a commit id (40 lowercase hex)", "parent");
@@ -251,7 +251,7 @@ async function merge(here: Access, there: Access, input: Checked): Promise<Resul
   // `into`'s head, and (from the same repo) what `from` names, in one ls-refs.
   const ref = `refs/heads/${input.into}`;
   const spec = typeof input.from === "string" ? input.from : input.from.ref;
-  const fromRef = spec ?? there.defaultBranch;
+  const fromRef = spec === undefined || spec === "HEAD" ? there.defaultBranch : spec; // HEAD: the default branch
   const refs = await refsNamed(here.remote, capsHere.value, [ref, ...(there === here ? namesOf(fromRef) : [])]);
   if (refs.isErr()) return err(refs.error);
   const ours = refs.value.get(ref)?.oid;

@@ -305,7 +305,7 @@ describe("diffRefs between a fork and its source, with a client", () => {
     expect(found._unsafeUnwrapErr()).toMatchObject({
       _tag: "InvalidInputError",
       field: "from",
-      message: "from.ref must be a branch, a tag or a commit id",
+      message: "from.ref must be a branch, a tag, a commit id or HEAD",
     });
     expect(calls).toEqual([]);
   });

@@ -262,6 +262,14 @@ describe("mergeRefs: fast-forwards and what is already merged", () => {
     expect(remote.updates).toEqual([`${base} ${side} refs/heads/main`]);
   });
 
+  it("takes HEAD as from, as every call takes a ref: the default branch", async () => {
+    const { remote, side, target } = diverged(undefined, { ...BASE, "t.txt": "t\n" });
+    const merged = (await merge(target, { from: "HEAD", into: "side" }))._unsafeUnwrap();
+    expect(merged).toMatchObject({ alreadyMerged: true, fastForward: false, parents: [] });
+    expect(remote.refs.get("refs/heads/side")).toBe(side);
+    expect(remote.updates).toEqual([]);
+  });
+
   it("with fastForward never, makes a merge commit even so", async () => {
     const { remote, base, side, target } = diverged(undefined, { ...BASE, "t.txt": "t\n" });
     const merged = (await merge(target, { fastForward: "never" }))._unsafeUnwrap();
@@ -551,7 +559,7 @@ describe("mergeRefs: a ref that is not a ref", () => {
         expect.objectContaining({
           _tag: "InvalidInputError",
           field: "from",
-          message: "from.ref must be a branch, a tag or a commit id",
+          message: "from.ref must be a branch, a tag, a commit id or HEAD",
         }),
       );
     }
