@@ -147,3 +147,14 @@ describe("createClient: what it throws on, and what it exposes", () => {
     expect(seen).toEqual([`GET https://api.cloudflare.com${BASE}/repos/notes Bearer ${API_TOKEN}`]);
   });
 });
+
+describe("createClient's baseUrl", () => {
+  it("refuses a baseUrl that is not an http(s) URL at construction, as for a missing accountId", () => {
+    for (const baseUrl of ["not a url", "ftp://x/client/v4", "", "localhost:8787"]) {
+      expect(() => createClient({ accountId: "a", apiToken: API_TOKEN, baseUrl })).toThrow(
+        new TypeError("createClient: baseUrl must be an http(s) URL without credentials"),
+      );
+    }
+    expect(() => createClient({ accountId: "a", apiToken: API_TOKEN, baseUrl: `${ORIGIN}/client/v4` })).not.toThrow();
+  });
+});

@@ -279,3 +279,17 @@ describe("retry policy", () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe("Retry-After past the timer limit", () => {
+  it("does not retry at once when a Retry-After is past the timer limit", async () => {
+    const patient = testClient({ retry: { limit: 1, maxRetryAfter: 2 ** 40 } });
+    api().get(`${BASE}/repos/notes`).reply(429, envelope(null), { "retry-after": "3000000" });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 100);
+    const result = await getRepo(patient, "notes", { signal: controller.signal });
+    // It waited (until the abort), rather than firing the retry at once.
+    expect(result._unsafeUnwrapErr()).toMatchObject({ _tag: "TransportError", reason: "abort" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
+});

@@ -158,3 +158,27 @@ describe("secrets never leak", () => {
     expect(client.redact(`x ${API_TOKEN} y`)).toBe("x [REDACTED] y");
   });
 });
+
+describe("the redaction of server strings in an HttpError", () => {
+  it("redacts the rate-limit headers like every server string", async () => {
+    api()
+      .get(`${BASE}/repos/notes`)
+      .reply(429, envelope(null), {
+        ratelimit: `"default";r=0;t=30;k=${API_TOKEN}`,
+        "ratelimit-policy": REPO_TOKEN,
+        "retry-after": "999",
+      });
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    expect(error.rateLimit).toEqual({ ratelimit: '"default";r=0;t=30;k=[REDACTED]', policy: "art_v1_[REDACTED]" });
+  });
+
+  it("redacts raw before cutting it, so a token straddling the cut does not leak in part", async () => {
+    const html = `${"x".repeat(65_536 - 20)}${API_TOKEN}${"y".repeat(100)}`;
+    api().get(`${BASE}/repos/notes`).reply(502, html);
+    const error = (await getRepo(client, "notes"))._unsafeUnwrapErr() as HttpError;
+    expect(error.raw).toHaveLength(65_536);
+    expect(error.raw).not.toContain(API_TOKEN.slice(0, 10));
+    expect(error.raw?.endsWith("[REDACTED]")).toBe(false);
+    expect(error.raw).toContain("[REDACT");
+  });
+});

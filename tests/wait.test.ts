@@ -1,3 +1,4 @@
+import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { ErrorCode, type HttpError, waitForRepo } from "../src/index.js";
 import { api, BASE, envelope, failure, sampleRepo, testClient, useNock } from "./support/nock.js";
@@ -64,5 +65,35 @@ describe("waitForRepo", () => {
     expect(error).toMatchObject({ _tag: "TransportError", reason: "abort" });
     // Well before the 5 s pause would have ended.
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("waitForRepo's timings", () => {
+  it.each([
+    ["interval", { interval: Number.NaN }],
+    ["deadline", { deadline: Number.NaN }],
+    ["maxInterval", { maxInterval: -1 }],
+  ])("refuses a bad waitForRepo timing (%s) before polling", async (field, options) => {
+    expect((await waitForRepo(client, "notes", options))._unsafeUnwrapErr()).toMatchObject({
+      _tag: "InvalidInputError",
+      field,
+    });
+  });
+
+  it("keeps a floor on the polling interval: interval 0 does not flood the server", async () => {
+    const busy = { result: null, success: false, errors: [{ code: 10302, message: "importing" }], messages: [] };
+    let polls = 0;
+    api()
+      .get(`${BASE}/repos/notes`)
+      .times(100)
+      .reply(() => {
+        polls++;
+        return [409, busy];
+      });
+    const result = await waitForRepo(client, "notes", { interval: 0, maxInterval: 0, deadline: 450 });
+    expect(result._unsafeUnwrapErr()).toMatchObject({ status: 409 });
+    expect(polls).toBeGreaterThanOrEqual(3);
+    expect(polls).toBeLessThanOrEqual(6);
+    nock.cleanAll();
   });
 });
