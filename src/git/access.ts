@@ -76,6 +76,11 @@ export interface GitCallOptions extends CallOptions {
    * The latest call's bound holds; an object over an eighth of it is not kept.
    */
   cacheBytes?: number;
+  /**
+   * A repo token used as given, for any call (the scope the call needs: write to push, read or write to read),
+   * instead of one minted for it. Of a client or a binding handle; `{ remote, token }` carries its own.
+   */
+  token?: string;
 }
 
 export const DEFAULT_MAX_FETCH_BYTES = 36 * 1024 * 1024;
@@ -120,11 +125,13 @@ export const isHandle = (value: unknown): value is ArtifactsRepoHandle =>
 export function reach(
   target: GitTarget,
   repo: string | undefined,
-  token: string | undefined,
+  inputToken: string | undefined,
   scope: Scope,
   options: GitCallOptions,
 ): ResultAsync<Access, Failure> {
-  const { debug: listener, signal, maxFetchBytes, cacheBytes, ...call } = options;
+  const { debug: listener, signal, maxFetchBytes, cacheBytes, token: optionToken, ...call } = options;
+  // The input's `token` (commitFiles', readFiles') or the options' (every call's): the same thing, said once.
+  const token = inputToken ?? optionToken;
   // What the caller's listener does is not the call's business: a listener that throws is not heard from again.
   let deaf = false;
   const debug = (message: string) => {

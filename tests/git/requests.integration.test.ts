@@ -346,3 +346,23 @@ describe("the toolbox, counted", () => {
     },
   );
 });
+
+describe("a token given as an option, counted", () => {
+  it("is used by any call instead of a minted one: listRefs and createBranch with a client mint nothing", async () => {
+    const repo = await fiftyFiles();
+    const { plaintext } = (await createToken(local.client, { repo: repo.name, scope: "write" }))._unsafeUnwrap();
+    const listed = await counted(() => listRefs(repo.client, repo.name, { token: plaintext }));
+    expect(listed.value.isOk()).toBe(true);
+    expect(listed.sent.filter((request) => request.startsWith("REST"))).toEqual([`REST GET repos/${repo.name}`]);
+    const branched = await counted(() =>
+      createBranch(repo.client, repo.name, { name: "given", from: "main" }, { token: plaintext }),
+    );
+    expect(branched.value.isOk()).toBe(true);
+    expect(branched.sent.filter((request) => request.includes("tokens"))).toEqual([]);
+    expect((await listRefs(repo.client, repo.name, { token: "not a token" }))._unsafeUnwrapErr()).toMatchObject({
+      _tag: "InvalidInputError",
+      field: "token",
+    });
+    await disposeGit(repo.client);
+  });
+});
