@@ -33,7 +33,8 @@ function compile(source: string): string[] {
   if (!config) throw new Error("no tsconfig");
   const file = join(dir, `block-${Math.random().toString(36).slice(2)}.ts`);
   ts.sys.writeFile(file, source);
-  const program = ts.createProgram([file], { ...config.options, noEmit: true });
+  // A snippet may bind what it shows without using it: no noUnusedLocals here.
+  const program = ts.createProgram([file], { ...config.options, noEmit: true, noUnusedLocals: false });
   return ts
     .getPreEmitDiagnostics(program)
     .filter((diagnostic) => diagnostic.file?.fileName === file)
