@@ -25,14 +25,23 @@ import { capabilities, lsRefs } from "./upload-pack.js";
  * @example
  * const result = await listRefs(client, "notes");
  * if (result.isOk()) {
- *   const { head, branches, tags }: RefsResult = result.value;
+ *   const { head, branches, tags }: ListRefsResult = result.value;
  * }
  */
-export interface RefsResult {
+export interface ListRefsResult {
   head: string | null;
   branches: Record<string, string>;
   tags: Record<string, string>;
 }
+
+/**
+ * The earlier name of `ListRefsResult`.
+ *
+ * @deprecated Use `ListRefsResult`, named as its call is.
+ * @example
+ * const refs: RefsResult = { head: "main", branches: {}, tags: {} };
+ */
+export type RefsResult = ListRefsResult;
 
 /**
  * `createBranch`'s input: the new branch's name, and where it starts (a branch, a tag or a commit id).
@@ -80,12 +89,16 @@ type Failure = GitError | TransportError | InvalidInputError;
  * const refs = await listRefs(client, "notes");
  * if (refs.isOk()) console.log(refs.value.head, Object.keys(refs.value.branches));
  */
-export function listRefs(client: Client, repo: string, options?: GitCallOptions): ResultAsync<RefsResult, GitCallError>;
+export function listRefs(
+  client: Client,
+  repo: string,
+  options?: GitCallOptions,
+): ResultAsync<ListRefsResult, GitCallError>;
 export function listRefs(
   target: ArtifactsRepoHandle | GitRemote,
   options?: GitCallOptions,
-): ResultAsync<RefsResult, GitCallError>;
-export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<RefsResult, GitCallError> {
+): ResultAsync<ListRefsResult, GitCallError>;
+export function listRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<ListRefsResult, GitCallError> {
   return guard(() => {
     const [repo, options] = splitArgs<[GitCallOptions?]>(target, rest);
     return withAccess(reach(target, repo, undefined, "read", options ?? {}), (access) => refsOf(access.remote));
@@ -226,12 +239,12 @@ export function deleteBranch(target: GitTarget, ...rest: unknown[]): ResultAsync
   });
 }
 
-async function refsOf(remote: Remote): Promise<Result<RefsResult, Failure>> {
+async function refsOf(remote: Remote): Promise<Result<ListRefsResult, Failure>> {
   const caps = await capabilities(remote);
   if (caps.isErr()) return err(caps.error);
   const refs = await lsRefs(remote, caps.value, ["HEAD", "refs/heads/", "refs/tags/"]);
   if (refs.isErr()) return err(refs.error);
-  const result: RefsResult = { head: null, branches: {}, tags: {} };
+  const result: ListRefsResult = { head: null, branches: {}, tags: {} };
   for (const ref of refs.value) {
     if (ref.name === "HEAD") {
       result.head = ref.target?.startsWith("refs/heads/") ? ref.target.slice("refs/heads/".length) : null;

@@ -11,6 +11,7 @@ export {
   createBranch,
   type DeleteBranchInput,
   deleteBranch,
+  type ListRefsResult,
   listRefs,
   type RefsResult,
 } from "./branches.js";
@@ -50,4 +51,4 @@ export {
 export { readFiles } from "./read.js";
 export { endSession as disposeGit, gitSession } from "./session.js";
 export type { ArtifactsRepoHandle } from "./sources.js";
-export { type CreateTagInput, createTag, deleteTag, type TagResult } from "./tags.js";
+export { type CreateTagInput, createTag, type DeleteTagInput, deleteTag, type TagResult } from "./tags.js";

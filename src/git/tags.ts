@@ -86,6 +86,17 @@ export function createTag(target: GitTarget, ...rest: unknown[]): ResultAsync<Ta
 }
 
 /**
+ * `deleteTag`'s input: the tag, and optionally what it must name (compare-and-swap: its id, or the commit it names).
+ *
+ * @example
+ * const input: DeleteTagInput = { name: "v1", parent: knownCommit };
+ */
+export interface DeleteTagInput {
+  name: string;
+  parent?: string;
+}
+
+/**
  * Deletes tag `name`. `parent` makes it a compare-and-swap: the tag must name that commit (or be that tag object),
  * else a `GitError` `conflict`, and the tag stays. A tag that does not exist is `not-found`.
  *
@@ -95,12 +106,12 @@ export function createTag(target: GitTarget, ...rest: unknown[]): ResultAsync<Ta
 export function deleteTag(
   client: Client,
   repo: string,
-  input: { name: string; parent?: string },
+  input: DeleteTagInput,
   options?: GitCallOptions,
 ): ResultAsync<TagResult, GitCallError>;
 export function deleteTag(
   target: ArtifactsRepoHandle | GitRemote,
-  input: { name: string; parent?: string },
+  input: DeleteTagInput,
   options?: GitCallOptions,
 ): ResultAsync<TagResult, GitCallError>;
 export function deleteTag(target: GitTarget, ...rest: unknown[]): ResultAsync<TagResult, GitCallError> {
