@@ -86,10 +86,10 @@ const tasks: Record<string, Task> = {
   async flood() {
     const { fetchPack } = (await import(
       join(import.meta.dirname, "../dist/git/upload-pack.js") as string
-    )) as typeof import("../src/git/upload-pack.js");
+    )) as typeof import("../src/git/wire/upload-pack.js");
     const { PackParser } = (await import(
       join(import.meta.dirname, "../dist/git/pack-reader.js") as string
-    )) as typeof import("../src/git/pack-reader.js");
+    )) as typeof import("../src/git/wire/pack-reader.js");
     const answer = await fetchPack(
       {
         url: remote,

@@ -8,9 +8,9 @@ import { createToken, deleteToken } from "../tokens.js";
 import type { CallOptions } from "../transport.js";
 import type { Scope } from "../types.js";
 import { GitError } from "./errors.js";
+import { type ArtifactsRepoHandle, bindingSource, type ObjectSource, restSource } from "./objects/sources.js";
 import { MINTED_TTL, type Minted, sessionOf } from "./session.js";
-import { type Remote, remoteUrl } from "./smart-http.js";
-import { type ArtifactsRepoHandle, bindingSource, type ObjectSource, restSource } from "./sources.js";
+import { type Remote, remoteUrl } from "./wire/smart-http.js";
 
 /**
  * How a call of the data plane reaches a repo, in each of its three forms:

@@ -3,13 +3,21 @@ import type { Client } from "../client.js";
 import { InvalidInputError, TaggedError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
 import { commitWith, type Plan } from "./commit.js";
-import type { Changes } from "./edit.js";
+import { type FilePatch, type Hunk, PatchSyntaxError, readPatch } from "./diff/patch-reader.js";
 import type { GitCallError } from "./errors.js";
 import { type Author, type CommitFilesResult, checkCommit } from "./input.js";
-import { loadTrees, type ObjectLoader } from "./loader.js";
-import { type FilePatch, type Hunk, PatchSyntaxError, readPatch } from "./patch-reader.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
-import { type ByteString, decodeUtf8, FILE_MODE, kindOf, type TreeEntry, toByteString, toBytes } from "./tree.js";
+import type { Changes } from "./objects/edit.js";
+import { loadTrees, type ObjectLoader } from "./objects/loader.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import {
+  type ByteString,
+  decodeUtf8,
+  FILE_MODE,
+  kindOf,
+  type TreeEntry,
+  toByteString,
+  toBytes,
+} from "./objects/tree.js";
 
 /**
  * A patch applied and committed without a clone, as `git apply` then `git commit` would: only the files the patch

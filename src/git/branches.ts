@@ -2,16 +2,13 @@ import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { InvalidInputError, type TransportError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
-import { type GitCallError, GitError } from "./errors.js";
-import { isOid } from "./hash.js";
+import type { GitCallError, GitError } from "./errors.js";
 import { isRefName } from "./input.js";
-import type { GitObject } from "./pack.js";
-import { pushRef } from "./push-ref.js";
-import { ZERO_OID } from "./receive-pack.js";
-import { namesOf, refsNamed, resolvedIn } from "./refs.js";
-import type { Remote } from "./smart-http.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
-import { capabilities, lsRefs } from "./upload-pack.js";
+import { isOid } from "./objects/hash.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import { createRef, deleteRef } from "./wire/push-ref.js";
+import type { Remote } from "./wire/smart-http.js";
+import { capabilities, lsRefs } from "./wire/upload-pack.js";
 
 /**
  * Branches and tags without a clone: the refs as `ls-refs` reports them, and a branch created or deleted by a
@@ -137,76 +134,6 @@ export function createBranch(target: GitTarget, ...rest: unknown[]): ResultAsync
     );
   });
 }
-
-/**
- * Creates `ref` (`refs/heads/…`, `refs/tags/…`) at what `from` names, in one ls-refs (whether it exists, what `from`
- * names) and one ref update: `point` gives what the ref holds (a tag object, for an annotated tag) and the objects to
- * send with it; none, by default: the ref names the commit. A ref already there is a `conflict`, and stays.
- */
-export async function createRef(
-  remote: Remote,
-  ref: string,
-  from: string,
-  point: (commit: string) => Promise<{ oid: string; objects: GitObject[] }> = async (commit) => ({
-    oid: commit,
-    objects: [],
-  }),
-): Promise<Result<{ commit: string; oid: string }, Failure>> {
-  const what = describe(ref);
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const start = from === "HEAD" ? undefined : from;
-  const refs = await refsNamed(remote, caps.value, [ref, ...namesOf(start)]);
-  if (refs.isErr()) return err(refs.error);
-  const there = refs.value.get(ref);
-  if (there) return err(new GitError("conflict", `${what} already exists (at ${there.oid})`));
-  const commit = resolvedIn(refs.value, start);
-  if (commit.isErr()) return err(commit.error);
-  const { oid, objects } = await point(commit.value);
-  const pushed = await pushRef(remote, caps.value, { ref, old: ZERO_OID, new: oid, objects });
-  // Refused because the ref exists now: another call made it first, which is the conflict it is.
-  return pushed
-    .map(() => ({ commit: commit.value, oid }))
-    .mapErr((error) =>
-      error._tag === "RefMoved"
-        ? new GitError("conflict", `${what} was created meanwhile (at ${error.now?.oid})`)
-        : error,
-    );
-}
-
-/**
- * Deletes `ref`; `parent` makes it a compare-and-swap (with the ref's id, or for an annotated tag the commit it
- * names). Resolves to the commit it named.
- */
-export async function deleteRef(
-  remote: Remote,
-  ref: string,
-  parent: string | undefined,
-): Promise<Result<string, Failure>> {
-  const what = describe(ref);
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const refs = await refsNamed(remote, caps.value, [ref]);
-  if (refs.isErr()) return err(refs.error);
-  const found = refs.value.get(ref);
-  const head = found?.oid;
-  if (found === undefined || head === undefined)
-    return err(new GitError("not-found", `no ${what.replace(" ", " named ")}`));
-  const commit = found.peeled ?? head;
-  if (parent !== undefined && head !== parent && commit !== parent) {
-    return err(new GitError("conflict", `${what} is at ${commit}, not at the expected parent ${parent}`));
-  }
-  const pushed = await pushRef(remote, caps.value, { ref, old: head, new: ZERO_OID });
-  return pushed
-    .map(() => commit)
-    .mapErr((error) =>
-      error._tag === "RefMoved" ? new GitError("conflict", `${what} moved while being deleted`) : error,
-    );
-}
-
-/** `branch main`, `tag v1`: a ref as messages name it. */
-const describe = (ref: string) =>
-  ref.startsWith("refs/tags/") ? `tag ${ref.slice("refs/tags/".length)}` : `branch ${ref.slice("refs/heads/".length)}`;
 
 /**
  * Deletes branch `name`. `parent` makes it a compare-and-swap: a head other than `parent` is a `GitError`

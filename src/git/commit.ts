@@ -3,18 +3,18 @@ import type { Client } from "../client.js";
 import { aborted, InvalidInputError, type TransportError } from "../errors.js";
 import { sleep } from "../retry.js";
 import { type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
-import { applyChanges, type Changes, TreeConflict } from "./edit.js";
 import { type GitCallError, GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
-import { loadTrees, ObjectLoader } from "./loader.js";
-import { ObjectStore } from "./objects.js";
-import { pushRef } from "./push-ref.js";
-import { ZERO_OID } from "./receive-pack.js";
-import { headBranch, refsNamed } from "./refs.js";
-import type { GitResult, Remote } from "./smart-http.js";
-import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
-import { fromUtf8 } from "./tree.js";
-import { capabilities, type Ref } from "./upload-pack.js";
+import { applyChanges, type Changes, TreeConflict } from "./objects/edit.js";
+import { loadTrees, ObjectLoader } from "./objects/loader.js";
+import type { ArtifactsRepoHandle, ObjectSource } from "./objects/sources.js";
+import { ObjectStore } from "./objects/store.js";
+import { fromUtf8 } from "./objects/tree.js";
+import { pushRef } from "./wire/push-ref.js";
+import { ZERO_OID } from "./wire/receive-pack.js";
+import { headBranch, refsNamed } from "./wire/refs.js";
+import type { GitResult, Remote } from "./wire/smart-http.js";
+import { capabilities, type Ref } from "./wire/upload-pack.js";
 
 /** How many times a commit without `parent` is re-applied on a head that a concurrent push moved. */
 const ATTEMPTS = 10;

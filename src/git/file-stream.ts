@@ -4,15 +4,15 @@ import type { InvalidInputError, TransportError } from "../errors.js";
 import { type Access, type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
 import { type GitCallError, GitError } from "./errors.js";
 import { checkStreamRead, type FileStream, type ReadFileStreamInput } from "./input.js";
-import { loadTrees, ObjectLoader } from "./loader.js";
-import { ObjectStore } from "./objects.js";
-import { slices } from "./pack.js";
-import { inflatedLimit, PackParser } from "./pack-reader.js";
-import { resolveRef } from "./refs.js";
-import { exchange, type GitResult, protocolError, type Remote } from "./smart-http.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
-import { fromUtf8, kindOf } from "./tree.js";
-import { type Capabilities, capabilities, FetchAnswer, fetchBody } from "./upload-pack.js";
+import { loadTrees, ObjectLoader } from "./objects/loader.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import { ObjectStore } from "./objects/store.js";
+import { fromUtf8, kindOf } from "./objects/tree.js";
+import { slices } from "./wire/pack.js";
+import { inflatedLimit, PackParser } from "./wire/pack-reader.js";
+import { resolveRef } from "./wire/refs.js";
+import { exchange, type GitResult, protocolError, type Remote } from "./wire/smart-http.js";
+import { type Capabilities, capabilities, FetchAnswer, fetchBody } from "./wire/upload-pack.js";
 
 /**
  * Reads one file as a stream: its bytes flow to the caller as they arrive and inflate, checked against the file's id

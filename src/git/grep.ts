@@ -2,15 +2,15 @@ import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
-import { isBinary } from "./binary.js";
 import type { GitCallError } from "./errors.js";
-import { POSIX_CLASSES } from "./glob.js";
-import { isOid } from "./hash.js";
 import { checkPaths, isRefName } from "./input.js";
-import { pathspec } from "./path.js";
+import { isBinary } from "./objects/binary.js";
+import { POSIX_CLASSES } from "./objects/glob.js";
+import { isOid } from "./objects/hash.js";
+import { pathspec } from "./objects/path.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import { type ByteString, decodeUtf8, fromUtf8, kindOf, toByteString, toBytes } from "./objects/tree.js";
 import { filesAt } from "./read.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
-import { type ByteString, decodeUtf8, fromUtf8, kindOf, toByteString, toBytes } from "./tree.js";
 
 /**
  * Searching the files of a commit without a clone, as `git grep -E -n --column -I <pattern> <ref> -- <paths>`:

@@ -41,6 +41,7 @@ export {
   type MergeRefsResult,
   mergeRefs,
 } from "./merge.js";
+export type { ArtifactsRepoHandle } from "./objects/sources.js";
 export {
   type CherryPickInput,
   cherryPick,
@@ -50,5 +51,4 @@ export {
 } from "./pick.js";
 export { readFiles } from "./read.js";
 export { endSession as disposeGit, gitSession } from "./session.js";
-export type { ArtifactsRepoHandle } from "./sources.js";
 export { type CreateTagInput, createTag, type DeleteTagInput, deleteTag, type TagResult } from "./tags.js";

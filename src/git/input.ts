@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { InvalidInputError } from "../errors.js";
-import { isOid } from "./hash.js";
-import { pathProblem } from "./path.js";
+import { isOid } from "./objects/hash.js";
+import { pathProblem } from "./objects/path.js";
 
 /**
  * What the data plane's calls take, and the checks that turn it into what they can send safely. Everything is

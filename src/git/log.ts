@@ -12,16 +12,16 @@ import {
   withAccess,
 } from "./access.js";
 import type { GitCallError, GitError } from "./errors.js";
-import { isOid } from "./hash.js";
 import { type Author, checkPaths, isRefName } from "./input.js";
-import { fetchInto, ObjectLoader } from "./loader.js";
-import { ObjectStore } from "./objects.js";
-import { pathspec, type Selection } from "./path.js";
-import { resolveRef } from "./refs.js";
-import type { GitResult } from "./smart-http.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
-import { type ByteString, kindOf } from "./tree.js";
-import { capabilities, fetchSupports } from "./upload-pack.js";
+import { isOid } from "./objects/hash.js";
+import { fetchInto, ObjectLoader } from "./objects/loader.js";
+import { pathspec, type Selection } from "./objects/path.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import { ObjectStore } from "./objects/store.js";
+import { type ByteString, kindOf } from "./objects/tree.js";
+import { resolveRef } from "./wire/refs.js";
+import type { GitResult } from "./wire/smart-http.js";
+import { capabilities, fetchSupports } from "./wire/upload-pack.js";
 
 /**
  * The history of a branch, or of some paths in it, as `git log [--first-parent] [-- <paths>]` walks it: newest

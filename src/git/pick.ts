@@ -11,15 +11,18 @@ import {
   splitArgs,
   withAccess,
 } from "./access.js";
+import { changedPaths } from "./diff/trees.js";
 import { GitError } from "./errors.js";
-import { isOid } from "./hash.js";
 import { type Author, checkAuthor, isMessage, isRefName } from "./input.js";
-import { ObjectLoader } from "./loader.js";
-import { changedPaths, MergeConflict, type MergeRefsError, mergeTrees, pushOnto } from "./merge.js";
-import { type CommitObject, ObjectStore } from "./objects.js";
-import { namesOf, refsNamed, resolvedIn } from "./refs.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
-import { capabilities } from "./upload-pack.js";
+import { MergeConflict, mergeTrees } from "./merge/tree.js";
+import type { MergeRefsError } from "./merge.js";
+import { isOid } from "./objects/hash.js";
+import { ObjectLoader } from "./objects/loader.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import { type CommitObject, ObjectStore } from "./objects/store.js";
+import { pushOnto } from "./wire/push-ref.js";
+import { namesOf, refsNamed, resolvedIn } from "./wire/refs.js";
+import { capabilities } from "./wire/upload-pack.js";
 
 /**
  * Cherry-pick and revert without a clone, on mergeRefs' machinery: each commit's change against its parent merged

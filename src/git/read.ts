@@ -14,17 +14,17 @@ import {
   withAccess,
 } from "./access.js";
 import type { GitCallError, GitError } from "./errors.js";
-import { isGlob } from "./glob.js";
-import { isOid } from "./hash.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
-import { type FileEntry, loadTrees, ObjectLoader, selectFiles } from "./loader.js";
-import { ObjectStore } from "./objects.js";
-import { type Selection, select } from "./path.js";
-import { resolveRef } from "./refs.js";
-import type { Remote } from "./smart-http.js";
-import type { ArtifactsRepoHandle, ObjectSource } from "./sources.js";
-import { decodeUtf8, toBytes } from "./tree.js";
-import { capabilities } from "./upload-pack.js";
+import { isGlob } from "./objects/glob.js";
+import { isOid } from "./objects/hash.js";
+import { type FileEntry, loadTrees, ObjectLoader, selectFiles } from "./objects/loader.js";
+import { type Selection, select } from "./objects/path.js";
+import type { ArtifactsRepoHandle, ObjectSource } from "./objects/sources.js";
+import { ObjectStore } from "./objects/store.js";
+import { decodeUtf8, toBytes } from "./objects/tree.js";
+import { resolveRef } from "./wire/refs.js";
+import type { Remote } from "./wire/smart-http.js";
+import { capabilities } from "./wire/upload-pack.js";
 
 /**
  * Reads files of a repo at a branch, tag or commit, without cloning it. With `paths`, where the remote supports

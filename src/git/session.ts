@@ -2,8 +2,8 @@ import type { ResultAsync } from "neverthrow";
 import type { ArtifactsError } from "../errors.js";
 import type { Scope } from "../types.js";
 import type { GitTarget } from "./access.js";
-import { type Kept, keptFresh } from "./cache.js";
 import type { GitError } from "./errors.js";
+import { type Kept, keptFresh } from "./objects/cache.js";
 
 /**
  * What the data plane keeps for one target between its calls (a client with a repo name, a binding's repo handle, a

@@ -2,12 +2,12 @@ import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { Client } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
-import { createRef, deleteRef } from "./branches.js";
 import type { GitCallError } from "./errors.js";
-import { isOid } from "./hash.js";
 import { type Author, checkAuthor, isMessage, isRefName } from "./input.js";
-import { ObjectStore } from "./objects.js";
-import type { ArtifactsRepoHandle } from "./sources.js";
+import { isOid } from "./objects/hash.js";
+import type { ArtifactsRepoHandle } from "./objects/sources.js";
+import { ObjectStore } from "./objects/store.js";
+import { createRef, deleteRef } from "./wire/push-ref.js";
 
 /**
  * Tags without a clone, as `git tag` makes them and `git push` sends them: a lightweight tag is a ref naming a

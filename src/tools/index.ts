@@ -10,7 +10,7 @@ import type { Client } from "../client.js";
 import { InvalidInputError } from "../errors.js";
 import { type GitRemote, isClient, isHandle } from "../git/access.js";
 import type { Author } from "../git/input.js";
-import type { ArtifactsRepoHandle } from "../git/sources.js";
+import type { ArtifactsRepoHandle } from "../git/objects/sources.js";
 import { scrub } from "../secrets.js";
 import { fileTools, type RepoCall } from "./files.js";
 import { repoTools } from "./repos.js";

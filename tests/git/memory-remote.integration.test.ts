@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitFiles, readFiles } from "../../src/git/index.js";
-import { fetchInto } from "../../src/git/loader.js";
-import { ObjectStore } from "../../src/git/objects.js";
-import { packetText } from "../../src/git/pkt-line.js";
-import { type Remote, request } from "../../src/git/smart-http.js";
-import { type Capabilities, capabilities, type FetchRequest, lsRefs } from "../../src/git/upload-pack.js";
+import { fetchInto } from "../../src/git/objects/loader.js";
+import { ObjectStore } from "../../src/git/objects/store.js";
+import { packetText } from "../../src/git/wire/pkt-line.js";
+import { type Remote, request } from "../../src/git/wire/smart-http.js";
+import { type Capabilities, capabilities, type FetchRequest, lsRefs } from "../../src/git/wire/upload-pack.js";
 import { createRepo, createToken, getRepo } from "../../src/index.js";
 import { useLocalServer } from "../support/local-server.js";
 import { MemoryRemote } from "../support/memory-remote.js";

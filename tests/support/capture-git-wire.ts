@@ -15,10 +15,10 @@ import {
   mergeRefs,
   readFiles,
 } from "../../src/git/index.js";
-import { PackParser } from "../../src/git/pack-reader.js";
-import { pushPack, ZERO_OID } from "../../src/git/receive-pack.js";
-import { type Remote, request } from "../../src/git/smart-http.js";
-import { capabilities, fetchPack, lsRefs } from "../../src/git/upload-pack.js";
+import { PackParser } from "../../src/git/wire/pack-reader.js";
+import { pushPack, ZERO_OID } from "../../src/git/wire/receive-pack.js";
+import { type Remote, request } from "../../src/git/wire/smart-http.js";
+import { capabilities, fetchPack, lsRefs } from "../../src/git/wire/upload-pack.js";
 
 const parser = () => new PackParser({ maxTotalBytes: 64 * 1024 * 1024 });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, vi } from "vitest";
-import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/pkt-line.js";
-import { AGENT, type Remote } from "../../src/git/smart-http.js";
+import { DELIM, FLUSH, pktLine, requestBody } from "../../src/git/wire/pkt-line.js";
+import { AGENT, type Remote } from "../../src/git/wire/smart-http.js";
 
 /**
  * Replays Git exchanges captured from a real `git http-backend` (tests/fixtures/git-wire.json, made by

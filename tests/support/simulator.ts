@@ -4,7 +4,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ArtifactsRepoHandle } from "../../src/git/sources.js";
+import type { ArtifactsRepoHandle } from "../../src/git/objects/sources.js";
 
 /**
  * Cloudflare's own local Artifacts simulator (miniflare's, what `wrangler dev` runs for an `artifacts` binding): a
