@@ -103,14 +103,6 @@ export const isClient = (value: unknown): value is Client =>
   typeof (value as Client).accountId === "string" &&
   typeof (value as Client).redact === "function";
 
-/**
- * A data-plane call's arguments after its target, as the overloads give them: `(client, repo, ...rest)` or
- * `(handle | remote, ...rest)`. The repo's name comes first, undefined for the forms that need none.
- */
-export function splitArgs<R extends unknown[]>(target: unknown, rest: unknown[]): [string | undefined, ...Partial<R>] {
-  return (isClient(target) ? rest : [undefined, ...rest]) as [string | undefined, ...Partial<R>];
-}
-
 /** A binding's repo handle, by its shape. An RPC stub answers any property, so this asks for functions only. */
 export const isHandle = (value: unknown): value is ArtifactsRepoHandle =>
   (typeof value === "object" || typeof value === "function") &&
@@ -351,17 +343,22 @@ const invalid = (message: string, field: string) => errAsync(new InvalidInputErr
  */
 export function withAccess<T, E = never>(
   access: ResultAsync<Access, Failure>,
-  work: (access: Access) => Promise<Result<T, E | GitError | ArtifactsError>>,
+  work: (
+    access: Access,
+  ) => ResultAsync<T, E | GitError | ArtifactsError> | Promise<Result<T, E | GitError | ArtifactsError>>,
 ): ResultAsync<T, E | GitError | ArtifactsError> {
   return access.andThen(
     (reached) =>
       new ResultAsync(
-        work(reached).catch((error: unknown) => {
-          // A GitError thrown deep in the work (an object of the wrong kind) is the answer as it is.
-          if (error instanceof GitError) return err(error);
-          const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
-          return err(new GitError("protocol", message));
-        }),
+        // Adopted by a promise: a throw, or a rejected thenable (a ResultAsync of a bug), is caught the same way.
+        new Promise<Result<T, E | GitError | ArtifactsError>>((resolve) => resolve(work(reached))).catch(
+          (error: unknown) => {
+            // A GitError thrown deep in the work (an object of the wrong kind) is the answer as it is.
+            if (error instanceof GitError) return err(error);
+            const message = scrub(`Unexpected failure: ${String(error)}`, reached.remote.token);
+            return err(new GitError("protocol", message));
+          },
+        ),
       ),
   );
 }

@@ -1,14 +1,19 @@
-import { err, errAsync, ok, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { InvalidInputError, TaggedError } from "../errors.js";
-import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
+import { type GitCall, gitCall } from "./call.js";
 import { commitWith, type Plan } from "./commit.js";
 import { type FilePatch, type Hunk, PatchSyntaxError, readPatch } from "./diff/patch-reader.js";
 import type { GitCallError } from "./errors.js";
-import { type Author, type CommitFilesResult, checkCommit } from "./input.js";
+import {
+  type Author,
+  type CheckedCommit,
+  type CommitFilesInput,
+  type CommitFilesResult,
+  checkCommit,
+  objectInput,
+} from "./input.js";
 import type { Changes } from "./objects/edit.js";
 import { loadTrees, type ObjectLoader } from "./objects/loader.js";
-import type { ArtifactsRepoHandle } from "./objects/sources.js";
 import {
   type ByteString,
   decodeUtf8,
@@ -87,43 +92,30 @@ export type ApplyPatchError = PatchConflict | GitCallError;
  * Applies a unified diff to a branch and commits the result, without a clone. Takes the three targets
  * `commitFiles` takes.
  *
+ * @function
  * @example
  * const applied = await applyPatch(client, "notes", { patch, message: "Fix the typo", author });
  * if (applied.isErr() && applied.error._tag === "PatchConflict") console.log(applied.error.rejects);
  */
-export function applyPatch(
-  client: Client,
-  repo: string,
-  input: ApplyPatchInput,
-  options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, ApplyPatchError>;
-export function applyPatch(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: ApplyPatchInput,
-  options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, ApplyPatchError>;
-export function applyPatch(target: GitTarget, ...rest: unknown[]): ResultAsync<CommitFilesResult, ApplyPatchError> {
-  return guard(() => {
-    const [repo, input, options] = splitArgs<[ApplyPatchInput, GitCallOptions?]>(target, rest);
-    const checked = checkCommit({
-      message: input?.message as string,
-      author: input?.author as Author,
-      files: {},
-      branch: input?.branch,
-      parent: input?.parent,
-    });
-    if (checked.isErr()) return errAsync(checked.error);
-    if (typeof input?.patch !== "string") return errAsync(new InvalidInputError("patch must be a string", "patch"));
-    let files: FilePatch[];
+export const applyPatch: GitCall<ApplyPatchInput, CommitFilesResult, ApplyPatchError> = gitCall({
+  scope: "write",
+  check: checkApply,
+  run: (access, { commit, files }) =>
+    commitWith<PatchConflict>(access.remote, access.defaultBranch, access.sources, commit, patchPlan(files)),
+});
+
+/** The patch read, and the commit it makes checked as commitFiles checks one. */
+function checkApply(input: unknown): Result<{ commit: CheckedCommit; files: FilePatch[] }, InvalidInputError> {
+  return safeTry(function* () {
+    const { patch, message, author, branch, parent } = yield* objectInput(input, "the patch");
+    const commit = yield* checkCommit({ message, author, branch, parent, files: {} } as CommitFilesInput);
+    if (typeof patch !== "string") return err(new InvalidInputError("patch must be a string", "patch"));
     try {
-      files = readPatch(input?.patch as string);
+      return ok({ commit, files: readPatch(patch) });
     } catch (error) {
       if (!(error instanceof PatchSyntaxError)) throw error;
-      return errAsync(new InvalidInputError(`patch: ${error.message}`, "patch"));
+      return err(new InvalidInputError(`patch: ${error.message}`, "patch"));
     }
-    return withAccess(reach(target, repo, undefined, "write", options ?? {}), (access) =>
-      commitWith<PatchConflict>(access.remote, access.defaultBranch, access.sources, checked.value, patchPlan(files)),
-    );
   });
 }
 

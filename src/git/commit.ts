@@ -1,13 +1,12 @@
-import { err, ok, type Result, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
+import { err, ok, type Result } from "neverthrow";
 import { aborted, InvalidInputError, type TransportError } from "../errors.js";
 import { sleep } from "../retry.js";
-import { type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
-import { type GitCallError, GitError } from "./errors.js";
+import { type GitCall, gitCall } from "./call.js";
+import { GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
 import { applyChanges, type Changes, TreeConflict } from "./objects/edit.js";
 import { loadTrees, ObjectLoader } from "./objects/loader.js";
-import type { ArtifactsRepoHandle, ObjectSource } from "./objects/sources.js";
+import type { ObjectSource } from "./objects/sources.js";
 import { ObjectStore } from "./objects/store.js";
 import { fromUtf8 } from "./objects/tree.js";
 import { pushRef } from "./wire/push-ref.js";
@@ -33,6 +32,7 @@ const ATTEMPTS = 10;
  * `GitError` `conflict` and nothing changes. Without `parent`, a concurrent push that wins is answered by
  * re-applying the same files on the new head, up to 10 times with jittered waits.
  *
+ * @function
  * @example
  * const result = await commitFiles(client, "notes", {
  *   message: "Add today's notes",
@@ -42,30 +42,12 @@ const ATTEMPTS = 10;
  * if (result.isOk()) console.log(result.value.commit);
  * else if (result.error._tag === "GitError" && result.error.reason === "conflict") console.log("branch moved");
  */
-export function commitFiles(
-  client: Client,
-  repo: string,
-  input: CommitFilesInput,
-  options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, GitCallError>;
-export function commitFiles(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: CommitFilesInput,
-  options?: GitCallOptions,
-): ResultAsync<CommitFilesResult, GitCallError>;
-export function commitFiles(
-  target: Client | ArtifactsRepoHandle | GitRemote,
-  ...rest: [string, CommitFilesInput, GitCallOptions?] | [CommitFilesInput, GitCallOptions?]
-): ResultAsync<CommitFilesResult, GitCallError> {
-  return guard(() => {
-    const [repo, input, options = {}] = splitArgs<[CommitFilesInput, GitCallOptions?]>(target, rest);
-    return checkCommit(input).asyncAndThen((checked) =>
-      withAccess(reach(target, repo, input?.token, "write", options ?? {}), (access) =>
-        commitWith(access.remote, access.defaultBranch, access.sources, checked),
-      ),
-    );
-  });
-}
+export const commitFiles: GitCall<CommitFilesInput, CommitFilesResult> = gitCall({
+  scope: "write",
+  check: (input) => checkCommit(input as CommitFilesInput),
+  inputToken: true,
+  run: (access, checked) => commitWith(access.remote, access.defaultBranch, access.sources, checked),
+});
 
 type Failure = GitError | TransportError | InvalidInputError;
 

@@ -1,26 +1,13 @@
-import { err, errAsync, ok, Result, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
-import { InvalidInputError } from "../errors.js";
-import {
-  type Access,
-  type GitCallOptions,
-  type GitRemote,
-  type GitTarget,
-  guard,
-  isClient,
-  reach,
-  splitArgs,
-  withAccess,
-} from "./access.js";
+import { err, ok, Result } from "neverthrow";
+import type { Access } from "./access.js";
+import { type GitCall, gitCall } from "./call.js";
 import { label, unifiedPatch } from "./diff/patch.js";
 import { bothSides, type Change, type Found, type Side, walk } from "./diff/trees.js";
 import type { GitCallError } from "./errors.js";
-import { isRefName } from "./input.js";
+import { type CheckedDiff, checkDiff, type RefSpec } from "./input.js";
 import { isBinary } from "./objects/binary.js";
-import { isOid } from "./objects/hash.js";
 import { ObjectLoader } from "./objects/loader.js";
 import { select } from "./objects/path.js";
-import type { ArtifactsRepoHandle } from "./objects/sources.js";
 import { ObjectStore } from "./objects/store.js";
 import { decodeUtf8, kindOf, toByteString, toBytes } from "./objects/tree.js";
 import { resolveRef, resolveRefs } from "./wire/refs.js";
@@ -34,14 +21,7 @@ import { capabilities } from "./wire/upload-pack.js";
 
 export type { Change } from "./diff/trees.js";
 
-/**
- * A commit to compare: a branch, a tag or a commit id of the target repo, or `{ repo, ref }` for another repo of
- * the same namespace (a fork and its source; client form only; `ref` defaults to its default branch).
- *
- * @example
- * const spec: RefSpec = { repo: "baseline", ref: "main" };
- */
-export type RefSpec = string | { repo: string; ref?: string };
+export type { RefSpec } from "./input.js";
 
 /**
  * What `diffRefs` compares and how.
@@ -79,103 +59,31 @@ type Failure = GitCallError;
  * Compares two commits of a repo (or of a fork and its source) without a clone: it reads the trees that differ,
  * and with `contents` the files that changed. Takes the three targets `commitFiles` takes.
  *
+ * @function
  * @example
  * const diff = await diffRefs(client, "agent-a", { from: { repo: "baseline" }, to: "main" });
  * if (diff.isOk()) for (const change of diff.value.changes) console.log(change.status, change.path);
  */
-export function diffRefs(
-  client: Client,
-  repo: string,
-  input: DiffRefsInput,
-  options?: GitCallOptions,
-): ResultAsync<DiffRefsResult, GitCallError>;
-export function diffRefs(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: DiffRefsInput,
-  options?: GitCallOptions,
-): ResultAsync<DiffRefsResult, GitCallError>;
-export function diffRefs(target: GitTarget, ...rest: unknown[]): ResultAsync<DiffRefsResult, GitCallError> {
-  return guard(() => {
-    const [repo, input, options = {}] = splitArgs<[DiffRefsInput, GitCallOptions?]>(target, rest);
-    const checked = checkDiff(input, isClient(target));
-    if (checked.isErr()) return errAsync(checked.error);
-    const { from, to, paths, contents } = checked.value;
+export const diffRefs: GitCall<DiffRefsInput, DiffRefsResult> = gitCall({
+  scope: "read",
+  check: checkDiff,
+  run: async (here, input, { repo, reach }) => {
+    // A side in another repo is reached on its own (its own session and token).
     const other = (spec: RefSpec) => (typeof spec === "string" ? undefined : spec.repo);
-    const access = (name: string | undefined) => reach(target, name ?? repo, undefined, "read", options);
-    return withAccess(access(undefined), async (here) => {
-      // A side in another repo is reached on its own (its own session and token).
-      const names = [...new Set([other(from), other(to)])].filter((name) => name !== undefined && name !== repo);
-      const reached = await Promise.all(names.map((name) => access(name)));
-      const elsewhere = new Map<string, Access>();
-      for (const [index, result] of reached.entries()) {
-        if (result.isErr()) return err(result.error);
-        elsewhere.set(names[index] as string, result.value);
-      }
-      return compare(here, elsewhere, { from, to, paths, contents });
-    });
-  });
-}
-
-interface Checked {
-  from: RefSpec;
-  to: RefSpec;
-  paths: string[] | undefined;
-  contents: boolean;
-}
-
-/**
- * Checks one side of a diff or a merge: a ref of this repo, or `{ repo, ref }` of another (with a client only), each
- * ref a branch, a tag, a commit id or `HEAD` (the repo's default branch), as every call takes a ref. Refused here,
- * nothing is sent.
- */
-export function checkSpec(field: string, spec: unknown, client: boolean): InvalidInputError | undefined {
-  const isRef = (ref: string) => isRefName(ref) || isOid(ref) || ref === "HEAD";
-  const refused = (rule: string) => new InvalidInputError(`${field}${rule}`, field);
-  if (typeof spec === "string") {
-    if (!isRef(spec)) {
-      return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
-    }
-    return undefined;
-  }
-  if (typeof spec !== "object" || spec === null)
-    return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
-  const { repo, ref } = spec as { repo?: unknown; ref?: unknown };
-  if (typeof repo !== "string" || repo === "")
-    return refused(" must be a branch, a tag, a commit id, or { repo, ref }");
-  if (!client) return refused(": another repo can be named with a client only");
-  if (ref !== undefined && !(typeof ref === "string" && isRef(ref))) {
-    return refused(".ref must be a branch, a tag, a commit id or HEAD");
-  }
-  return undefined;
-}
-
-function checkDiff(input: DiffRefsInput | undefined, client: boolean): Result<Checked, InvalidInputError> {
-  if (typeof input !== "object" || input === null)
-    return err(new InvalidInputError("the diff must be an object", "input"));
-  const { from, to, paths, contents } = input;
-  for (const [field, spec] of [
-    ["from", from],
-    ["to", to],
-  ] as const) {
-    const refused = checkSpec(field, spec, client);
-    if (refused) return err(refused);
-  }
-  if (
-    paths !== undefined &&
-    (!Array.isArray(paths) || !paths.every((path) => typeof path === "string" && path !== ""))
-  ) {
-    return err(new InvalidInputError("paths must be an array of paths", "paths"));
-  }
-  if (contents !== undefined && typeof contents !== "boolean") {
-    return err(new InvalidInputError("contents must be a boolean", "contents"));
-  }
-  return ok({ from, to, paths: paths && [...paths], contents: contents ?? false });
-}
+    const names = [...new Set([other(input.from), other(input.to)])].filter(
+      (name): name is string => name !== undefined && name !== repo,
+    );
+    const reached = Result.combine(await Promise.all(names.map((name) => reach(name, "read"))));
+    if (reached.isErr()) return err(reached.error);
+    const elsewhere = new Map(names.map((name, index) => [name, reached.value[index] as Access]));
+    return compare(here, elsewhere, input);
+  },
+});
 
 async function compare(
   here: Access,
   elsewhere: Map<string, Access>,
-  input: Checked,
+  input: CheckedDiff,
 ): Promise<Result<DiffRefsResult, Failure>> {
   // A store per repo (objects are the same whichever side asks), a loader per side (its last resort is its commit).
   const stores = new Map<Access, ObjectStore>();

@@ -1,11 +1,10 @@
-import { err, ok, type Result, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
+import { err, ok, type Result } from "neverthrow";
 import type { InvalidInputError, TransportError } from "../errors.js";
-import { type Access, type GitCallOptions, type GitRemote, guard, reach, splitArgs, withAccess } from "./access.js";
-import { type GitCallError, GitError } from "./errors.js";
+import type { Access } from "./access.js";
+import { type GitCall, gitCall } from "./call.js";
+import { GitError } from "./errors.js";
 import { checkStreamRead, type FileStream, type ReadFileStreamInput } from "./input.js";
 import { loadTrees, ObjectLoader } from "./objects/loader.js";
-import type { ArtifactsRepoHandle } from "./objects/sources.js";
 import { ObjectStore } from "./objects/store.js";
 import { fromUtf8, kindOf } from "./objects/tree.js";
 import { slices } from "./wire/pack.js";
@@ -24,34 +23,17 @@ import { type Capabilities, capabilities, FetchAnswer, fetchBody } from "./wire/
  * a kept token is never used within a minute of its expiry. Its timeout covers the whole stream, and its signal
  * aborts it.
  *
+ * @function
  * @example
  * const file = await readFileStream(env.ARTIFACTS.get("notes"), { path: "data/big.bin" });
  * if (file.isOk()) return new Response(file.value.stream, { headers: { "content-length": String(file.value.size) } });
  */
-export function readFileStream(
-  client: Client,
-  repo: string,
-  input: ReadFileStreamInput,
-  options?: GitCallOptions,
-): ResultAsync<FileStream, GitCallError>;
-export function readFileStream(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: ReadFileStreamInput,
-  options?: GitCallOptions,
-): ResultAsync<FileStream, GitCallError>;
-export function readFileStream(
-  target: Client | ArtifactsRepoHandle | GitRemote,
-  ...rest: [string, ReadFileStreamInput, GitCallOptions?] | [ReadFileStreamInput, GitCallOptions?]
-): ResultAsync<FileStream, GitCallError> {
-  return guard(() => {
-    const [repo, input, options = {}] = splitArgs<[ReadFileStreamInput, GitCallOptions?]>(target, rest);
-    return checkStreamRead(input as ReadFileStreamInput).asyncAndThen(({ ref, path }) =>
-      withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
-        streamWith(access, ref ?? access.defaultBranch, path),
-      ),
-    );
-  });
-}
+export const readFileStream: GitCall<ReadFileStreamInput, FileStream> = gitCall({
+  scope: "read",
+  check: (input) => checkStreamRead(input as ReadFileStreamInput),
+  inputToken: true,
+  run: (access, { ref, path }) => streamWith(access, ref ?? access.defaultBranch, path),
+});
 
 type Failure = GitError | TransportError | InvalidInputError;
 

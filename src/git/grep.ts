@@ -1,14 +1,10 @@
-import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { InvalidInputError } from "../errors.js";
-import { type GitCallOptions, type GitRemote, type GitTarget, guard, reach, splitArgs, withAccess } from "./access.js";
-import type { GitCallError } from "./errors.js";
-import { checkPaths, isRefName } from "./input.js";
+import { type GitCall, gitCall } from "./call.js";
+import { type CheckedGrep, checkGrep } from "./input.js";
 import { isBinary } from "./objects/binary.js";
 import { POSIX_CLASSES } from "./objects/glob.js";
-import { isOid } from "./objects/hash.js";
 import { pathspec } from "./objects/path.js";
-import type { ArtifactsRepoHandle } from "./objects/sources.js";
 import { type ByteString, decodeUtf8, fromUtf8, kindOf, toByteString, toBytes } from "./objects/tree.js";
 import { filesAt } from "./read.js";
 
@@ -79,7 +75,6 @@ export interface GrepFilesResult {
   binarySkipped: string[];
 }
 
-const DEFAULT_MAX_MATCHES = 1000;
 /** Files read per fetch: a bound of bytes stops between batches, not after everything was fetched. */
 const BATCH = 64;
 
@@ -87,41 +82,27 @@ const BATCH = 64;
  * Searches the files of a branch, tag or commit for lines matching `pattern`, without a clone. Takes the three
  * targets `commitFiles` takes.
  *
+ * @function
  * @example
  * const found = await grepFiles(client, "notes", { pattern: "TODO", paths: ["*.md"] });
  * if (found.isOk()) for (const { path, line, text } of found.value.matches) console.log(`${path}:${line}: ${text}`);
  */
-export function grepFiles(
-  client: Client,
-  repo: string,
-  input: GrepFilesInput,
-  options?: GitCallOptions,
-): ResultAsync<GrepFilesResult, GitCallError>;
-export function grepFiles(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: GrepFilesInput,
-  options?: GitCallOptions,
-): ResultAsync<GrepFilesResult, GitCallError>;
-export function grepFiles(target: GitTarget, ...rest: unknown[]): ResultAsync<GrepFilesResult, GitCallError> {
-  return guard(() => {
-    const [repo, input, options] = splitArgs<[GrepFilesInput, GitCallOptions?]>(target, rest);
-    const checked = checkGrep(input);
-    if (checked.isErr()) return errAsync(checked.error);
-    const { ref, paths, regex, maxMatches, maxBytes } = checked.value;
-    return withAccess(reach(target, repo, undefined, "read", options ?? {}), async (access) => {
+export const grepFiles: GitCall<GrepFilesInput, GrepFilesResult> = gitCall({
+  scope: "read",
+  check: (input) => checkGrep(input).andThen(compiled),
+  run: (access, { ref, paths, regex, maxMatches, maxBytes }) =>
+    safeTry(async function* () {
       const selection = paths === undefined ? undefined : pathspec(paths);
-      const found = await filesAt(access.remote, ref ?? access.defaultBranch, selection, access.sources);
-      if (found.isErr()) return err(found.error);
-      const { commit, loader } = found.value;
+      const found = yield* await filesAt(access.remote, ref ?? access.defaultBranch, selection, access.sources);
+      const { commit, loader } = found;
       // git grep searches files: a symlink's target is no file's content.
-      const files = found.value.files.filter((file) => kindOf(file.mode) !== "symlink");
+      const files = found.files.filter((file) => kindOf(file.mode) !== "symlink");
       files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       const result: GrepFilesResult = { commit, matches: [], truncated: false, binarySkipped: [] };
       let read = 0;
       for (let start = 0; start < files.length && !result.truncated; start += BATCH) {
         const batch = files.slice(start, start + BATCH);
-        const loaded = await loader.blobs(batch.map((file) => file.oid));
-        if (loaded.isErr()) return err(loaded.error);
+        yield* await loader.blobs(batch.map((file) => file.oid));
         for (const file of batch) {
           const content = await loader.store.blob(file.oid);
           read += content.length;
@@ -137,9 +118,8 @@ export function grepFiles(target: GitTarget, ...rest: unknown[]): ResultAsync<Gr
         }
       }
       return ok(result);
-    });
-  });
-}
+    }),
+});
 
 /** Adds the matching lines of one file; false once `maxMatches` is reached (the result then `truncated`). */
 function searchFile(
@@ -174,48 +154,16 @@ function searchFile(
   return true;
 }
 
-interface CheckedGrep {
-  ref: string | undefined;
-  paths: string[] | undefined;
-  regex: RegExp;
-  maxMatches: number;
-  maxBytes: number;
-}
-
-function checkGrep(input: GrepFilesInput | undefined): Result<CheckedGrep, InvalidInputError> {
-  const invalid = (text: string, field: string) => err(new InvalidInputError(text, field));
-  if (typeof input !== "object" || input === null) return invalid("the search must be an object", "input");
-  const { pattern, ref, paths, fixedStrings = false, ignoreCase = false } = input;
-  const { maxMatches = DEFAULT_MAX_MATCHES, maxBytes = Number.POSITIVE_INFINITY } = input;
-  if (typeof pattern !== "string" || pattern.includes("\n") || pattern.includes("\0")) {
-    return invalid("pattern must be a string of one line", "pattern");
-  }
-  if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
-    return invalid("ref must be a branch, a tag, a commit id or HEAD", "ref");
-  }
-  if (typeof fixedStrings !== "boolean") return invalid("fixedStrings must be a boolean", "fixedStrings");
-  if (typeof ignoreCase !== "boolean") return invalid("ignoreCase must be a boolean", "ignoreCase");
-  if (!Number.isSafeInteger(maxMatches) || maxMatches < 1) {
-    return invalid("maxMatches must be a whole number of at least 1", "maxMatches");
-  }
-  if (maxBytes !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxBytes) || maxBytes < 0)) {
-    return invalid("maxBytes must be a whole number of bytes", "maxBytes");
-  }
-  const source = fixedStrings ? escapeAll(fromUtf8(pattern)) : fromEre(fromUtf8(pattern));
-  if (source === undefined) return invalid("pattern does not compile: a bracket is not closed", "pattern");
-  let regex: RegExp;
+/** The search's pattern compiled: git's ERE (or a fixed string) as a RegExp over the file's bytes. */
+function compiled(grep: CheckedGrep): Result<CheckedGrep & { regex: RegExp }, InvalidInputError> {
+  const refused = (text: string) => err(new InvalidInputError(text, "pattern"));
+  const source = grep.fixedStrings ? escapeAll(fromUtf8(grep.pattern)) : fromEre(fromUtf8(grep.pattern));
+  if (source === undefined) return refused("pattern does not compile: a bracket is not closed");
   try {
-    regex = new RegExp(source, ignoreCase ? "i" : "");
+    return ok({ ...grep, regex: new RegExp(source, grep.ignoreCase ? "i" : "") });
   } catch (error) {
-    return invalid(`pattern does not compile: ${(error as Error).message}`, "pattern");
+    return refused(`pattern does not compile: ${(error as Error).message}`);
   }
-  return checkPaths(paths).map((checked) => ({
-    ref: ref === "HEAD" ? undefined : ref,
-    paths: checked,
-    regex,
-    maxMatches,
-    maxBytes,
-  }));
 }
 
 const escapeAll = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");

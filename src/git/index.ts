@@ -15,6 +15,7 @@ export {
   listRefs,
   type RefsResult,
 } from "./branches.js";
+export type { GitCall, GitLookup, GitQuery } from "./call.js";
 export { commitFiles } from "./commit.js";
 export { type Change, type DiffRefsInput, type DiffRefsResult, diffRefs, type RefSpec } from "./diff.js";
 export { type GitCallError, GitError, type GitFailure } from "./errors.js";

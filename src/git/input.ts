@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { InvalidInputError } from "../errors.js";
 import { isOid } from "./objects/hash.js";
 import { pathProblem } from "./objects/path.js";
@@ -347,3 +347,263 @@ function isReadablePath(path: unknown): path is string {
     path.split("/").every((part) => part !== "" && part !== "." && part !== "..")
   );
 }
+
+// The rules the calls share, each worded once: a ref, a branch, a commit id, a side of a diff or a merge.
+
+const BRANCH_RULE = 'must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)';
+const REF_RULE = "must be a branch, a tag, a commit id or HEAD";
+const COMMIT_RULE = "must be a commit id (40 lowercase hex)";
+const SPEC_RULE = "must be a branch, a tag, a commit id, or { repo, ref }";
+
+type Checked<T> = Result<T, InvalidInputError>;
+
+/** A ref any call takes: a branch, a tag, a commit id, or `HEAD` (the repo's default branch). */
+const isRef = (ref: unknown): ref is string =>
+  typeof ref === "string" && (ref === "HEAD" || isRefName(ref) || isOid(ref));
+
+/** The input as an object (`what`: "the merge"), or the refusal. */
+export const objectInput = (input: unknown, what: string): Checked<Record<string, unknown>> =>
+  isRecord(input) ? ok(input) : refused(`${what} must be an object`, "input");
+
+/** A ref (`HEAD` included), as given. */
+export const refField = (field: string, ref: unknown): Checked<string> =>
+  isRef(ref) ? ok(ref) : refused(`${field} ${REF_RULE}`, field);
+
+/** A ref that may be left out: undefined (or `HEAD`) is the repo's default branch, which reads as no ref. */
+export const defaultRef = (field: string, ref: unknown): Checked<string | undefined> =>
+  ref === undefined ? ok(undefined) : refField(field, ref).map((given) => (given === "HEAD" ? undefined : given));
+
+/** A branch's name, as `git check-ref-format --branch` takes it. */
+export const branchField = (field: string, name: unknown): Checked<string> =>
+  isRefName(name) ? ok(name) : refused(`${field} ${BRANCH_RULE}`, field);
+
+/** A commit id that may be left out (a compare-and-swap's `parent`). */
+export const commitField = (field: string, oid: unknown): Checked<string | undefined> =>
+  oid === undefined || isOid(oid) ? ok(oid) : refused(`${field} ${COMMIT_RULE}`, field);
+
+/** A boolean that may be left out, as `fallback`. */
+export const booleanField = (field: string, value: unknown, fallback = false): Checked<boolean> =>
+  value === undefined
+    ? ok(fallback)
+    : typeof value === "boolean"
+      ? ok(value)
+      : refused(`${field} must be a boolean`, field);
+
+/** A message (a commit's, a tag's) that may be left out. */
+export const messageField = (field: string, message: unknown): Checked<string | undefined> =>
+  message === undefined || isMessage(message)
+    ? ok(message)
+    : refused(`${field} must be a well-formed string without NUL`, field);
+
+/**
+ * A commit to compare or merge: a ref of the target repo, or `{ repo, ref }` for another repo of the same namespace
+ * (a fork and its source; client form only; `ref` defaults to its default branch).
+ *
+ * @example
+ * const spec: RefSpec = { repo: "baseline", ref: "main" };
+ */
+export type RefSpec = string | { repo: string; ref?: string };
+
+/** One side of a diff or a merge: a ref, or `{ repo, ref }` of another repo (with a client only). */
+export function specField(field: string, spec: unknown, client: boolean): Checked<RefSpec> {
+  if (typeof spec === "string") return isRef(spec) ? ok(spec) : refused(`${field} ${SPEC_RULE}`, field);
+  if (!isRecord(spec) || typeof spec.repo !== "string" || spec.repo === "") {
+    return refused(`${field} ${SPEC_RULE}`, field);
+  }
+  if (!client) return refused(`${field}: another repo can be named with a client only`, field);
+  const { repo, ref } = spec;
+  if (ref !== undefined && !isRef(ref)) return refused(`${field}.ref ${REF_RULE}`, field);
+  return ok(ref === undefined ? { repo } : { repo, ref });
+}
+
+/** `createBranch`'s input, checked. */
+export const checkCreateBranch = (input: unknown): Checked<{ name: string; from: string }> =>
+  safeTry(function* () {
+    const { name, from } = isRecord(input) ? input : {};
+    return ok({ name: yield* branchField("name", name), from: yield* refField("from", from) });
+  });
+
+/** `deleteBranch`'s input (and `deleteTag`'s: `kind`), checked. */
+export const checkDeleteRef = (
+  input: unknown,
+  kind: "branch" | "tag" = "branch",
+): Checked<{ name: string; parent: string | undefined }> =>
+  safeTry(function* () {
+    const { name, parent } = isRecord(input) ? input : {};
+    const checked = kind === "branch" ? yield* branchField("name", name) : yield* tagField(name);
+    return ok({ name: checked, parent: yield* commitField("parent", parent) });
+  });
+
+const tagField = (name: unknown): Checked<string> =>
+  isRefName(name) ? ok(name) : refused("name must be a valid tag name", "name");
+
+/** `createTag`'s input, checked: a lightweight tag, or with `message` an annotated one. */
+export function checkTag(
+  input: unknown,
+): Checked<{ name: string; from: string; annotation?: { tagger: Required<Author>; message: string } }> {
+  return safeTry(function* () {
+    const { name, from, message, tagger } = isRecord(input) ? input : {};
+    const checked = { name: yield* tagField(name), from: yield* refField("from", from) };
+    if (message === undefined) {
+      if (tagger !== undefined) return refused("tagger is for an annotated tag: give a message too", "message");
+      return ok(checked);
+    }
+    const text = (yield* messageField("message", message)) as string;
+    return ok({ ...checked, annotation: { tagger: yield* checkAuthor(tagger, "tagger"), message: text } });
+  });
+}
+
+/** What `diffRefs` compares, checked. */
+export interface CheckedDiff {
+  from: RefSpec;
+  to: RefSpec;
+  paths: string[] | undefined;
+  contents: boolean;
+}
+
+export const checkDiff = (input: unknown, { client }: { client: boolean }): Checked<CheckedDiff> =>
+  safeTry(function* () {
+    const { from, to, paths, contents } = yield* objectInput(input, "the diff");
+    return ok({
+      from: yield* specField("from", from, client),
+      to: yield* specField("to", to, client),
+      paths: yield* checkPaths(paths),
+      contents: yield* booleanField("contents", contents),
+    });
+  });
+
+/** What `mergeRefs` merges, checked. */
+export interface CheckedMerge {
+  allowUnrelatedHistories: boolean;
+  resolutions: Map<string, Uint8Array | null>;
+  from: RefSpec;
+  into: string;
+  message: string | undefined;
+  author: Required<Author>;
+  parent: string | undefined;
+  squash: boolean;
+  fastForward: "allow" | "never" | "only";
+}
+
+export const checkMerge = (input: unknown, { client }: { client: boolean }): Checked<CheckedMerge> =>
+  safeTry(function* () {
+    const merge = yield* objectInput(input, "the merge");
+    const allowUnrelatedHistories = yield* booleanField("allowUnrelatedHistories", merge.allowUnrelatedHistories);
+    const resolutions = yield* checkResolutions(merge.resolutions);
+    const from = yield* specField("from", merge.from, client);
+    const into = yield* branchField("into", merge.into);
+    const parent = yield* commitField("parent", merge.parent);
+    const squash = yield* booleanField("squash", merge.squash);
+    const { fastForward = "allow" } = merge;
+    if (fastForward !== "allow" && fastForward !== "never" && fastForward !== "only") {
+      return refused('fastForward must be "allow", "never" or "only"', "fastForward");
+    }
+    // The commit's metadata, checked as commitFiles checks it.
+    const message = yield* messageField("message", merge.message);
+    const author = yield* checkAuthor(merge.author);
+    return ok({ allowUnrelatedHistories, resolutions, from, into, message, author, parent, squash, fastForward });
+  });
+
+/** A merge's resolutions: path → bytes, well-formed text (as UTF-8) or null (deleted). */
+function checkResolutions(resolutions: unknown): Checked<Map<string, Uint8Array | null>> {
+  const resolved = new Map<string, Uint8Array | null>();
+  if (resolutions === undefined) return ok(resolved);
+  if (!isRecord(resolutions))
+    return refused("resolutions must be an object of path → bytes, text or null", "resolutions");
+  for (const [path, content] of Object.entries(resolutions)) {
+    if (content === null || content instanceof Uint8Array) resolved.set(path, content);
+    else if (typeof content === "string" && !LONE_SURROGATE.test(content)) resolved.set(path, utf8.encode(content));
+    else return refused(`resolutions: ${JSON.stringify(path)} must be bytes, well-formed text or null`, "resolutions");
+  }
+  return ok(resolved);
+}
+
+/** What `cherryPick` and `revertCommits` apply, checked. */
+export interface CheckedPick {
+  commits: string[];
+  branch: string;
+  author: Required<Author>;
+  parent: string | undefined;
+  message: string | undefined;
+}
+
+export const MAX_PICKED = 100;
+
+/** `cherryPick`'s input (its branch is `into`) or `revertCommits'` (`branch`, and a `message`). */
+export const checkPick = (input: unknown, field: "into" | "branch"): Checked<CheckedPick> =>
+  safeTry(function* () {
+    const pick = yield* objectInput(input, "the input");
+    const { commits } = pick;
+    if (!Array.isArray(commits) || commits.length === 0 || commits.length > MAX_PICKED) {
+      return refused(`commits must be an array of 1 to ${MAX_PICKED} commits`, "commits");
+    }
+    if (!commits.every((commit) => isOid(commit) || isRefName(commit))) {
+      return refused("commits must be commit ids, branches or tags", "commits");
+    }
+    const branch = yield* branchField(field, pick[field]);
+    const parent = yield* commitField("parent", pick.parent);
+    const author = yield* checkAuthor(pick.author);
+    const message = field === "branch" ? yield* messageField("message", pick.message) : undefined;
+    return ok({ commits: [...commits] as string[], branch, author, parent, message });
+  });
+
+/** What `grepFiles` searches, checked (its pattern compiled by grep.ts). */
+export interface CheckedGrep {
+  pattern: string;
+  ref: string | undefined;
+  paths: string[] | undefined;
+  fixedStrings: boolean;
+  ignoreCase: boolean;
+  maxMatches: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_MAX_MATCHES = 1000;
+
+export const checkGrep = (input: unknown): Checked<CheckedGrep> =>
+  safeTry(function* () {
+    const grep = yield* objectInput(input, "the search");
+    const { pattern, maxMatches = DEFAULT_MAX_MATCHES, maxBytes = Number.POSITIVE_INFINITY } = grep;
+    if (typeof pattern !== "string" || pattern.includes("\n") || pattern.includes("\0")) {
+      return refused("pattern must be a string of one line", "pattern");
+    }
+    const ref = yield* defaultRef("ref", grep.ref);
+    const fixedStrings = yield* booleanField("fixedStrings", grep.fixedStrings);
+    const ignoreCase = yield* booleanField("ignoreCase", grep.ignoreCase);
+    if (!Number.isSafeInteger(maxMatches) || (maxMatches as number) < 1) {
+      return refused("maxMatches must be a whole number of at least 1", "maxMatches");
+    }
+    if (maxBytes !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxBytes) || (maxBytes as number) < 0)) {
+      return refused("maxBytes must be a whole number of bytes", "maxBytes");
+    }
+    const paths = yield* checkPaths(grep.paths);
+    return ok({ pattern, ref, paths, fixedStrings, ignoreCase, maxMatches, maxBytes } as CheckedGrep);
+  });
+
+/** What `listCommits` lists, checked: `tip` and `offset` from the cursor of the page before. */
+export interface CheckedLog {
+  ref: string | undefined;
+  paths: string[] | undefined;
+  limit: number;
+  tip: string | undefined;
+  offset: number;
+  firstParent: boolean;
+}
+
+export const DEFAULT_LOG_LIMIT = 100;
+export const MAX_LOG_LIMIT = 1000;
+
+export const checkLog = (input: unknown): Checked<CheckedLog> =>
+  safeTry(function* () {
+    const log = input === undefined ? {} : yield* objectInput(input, "the input");
+    const ref = yield* defaultRef("ref", log.ref);
+    const { limit = DEFAULT_LOG_LIMIT, cursor } = log;
+    if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_LOG_LIMIT) {
+      return refused(`limit must be a whole number from 1 to ${MAX_LOG_LIMIT}`, "limit");
+    }
+    const page = cursor === undefined ? undefined : /^([0-9a-f]{40})\.(\d{1,9})$/.exec(cursor as string);
+    if (cursor !== undefined && !page) return refused("cursor must be one a page of listCommits returned", "cursor");
+    const firstParent = yield* booleanField("firstParent", log.firstParent);
+    const paths = yield* checkPaths(log.paths);
+    return ok({ ref, paths, limit: limit as number, tip: page?.[1], offset: Number(page?.[2] ?? 0), firstParent });
+  });

@@ -1,22 +1,11 @@
-import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
-import { type ArtifactsError, InvalidInputError } from "../errors.js";
-import {
-  type Access,
-  type GitCallOptions,
-  type GitRemote,
-  type GitTarget,
-  guard,
-  reach,
-  splitArgs,
-  withAccess,
-} from "./access.js";
-import type { GitCallError, GitError } from "./errors.js";
-import { type Author, checkPaths, isRefName } from "./input.js";
-import { isOid } from "./objects/hash.js";
+import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import type { ArtifactsError } from "../errors.js";
+import type { Access } from "./access.js";
+import { type GitQuery, gitQuery } from "./call.js";
+import type { GitError } from "./errors.js";
+import { type Author, type CheckedLog, checkLog } from "./input.js";
 import { fetchInto, ObjectLoader } from "./objects/loader.js";
 import { pathspec, type Selection } from "./objects/path.js";
-import type { ArtifactsRepoHandle } from "./objects/sources.js";
 import { ObjectStore } from "./objects/store.js";
 import { type ByteString, kindOf } from "./objects/tree.js";
 import { resolveRef } from "./wire/refs.js";
@@ -81,8 +70,6 @@ export interface ListCommitsResult {
   cursor?: string;
 }
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
 /** With paths, how deep the first round of history goes: most files change within it. */
 const PATHS_DEPTH = 256;
 const GROWTH = 4;
@@ -91,67 +78,22 @@ const GROWTH = 4;
  * Lists commits of a branch (every one, or those that changed `paths`), newest first, a page at a time, without a
  * clone. Takes the three targets `commitFiles` takes.
  *
+ * @function
  * @example
  * const page = await listCommits(client, "notes", { paths: ["docs/"], limit: 10 });
  * if (page.isOk()) for (const { commit, message } of page.value.commits) console.log(commit, message);
  */
-export function listCommits(
-  client: Client,
-  repo: string,
-  input?: ListCommitsInput,
-  options?: GitCallOptions,
-): ResultAsync<ListCommitsResult, GitCallError>;
-export function listCommits(
-  target: ArtifactsRepoHandle | GitRemote,
-  input?: ListCommitsInput,
-  options?: GitCallOptions,
-): ResultAsync<ListCommitsResult, GitCallError>;
-export function listCommits(target: GitTarget, ...rest: unknown[]): ResultAsync<ListCommitsResult, GitCallError> {
-  return guard(() => {
-    const [repo, input, options] = splitArgs<[ListCommitsInput?, GitCallOptions?]>(target, rest);
-    const checked = checkLog(input);
-    if (checked.isErr()) return errAsync(checked.error);
-    return withAccess(reach(target, repo, undefined, "read", options ?? {}), (access) =>
-      walkLog(access, checked.value),
-    );
-  });
-}
-
-interface CheckedLog {
-  ref: string | undefined;
-  selection: Selection | undefined;
-  limit: number;
-  /** From the cursor: the tip the first page started at, and how many commits the pages before showed. */
-  tip: string | undefined;
-  offset: number;
-  firstParent: boolean;
-}
-
-function checkLog(input: ListCommitsInput | undefined): Result<CheckedLog, InvalidInputError> {
-  const invalid = (text: string, field: string) => err(new InvalidInputError(text, field));
-  if (input !== undefined && (typeof input !== "object" || input === null))
-    return invalid("the input must be an object", "input");
-  const { ref, paths, limit = DEFAULT_LIMIT, cursor, firstParent = false } = input ?? {};
-  if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
-    return invalid("ref must be a branch, a tag, a commit id or HEAD", "ref");
-  }
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    return invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}`, "limit");
-  }
-  const page = cursor === undefined ? undefined : /^([0-9a-f]{40})\.(\d{1,9})$/.exec(cursor as string);
-  if (cursor !== undefined && !page) return invalid("cursor must be one a page of listCommits returned", "cursor");
-  if (typeof firstParent !== "boolean") return invalid("firstParent must be a boolean", "firstParent");
-  return checkPaths(paths).map((checked) => ({
-    ref: ref === "HEAD" ? undefined : ref,
-    selection: checked && pathspec(checked),
-    limit,
-    tip: page?.[1],
-    offset: Number(page?.[2] ?? 0),
-    firstParent,
-  }));
-}
+export const listCommits: GitQuery<ListCommitsInput, ListCommitsResult> = gitQuery({
+  scope: "read",
+  check: (input) =>
+    checkLog(input).map((checked) => ({ ...checked, selection: checked.paths && pathspec(checked.paths) })),
+  run: walkLog,
+});
 
 type Failure = GitError | ArtifactsError;
+
+/** The checked input, its paths as a pathspec. */
+type LogInput = CheckedLog & { selection: Selection | undefined };
 
 /** A commit waiting in the walk: its committer time orders it, the order it was reached breaks ties (as git). */
 interface Queued {
@@ -160,59 +102,56 @@ interface Queued {
   order: number;
 }
 
-async function walkLog(access: Access, input: CheckedLog): Promise<Result<ListCommitsResult, Failure>> {
-  const { remote } = access;
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const tip = input.tip ?? (await resolveRef(remote, caps.value, input.ref ?? access.defaultBranch));
-  if (typeof tip !== "string" && tip.isErr()) return err(tip.error);
-  const start = typeof tip === "string" ? tip : tip.value;
-  const store = new ObjectStore(remote.kept?.objects);
-  const loader = new ObjectLoader(remote, caps.value, store, access.sources);
-  const history = new History(loader, input);
-  const wanted = input.offset + input.limit + 1; // one past the page says whether another follows
-  history.depth = input.selection ? Math.max(wanted, PATHS_DEPTH) : wanted;
+function walkLog(access: Access, input: LogInput): ResultAsync<ListCommitsResult, Failure> {
+  return safeTry(async function* () {
+    const { remote } = access;
+    const caps = yield* await capabilities(remote);
+    const start = input.tip ?? (yield* await resolveRef(remote, caps, input.ref ?? access.defaultBranch));
+    const store = new ObjectStore(remote.kept?.objects);
+    const loader = new ObjectLoader(remote, caps, store, access.sources);
+    const history = new History(loader, input);
+    const wanted = input.offset + input.limit + 1; // one past the page says whether another follows
+    history.depth = input.selection ? Math.max(wanted, PATHS_DEPTH) : wanted;
 
-  const shown: string[] = [];
-  const seen = new Set<string>([start]);
-  const queue: Queued[] = [];
-  let order = 0;
-  const enqueue = async (oid: string) => {
-    const time = (await store.commitObject(oid)).committer.timestamp;
-    // After every commit of the same time or later: FIFO among ties, as git's commit_list_insert_by_date.
-    let at = queue.findIndex((queued) => queued.time < time);
-    if (at === -1) at = queue.length;
-    queue.splice(at, 0, { oid, time, order: order++ });
-  };
-  const first = await history.ready([start]);
-  if (first.isErr()) return err(first.error);
-  await enqueue(start);
-  while (queue.length > 0 && shown.length < wanted) {
-    const { oid } = queue[0] as Queued;
-    const step = await history.step(oid, queue);
-    if (step.isErr()) return err(step.error);
-    if (step.value === undefined) continue; // fetched more: the same commit again
-    queue.shift();
-    if (step.value.shown) shown.push(oid);
-    for (const parent of step.value.follow) {
-      if (seen.has(parent)) continue;
-      seen.add(parent);
-      await enqueue(parent);
+    const shown: string[] = [];
+    const seen = new Set<string>([start]);
+    const queue: Queued[] = [];
+    let order = 0;
+    const enqueue = async (oid: string) => {
+      const time = (await store.commitObject(oid)).committer.timestamp;
+      // After every commit of the same time or later: FIFO among ties, as git's commit_list_insert_by_date.
+      let at = queue.findIndex((queued) => queued.time < time);
+      if (at === -1) at = queue.length;
+      queue.splice(at, 0, { oid, time, order: order++ });
+    };
+    yield* await history.ready([start]);
+    await enqueue(start);
+    while (queue.length > 0 && shown.length < wanted) {
+      const { oid } = queue[0] as Queued;
+      const step = yield* await history.step(oid, queue);
+      if (step === undefined) continue; // fetched more: the same commit again
+      queue.shift();
+      if (step.shown) shown.push(oid);
+      for (const parent of step.follow) {
+        if (seen.has(parent)) continue;
+        seen.add(parent);
+        await enqueue(parent);
+      }
     }
-  }
-  const page = shown.slice(input.offset, input.offset + input.limit);
-  const commits = await Promise.all(page.map(async (commit) => ({ commit, ...(await store.commitObject(commit)) })));
-  const more = shown.length > input.offset + input.limit;
-  return ok({
-    commits: commits.map(({ commit, tree, parents, author, committer, message }) => ({
-      commit,
-      parents: [...parents],
-      tree,
-      author,
-      committer,
-      message,
-    })),
-    ...(more ? { cursor: `${start}.${input.offset + input.limit}` } : {}),
+    const page = shown.slice(input.offset, input.offset + input.limit);
+    const commits = await Promise.all(page.map(async (commit) => ({ commit, ...(await store.commitObject(commit)) })));
+    const more = shown.length > input.offset + input.limit;
+    return ok({
+      commits: commits.map(({ commit, tree, parents, author, committer, message }) => ({
+        commit,
+        parents: [...parents],
+        tree,
+        author,
+        committer,
+        message,
+      })),
+      ...(more ? { cursor: `${start}.${input.offset + input.limit}` } : {}),
+    });
   });
 }
 
@@ -232,7 +171,7 @@ class History {
 
   constructor(
     private readonly loader: ObjectLoader,
-    private readonly input: CheckedLog,
+    private readonly input: LogInput,
   ) {}
 
   private get store(): ObjectStore {

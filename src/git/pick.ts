@@ -1,24 +1,13 @@
-import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
-import type { Client } from "../client.js";
+import { err, ok, Result, type ResultAsync, safeTry } from "neverthrow";
 import { type ArtifactsError, InvalidInputError } from "../errors.js";
-import {
-  type Access,
-  type GitCallOptions,
-  type GitRemote,
-  type GitTarget,
-  guard,
-  reach,
-  splitArgs,
-  withAccess,
-} from "./access.js";
+import type { Access } from "./access.js";
+import { type GitCall, gitCall } from "./call.js";
 import { changedPaths } from "./diff/trees.js";
 import { GitError } from "./errors.js";
-import { type Author, checkAuthor, isMessage, isRefName } from "./input.js";
+import { type Author, type CheckedPick, checkPick } from "./input.js";
 import { MergeConflict, mergeTrees } from "./merge/tree.js";
 import type { MergeRefsError } from "./merge.js";
-import { isOid } from "./objects/hash.js";
 import { ObjectLoader } from "./objects/loader.js";
-import type { ArtifactsRepoHandle } from "./objects/sources.js";
 import { type CommitObject, ObjectStore } from "./objects/store.js";
 import { pushOnto } from "./wire/push-ref.js";
 import { namesOf, refsNamed, resolvedIn } from "./wire/refs.js";
@@ -86,113 +75,54 @@ export interface PickResult {
 }
 
 type Failure = GitError | ArtifactsError | MergeConflict;
-const MAX_COMMITS = 100;
 
 /**
  * Applies the changes of `commits` to the branch `into`, one new commit each, as `git cherry-pick` does. Takes the
  * three targets `commitFiles` takes.
  *
+ * @function
  * @example
  * const picked = await cherryPick(client, "notes", { commits: [fix], into: "release", author });
  * if (picked.isErr() && picked.error._tag === "MergeConflict") console.log(picked.error.commit, picked.error.conflicts);
  */
-export function cherryPick(
-  client: Client,
-  repo: string,
-  input: CherryPickInput,
-  options?: GitCallOptions,
-): ResultAsync<PickResult, MergeRefsError>;
-export function cherryPick(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: CherryPickInput,
-  options?: GitCallOptions,
-): ResultAsync<PickResult, MergeRefsError>;
-export function cherryPick(target: GitTarget, ...rest: unknown[]): ResultAsync<PickResult, MergeRefsError> {
-  return guard(() => {
-    const [repo, input, options] = splitArgs<[CherryPickInput, GitCallOptions?]>(target, rest);
-    const checked = checkPick(input, input?.into, "into");
-    if (checked.isErr()) return errAsync(checked.error);
-    return withAccess(reach(target, repo, undefined, "write", options ?? {}), (access) =>
-      replay(access, checked.value, (_oid, picked, parentTree, tree) => ({
-        base: parentTree,
-        theirs: tree,
-        commit: { ...picked, committer: checked.value.author },
-      })),
-    );
-  });
-}
+export const cherryPick: GitCall<CherryPickInput, PickResult, MergeRefsError> = gitCall({
+  scope: "write",
+  check: (input) => checkPick(input, "into"),
+  run: (access, checked) =>
+    replay(access, checked, (_oid, picked, parentTree, tree) => ({
+      base: parentTree,
+      theirs: tree,
+      commit: { ...picked, committer: checked.author },
+    })),
+});
 
 /**
  * Undoes the changes of `commits` on `branch`, one new commit each, as `git revert --no-edit` does. Takes the three
  * targets `commitFiles` takes.
  *
+ * @function
  * @example
  * const reverted = await revertCommits(client, "notes", { commits: [bad], branch: "main", author });
  * if (reverted.isOk()) console.log(reverted.value.commit);
  */
-export function revertCommits(
-  client: Client,
-  repo: string,
-  input: RevertCommitsInput,
-  options?: GitCallOptions,
-): ResultAsync<PickResult, MergeRefsError>;
-export function revertCommits(
-  target: ArtifactsRepoHandle | GitRemote,
-  input: RevertCommitsInput,
-  options?: GitCallOptions,
-): ResultAsync<PickResult, MergeRefsError>;
-export function revertCommits(target: GitTarget, ...rest: unknown[]): ResultAsync<PickResult, MergeRefsError> {
-  return guard(() => {
-    const [repo, input, options] = splitArgs<[RevertCommitsInput, GitCallOptions?]>(target, rest);
-    const checked = checkPick(input, input?.branch, "branch");
-    if (checked.isErr()) return errAsync(checked.error);
-    const message = input?.message;
-    if (message !== undefined && !isMessage(message)) {
-      return errAsync(new InvalidInputError("message must be a well-formed string without NUL", "message"));
-    }
-    return withAccess(reach(target, repo, undefined, "write", options ?? {}), (access) =>
-      replay(access, checked.value, (oid, reverted, parentTree, tree) => ({
-        base: tree,
-        theirs: parentTree,
-        commit: {
-          ...reverted,
-          author: checked.value.author,
-          committer: checked.value.author,
-          message: message ?? `Revert "${subject(reverted.message)}"\n\nThis reverts commit ${oid}.\n`,
-        },
-      })),
-    );
-  });
-}
+export const revertCommits: GitCall<RevertCommitsInput, PickResult, MergeRefsError> = gitCall({
+  scope: "write",
+  check: (input) => checkPick(input, "branch"),
+  run: (access, checked) =>
+    replay(access, checked, (oid, reverted, parentTree, tree) => ({
+      base: tree,
+      theirs: parentTree,
+      commit: {
+        ...reverted,
+        author: checked.author,
+        committer: checked.author,
+        message: checked.message ?? `Revert "${subject(reverted.message)}"\n\nThis reverts commit ${oid}.\n`,
+      },
+    })),
+});
 
 /** A message's first line, as git's `find_commit_subject` takes it for a revert's. */
 const subject = (message: string) => message.replace(/^\n+/, "").split("\n")[0] ?? "";
-
-interface CheckedPick {
-  commits: string[];
-  branch: string;
-  author: Required<Author>;
-  parent: string | undefined;
-}
-
-function checkPick(
-  input: { commits?: unknown; author?: unknown; parent?: unknown } | undefined,
-  branch: unknown,
-  field: string,
-): Result<CheckedPick, InvalidInputError> {
-  const invalid = (text: string, at: string) => err(new InvalidInputError(text, at));
-  if (typeof input !== "object" || input === null) return invalid("the input must be an object", "input");
-  const { commits, parent } = input;
-  if (!Array.isArray(commits) || commits.length === 0 || commits.length > MAX_COMMITS) {
-    return invalid(`commits must be an array of 1 to ${MAX_COMMITS} commits`, "commits");
-  }
-  if (!commits.every((commit) => isOid(commit) || isRefName(commit))) {
-    return invalid("commits must be commit ids, branches or tags", "commits");
-  }
-  if (!isRefName(branch)) return invalid(`${field} must be a branch name`, field);
-  if (parent !== undefined && !isOid(parent)) return invalid("parent must be a commit id", "parent");
-  return checkAuthor(input.author).map((author) => ({ commits: [...commits], branch, author, parent }));
-}
 
 /** How one commit is applied: the merge's base and theirs (trees; undefined: empty), and the new commit's fields. */
 type Apply = (
@@ -202,87 +132,70 @@ type Apply = (
   tree: string,
 ) => { base: string | undefined; theirs: string | undefined; commit: Omit<CommitObject, "tree" | "parents"> };
 
-async function replay(access: Access, input: CheckedPick, apply: Apply): Promise<Result<PickResult, Failure>> {
-  const { remote } = access;
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  // The branch's head and what every commit names, in one ls-refs.
-  const ref = `refs/heads/${input.branch}`;
-  const refs = await refsNamed(remote, caps.value, [ref, ...input.commits.flatMap(namesOf)]);
-  if (refs.isErr()) return err(refs.error);
-  const start = refs.value.get(ref)?.oid;
-  if (start === undefined) return err(new GitError("not-found", `no branch named ${input.branch}`));
-  if (input.parent !== undefined && start !== input.parent) {
-    return err(
-      new GitError("conflict", `branch ${input.branch} is at ${start}, not at the expected parent ${input.parent}`),
-    );
-  }
-  const commits: string[] = [];
-  for (const named of input.commits) {
-    const oid = resolvedIn(refs.value, named);
-    if (oid.isErr()) return err(oid.error);
-    commits.push(oid.value);
-  }
-  const store = new ObjectStore(remote.kept?.objects);
-  const loader = new ObjectLoader(remote, caps.value, store, access.sources);
-  // The commits with their root trees in one fetch, then their parents in another (where filter allows).
-  const fetched = await loader.prefetch([start, ...commits], "commit");
-  if (fetched.isErr()) return err(fetched.error);
-  const treeOf = async (oid: string) => loader.commitTree(oid);
-  const parents = new Map<string, string | undefined>();
-  for (const oid of commits) {
-    const tree = await treeOf(oid);
-    if (tree.isErr()) return err(tree.error);
-    const own = await store.parents(oid);
-    if (own.length > 1)
+function replay(access: Access, input: CheckedPick, apply: Apply): ResultAsync<PickResult, Failure> {
+  return safeTry(async function* () {
+    const { remote } = access;
+    const caps = yield* await capabilities(remote);
+    // The branch's head and what every commit names, in one ls-refs.
+    const ref = `refs/heads/${input.branch}`;
+    const refs = yield* await refsNamed(remote, caps, [ref, ...input.commits.flatMap(namesOf)]);
+    const start = refs.get(ref)?.oid;
+    if (start === undefined) return err(new GitError("not-found", `no branch named ${input.branch}`));
+    if (input.parent !== undefined && start !== input.parent) {
       return err(
-        new InvalidInputError(`commit ${oid} is a merge: pick or revert its parents' changes instead`, "commits"),
+        new GitError("conflict", `branch ${input.branch} is at ${start}, not at the expected parent ${input.parent}`),
       );
-    parents.set(oid, own[0]);
-  }
-  const parentCommits = [...parents.values()].filter((oid): oid is string => oid !== undefined);
-  const fetchedParents = await loader.prefetch(parentCommits, "commit");
-  if (fetchedParents.isErr()) return err(fetchedParents.error);
+    }
+    const commits = yield* Result.combine(input.commits.map((named) => resolvedIn(refs, named)));
+    const store = new ObjectStore(remote.kept?.objects);
+    const loader = new ObjectLoader(remote, caps, store, access.sources);
+    // The commits with their root trees in one fetch, then their parents in another (where filter allows).
+    yield* await loader.prefetch([start, ...commits], "commit");
+    const parents = new Map<string, string | undefined>();
+    for (const oid of commits) {
+      yield* await loader.commitTree(oid);
+      const own = await store.parents(oid);
+      if (own.length > 1) {
+        return err(
+          new InvalidInputError(`commit ${oid} is a merge: pick or revert its parents' changes instead`, "commits"),
+        );
+      }
+      parents.set(oid, own[0]);
+    }
+    yield* await loader.prefetch(
+      [...parents.values()].filter((oid): oid is string => oid !== undefined),
+      "commit",
+    );
 
-  let head = start;
-  const headTree = await treeOf(start);
-  if (headTree.isErr()) return err(headTree.error);
-  let ours = headTree.value;
-  const made: string[] = [];
-  const skipped: string[] = [];
-  const written: string[] = [];
-  for (const oid of commits) {
-    const tree = await treeOf(oid);
-    if (tree.isErr()) return err(tree.error);
-    const parent = parents.get(oid);
-    let parentTree: string | undefined;
-    if (parent !== undefined) {
-      const read = await treeOf(parent);
-      if (read.isErr()) return err(read.error);
-      parentTree = read.value;
+    let head = start;
+    let ours = yield* await loader.commitTree(start);
+    const made: string[] = [];
+    const skipped: string[] = [];
+    const written: string[] = [];
+    for (const oid of commits) {
+      const tree = yield* await loader.commitTree(oid);
+      const parent = parents.get(oid);
+      const parentTree = parent === undefined ? undefined : yield* await loader.commitTree(parent);
+      const step = apply(oid, await store.commitObject(oid), parentTree, tree);
+      const theirs = step.theirs ?? (await store.writeTree([]));
+      // A conflict names the commit whose change conflicted.
+      const merged = yield* (await mergeTrees(loader, loader, { base: step.base, ours, theirs })).mapErr((failure) =>
+        failure instanceof MergeConflict ? new MergeConflict(failure.conflicts, oid) : failure,
+      );
+      if (merged.tree === ours) {
+        skipped.push(oid);
+        continue;
+      }
+      head = await store.writeCommit({ ...step.commit, tree: merged.tree, parents: [head] });
+      ours = merged.tree;
+      made.push(head);
+      written.push(...merged.written, head);
     }
-    const step = apply(oid, await store.commitObject(oid), parentTree, tree.value);
-    const theirs = step.theirs ?? (await store.writeTree([]));
-    const merged = await mergeTrees(loader, loader, { base: step.base, ours, theirs });
-    if (merged.isErr()) {
-      const failure = merged.error;
-      return err(failure instanceof MergeConflict ? new MergeConflict(failure.conflicts, oid) : failure);
-    }
-    if (merged.value.tree === ours) {
-      skipped.push(oid);
-      continue;
-    }
-    head = await store.writeCommit({ ...step.commit, tree: merged.value.tree, parents: [head] });
-    ours = merged.value.tree;
-    made.push(head);
-    written.push(...merged.value.written, head);
-  }
-  if (made.length === 0) return ok({ commit: start, parents: [], commits: [], skipped, changed: [] });
-  const changed = await changedPaths(loader, start, head);
-  if (changed.isErr()) return err(changed.error);
-  const update = { old: start, new: head, objects: store.pack(written) };
-  const pushed = await pushOnto(remote, caps.value, input.branch, update, "applying the commits");
-  if (pushed.isErr()) return err(pushed.error);
-  const parentOfHead = made.length > 1 ? made.at(-2) : start;
-  return ok({ commit: head, parents: [parentOfHead as string], commits: made, skipped, changed: changed.value });
+    if (made.length === 0) return ok({ commit: start, parents: [], commits: [], skipped, changed: [] });
+    const changed = yield* await changedPaths(loader, start, head);
+    const update = { old: start, new: head, objects: store.pack(written) };
+    yield* await pushOnto(remote, caps, input.branch, update, "applying the commits");
+    const parentOfHead = made.length > 1 ? made.at(-2) : start;
+    return ok({ commit: head, parents: [parentOfHead as string], commits: made, skipped, changed });
+  });
 }

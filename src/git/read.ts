@@ -2,24 +2,15 @@ import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow
 import type { Client } from "../client.js";
 import { getFile, getLog } from "../contents.js";
 import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
-import {
-  type GitCallOptions,
-  type GitRemote,
-  guard,
-  isClient,
-  optionsProblem,
-  reach,
-  repoInfo,
-  splitArgs,
-  withAccess,
-} from "./access.js";
-import type { GitCallError, GitError } from "./errors.js";
+import { type GitCallOptions, isClient, optionsProblem, repoInfo } from "./access.js";
+import { type GitQuery, gitQuery } from "./call.js";
+import type { GitError } from "./errors.js";
 import { checkRead, type NonUtf8File, type ReadFilesInput, type ReadFilesResult } from "./input.js";
 import { isGlob } from "./objects/glob.js";
 import { isOid } from "./objects/hash.js";
 import { type FileEntry, loadTrees, ObjectLoader, selectFiles } from "./objects/loader.js";
 import { type Selection, select } from "./objects/path.js";
-import type { ArtifactsRepoHandle, ObjectSource } from "./objects/sources.js";
+import type { ObjectSource } from "./objects/sources.js";
 import { ObjectStore } from "./objects/store.js";
 import { decodeUtf8, toBytes } from "./objects/tree.js";
 import { resolveRef } from "./wire/refs.js";
@@ -36,41 +27,24 @@ import { capabilities } from "./wire/upload-pack.js";
  * token kept serves too), unless `token` is given. Called with `{ remote, token }`, it uses those, and `HEAD` as the
  * default ref.
  *
+ * @function
  * @example
  * const read = await readFiles(client, "notes", { ref: "main", paths: ["README.md", "notes/"] });
  * if (read.isOk()) console.log(new TextDecoder().decode(read.value.files.get("README.md")));
  */
-export function readFiles(
-  client: Client,
-  repo: string,
-  input?: ReadFilesInput,
-  options?: GitCallOptions,
-): ResultAsync<ReadFilesResult, GitCallError>;
-export function readFiles(
-  target: ArtifactsRepoHandle | GitRemote,
-  input?: ReadFilesInput,
-  options?: GitCallOptions,
-): ResultAsync<ReadFilesResult, GitCallError>;
-export function readFiles(
-  target: Client | ArtifactsRepoHandle | GitRemote,
-  ...rest: [string, ReadFilesInput?, GitCallOptions?] | [ReadFilesInput?, GitCallOptions?]
-): ResultAsync<ReadFilesResult, GitCallError> {
-  return guard(() => {
-    const [repo, input = {}, options = {}] = splitArgs<[ReadFilesInput?, GitCallOptions?]>(target, rest);
-    return checkRead(input).asyncAndThen(({ ref, paths }) => {
-      const byGit = () =>
-        withAccess(reach(target, repo, input?.token, "read", options ?? {}), (access) =>
-          readWith(access.remote, ref ?? access.defaultBranch, paths, access.sources),
-        );
-      if (!isClient(target) || input?.token !== undefined || !fewFiles(paths)) return byGit();
-      const wrong = optionsProblem(options ?? {});
-      if (wrong) return errAsync(wrong);
-      return restRead(target, repo as string, ref, paths, options ?? {}).andThen((read) =>
-        read === undefined ? byGit() : okAsync(read),
-      );
-    });
-  });
-}
+export const readFiles: GitQuery<ReadFilesInput, ReadFilesResult> = gitQuery({
+  scope: "read",
+  check: (input) => checkRead(input as ReadFilesInput),
+  inputToken: true,
+  // A few files by exact path, with a client: the REST contents routes, no token and no Git.
+  first: (target, { repo, input: { ref, paths }, options, token }) => {
+    if (!isClient(target) || token !== undefined || !fewFiles(paths)) return okAsync(undefined);
+    const wrong = optionsProblem(options);
+    if (wrong) return errAsync(wrong);
+    return restRead(target, repo as string, ref, paths, options);
+  },
+  run: (access, { ref, paths }) => readWith(access.remote, ref ?? access.defaultBranch, paths, access.sources),
+});
 
 type Failure = GitError | TransportError | InvalidInputError;
 

@@ -185,11 +185,19 @@ describe("branches with a handle", () => {
 describe("branches: their input", () => {
   const target = { remote: URL, token: new MemoryRemote().options.token };
   it.each([
-    [{ name: "HEAD", from: "main" }, "name must be a valid branch name (not HEAD)", "name"],
-    [{ name: "a..b", from: "main" }, "name must be a valid branch name (not HEAD)", "name"],
-    [{ name: "x", from: "a b" }, "from must be a branch, a tag or a commit id", "from"],
-    [{ name: "x" }, "from must be a branch, a tag or a commit id", "from"],
-    [undefined, "name must be a valid branch name (not HEAD)", "name"],
+    [
+      { name: "HEAD", from: "main" },
+      'name must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)',
+      "name",
+    ],
+    [
+      { name: "a..b", from: "main" },
+      'name must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)',
+      "name",
+    ],
+    [{ name: "x", from: "a b" }, "from must be a branch, a tag, a commit id or HEAD", "from"],
+    [{ name: "x" }, "from must be a branch, a tag, a commit id or HEAD", "from"],
+    [undefined, 'name must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)', "name"],
   ])("createBranch refuses %j before any request", async (input, message, field) => {
     const remote = new MemoryRemote().serve(URL);
     const refused = await createBranch(target, input as { name: string; from: string });
@@ -198,9 +206,9 @@ describe("branches: their input", () => {
   });
 
   it.each([
-    [{ name: "HEAD" }, "name must be a valid branch name (not HEAD)", "name"],
+    [{ name: "HEAD" }, 'name must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)', "name"],
     [{ name: "x", parent: "main" }, "parent must be a commit id (40 lowercase hex)", "parent"],
-    [undefined, "name must be a valid branch name (not HEAD)", "name"],
+    [undefined, 'name must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)', "name"],
   ])("deleteBranch refuses %j before any request", async (input, message, field) => {
     const remote = new MemoryRemote().serve(URL);
     const refused = await deleteBranch(target, input as { name: string });

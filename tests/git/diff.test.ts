@@ -232,14 +232,16 @@ describe("diffRefs: its input", () => {
     ["the diff must be an object", "input", "main"],
     ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: null }],
     ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: { repo: 5 } }],
-    ["paths must be an array of paths", "paths", { paths: ["a.txt", ""] }],
-    ["paths must be an array of paths", "paths", { paths: [5] }],
+    ['paths: "" is not a file or folder path', "paths", { paths: ["a.txt", ""] }],
+    ["paths: 5 is not a file or folder path", "paths", { paths: [5] }],
+    // As readFiles, grepFiles and listCommits take them.
+    ['paths: "../a.txt" is not a file or folder path', "paths", { paths: ["../a.txt"] }],
     ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: "a..b" }],
     ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: { repo: "" } }],
     ["to must be a branch, a tag, a commit id, or { repo, ref }", "to", { to: 7 }],
     ["from: another repo can be named with a client only", "from", { from: { repo: "fork" } }],
     ["paths must be an array of paths", "paths", { paths: "docs/" }],
-    ["paths must be an array of paths", "paths", { paths: [""] }],
+    ['paths: "" is not a file or folder path', "paths", { paths: [""] }],
     ["contents must be a boolean", "contents", { contents: 1 }],
   ])("refuses, before any request: %s", async (message, field, input) => {
     const remote = new MemoryRemote().serve(URL);

@@ -491,7 +491,7 @@ describe("mergeRefs: its input", () => {
     ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: "bad..name" }],
     ["from must be a branch, a tag, a commit id, or { repo, ref }", "from", { from: { repo: "" } }],
     ["from: another repo can be named with a client only", "from", { from: { repo: "fork" } }],
-    ["into must be a valid branch name (not HEAD)", "into", { into: "HEAD" }],
+    ['into must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)', "into", { into: "HEAD" }],
     ["parent must be a commit id (40 lowercase hex)", "parent", { parent: "main" }],
     ["squash must be a boolean", "squash", { squash: "yes" }],
     ['fastForward must be "allow", "never" or "only"', "fastForward", { fastForward: "always" }],
