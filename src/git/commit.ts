@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { aborted, InvalidInputError, type TransportError } from "../errors.js";
 import { sleep } from "../retry.js";
 import { type GitCall, gitCall } from "./call.js";
@@ -68,86 +68,86 @@ export async function commitWith<E = never>(
   commit: CheckedCommit,
   plan?: Plan<E>,
 ): Promise<Result<CommitFilesResult, Failure | E>> {
-  const store = new ObjectStore(remote.kept?.objects);
-  // The blobs are the same whatever the head: written once, pushed with every attempt.
-  const blobs = new Set<string>();
-  const changes = new Map<string, string | null>();
-  for (const [path, content] of commit.files) {
-    const oid = content === null ? null : await store.writeBlob(content);
-    if (oid !== null) blobs.add(oid);
-    changes.set(fromUtf8(path), oid);
-  }
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const loader = new ObjectLoader(remote, caps.value, store, sources);
-  let known = commit.branch ?? defaultBranch;
-  // The heads a push needs, in one ls-refs: the branch's (or, with no branch known, HEAD's, which names it: then
-  // it is known for the attempts after) and `from`'s.
-  const heads = async (): Promise<GitResult<{ branch: string; refs: Map<string, Ref> }>> => {
-    const names = [known === undefined ? "HEAD" : `refs/heads/${known}`];
-    if (commit.from !== undefined) names.push(`refs/heads/${commit.from}`);
-    const refs = await refsNamed(remote, caps.value, names);
-    if (refs.isErr()) return err(refs.error);
-    if (known !== undefined) return ok({ branch: known, refs: refs.value });
-    const head = refs.value.get("HEAD");
-    const named = headBranch(head);
-    if (named.isErr()) return err(named.error);
-    known = named.value;
-    if (head?.oid !== undefined) refs.value.set(`refs/heads/${known}`, { name: `refs/heads/${known}`, oid: head.oid });
-    return ok({ branch: known, refs: refs.value });
-  };
-
-  for (let attempt = 1; ; attempt++) {
-    const read = await heads();
-    if (read.isErr()) return err(read.error);
-    const { branch, refs } = read.value;
-    const ref = `refs/heads/${branch}`;
-    const head = refs.get(ref)?.oid;
-
-    if (commit.parent === null && head !== undefined) {
-      return err(new GitError("conflict", `branch ${branch} already exists (parent: null asks for a new branch)`));
+  return safeTry(async function* () {
+    const store = new ObjectStore(remote.kept?.objects);
+    // The blobs are the same whatever the head: written once, pushed with every attempt.
+    const blobs = new Set<string>();
+    const changes = new Map<string, string | null>();
+    for (const [path, content] of commit.files) {
+      const oid = content === null ? null : await store.writeBlob(content);
+      if (oid !== null) blobs.add(oid);
+      changes.set(fromUtf8(path), oid);
     }
-    if (typeof commit.parent === "string" && head !== commit.parent) {
-      const found = head === undefined ? "does not exist" : `is at ${head}`;
-      return err(new GitError("conflict", `branch ${branch} ${found}, not at the expected parent ${commit.parent}`));
-    }
-    let base = head;
-    if (base === undefined && commit.from !== undefined) {
-      base = refs.get(`refs/heads/${commit.from}`)?.oid;
-      if (base === undefined) return err(new GitError("not-found", `branch ${commit.from} (from) does not exist`));
-    }
+    const caps = yield* await capabilities(remote);
+    const loader = new ObjectLoader(remote, caps, store, sources);
+    let known = commit.branch ?? defaultBranch;
+    // The heads a push needs, in one ls-refs: the branch's (or, with no branch known, HEAD's, which names it: then
+    // it is known for the attempts after) and `from`'s.
+    const heads = async (): Promise<GitResult<{ branch: string; refs: Map<string, Ref> }>> => {
+      const names = [known === undefined ? "HEAD" : `refs/heads/${known}`];
+      if (commit.from !== undefined) names.push(`refs/heads/${commit.from}`);
+      return (await refsNamed(remote, caps, names)).andThen((refs) => {
+        if (known !== undefined) return ok({ branch: known, refs });
+        const head = refs.get("HEAD");
+        return headBranch(head).map((branch) => {
+          known = branch;
+          if (head?.oid !== undefined)
+            refs.set(`refs/heads/${branch}`, { name: `refs/heads/${branch}`, oid: head.oid });
+          return { branch, refs };
+        });
+      });
+    };
 
-    const made = await makeCommit(loader, base, changes, commit, plan);
-    if (made.isErr()) return err(made.error);
-    const { oid, tree, written, unchanged } = made.value;
-    const result = { commit: oid, parent: unchanged ? oid : (base ?? null), tree, branch, unchanged };
-    // Nothing to say: the branch already is what the files ask for.
-    if (unchanged && head !== undefined) return ok(result);
-    // A new branch `from` another with no change is that branch's head under a new name: no objects to send.
-    const objects = store.pack(unchanged ? [] : [...blobs, ...written, oid]);
-    const pushed = await pushRef(remote, caps.value, { ref, old: head ?? ZERO_OID, new: oid, objects });
-    if (pushed.isOk()) return ok(result);
+    for (let attempt = 1; ; attempt++) {
+      const read = yield* await heads();
+      const { branch, refs } = read;
+      const ref = `refs/heads/${branch}`;
+      const head = refs.get(ref)?.oid;
 
-    // Refused: because the branch moved meanwhile (a conflict, or another attempt), or for a reason of the remote's own.
-    if (pushed.error._tag !== "RefMoved") return err(pushed.error);
-    if (commit.parent !== undefined) {
-      return err(
-        new GitError(
-          "conflict",
-          `branch ${branch} moved while committing (it was expected at ${commit.parent ?? "nothing"})`,
-        ),
+      if (commit.parent === null && head !== undefined) {
+        return err(new GitError("conflict", `branch ${branch} already exists (parent: null asks for a new branch)`));
+      }
+      if (typeof commit.parent === "string" && head !== commit.parent) {
+        const found = head === undefined ? "does not exist" : `is at ${head}`;
+        return err(new GitError("conflict", `branch ${branch} ${found}, not at the expected parent ${commit.parent}`));
+      }
+      let base = head;
+      if (base === undefined && commit.from !== undefined) {
+        base = refs.get(`refs/heads/${commit.from}`)?.oid;
+        if (base === undefined) return err(new GitError("not-found", `branch ${commit.from} (from) does not exist`));
+      }
+
+      const made = yield* await makeCommit(loader, base, changes, commit, plan);
+      const { oid, tree, written, unchanged } = made;
+      const result = { commit: oid, parent: unchanged ? oid : (base ?? null), tree, branch, unchanged };
+      // Nothing to say: the branch already is what the files ask for.
+      if (unchanged && head !== undefined) return ok(result);
+      // A new branch `from` another with no change is that branch's head under a new name: no objects to send.
+      const objects = store.pack(unchanged ? [] : [...blobs, ...written, oid]);
+      const pushed = await pushRef(remote, caps, { ref, old: head ?? ZERO_OID, new: oid, objects });
+      if (pushed.isOk()) return ok(result);
+
+      // Refused: because the branch moved meanwhile (a conflict, or another attempt), or for a reason of the remote's own.
+      if (pushed.error._tag !== "RefMoved") return err(pushed.error);
+      if (commit.parent !== undefined) {
+        return err(
+          new GitError(
+            "conflict",
+            `branch ${branch} moved while committing (it was expected at ${commit.parent ?? "nothing"})`,
+          ),
+        );
+      }
+      if (attempt >= ATTEMPTS) {
+        return err(new GitError("conflict", `branch ${branch} kept moving: gave up after ${ATTEMPTS} attempts`));
+      }
+      remote.debug(`branch ${branch} moved during attempt ${attempt}: re-applying the files on its new head`);
+      const slept = await sleep(Math.random() * 100 * 2 ** Math.min(attempt, 5), remote.signal).then(
+        () => undefined,
+        () => "aborted",
       );
+      if (slept && remote.signal) return err(aborted(remote.signal));
     }
-    if (attempt >= ATTEMPTS) {
-      return err(new GitError("conflict", `branch ${branch} kept moving: gave up after ${ATTEMPTS} attempts`));
-    }
-    remote.debug(`branch ${branch} moved during attempt ${attempt}: re-applying the files on its new head`);
-    const slept = await sleep(Math.random() * 100 * 2 ** Math.min(attempt, 5), remote.signal).then(
-      () => undefined,
-      () => "aborted",
-    );
-    if (slept && remote.signal) return err(aborted(remote.signal));
-  }
+  });
 }
 
 /**
@@ -161,42 +161,41 @@ async function makeCommit<E>(
   commit: CheckedCommit,
   plan: Plan<E> | undefined,
 ): Promise<Result<{ oid: string; tree: string; written: string[]; unchanged: boolean }, Failure | E>> {
-  const { store } = loader;
-  let root: string | undefined;
-  if (base !== undefined) {
-    const tree = await loader.commitTree(base);
-    if (tree.isErr()) return err(tree.error);
-    root = tree.value;
-  }
-  const written: string[] = [];
-  let changes = given;
-  if (plan) {
-    const planned = await plan(loader, root);
-    if (planned.isErr()) return err(planned.error);
-    changes = new Map([...given, ...planned.value.changes]);
-    written.push(...planned.value.blobs);
-  }
-  if (root !== undefined) {
-    // Only the trees on a changed path: the edit reads no other.
-    const paths = [...changes.keys()];
-    const loaded = await loadTrees(loader, root, (folder) => paths.some((path) => path.startsWith(folder)));
-    if (loaded.isErr()) return err(loaded.error);
-  }
-  try {
-    const tree = await applyChanges(store, root, changes, written);
-    if (base !== undefined && tree === root && !commit.allowEmpty)
-      return ok({ oid: base, tree, written, unchanged: true });
-    const oid = await store.writeCommit({
-      message: commit.message,
-      tree,
-      parents: base === undefined ? [] : [base],
-      author: commit.author,
-      committer: commit.author,
-    });
-    return ok({ oid, tree, written, unchanged: false });
-  } catch (error) {
-    if (error instanceof TreeConflict) return err(new InvalidInputError(error.message, "files"));
-    const reason = error instanceof Error ? error.message : String(error);
-    return err(new GitError("protocol", `could not build the commit from the fetched trees: ${reason}`));
-  }
+  return safeTry(async function* () {
+    const { store } = loader;
+    let root: string | undefined;
+    if (base !== undefined) {
+      const tree = yield* await loader.commitTree(base);
+      root = tree;
+    }
+    const written: string[] = [];
+    let changes = given;
+    if (plan) {
+      const planned = yield* await plan(loader, root);
+      changes = new Map([...given, ...planned.changes]);
+      written.push(...planned.blobs);
+    }
+    if (root !== undefined) {
+      // Only the trees on a changed path: the edit reads no other.
+      const paths = [...changes.keys()];
+      yield* await loadTrees(loader, root, (folder) => paths.some((path) => path.startsWith(folder)));
+    }
+    try {
+      const tree = await applyChanges(store, root, changes, written);
+      if (base !== undefined && tree === root && !commit.allowEmpty)
+        return ok({ oid: base, tree, written, unchanged: true });
+      const oid = await store.writeCommit({
+        message: commit.message,
+        tree,
+        parents: base === undefined ? [] : [base],
+        author: commit.author,
+        committer: commit.author,
+      });
+      return ok({ oid, tree, written, unchanged: false });
+    } catch (error) {
+      if (error instanceof TreeConflict) return err(new InvalidInputError(error.message, "files"));
+      const reason = error instanceof Error ? error.message : String(error);
+      return err(new GitError("protocol", `could not build the commit from the fetched trees: ${reason}`));
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import { err, ok, Result } from "neverthrow";
+import { err, ok, Result, safeTry } from "neverthrow";
 import type { Access } from "./access.js";
 import { type GitCall, gitCall } from "./call.js";
 import { label, unifiedPatch } from "./diff/patch.js";
@@ -85,57 +85,48 @@ async function compare(
   elsewhere: Map<string, Access>,
   input: CheckedDiff,
 ): Promise<Result<DiffRefsResult, Failure>> {
-  // A store per repo (objects are the same whichever side asks), a loader per side (its last resort is its commit).
-  const stores = new Map<Access, ObjectStore>();
-  const [fromAccess, toAccess] = [input.from, input.to].map((spec) =>
-    typeof spec === "string" ? here : (elsewhere.get(spec.repo) ?? here),
-  ) as [Access, Access];
-  const refOf = (spec: RefSpec, access: Access) => {
-    const ref = typeof spec === "string" ? spec : spec.ref;
-    return ref === "HEAD" ? undefined : (ref ?? access.defaultBranch);
-  };
-  const loaderOf = async (access: Access): Promise<Result<ObjectLoader, Failure>> => {
-    const caps = await capabilities(access.remote);
-    if (caps.isErr()) return err(caps.error);
-    const store = stores.get(access) ?? new ObjectStore(access.remote.kept?.objects);
-    stores.set(access, store);
-    return ok(new ObjectLoader(access.remote, caps.value, store, access.sources));
-  };
-  const fromLoader = await loaderOf(fromAccess);
-  if (fromLoader.isErr()) return err(fromLoader.error);
-  const toLoader = await loaderOf(toAccess);
-  if (toLoader.isErr()) return err(toLoader.error);
-  // Both refs of one repo in one ls-refs, both commits (with their root trees) in one fetch.
-  const refs = [refOf(input.from, fromAccess), refOf(input.to, toAccess)];
-  const commits: Result<string[], Failure> =
-    fromAccess === toAccess
-      ? await resolveRefs(fromAccess.remote, fromLoader.value.caps, refs)
+  return safeTry(async function* () {
+    // A store per repo (objects are the same whichever side asks), a loader per side (its last resort is its commit).
+    const stores = new Map<Access, ObjectStore>();
+    const [fromAccess, toAccess] = [input.from, input.to].map((spec) =>
+      typeof spec === "string" ? here : (elsewhere.get(spec.repo) ?? here),
+    ) as [Access, Access];
+    const refOf = (spec: RefSpec, access: Access) => {
+      const ref = typeof spec === "string" ? spec : spec.ref;
+      return ref === "HEAD" ? undefined : (ref ?? access.defaultBranch);
+    };
+    const loaderOf = async (access: Access): Promise<Result<ObjectLoader, Failure>> =>
+      (await capabilities(access.remote)).map((caps) => {
+        const store = stores.get(access) ?? new ObjectStore(access.remote.kept?.objects);
+        stores.set(access, store);
+        return new ObjectLoader(access.remote, caps, store, access.sources);
+      });
+    const fromLoader = yield* await loaderOf(fromAccess);
+    const toLoader = yield* await loaderOf(toAccess);
+    // Both refs of one repo in one ls-refs, both commits (with their root trees) in one fetch.
+    const refs = [refOf(input.from, fromAccess), refOf(input.to, toAccess)];
+    const [fromCommit, toCommit] = (yield* fromAccess === toAccess
+      ? await resolveRefs(fromAccess.remote, fromLoader.caps, refs)
       : Result.combine(
           await Promise.all([
-            resolveRef(fromAccess.remote, fromLoader.value.caps, refs[0]),
-            resolveRef(toAccess.remote, toLoader.value.caps, refs[1]),
+            resolveRef(fromAccess.remote, fromLoader.caps, refs[0]),
+            resolveRef(toAccess.remote, toLoader.caps, refs[1]),
           ]),
-        );
-  if (commits.isErr()) return err(commits.error);
-  const [fromCommit, toCommit] = commits.value as [string, string];
-  if (fromLoader.value.shares(toLoader.value)) {
-    const fetched = await fromLoader.value.prefetch([fromCommit, toCommit], "commit");
-    if (fetched.isErr()) return err(fetched.error);
-  }
-  const side = async (loader: ObjectLoader, commit: string): Promise<Result<Side, Failure>> =>
-    (await loader.commitTree(commit)).map((root) => ({ loader, commit, root }));
-  const from = await side(fromLoader.value, fromCommit);
-  if (from.isErr()) return err(from.error);
-  const to = await side(toLoader.value, toCommit);
-  if (to.isErr()) return err(to.error);
-  const selection = select(input.paths);
-  const changes = await walk(from.value, to.value, selection);
-  if (changes.isErr()) return err(changes.error);
-  if (input.contents) {
-    const patched = await withContents(from.value, to.value, changes.value);
-    if (patched.isErr()) return err(patched.error);
-  }
-  return ok({ from: from.value.commit, to: to.value.commit, changes: changes.value.map(({ change }) => change) });
+        )) as [string, string];
+    if (fromLoader.shares(toLoader)) {
+      yield* await fromLoader.prefetch([fromCommit, toCommit], "commit");
+    }
+    const side = async (loader: ObjectLoader, commit: string): Promise<Result<Side, Failure>> =>
+      (await loader.commitTree(commit)).map((root) => ({ loader, commit, root }));
+    const from = yield* await side(fromLoader, fromCommit);
+    const to = yield* await side(toLoader, toCommit);
+    const selection = select(input.paths);
+    const changes = yield* await walk(from, to, selection);
+    if (input.contents) {
+      yield* await withContents(from, to, changes);
+    }
+    return ok({ from: from.commit, to: to.commit, changes: changes.map(({ change }) => change) });
+  });
 }
 
 /**
@@ -143,40 +134,41 @@ async function compare(
  * is no blob: git shows it as the line `Subproject commit <id>`, and so does this.
  */
 async function withContents(from: Side, to: Side, found: Found[]): Promise<Result<void, Failure>> {
-  const blob = (entry: { mode: string; id: string } | undefined): entry is { mode: string; id: string } =>
-    entry !== undefined && kindOf(entry.mode) !== "gitlink";
-  const loaded = await bothSides(
-    from,
-    to,
-    found.flatMap(({ change }) => (blob(change.before) ? [change.before.id] : [])),
-    found.flatMap(({ change }) => (blob(change.after) ? [change.after.id] : [])),
-    "blob",
-  );
-  if (loaded.isErr()) return err(loaded.error);
-  const content = async (side: Side, entry: { mode: string; id: string } | undefined) => {
-    if (entry === undefined) return new Uint8Array();
-    if (kindOf(entry.mode) === "gitlink") return new TextEncoder().encode(`Subproject commit ${entry.id}\n`);
-    return await side.loader.store.blob(entry.id);
-  };
-  for (const { bytes: path, change } of found) {
-    const before = await content(from, change.before);
-    const after = await content(to, change.after);
-    if (isBinary(before) || isBinary(after)) {
-      change.binary = true;
-      continue;
+  return safeTry(async function* () {
+    const blob = (entry: { mode: string; id: string } | undefined): entry is { mode: string; id: string } =>
+      entry !== undefined && kindOf(entry.mode) !== "gitlink";
+    yield* await bothSides(
+      from,
+      to,
+      found.flatMap(({ change }) => (blob(change.before) ? [change.before.id] : [])),
+      found.flatMap(({ change }) => (blob(change.after) ? [change.after.id] : [])),
+      "blob",
+    );
+    const content = async (side: Side, entry: { mode: string; id: string } | undefined) => {
+      if (entry === undefined) return new Uint8Array();
+      if (kindOf(entry.mode) === "gitlink") return new TextEncoder().encode(`Subproject commit ${entry.id}\n`);
+      return await side.loader.store.blob(entry.id);
+    };
+    for (const { bytes: path, change } of found) {
+      const before = await content(from, change.before);
+      const after = await content(to, change.after);
+      if (isBinary(before) || isBinary(after)) {
+        change.binary = true;
+        continue;
+      }
+      const a = toByteString(before);
+      const b = toByteString(after);
+      const [oldName, newName] = [label("a/", path), label("b/", path)];
+      // A file that became a symlink or a submodule (or back) is, for git diff, one deleted and one added.
+      const patch =
+        change.status === "type-changed"
+          ? unifiedPatch(oldName, "/dev/null", a, "") + unifiedPatch("/dev/null", newName, "", b)
+          : unifiedPatch(change.before ? oldName : "/dev/null", change.after ? newName : "/dev/null", a, b);
+      const text = toBytes(patch);
+      const decoded = decodeUtf8(patch);
+      change.patch = decoded ?? new TextDecoder().decode(text);
+      if (decoded === undefined) change.patchBytes = text;
     }
-    const a = toByteString(before);
-    const b = toByteString(after);
-    const [oldName, newName] = [label("a/", path), label("b/", path)];
-    // A file that became a symlink or a submodule (or back) is, for git diff, one deleted and one added.
-    const patch =
-      change.status === "type-changed"
-        ? unifiedPatch(oldName, "/dev/null", a, "") + unifiedPatch("/dev/null", newName, "", b)
-        : unifiedPatch(change.before ? oldName : "/dev/null", change.after ? newName : "/dev/null", a, b);
-    const text = toBytes(patch);
-    const decoded = decodeUtf8(patch);
-    change.patch = decoded ?? new TextDecoder().decode(text);
-    if (decoded === undefined) change.patchBytes = text;
-  }
-  return ok(undefined);
+    return ok(undefined);
+  });
 }

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import type { InvalidInputError, TransportError } from "../errors.js";
 import type { Access } from "./access.js";
 import { type GitCall, gitCall } from "./call.js";
@@ -38,53 +38,48 @@ export const readFileStream: GitCall<ReadFileStreamInput, FileStream> = gitCall(
 type Failure = GitError | TransportError | InvalidInputError;
 
 async function streamWith(access: Access, ref: string | undefined, path: string): Promise<Result<FileStream, Failure>> {
-  const { remote } = access;
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const commit = await resolveRef(remote, caps.value, ref);
-  if (commit.isErr()) return err(commit.error);
-  const store = new ObjectStore(remote.kept?.objects);
-  const loader = new ObjectLoader(remote, caps.value, store, access.sources);
-  const root = await loader.commitTree(commit.value);
-  if (root.isErr()) return err(root.error);
-  const stored = fromUtf8(path);
-  const loaded = await loadTrees(loader, root.value, (folder) => stored.startsWith(folder));
-  if (loaded.isErr()) return err(loaded.error);
+  return safeTry(async function* () {
+    const { remote } = access;
+    const caps = yield* await capabilities(remote);
+    const commit = yield* await resolveRef(remote, caps, ref);
+    const store = new ObjectStore(remote.kept?.objects);
+    const loader = new ObjectLoader(remote, caps, store, access.sources);
+    const root = yield* await loader.commitTree(commit);
+    const stored = fromUtf8(path);
+    yield* await loadTrees(loader, root, (folder) => stored.startsWith(folder));
 
-  // The file's entry, a folder at a time.
-  let tree = root.value;
-  const names = stored.split("/");
-  let entry: { mode: string; oid: string } | undefined;
-  for (const [index, name] of names.entries()) {
-    entry = (await store.tree(tree)).find((candidate) => candidate.name === name);
-    const last = index === names.length - 1;
-    if (!entry || (!last && kindOf(entry.mode) !== "tree")) {
-      return err(new GitError("not-found", `no file ${path} at ${commit.value}`));
+    // The file's entry, a folder at a time.
+    let tree = root;
+    const names = stored.split("/");
+    let entry: { mode: string; oid: string } | undefined;
+    for (const [index, name] of names.entries()) {
+      entry = (await store.tree(tree)).find((candidate) => candidate.name === name);
+      const last = index === names.length - 1;
+      if (!entry || (!last && kindOf(entry.mode) !== "tree")) {
+        return err(new GitError("not-found", `no file ${path} at ${commit}`));
+      }
+      tree = entry.oid;
     }
-    tree = entry.oid;
-  }
-  const { mode, oid } = entry as { mode: string; oid: string };
-  const kind = kindOf(mode);
-  if (kind === "tree" || kind === "gitlink") {
-    return err(
-      new GitError("not-found", `${path} is a ${kind === "tree" ? "folder" : "submodule"} at ${commit.value}`),
-    );
-  }
-  const file = { commit: commit.value, path, mode };
+    const { mode, oid } = entry as { mode: string; oid: string };
+    const kind = kindOf(mode);
+    if (kind === "tree" || kind === "gitlink") {
+      return err(new GitError("not-found", `${path} is a ${kind === "tree" ? "folder" : "submodule"} at ${commit}`));
+    }
+    const file = { commit: commit, path, mode };
 
-  if (!store.has(oid)) {
-    const streamed = await streamById(remote, caps.value, oid);
-    if (streamed.isOk()) {
-      return ok({ ...file, size: streamed.value.size, stream: streamed.value.stream });
+    if (!store.has(oid)) {
+      const streamed = await streamById(remote, caps, oid);
+      if (streamed.isOk()) {
+        return ok({ ...file, size: streamed.value.size, stream: streamed.value.stream });
+      }
+      // Refused by id (a remote of its own kind): the call's other sources, then the whole commit.
+      if (streamed.error._tag !== "GitError" || streamed.error.maxFetchBytes !== undefined) return err(streamed.error);
+      remote.debug(`the file could not be streamed by id (${streamed.error.message}): reading it whole`);
+      yield* await loader.blobs([oid]);
     }
-    // Refused by id (a remote of its own kind): the call's other sources, then the whole commit.
-    if (streamed.error._tag !== "GitError" || streamed.error.maxFetchBytes !== undefined) return err(streamed.error);
-    remote.debug(`the file could not be streamed by id (${streamed.error.message}): reading it whole`);
-    const held = await loader.blobs([oid]);
-    if (held.isErr()) return err(held.error);
-  }
-  const bytes = await store.blob(oid);
-  return ok({ ...file, size: bytes.byteLength, stream: slices(bytes) });
+    const bytes = await store.blob(oid);
+    return ok({ ...file, size: bytes.byteLength, stream: slices(bytes) });
+  });
 }
 
 interface Streamed {

@@ -1,4 +1,4 @@
-import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import { ok, type ResultAsync, safeTry } from "neverthrow";
 import type { ArtifactsError } from "../errors.js";
 import type { Access } from "./access.js";
 import { type GitQuery, gitQuery } from "./call.js";
@@ -186,27 +186,30 @@ class History {
 
   /** Fetches what `oids` lack of the walk's history, `depth` commits deep (commits alone where filter allows). */
   async ready(oids: readonly string[]): Promise<GitResult<void>> {
-    const missing = [...new Set(oids)].filter((oid) => !this.store.has(oid) && !this.absent.has(oid));
-    if (missing.length === 0) return ok(undefined);
-    const { caps } = this.loader;
-    const held = await fetchInto(
-      this.loader.remote,
-      caps,
-      this.store,
-      {
-        wants: missing,
-        ...(fetchSupports(caps, "shallow") ? { deepen: this.depth } : {}),
-        ...(this.loader.filters ? { filter: "tree:0" } : {}),
-      },
-      // Without filter the pack holds every file too: the walk keeps only commits and trees.
-      (object) => object.type !== "blob",
+    return safeTry(
+      async function* (this: History) {
+        const missing = [...new Set(oids)].filter((oid) => !this.store.has(oid) && !this.absent.has(oid));
+        if (missing.length === 0) return ok(undefined);
+        const { caps } = this.loader;
+        const held = yield* await fetchInto(
+          this.loader.remote,
+          caps,
+          this.store,
+          {
+            wants: missing,
+            ...(fetchSupports(caps, "shallow") ? { deepen: this.depth } : {}),
+            ...(this.loader.filters ? { filter: "tree:0" } : {}),
+          },
+          // Without filter the pack holds every file too: the walk keeps only commits and trees.
+          (object) => object.type !== "blob",
+        );
+        for (const oid of held) if (this.store.isCommit(oid)) this.known.add(oid);
+        this.depth *= GROWTH;
+        // What the remote did not send even so, it does not have: a shallow repo's history ends there.
+        for (const oid of missing) if (!this.store.has(oid)) this.absent.add(oid);
+        return ok(undefined);
+      }.bind(this),
     );
-    if (held.isErr()) return err(held.error);
-    for (const oid of held.value) if (this.store.isCommit(oid)) this.known.add(oid);
-    this.depth *= GROWTH;
-    // What the remote did not send even so, it does not have: a shallow repo's history ends there.
-    for (const oid of missing) if (!this.store.has(oid)) this.absent.add(oid);
-    return ok(undefined);
   }
 
   /**
@@ -217,42 +220,48 @@ class History {
     oid: string,
     queue: readonly { oid: string }[],
   ): Promise<GitResult<{ shown: boolean; follow: string[] } | undefined>> {
-    const parents = await this.parents(oid);
-    if (parents.some((parent) => !this.store.has(parent))) {
-      // Every parent the walk waits on at its edge, in one fetch.
-      const waiting = await Promise.all(queue.map(({ oid: queued }) => this.parents(queued)));
-      const fetched = await this.ready(waiting.flat().filter((parent) => !this.store.has(parent)));
-      return fetched.map(() => undefined);
-    }
-    const { selection } = this.input;
-    if (selection === undefined) return ok({ shown: true, follow: parents });
-    if (!this.verdicts.has(oid)) {
-      const compared = await this.compare(selection, [oid, ...queue.map(({ oid: queued }) => queued)]);
-      if (compared.isErr()) return err(compared.error);
-    }
-    const verdict = this.verdicts.get(oid) ?? [];
-    if (parents.length === 0) return ok({ shown: !verdict[0], follow: [] });
-    const same = verdict.indexOf(true);
-    return ok(same === -1 ? { shown: true, follow: parents } : { shown: false, follow: [parents[same] as string] });
+    return safeTry(
+      async function* (this: History) {
+        const parents = await this.parents(oid);
+        if (parents.some((parent) => !this.store.has(parent))) {
+          // Every parent the walk waits on at its edge, in one fetch.
+          const waiting = await Promise.all(queue.map(({ oid: queued }) => this.parents(queued)));
+          const fetched = await this.ready(waiting.flat().filter((parent) => !this.store.has(parent)));
+          return fetched.map(() => undefined);
+        }
+        const { selection } = this.input;
+        if (selection === undefined) return ok({ shown: true, follow: parents });
+        if (!this.verdicts.has(oid)) {
+          yield* await this.compare(selection, [oid, ...queue.map(({ oid: queued }) => queued)]);
+        }
+        const verdict = this.verdicts.get(oid) ?? [];
+        if (parents.length === 0) return ok({ shown: !verdict[0], follow: [] });
+        const same = verdict.indexOf(true);
+        return ok(same === -1 ? { shown: true, follow: parents } : { shown: false, follow: [parents[same] as string] });
+      }.bind(this),
+    );
   }
 
   /** Decides every commit held whose parents are held too, all at once: their trees on the paths level by level. */
   private async compare(selection: Selection, waiting: readonly string[]): Promise<GitResult<void>> {
-    const pairs: { oid: string; ours: string; theirs: string | undefined }[] = [];
-    for (const oid of new Set([...waiting, ...this.known])) {
-      if (this.verdicts.has(oid)) continue;
-      const parents = await this.parents(oid);
-      if (!parents.every((parent) => this.store.has(parent))) continue;
-      const ours = await this.store.commitTree(oid);
-      const theirs = await Promise.all(parents.map((parent) => this.store.commitTree(parent)));
-      for (const tree of theirs.length === 0 ? [undefined] : theirs) pairs.push({ oid, ours, theirs: tree });
-    }
-    const same = await sameOnPaths(this.loader, pairs, selection);
-    if (same.isErr()) return err(same.error);
-    for (const [index, { oid }] of pairs.entries()) {
-      this.verdicts.set(oid, [...(this.verdicts.get(oid) ?? []), same.value[index] as boolean]);
-    }
-    return ok(undefined);
+    return safeTry(
+      async function* (this: History) {
+        const pairs: { oid: string; ours: string; theirs: string | undefined }[] = [];
+        for (const oid of new Set([...waiting, ...this.known])) {
+          if (this.verdicts.has(oid)) continue;
+          const parents = await this.parents(oid);
+          if (!parents.every((parent) => this.store.has(parent))) continue;
+          const ours = await this.store.commitTree(oid);
+          const theirs = await Promise.all(parents.map((parent) => this.store.commitTree(parent)));
+          for (const tree of theirs.length === 0 ? [undefined] : theirs) pairs.push({ oid, ours, theirs: tree });
+        }
+        const same = yield* await sameOnPaths(this.loader, pairs, selection);
+        for (const [index, { oid }] of pairs.entries()) {
+          this.verdicts.set(oid, [...(this.verdicts.get(oid) ?? []), same[index] as boolean]);
+        }
+        return ok(undefined);
+      }.bind(this),
+    );
   }
 }
 
@@ -265,34 +274,35 @@ export async function sameOnPaths(
   pairs: readonly { ours: string | undefined; theirs: string | undefined }[],
   selection: Selection,
 ): Promise<GitResult<boolean[]>> {
-  const differs = pairs.map(() => false);
-  let level = pairs.map(({ ours, theirs }, index) => ({ index, ours, theirs, prefix: "" as ByteString }));
-  while (level.length > 0) {
-    level = level.filter(({ index, ours, theirs }) => !differs[index] && ours !== theirs);
-    const loaded = await loader.trees(level.flatMap(({ ours, theirs }) => [ours ?? [], theirs ?? []].flat()));
-    if (loaded.isErr()) return err(loaded.error);
-    const next: typeof level = [];
-    for (const { index, ours, theirs, prefix } of level) {
-      const a = new Map((ours ? await loader.store.tree(ours) : []).map((entry) => [entry.name, entry]));
-      const b = new Map((theirs ? await loader.store.tree(theirs) : []).map((entry) => [entry.name, entry]));
-      for (const name of new Set([...a.keys(), ...b.keys()])) {
-        const [mine, yours] = [a.get(name), b.get(name)];
-        if (mine && yours && mine.oid === yours.oid && mine.mode === yours.mode) continue;
-        const path = `${prefix}${name}`;
-        const [myTree, yourTree] = [mine, yours].map((entry) =>
-          entry && kindOf(entry.mode) === "tree" ? entry.oid : undefined,
-        );
-        const file = (mine && !myTree) || (yours && !yourTree);
-        if (file && selection.file(path)) {
-          differs[index] = true;
-          break;
-        }
-        if ((myTree || yourTree) && selection.enter(`${path}/`)) {
-          next.push({ index, ours: myTree, theirs: yourTree, prefix: `${path}/` });
+  return safeTry(async function* () {
+    const differs = pairs.map(() => false);
+    let level = pairs.map(({ ours, theirs }, index) => ({ index, ours, theirs, prefix: "" as ByteString }));
+    while (level.length > 0) {
+      level = level.filter(({ index, ours, theirs }) => !differs[index] && ours !== theirs);
+      yield* await loader.trees(level.flatMap(({ ours, theirs }) => [ours ?? [], theirs ?? []].flat()));
+      const next: typeof level = [];
+      for (const { index, ours, theirs, prefix } of level) {
+        const a = new Map((ours ? await loader.store.tree(ours) : []).map((entry) => [entry.name, entry]));
+        const b = new Map((theirs ? await loader.store.tree(theirs) : []).map((entry) => [entry.name, entry]));
+        for (const name of new Set([...a.keys(), ...b.keys()])) {
+          const [mine, yours] = [a.get(name), b.get(name)];
+          if (mine && yours && mine.oid === yours.oid && mine.mode === yours.mode) continue;
+          const path = `${prefix}${name}`;
+          const [myTree, yourTree] = [mine, yours].map((entry) =>
+            entry && kindOf(entry.mode) === "tree" ? entry.oid : undefined,
+          );
+          const file = (mine && !myTree) || (yours && !yourTree);
+          if (file && selection.file(path)) {
+            differs[index] = true;
+            break;
+          }
+          if ((myTree || yourTree) && selection.enter(`${path}/`)) {
+            next.push({ index, ours: myTree, theirs: yourTree, prefix: `${path}/` });
+          }
         }
       }
+      level = next;
     }
-    level = next;
-  }
-  return ok(differs.map((differ) => !differ));
+    return ok(differs.map((differ) => !differ));
+  });
 }

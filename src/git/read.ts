@@ -1,4 +1,4 @@
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from "neverthrow";
 import type { Client } from "../client.js";
 import { getFile, getLog } from "../contents.js";
 import type { ArtifactsError, InvalidInputError, TransportError } from "../errors.js";
@@ -122,22 +122,22 @@ async function readWith(
   paths: string[] | undefined,
   sources: ObjectSource[],
 ): Promise<Result<ReadFilesResult, Failure>> {
-  const found = await filesAt(remote, ref, paths === undefined ? undefined : select(paths), sources);
-  if (found.isErr()) return err(found.error);
-  const { commit, loader, files: selected } = found.value;
-  const { store } = loader;
-  const blobs = await loader.blobs(selected.map((file) => file.oid));
-  if (blobs.isErr()) return err(blobs.error);
+  return safeTry(async function* () {
+    const found = yield* await filesAt(remote, ref, paths === undefined ? undefined : select(paths), sources);
+    const { commit, loader, files: selected } = found;
+    const { store } = loader;
+    yield* await loader.blobs(selected.map((file) => file.oid));
 
-  const files = new Map<string, Uint8Array>();
-  const nonUtf8Files: NonUtf8File[] = [];
-  for (const file of selected) {
-    const content = await store.blob(file.oid);
-    const path = decodeUtf8(file.path);
-    if (path === undefined) nonUtf8Files.push({ path: toBytes(file.path), content });
-    else files.set(path, content);
-  }
-  return ok({ commit, files, nonUtf8Files });
+    const files = new Map<string, Uint8Array>();
+    const nonUtf8Files: NonUtf8File[] = [];
+    for (const file of selected) {
+      const content = await store.blob(file.oid);
+      const path = decodeUtf8(file.path);
+      if (path === undefined) nonUtf8Files.push({ path: toBytes(file.path), content });
+      else files.set(path, content);
+    }
+    return ok({ commit, files, nonUtf8Files });
+  });
 }
 
 /**
@@ -151,24 +151,21 @@ export async function filesAt(
   selection: Selection | undefined,
   sources: ObjectSource[],
 ): Promise<Result<{ commit: string; loader: ObjectLoader; files: FileEntry[] }, Failure>> {
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const commit = await resolveRef(remote, caps.value, ref);
-  if (commit.isErr()) return err(commit.error);
-  const store = new ObjectStore(remote.kept?.objects);
-  const loader = new ObjectLoader(remote, caps.value, store, sources);
-  let root: string;
-  if (selection === undefined) {
-    const whole = await loader.whole(commit.value);
-    if (whole.isErr()) return err(whole.error);
-    root = await store.commitTree(commit.value);
-  } else {
-    const tree = await loader.commitTree(commit.value);
-    if (tree.isErr()) return err(tree.error);
-    root = tree.value;
-    const loaded = await loadTrees(loader, root, selection.enter);
-    if (loaded.isErr()) return err(loaded.error);
-  }
-  const files = await selectFiles(store, root, selection ?? select(undefined));
-  return ok({ commit: commit.value, loader, files });
+  return safeTry(async function* () {
+    const caps = yield* await capabilities(remote);
+    const commit = yield* await resolveRef(remote, caps, ref);
+    const store = new ObjectStore(remote.kept?.objects);
+    const loader = new ObjectLoader(remote, caps, store, sources);
+    let root: string;
+    if (selection === undefined) {
+      yield* await loader.whole(commit);
+      root = await store.commitTree(commit);
+    } else {
+      const tree = yield* await loader.commitTree(commit);
+      root = tree;
+      yield* await loadTrees(loader, root, selection.enter);
+    }
+    const files = await selectFiles(store, root, selection ?? select(undefined));
+    return ok({ commit: commit, loader, files });
+  });
 }

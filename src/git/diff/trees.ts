@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import type { GitCallError } from "../errors.js";
 import type { ObjectLoader } from "../objects/loader.js";
 import { type Selection, select } from "../objects/path.js";
@@ -57,54 +57,56 @@ export async function bothSides(
   right: string[],
   kind: "tree" | "blob",
 ): Promise<Result<void, Failure>> {
-  if (from.loader.shares(to.loader)) {
-    const fetched = await from.loader.prefetch([...left, ...right], kind);
-    if (fetched.isErr()) return err(fetched.error);
-  }
-  const load = (side: Side, oids: string[]) => (kind === "tree" ? side.loader.trees(oids) : side.loader.blobs(oids));
-  const [a, b] = await Promise.all([load(from, left), load(to, right)]);
-  return a.andThen(() => b);
+  return safeTry(async function* () {
+    if (from.loader.shares(to.loader)) {
+      yield* await from.loader.prefetch([...left, ...right], kind);
+    }
+    const load = (side: Side, oids: string[]) => (kind === "tree" ? side.loader.trees(oids) : side.loader.blobs(oids));
+    const [a, b] = await Promise.all([load(from, left), load(to, right)]);
+    return a.andThen(() => b);
+  });
 }
 
 /** Compares the two trees level by level, each level's trees loaded in one batch (one per side for two repos). */
 export async function walk(from: Side, to: Side, selection: Selection): Promise<Result<Found[], Failure>> {
-  const found: Found[] = [];
-  let level: { before?: string; after?: string; prefix: ByteString }[] = [
-    { before: from.root, after: to.root, prefix: "" },
-  ];
-  while (level.length > 0) {
-    const loaded = await bothSides(
-      from,
-      to,
-      level.flatMap((pair) => pair.before ?? []),
-      level.flatMap((pair) => pair.after ?? []),
-      "tree",
-    );
-    if (loaded.isErr()) return err(loaded.error);
-    const next: typeof level = [];
-    for (const { before, after, prefix } of level) {
-      const a = new Map((before ? await from.loader.store.tree(before) : []).map((entry) => [entry.name, entry]));
-      const b = new Map((after ? await to.loader.store.tree(after) : []).map((entry) => [entry.name, entry]));
-      for (const name of new Set([...a.keys(), ...b.keys()])) {
-        const old = a.get(name);
-        const now = b.get(name);
-        if (old && now && old.oid === now.oid && old.mode === now.mode) continue;
-        const path = `${prefix}${name}`;
-        const oldTree = old && kindOf(old.mode) === "tree" ? old : undefined;
-        const newTree = now && kindOf(now.mode) === "tree" ? now : undefined;
-        if ((oldTree || newTree) && selection.enter(`${path}/`)) {
-          next.push({ before: oldTree?.oid, after: newTree?.oid, prefix: `${path}/` });
+  return safeTry(async function* () {
+    const found: Found[] = [];
+    let level: { before?: string; after?: string; prefix: ByteString }[] = [
+      { before: from.root, after: to.root, prefix: "" },
+    ];
+    while (level.length > 0) {
+      yield* await bothSides(
+        from,
+        to,
+        level.flatMap((pair) => pair.before ?? []),
+        level.flatMap((pair) => pair.after ?? []),
+        "tree",
+      );
+      const next: typeof level = [];
+      for (const { before, after, prefix } of level) {
+        const a = new Map((before ? await from.loader.store.tree(before) : []).map((entry) => [entry.name, entry]));
+        const b = new Map((after ? await to.loader.store.tree(after) : []).map((entry) => [entry.name, entry]));
+        for (const name of new Set([...a.keys(), ...b.keys()])) {
+          const old = a.get(name);
+          const now = b.get(name);
+          if (old && now && old.oid === now.oid && old.mode === now.mode) continue;
+          const path = `${prefix}${name}`;
+          const oldTree = old && kindOf(old.mode) === "tree" ? old : undefined;
+          const newTree = now && kindOf(now.mode) === "tree" ? now : undefined;
+          if ((oldTree || newTree) && selection.enter(`${path}/`)) {
+            next.push({ before: oldTree?.oid, after: newTree?.oid, prefix: `${path}/` });
+          }
+          const oldFile = oldTree ? undefined : old;
+          const newFile = newTree ? undefined : now;
+          if ((!oldFile && !newFile) || !selection.file(path)) continue;
+          found.push({ bytes: path, change: change(path, oldFile, newFile) });
         }
-        const oldFile = oldTree ? undefined : old;
-        const newFile = newTree ? undefined : now;
-        if ((!oldFile && !newFile) || !selection.file(path)) continue;
-        found.push({ bytes: path, change: change(path, oldFile, newFile) });
       }
+      level = next;
     }
-    level = next;
-  }
-  found.sort((x, y) => (x.bytes < y.bytes ? -1 : x.bytes > y.bytes ? 1 : 0));
-  return ok(found);
+    found.sort((x, y) => (x.bytes < y.bytes ? -1 : x.bytes > y.bytes ? 1 : 0));
+    return ok(found);
+  });
 }
 
 function change(path: ByteString, old: TreeEntry | undefined, now: TreeEntry | undefined): Change {

@@ -1,4 +1,4 @@
-import { err, ok } from "neverthrow";
+import { ok, safeTry } from "neverthrow";
 import { fetchInto, inParallel, type ObjectLoader } from "../objects/loader.js";
 import type { ObjectStore } from "../objects/store.js";
 import type { GitResult, Remote } from "../wire/smart-http.js";
@@ -43,34 +43,35 @@ async function fromSources(store: ObjectStore, ours: Tip, theirs: Tip): Promise<
 
 /** The merge bases of `ours` and `theirs` (see `mergeBases`), their history fetched into `store` as deep as needed. */
 export async function fetchMergeBases(store: ObjectStore, ours: Tip, theirs: Tip): Promise<GitResult<string[]>> {
-  if (ours.loader === theirs.loader && !ours.loader.filters && ours.loader.hasSources) {
-    const bases = await fromSources(store, ours, theirs);
-    if (bases !== undefined) return ok(bases);
-  }
-  // One fetch per remote a round: both tips in one request when they share it.
-  const remotes = ours.remote === theirs.remote ? [[ours, theirs]] : [[ours], [theirs]];
-  const known = new Set<string>();
-  for (let depth = FIRST_DEPTH; ; depth *= GROWTH) {
-    let grew = false;
-    let limited = false;
-    for (const tips of remotes) {
-      const { remote, caps } = tips[0] as Tip;
-      const deepen = fetchSupports(caps, "shallow");
-      limited ||= deepen;
-      const held = await fetchInto(remote, caps, store, {
-        wants: [...new Set(tips.map((tip) => tip.commit))],
-        ...(deepen ? { deepen: depth } : {}),
-        ...(fetchSupports(caps, "filter") ? { filter: "tree:0" } : {}),
-      });
-      if (held.isErr()) return err(held.error);
-      grew ||= held.value.some((oid) => !known.has(oid));
-      for (const oid of held.value) known.add(oid);
+  return safeTry(async function* () {
+    if (ours.loader === theirs.loader && !ours.loader.filters && ours.loader.hasSources) {
+      const bases = await fromSources(store, ours, theirs);
+      if (bases !== undefined) return ok(bases);
     }
-    const { bases } = await settled(store, ours.commit, theirs.commit);
-    if (bases !== undefined) return ok(bases);
-    // The whole history the remote has (a shallow repo's ends early): its merge bases are what it says.
-    if (!limited || !grew) return ok(await mergeBases(store, ours.commit, theirs.commit));
-  }
+    // One fetch per remote a round: both tips in one request when they share it.
+    const remotes = ours.remote === theirs.remote ? [[ours, theirs]] : [[ours], [theirs]];
+    const known = new Set<string>();
+    for (let depth = FIRST_DEPTH; ; depth *= GROWTH) {
+      let grew = false;
+      let limited = false;
+      for (const tips of remotes) {
+        const { remote, caps } = tips[0] as Tip;
+        const deepen = fetchSupports(caps, "shallow");
+        limited ||= deepen;
+        const held = yield* await fetchInto(remote, caps, store, {
+          wants: [...new Set(tips.map((tip) => tip.commit))],
+          ...(deepen ? { deepen: depth } : {}),
+          ...(fetchSupports(caps, "filter") ? { filter: "tree:0" } : {}),
+        });
+        grew ||= held.some((oid) => !known.has(oid));
+        for (const oid of held) known.add(oid);
+      }
+      const { bases } = await settled(store, ours.commit, theirs.commit);
+      if (bases !== undefined) return ok(bases);
+      // The whole history the remote has (a shallow repo's ends early): its merge bases are what it says.
+      if (!limited || !grew) return ok(await mergeBases(store, ours.commit, theirs.commit));
+    }
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { TaggedError } from "../../errors.js";
 import { type Change, type Found, walk } from "../diff/trees.js";
 import { DiffFailed } from "../diff/xdiff.js";
@@ -84,18 +84,17 @@ export async function mergeTrees(
     resolutions?: ReadonlyMap<string, Uint8Array | null>;
   },
 ): Promise<Result<{ tree: string; written: string[] }, Failure>> {
-  const { base, ours, theirs } = trees;
-  const sides = await sideChanges(here, there, base, ours, theirs);
-  if (sides.isErr()) return err(sides.error);
-  const merger = new TreeMerge(here, there, trees.resolutions ?? new Map(), exactRenames(sides.value));
-  const tree = await merger.merge(base, ours, theirs, "");
-  if (tree.isErr()) return err(tree.error);
-  if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
-  const renames = await renameRisks(here, there, base, ours, theirs, sides.value);
-  if (renames.isErr()) return err(renames.error);
-  if (renames.value.length > 0) return err(new MergeConflict(renames.value));
-  const root = tree.value ?? (await here.store.writeTree([]));
-  return ok({ tree: root, written: [...merger.written, root] });
+  return safeTry(async function* () {
+    const { base, ours, theirs } = trees;
+    const sides = yield* await sideChanges(here, there, base, ours, theirs);
+    const merger = new TreeMerge(here, there, trees.resolutions ?? new Map(), exactRenames(sides));
+    const tree = yield* await merger.merge(base, ours, theirs, "");
+    if (merger.conflicts.length > 0) return err(new MergeConflict(merger.conflicts));
+    const renames = yield* await renameRisks(here, there, base, ours, theirs, sides);
+    if (renames.length > 0) return err(new MergeConflict(renames));
+    const root = tree ?? (await here.store.writeTree([]));
+    return ok({ tree: root, written: [...merger.written, root] });
+  });
 }
 
 /** What each side changed since the base (none without a base: unrelated histories). */
@@ -202,64 +201,66 @@ async function renameRisks(
   theirsTree: string,
   sides: SideChanges,
 ): Promise<Result<MergeConflictEntry[], Failure>> {
-  if (base === undefined) return ok([]);
-  const paths = (list: Found[], status: Change["status"]) =>
-    new Set(list.filter(({ change }) => change.status === status).map(({ change }) => change.path));
-  const deletedThere = paths(sides.yours, "deleted");
-  const [addedHere, addedThere] = [paths(sides.mine, "added"), paths(sides.yours, "added")];
-  const risks: MergeConflictEntry[] = [];
-  // A path both deleted, and a file either added that git would call its rename (the same bytes, or 50 % alike).
-  const gone = sides.mine.filter(({ change }) => change.status === "deleted" && deletedThere.has(change.path));
-  const added = (list: Found[]) => list.filter(({ change }) => change.status === "added");
-  const [newHere, newThere] = [added(sides.mine), added(sides.yours)];
-  const renamed = await renamedOf(
-    ours,
-    gone.map(({ change }) => change),
-    [
-      [ours, newHere],
-      [theirs, newThere],
-    ],
-  );
-  if (renamed.isErr()) return err(renamed.error);
-  for (const change of renamed.value) risks.push({ path: change.path, kind: "rename" });
-  // A folder of the base that one side emptied, and the other added into.
-  const folders = (path: string) =>
-    path
-      .split("/")
-      .slice(0, -1)
-      .map((_, i, parts) => `${parts.slice(0, i + 1).join("/")}/`);
-  // git renames a folder only where that side renamed a file out of it: one of its deleted files is alike to a
-  // file it added elsewhere.
-  const emptied = async (loader: ObjectLoader, root: string, changes: Found[], into: Set<string>) => {
-    const found: MergeConflictEntry[] = [];
-    for (const path of into) {
-      for (const folder of folders(path)) {
-        const there = await folderExists(loader, root, folder.slice(0, -1));
-        const before = await folderExists(ours, base, folder.slice(0, -1));
-        if (there.isErr()) return err(there.error);
-        if (before.isErr()) return err(before.error);
-        if (!before.value || there.value) continue;
-        const movedOut = changes.filter(({ change }) => change.status === "deleted" && change.path.startsWith(folder));
-        const renamed = await renamedOf(
-          loader,
-          movedOut.map(({ change }) => change),
-          [[loader, added(changes)]],
-        );
-        if (renamed.isErr()) return err(renamed.error);
-        if (renamed.value.length > 0) {
-          found.push({ path, kind: "rename" });
-          break;
+  return safeTry(async function* () {
+    if (base === undefined) return ok([]);
+    const paths = (list: Found[], status: Change["status"]) =>
+      new Set(list.filter(({ change }) => change.status === status).map(({ change }) => change.path));
+    const deletedThere = paths(sides.yours, "deleted");
+    const [addedHere, addedThere] = [paths(sides.mine, "added"), paths(sides.yours, "added")];
+    const risks: MergeConflictEntry[] = [];
+    // A path both deleted, and a file either added that git would call its rename (the same bytes, or 50 % alike).
+    const gone = sides.mine.filter(({ change }) => change.status === "deleted" && deletedThere.has(change.path));
+    const added = (list: Found[]) => list.filter(({ change }) => change.status === "added");
+    const [newHere, newThere] = [added(sides.mine), added(sides.yours)];
+    const renamed = yield* await renamedOf(
+      ours,
+      gone.map(({ change }) => change),
+      [
+        [ours, newHere],
+        [theirs, newThere],
+      ],
+    );
+    for (const change of renamed) risks.push({ path: change.path, kind: "rename" });
+    // A folder of the base that one side emptied, and the other added into.
+    const folders = (path: string) =>
+      path
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, parts) => `${parts.slice(0, i + 1).join("/")}/`);
+    // git renames a folder only where that side renamed a file out of it: one of its deleted files is alike to a
+    // file it added elsewhere.
+    const emptied = (loader: ObjectLoader, root: string, changes: Found[], into: Set<string>) =>
+      safeTry(async function* () {
+        const found: MergeConflictEntry[] = [];
+        for (const path of into) {
+          for (const folder of folders(path)) {
+            const [there, before] = [
+              await folderExists(loader, root, folder.slice(0, -1)),
+              await folderExists(ours, base, folder.slice(0, -1)),
+            ];
+            const [isThere, wasThere] = [yield* there, yield* before];
+            if (!wasThere || isThere) continue;
+            const movedOut = changes.filter(
+              ({ change }) => change.status === "deleted" && change.path.startsWith(folder),
+            );
+            const renamed = yield* await renamedOf(
+              loader,
+              movedOut.map(({ change }) => change),
+              [[loader, added(changes)]],
+            );
+            if (renamed.length > 0) {
+              found.push({ path, kind: "rename" });
+              break;
+            }
+          }
         }
-      }
-    }
-    return ok(found);
-  };
-  // Only a side that also added elsewhere may have renamed the folder.
-  const intoOurs = addedHere.size > 0 ? await emptied(ours, oursTree, sides.mine, addedThere) : ok([]);
-  if (intoOurs.isErr()) return err(intoOurs.error);
-  const intoTheirs = addedThere.size > 0 ? await emptied(theirs, theirsTree, sides.yours, addedHere) : ok([]);
-  if (intoTheirs.isErr()) return err(intoTheirs.error);
-  return ok([...risks, ...intoOurs.value, ...intoTheirs.value]);
+        return ok(found);
+      });
+    // Only a side that also added elsewhere may have renamed the folder.
+    const intoOurs = addedHere.size > 0 ? yield* emptied(ours, oursTree, sides.mine, addedThere) : [];
+    const intoTheirs = addedThere.size > 0 ? yield* emptied(theirs, theirsTree, sides.yours, addedHere) : [];
+    return ok([...risks, ...intoOurs, ...intoTheirs]);
+  });
 }
 
 /**
@@ -301,15 +302,16 @@ async function renamedOf(
 
 /** Whether `root` holds the folder `path` (UTF-8, `/`-separated), its trees loaded as needed. */
 async function folderExists(loader: ObjectLoader, root: string, path: string): Promise<Result<boolean, Failure>> {
-  let tree = root;
-  for (const name of path.split("/")) {
-    const loaded = await loader.trees([tree]);
-    if (loaded.isErr()) return err(loaded.error);
-    const entry = (await loader.store.tree(tree)).find((item) => item.name === fromUtf8(name));
-    if (!entry || kindOf(entry.mode) !== "tree") return ok(false);
-    tree = entry.oid;
-  }
-  return ok(true);
+  return safeTry(async function* () {
+    let tree = root;
+    for (const name of path.split("/")) {
+      yield* await loader.trees([tree]);
+      const entry = (await loader.store.tree(tree)).find((item) => item.name === fromUtf8(name));
+      if (!entry || kindOf(entry.mode) !== "tree") return ok(false);
+      tree = entry.oid;
+    }
+    return ok(true);
+  });
 }
 
 /**
@@ -324,30 +326,28 @@ export async function baseTreeOf(
   bases: readonly string[],
   depth = 0,
 ): Promise<Result<string | undefined, Failure>> {
-  if (bases.length === 0) return ok(undefined);
-  if (bases.length === 1) return loader.commitTree(bases[0] as string);
-  const [one, two] = bases as [string, string];
-  if (bases.length > 2 || depth > 8) {
-    return err(new GitError("conflict", `${bases.length} merge bases (${bases.join(", ")}): merge these by hand`));
-  }
-  const inner = await baseTreeOf(loader, store, await mergeBases(store, one, two), depth + 1);
-  if (inner.isErr()) return inner;
-  const [treeOne, treeTwo] = [await loader.commitTree(one), await loader.commitTree(two)];
-  if (treeOne.isErr()) return treeOne;
-  if (treeTwo.isErr()) return treeTwo;
-  const virtual = new TreeMerge(loader, loader, new Map());
-  const merged = await virtual.merge(inner.value, treeOne.value, treeTwo.value, "");
-  if (merged.isErr()) return merged;
-  if (virtual.conflicts.length > 0) {
-    return err(
-      new GitError(
-        "conflict",
-        `the merge bases ${one} and ${two} (a criss-cross history) conflict with each other on ` +
-          `${virtual.conflicts.map((conflict) => conflict.path).join(", ")}: merge these by hand`,
-      ),
-    );
-  }
-  return merged;
+  return safeTry(async function* () {
+    if (bases.length === 0) return ok(undefined);
+    if (bases.length === 1) return await loader.commitTree(bases[0] as string);
+    const [one, two] = bases as [string, string];
+    if (bases.length > 2 || depth > 8) {
+      return err(new GitError("conflict", `${bases.length} merge bases (${bases.join(", ")}): merge these by hand`));
+    }
+    const inner = yield* await baseTreeOf(loader, store, await mergeBases(store, one, two), depth + 1);
+    const [treeOne, treeTwo] = [yield* await loader.commitTree(one), yield* await loader.commitTree(two)];
+    const virtual = new TreeMerge(loader, loader, new Map());
+    const merged = yield* await virtual.merge(inner, treeOne, treeTwo, "");
+    if (virtual.conflicts.length > 0) {
+      return err(
+        new GitError(
+          "conflict",
+          `the merge bases ${one} and ${two} (a criss-cross history) conflict with each other on ` +
+            `${virtual.conflicts.map((conflict) => conflict.path).join(", ")}: merge these by hand`,
+        ),
+      );
+    }
+    return ok(merged);
+  });
 }
 
 const same = (a: TreeEntry | undefined, b: TreeEntry | undefined) =>
@@ -403,67 +403,67 @@ class TreeMerge {
     theirs: string | undefined,
     prefix: ByteString,
   ): Promise<Result<string | undefined, Failure>> {
-    const entries = async (loader: ObjectLoader, oid: string | undefined) => {
-      if (oid === undefined) return ok(new Map<ByteString, TreeEntry>());
-      const loaded = await loader.trees([oid]);
-      if (loaded.isErr()) return err(loaded.error);
-      const list = await loader.store.tree(oid);
-      const byName = new Map(list.map((entry) => [entry.name, entry]));
-      // Two entries of one name (git fsck's duplicateEntries): merging would keep one and lose the other silently.
-      if (byName.size !== list.length) {
-        const names = list.map((entry) => entry.name);
-        const twice = names.find((name, index) => names.indexOf(name) !== index) ?? "";
-        return err(
-          new GitError("protocol", `tree ${oid} holds two entries named ${JSON.stringify(decodeUtf8(twice) ?? twice)}`),
-        );
-      }
-      return ok(byName);
-    };
-    const [b, o, t] = [
-      await entries(this.ours, base),
-      await entries(this.ours, ours),
-      await entries(this.theirs, theirs),
-    ];
-    if (b.isErr()) return err(b.error);
-    if (o.isErr()) return err(o.error);
-    if (t.isErr()) return err(t.error);
-    this.relocate(prefix, b.value, o.value, t.value);
-    // The files both sides changed, read in one batch per side for the whole folder, not one request each.
-    const names = [...new Set([...b.value.keys(), ...o.value.keys(), ...t.value.keys()])];
-    const contested = names
-      .map((name) => [b.value.get(name), o.value.get(name), t.value.get(name)] as const)
-      .filter(([was, mine, yours]) => !same(mine, yours) && !same(was, yours) && !same(was, mine));
-    const blob = (entry: TreeEntry | undefined) => (entry && kindOf(entry.mode) === "blob" ? [entry.oid] : []);
-    const [here, there] = await Promise.all([
-      this.ours.blobs(contested.flatMap(([was, mine]) => [...blob(was), ...blob(mine)])),
-      this.theirs.blobs(contested.flatMap(([, , yours]) => blob(yours))),
-    ]);
-    if (here.isErr()) return err(here.error);
-    if (there.isErr()) return err(there.error);
-    const result: TreeEntry[] = [];
-    for (const name of names) {
-      const [was, mine, yours] = [b.value.get(name), o.value.get(name), t.value.get(name)];
-      const path = `${prefix}${name}`;
-      let entry: TreeEntry | undefined;
-      if (this.holdsMove(path)) {
-        // exactRenames made sure every side has a folder here, or nothing.
-        const tree = await this.merge(was?.oid, mine?.oid, yours?.oid, `${path}/`);
-        if (tree.isErr()) return err(tree.error);
-        const named = (mine ?? yours ?? was) as TreeEntry;
-        entry = tree.value ? { mode: named.mode, name, oid: tree.value } : undefined;
-      } else if (same(mine, yours) || same(was, yours)) entry = mine;
-      else if (same(was, mine)) entry = yours;
-      else {
-        const merged = await this.mergeEntry(path, was, mine, yours);
-        if (merged.isErr()) return err(merged.error);
-        entry = merged.value;
-      }
-      if (entry) result.push(entry);
-    }
-    if (result.length === 0) return ok(undefined);
-    const tree = await this.ours.store.writeTree(result);
-    if (ours === undefined || tree !== ours) this.written.push(tree);
-    return ok(tree);
+    return safeTry(
+      async function* (this: TreeMerge) {
+        const entries = (loader: ObjectLoader, oid: string | undefined) =>
+          safeTry(async function* () {
+            if (oid === undefined) return ok(new Map<ByteString, TreeEntry>());
+            yield* await loader.trees([oid]);
+            const list = await loader.store.tree(oid);
+            const byName = new Map(list.map((entry) => [entry.name, entry]));
+            // Two entries of one name (git fsck's duplicateEntries): merging would keep one and lose the other silently.
+            if (byName.size !== list.length) {
+              const names = list.map((entry) => entry.name);
+              const twice = names.find((name, index) => names.indexOf(name) !== index) ?? "";
+              return err(
+                new GitError(
+                  "protocol",
+                  `tree ${oid} holds two entries named ${JSON.stringify(decodeUtf8(twice) ?? twice)}`,
+                ),
+              );
+            }
+            return ok(byName);
+          });
+        const b = yield* entries(this.ours, base);
+        const o = yield* entries(this.ours, ours);
+        const t = yield* entries(this.theirs, theirs);
+        this.relocate(prefix, b, o, t);
+        // The files both sides changed, read in one batch per side for the whole folder, not one request each.
+        const names = [...new Set([...b.keys(), ...o.keys(), ...t.keys()])];
+        const contested = names
+          .map((name) => [b.get(name), o.get(name), t.get(name)] as const)
+          .filter(([was, mine, yours]) => !same(mine, yours) && !same(was, yours) && !same(was, mine));
+        const blob = (entry: TreeEntry | undefined) => (entry && kindOf(entry.mode) === "blob" ? [entry.oid] : []);
+        const [here, there] = await Promise.all([
+          this.ours.blobs(contested.flatMap(([was, mine]) => [...blob(was), ...blob(mine)])),
+          this.theirs.blobs(contested.flatMap(([, , yours]) => blob(yours))),
+        ]);
+        yield* here;
+        yield* there;
+        const result: TreeEntry[] = [];
+        for (const name of names) {
+          const [was, mine, yours] = [b.get(name), o.get(name), t.get(name)];
+          const path = `${prefix}${name}`;
+          let entry: TreeEntry | undefined;
+          if (this.holdsMove(path)) {
+            // exactRenames made sure every side has a folder here, or nothing.
+            const tree = yield* await this.merge(was?.oid, mine?.oid, yours?.oid, `${path}/`);
+            const named = (mine ?? yours ?? was) as TreeEntry;
+            entry = tree ? { mode: named.mode, name, oid: tree } : undefined;
+          } else if (same(mine, yours) || same(was, yours)) entry = mine;
+          else if (same(was, mine)) entry = yours;
+          else {
+            const merged = yield* await this.mergeEntry(path, was, mine, yours);
+            entry = merged;
+          }
+          if (entry) result.push(entry);
+        }
+        if (result.length === 0) return ok(undefined);
+        const tree = await this.ours.store.writeTree(result);
+        if (ours === undefined || tree !== ours) this.written.push(tree);
+        return ok(tree);
+      }.bind(this),
+    );
   }
 
   /** An entry both sides changed, differently. */

@@ -1,4 +1,4 @@
-import { err, ok } from "neverthrow";
+import { err, ok, safeTry } from "neverthrow";
 import { inflatedLimit, type PackObject, PackParser } from "../wire/pack-reader.js";
 import { type GitResult, protocolError, type Remote } from "../wire/smart-http.js";
 import { type Capabilities, type FetchRequest, fetchPack, fetchSupports } from "../wire/upload-pack.js";
@@ -35,19 +35,24 @@ export class ObjectLoader {
 
   /** The root tree of `commit`, and that tree readable from the store. */
   async commitTree(commit: string): Promise<GitResult<string>> {
-    this.commit = commit;
-    let why = "the commit alone cannot be fetched";
-    // With filter, one fetch brings the commit and its root tree (`tree:1`): the cheapest there is.
-    if (!this.store.has(commit) && this.filter) {
-      const refused = await this.byId({ wants: [commit], shallow: this.shallow, filter: "tree:1" }, "the commit");
-      if (refused.isErr()) return err(refused.error);
-      why = refused.value ?? why;
-    }
-    if (this.store.has(commit)) return this.rootOf(commit);
-    if (await this.fromSources(commit)) return this.rootOf(commit);
-    const whole = await this.wholeCommit(why);
-    if (whole.isErr()) return err(whole.error);
-    return this.rootOf(commit);
+    return safeTry(
+      async function* (this: ObjectLoader) {
+        this.commit = commit;
+        let why = "the commit alone cannot be fetched";
+        // With filter, one fetch brings the commit and its root tree (`tree:1`): the cheapest there is.
+        if (!this.store.has(commit) && this.filter) {
+          const refused = yield* await this.byId(
+            { wants: [commit], shallow: this.shallow, filter: "tree:1" },
+            "the commit",
+          );
+          why = refused ?? why;
+        }
+        if (this.store.has(commit)) return this.rootOf(commit);
+        if (await this.fromSources(commit)) return this.rootOf(commit);
+        yield* await this.wholeCommit(why);
+        return this.rootOf(commit);
+      }.bind(this),
+    );
   }
 
   /** Whether a source gave `commit` in fields that rebuild it: then the store holds it. */
@@ -122,54 +127,60 @@ export class ObjectLoader {
    * alone), else from the sources, each in parallel; the whole commit last.
    */
   async trees(oids: readonly string[]): Promise<GitResult<void>> {
-    let missing = this.missing(oids);
-    let why = `${missing.length} tree(s) not found by id`;
-    // Git leaves out a wanted tree that an earlier want of the same fetch holds (its walk met it first, filtered):
-    // while a fetch brings some but not all, the rest are asked for again.
-    for (let before = Number.POSITIVE_INFINITY; missing.length > 0 && missing.length < before && this.filter; ) {
-      before = missing.length;
-      const refused = await this.byId({ wants: missing, filter: "tree:0" }, "trees");
-      if (refused.isErr()) return err(refused.error);
-      missing = this.missing(missing);
-      if (refused.value !== undefined) {
-        why = refused.value;
-        break;
-      }
-    }
-    for (const source of this.sources) {
-      if (missing.length === 0) return ok(undefined);
-      const checked = await inParallel(missing, async (oid) => {
-        const entries = await source.tree(oid);
-        return entries !== undefined && (await this.store.writeTree(entries)) === oid;
-      });
-      const failed = missing.filter((_, index) => !checked[index]);
-      if (failed.length > 0) {
-        this.remote.debug(`${source.name}: ${failed.length} tree(s) unusable; trying the next source`);
-      }
-      missing = failed;
-    }
-    return this.lastResort(missing, why);
+    return safeTry(
+      async function* (this: ObjectLoader) {
+        let missing = this.missing(oids);
+        let why = `${missing.length} tree(s) not found by id`;
+        // Git leaves out a wanted tree that an earlier want of the same fetch holds (its walk met it first, filtered):
+        // while a fetch brings some but not all, the rest are asked for again.
+        for (let before = Number.POSITIVE_INFINITY; missing.length > 0 && missing.length < before && this.filter; ) {
+          before = missing.length;
+          const refused = yield* await this.byId({ wants: missing, filter: "tree:0" }, "trees");
+          missing = this.missing(missing);
+          if (refused !== undefined) {
+            why = refused;
+            break;
+          }
+        }
+        for (const source of this.sources) {
+          if (missing.length === 0) return ok(undefined);
+          const checked = await inParallel(missing, async (oid) => {
+            const entries = await source.tree(oid);
+            return entries !== undefined && (await this.store.writeTree(entries)) === oid;
+          });
+          const failed = missing.filter((_, index) => !checked[index]);
+          if (failed.length > 0) {
+            this.remote.debug(`${source.name}: ${failed.length} tree(s) unusable; trying the next source`);
+          }
+          missing = failed;
+        }
+        return this.lastResort(missing, why);
+      }.bind(this),
+    );
   }
 
   /** Makes every blob of `oids` readable from the store: from Git by id in one fetch, then the sources, then the whole commit. */
   async blobs(oids: readonly string[]): Promise<GitResult<void>> {
-    let missing = this.missing(oids);
-    let why = `${missing.length} file(s) not sent by id`;
-    if (missing.length > 0) {
-      const refused = await this.byId({ wants: missing }, "files");
-      if (refused.isErr()) return err(refused.error);
-      why = refused.value ?? why;
-      missing = this.missing(missing);
-    }
-    for (const source of this.sources) {
-      if (missing.length === 0) break;
-      const checked = await inParallel(missing, async (oid) => {
-        const blob = await source.blob(oid);
-        return blob !== undefined && (await this.store.writeBlob(blob)) === oid;
-      });
-      missing = missing.filter((_, index) => !checked[index]);
-    }
-    return this.lastResort(missing, why);
+    return safeTry(
+      async function* (this: ObjectLoader) {
+        let missing = this.missing(oids);
+        let why = `${missing.length} file(s) not sent by id`;
+        if (missing.length > 0) {
+          const refused = yield* await this.byId({ wants: missing }, "files");
+          why = refused ?? why;
+          missing = this.missing(missing);
+        }
+        for (const source of this.sources) {
+          if (missing.length === 0) break;
+          const checked = await inParallel(missing, async (oid) => {
+            const blob = await source.blob(oid);
+            return blob !== undefined && (await this.store.writeBlob(blob)) === oid;
+          });
+          missing = missing.filter((_, index) => !checked[index]);
+        }
+        return this.lastResort(missing, why);
+      }.bind(this),
+    );
   }
 
   /**
@@ -193,12 +204,15 @@ export class ObjectLoader {
   }
 
   private async lastResort(missing: readonly string[], why: string): Promise<GitResult<void>> {
-    if (missing.length === 0) return ok(undefined);
-    const whole = await this.wholeCommit(why);
-    if (whole.isErr()) return err(whole.error);
-    const absent = this.missing(missing);
-    if (absent.length === 0) return ok(undefined);
-    return err(protocolError(this.remote, `the remote did not send object ${absent[0]}`));
+    return safeTry(
+      async function* (this: ObjectLoader) {
+        if (missing.length === 0) return ok(undefined);
+        yield* await this.wholeCommit(why);
+        const absent = this.missing(missing);
+        if (absent.length === 0) return ok(undefined);
+        return err(protocolError(this.remote, `the remote did not send object ${absent[0]}`));
+      }.bind(this),
+    );
   }
 
   private wholeHeld: string | undefined;
@@ -233,24 +247,25 @@ export async function loadTrees(
   root: string,
   enter: (folder: ByteString) => boolean,
 ): Promise<GitResult<void>> {
-  let level = new Map<string, ByteString[]>([[root, [""]]]);
-  while (level.size > 0) {
-    const loaded = await loader.trees([...level.keys()]);
-    if (loaded.isErr()) return loaded;
-    const next = new Map<string, ByteString[]>();
-    for (const [oid, prefixes] of level) {
-      const entries = await loader.store.tree(oid);
-      for (const prefix of prefixes) {
-        for (const entry of entries) {
-          const folder = `${prefix}${entry.name}/`;
-          if (kindOf(entry.mode) === "tree" && enter(folder))
-            next.set(entry.oid, [...(next.get(entry.oid) ?? []), folder]);
+  return safeTry(async function* () {
+    let level = new Map<string, ByteString[]>([[root, [""]]]);
+    while (level.size > 0) {
+      yield* await loader.trees([...level.keys()]);
+      const next = new Map<string, ByteString[]>();
+      for (const [oid, prefixes] of level) {
+        const entries = await loader.store.tree(oid);
+        for (const prefix of prefixes) {
+          for (const entry of entries) {
+            const folder = `${prefix}${entry.name}/`;
+            if (kindOf(entry.mode) === "tree" && enter(folder))
+              next.set(entry.oid, [...(next.get(entry.oid) ?? []), folder]);
+          }
         }
       }
+      level = next;
     }
-    level = next;
-  }
-  return ok(undefined);
+    return ok(undefined);
+  });
 }
 
 /** A file of a tree: its path from the root (its bytes) and its blob. */

@@ -1,4 +1,4 @@
-import { err, type Result } from "neverthrow";
+import { err, type Result, safeTry } from "neverthrow";
 import type { InvalidInputError, TransportError } from "../../errors.js";
 import { GitError } from "../errors.js";
 import type { GitObject } from "./pack.js";
@@ -71,26 +71,26 @@ export async function createRef(
     objects: [],
   }),
 ): Promise<Result<{ commit: string; oid: string }, Failure>> {
-  const what = describe(ref);
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const start = from === "HEAD" ? undefined : from;
-  const refs = await refsNamed(remote, caps.value, [ref, ...namesOf(start)]);
-  if (refs.isErr()) return err(refs.error);
-  const there = refs.value.get(ref);
-  if (there) return err(new GitError("conflict", `${what} already exists (at ${there.oid})`));
-  const commit = resolvedIn(refs.value, start);
-  if (commit.isErr()) return err(commit.error);
-  const { oid, objects } = await point(commit.value);
-  const pushed = await pushRef(remote, caps.value, { ref, old: ZERO_OID, new: oid, objects });
-  // Refused because the ref exists now: another call made it first, which is the conflict it is.
-  return pushed
-    .map(() => ({ commit: commit.value, oid }))
-    .mapErr((error) =>
-      error._tag === "RefMoved"
-        ? new GitError("conflict", `${what} was created meanwhile (at ${error.now?.oid})`)
-        : error,
-    );
+  return safeTry(async function* () {
+    const what = describe(ref);
+    const caps = yield* await capabilities(remote);
+    const start = from === "HEAD" ? undefined : from;
+    const refs = yield* await refsNamed(remote, caps, [ref, ...namesOf(start)]);
+    const there = refs.get(ref);
+    if (there) return err(new GitError("conflict", `${what} already exists (at ${there.oid})`));
+    const commit = resolvedIn(refs, start);
+    if (commit.isErr()) return err(commit.error);
+    const { oid, objects } = await point(commit.value);
+    const pushed = await pushRef(remote, caps, { ref, old: ZERO_OID, new: oid, objects });
+    // Refused because the ref exists now: another call made it first, which is the conflict it is.
+    return pushed
+      .map(() => ({ commit: commit.value, oid }))
+      .mapErr((error) =>
+        error._tag === "RefMoved"
+          ? new GitError("conflict", `${what} was created meanwhile (at ${error.now?.oid})`)
+          : error,
+      );
+  });
 }
 
 /**
@@ -102,25 +102,25 @@ export async function deleteRef(
   ref: string,
   parent: string | undefined,
 ): Promise<Result<string, Failure>> {
-  const what = describe(ref);
-  const caps = await capabilities(remote);
-  if (caps.isErr()) return err(caps.error);
-  const refs = await refsNamed(remote, caps.value, [ref]);
-  if (refs.isErr()) return err(refs.error);
-  const found = refs.value.get(ref);
-  const head = found?.oid;
-  if (found === undefined || head === undefined)
-    return err(new GitError("not-found", `no ${what.replace(" ", " named ")}`));
-  const commit = found.peeled ?? head;
-  if (parent !== undefined && head !== parent && commit !== parent) {
-    return err(new GitError("conflict", `${what} is at ${commit}, not at the expected parent ${parent}`));
-  }
-  const pushed = await pushRef(remote, caps.value, { ref, old: head, new: ZERO_OID });
-  return pushed
-    .map(() => commit)
-    .mapErr((error) =>
-      error._tag === "RefMoved" ? new GitError("conflict", `${what} moved while being deleted`) : error,
-    );
+  return safeTry(async function* () {
+    const what = describe(ref);
+    const caps = yield* await capabilities(remote);
+    const refs = yield* await refsNamed(remote, caps, [ref]);
+    const found = refs.get(ref);
+    const head = found?.oid;
+    if (found === undefined || head === undefined)
+      return err(new GitError("not-found", `no ${what.replace(" ", " named ")}`));
+    const commit = found.peeled ?? head;
+    if (parent !== undefined && head !== parent && commit !== parent) {
+      return err(new GitError("conflict", `${what} is at ${commit}, not at the expected parent ${parent}`));
+    }
+    const pushed = await pushRef(remote, caps, { ref, old: head, new: ZERO_OID });
+    return pushed
+      .map(() => commit)
+      .mapErr((error) =>
+        error._tag === "RefMoved" ? new GitError("conflict", `${what} moved while being deleted`) : error,
+      );
+  });
 }
 
 /** `branch main`, `tag v1`: a ref as messages name it. */

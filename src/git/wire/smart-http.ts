@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { joinBytes } from "../../bytes.js";
 import { aborted, InvalidInputError, type TransportError, timedOut, unreachable } from "../../errors.js";
 import { scrub } from "../../secrets.js";
@@ -85,13 +85,14 @@ export interface Body {
 
 /** Reads a whole body (short answers only: the bound is the caller's maxFetchBytes). */
 export async function whole(body: Body): Promise<GitResult<Uint8Array>> {
-  const chunks: Uint8Array[] = [];
-  for (;;) {
-    const chunk = await body.next();
-    if (chunk.isErr()) return err(chunk.error);
-    if (chunk.value === undefined) return ok(joinBytes(chunks));
-    chunks.push(chunk.value);
-  }
+  return safeTry(async function* () {
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const chunk = yield* await body.next();
+      if (chunk === undefined) return ok(joinBytes(chunks));
+      chunks.push(chunk);
+    }
+  });
 }
 
 /** A request's body: bytes, or a stream made anew for each time it is sent (a push sent again after a 401). */

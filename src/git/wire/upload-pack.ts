@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, type Result, safeTry } from "neverthrow";
 import { GitError } from "../errors.js";
 import { isOid } from "../objects/hash.js";
 import { PackError, type PackObject, type PackParser } from "./pack-reader.js";
@@ -110,14 +110,13 @@ export async function fetchPack(
   wanted: FetchRequest,
   parser: PackParser,
 ): Promise<GitResult<Map<string, PackObject>>> {
-  return exchange(remote, "git-upload-pack", fetchBody(caps, wanted), { v2: true }, async (body) => {
-    const answer = new FetchAnswer(remote, body, parser);
-    for (;;) {
-      const step = await answer.step();
-      if (step.isErr()) return err(step.error);
-      if (step.value) return ok(parser.objects);
-    }
-  });
+  return exchange(remote, "git-upload-pack", fetchBody(caps, wanted), { v2: true }, async (body) =>
+    safeTry(async function* () {
+      const answer = new FetchAnswer(remote, body, parser);
+      while (!(yield* await answer.step()));
+      return ok(parser.objects);
+    }),
+  );
 }
 
 /** The `fetch` command for `wanted`. */
@@ -159,23 +158,26 @@ export class FetchAnswer {
 
   /** Reads the next chunk into the parser: `true` once the answer has ended and its pack was whole. */
   async step(): Promise<GitResult<boolean>> {
-    const { remote } = this;
-    const chunk = await this.body.next();
-    if (chunk.isErr()) return err(chunk.error);
-    const ended = chunk.value === undefined;
-    const malformed = ended ? this.reader.end() : (this.reader.push(chunk.value as Uint8Array) ?? this.flush());
-    if (this.failure) return err(this.failure);
-    if (malformed !== undefined) return err(protocolError(remote, `malformed fetch response: ${malformed}`));
-    if (!ended) return ok(false);
-    if (this.phase === "sections") return err(protocolError(remote, "the fetch response holds no packfile"));
-    // The pack ends the response with a flush; without one it was cut short.
-    if (this.phase === "pack") return err(protocolError(remote, "the fetch response was cut short"));
-    try {
-      this.parser.end();
-      return ok(true);
-    } catch (error) {
-      return err(packFailure(remote, error));
-    }
+    return safeTry(
+      async function* (this: FetchAnswer) {
+        const { remote } = this;
+        const chunk = yield* await this.body.next();
+        const ended = chunk === undefined;
+        const malformed = ended ? this.reader.end() : (this.reader.push(chunk as Uint8Array) ?? this.flush());
+        if (this.failure) return err(this.failure);
+        if (malformed !== undefined) return err(protocolError(remote, `malformed fetch response: ${malformed}`));
+        if (!ended) return ok(false);
+        if (this.phase === "sections") return err(protocolError(remote, "the fetch response holds no packfile"));
+        // The pack ends the response with a flush; without one it was cut short.
+        if (this.phase === "pack") return err(protocolError(remote, "the fetch response was cut short"));
+        try {
+          this.parser.end();
+          return ok(true);
+        } catch (error) {
+          return err(packFailure(remote, error));
+        }
+      }.bind(this),
+    );
   }
 
   private packet(length: number, bytes: Uint8Array, start: number): string | undefined {
