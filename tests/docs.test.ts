@@ -79,4 +79,18 @@ describe("the sources", () => {
       if ((await readFile(join(root, "src", file), "utf8")).includes("_unsafeUnwrap")) using.push(file);
     expect(using).toEqual([]);
   });
+
+  it("of ./git return early through safeTry, never by a hand-written isErr check", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const git = join(root, "src", "git");
+    const files = (await readdir(git, { recursive: true })).filter((file) => file.endsWith(".ts"));
+    const chains = [];
+    for (const file of files) {
+      const lines = (await readFile(join(git, file), "utf8")).split("\n");
+      for (const [index, line] of lines.entries()) {
+        if (/\.isErr\(\)\) return\b/.test(line)) chains.push(`${file}:${index + 1}`);
+      }
+    }
+    expect(chains).toEqual([]);
+  });
 });

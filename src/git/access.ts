@@ -232,8 +232,6 @@ export function reach(
 
   // `{ remote, token }`: the token as given, or asked of the caller's function (again after a 401).
   const given = target as { remote?: unknown; token?: unknown };
-  const remote = remoteUrl(given.remote);
-  if (remote.isErr()) return errAsync(remote.error);
   const supplied = given.token;
   const ask = async (): Promise<unknown> => (typeof supplied === "function" ? supplied() : supplied);
   const asked = () =>
@@ -241,14 +239,16 @@ export function reach(
       ask(),
       (error) => new InvalidInputError(scrub(`the token function failed: ${String(error)}`), "token"),
     ).andThen((secret) => (isRepoToken(secret) ? okAsync(secret) : invalid(TOKEN_FORMAT, "token")));
-  return asked().map((secret) =>
-    typeof supplied === "function"
-      ? {
-          remote: reached(remote.value, secret, async () => (await asked()).unwrapOr(undefined)),
-          defaultBranch: undefined,
-          sources: [],
-        }
-      : { remote: reached(remote.value, secret), defaultBranch: undefined, sources: [] },
+  return remoteUrl(given.remote).asyncAndThen((remote) =>
+    asked().map((secret) =>
+      typeof supplied === "function"
+        ? {
+            remote: reached(remote, secret, async () => (await asked()).unwrapOr(undefined)),
+            defaultBranch: undefined,
+            sources: [],
+          }
+        : { remote: reached(remote, secret), defaultBranch: undefined, sources: [] },
+    ),
   );
 }
 

@@ -121,80 +121,80 @@ function checkApply(input: unknown): Result<{ commit: CheckedCommit; files: File
 
 /** The changes the patch makes to the tree at `root`, reading only the files it names. */
 function patchPlan(files: readonly FilePatch[]): Plan<PatchConflict> {
-  return async (loader: ObjectLoader, root: string | undefined) => {
-    const named = [...new Set(files.flatMap((file) => [file.oldPath, file.newPath]).filter((p) => p !== undefined))];
-    const entries = new Map<ByteString, TreeEntry>();
-    if (root !== undefined) {
-      const loaded = await loadTrees(loader, root, (folder) => named.some((path) => path.startsWith(folder)));
-      if (loaded.isErr()) return err(loaded.error);
-      for (const path of named) {
-        const entry = await entryAt(loader, root, path);
-        if (entry) entries.set(path, entry);
-      }
-    }
-    const blobs = [...entries.values()].filter((entry) => kindOf(entry.mode) !== "tree").map((entry) => entry.oid);
-    const read = await loader.blobs(blobs);
-    if (read.isErr()) return err(read.error);
-
-    // The files as the patch goes: each file patch sees what the ones before it made.
-    const work = new Map<ByteString, { content: ByteString; mode: string } | null>();
-    const current = async (path: ByteString) => {
-      if (work.has(path)) return work.get(path) ?? undefined;
-      const entry = entries.get(path);
-      if (!entry || kindOf(entry.mode) === "tree" || kindOf(entry.mode) === "gitlink") return undefined;
-      return { content: toByteString(await loader.store.blob(entry.oid)), mode: entry.mode };
-    };
-    const rejects: RejectedHunk[] = [];
-    const shown = (path: ByteString) => decodeUtf8(path) ?? new TextDecoder().decode(toBytes(path));
-    for (const file of files) {
-      const source = file.oldPath === undefined ? undefined : await current(file.oldPath);
-      if (file.oldPath !== undefined && source === undefined) {
-        rejects.push({ path: shown(file.oldPath), reason: "missing" });
-        continue;
-      }
-      const target = file.newPath;
-      if (target !== undefined && target !== file.oldPath && (await current(target)) !== undefined) {
-        rejects.push({ path: shown(target), reason: "exists" });
-        continue;
-      }
-      if (target !== undefined && target !== file.oldPath && entries.get(target) !== undefined && !work.has(target)) {
-        rejects.push({ path: shown(target), reason: "exists" }); // a folder or a submodule in the way
-        continue;
-      }
-      const applied = applyHunks(source?.content ?? "", file.hunks);
-      if (typeof applied !== "string") {
-        for (const { hunk, current: lines } of applied) {
-          rejects.push({
-            path: shown(file.oldPath ?? file.newPath ?? ""),
-            reason: "mismatch",
-            hunk: hunk.source,
-            current: lines,
-          });
+  return async (loader: ObjectLoader, root: string | undefined) =>
+    safeTry(async function* () {
+      const named = [...new Set(files.flatMap((file) => [file.oldPath, file.newPath]).filter((p) => p !== undefined))];
+      const entries = new Map<ByteString, TreeEntry>();
+      if (root !== undefined) {
+        yield* await loadTrees(loader, root, (folder) => named.some((path) => path.startsWith(folder)));
+        for (const path of named) {
+          const entry = await entryAt(loader, root, path);
+          if (entry) entries.set(path, entry);
         }
-        continue;
       }
-      // A deletion must take every line away, as git apply insists.
-      if (target === undefined && applied !== "") {
-        rejects.push({ path: shown(file.oldPath ?? ""), reason: "mismatch" });
-        continue;
+      const blobs = [...entries.values()].filter((entry) => kindOf(entry.mode) !== "tree").map((entry) => entry.oid);
+      yield* await loader.blobs(blobs);
+
+      // The files as the patch goes: each file patch sees what the ones before it made.
+      const work = new Map<ByteString, { content: ByteString; mode: string } | null>();
+      const current = async (path: ByteString) => {
+        if (work.has(path)) return work.get(path) ?? undefined;
+        const entry = entries.get(path);
+        if (!entry || kindOf(entry.mode) === "tree" || kindOf(entry.mode) === "gitlink") return undefined;
+        return { content: toByteString(await loader.store.blob(entry.oid)), mode: entry.mode };
+      };
+      const rejects: RejectedHunk[] = [];
+      const shown = (path: ByteString) => decodeUtf8(path) ?? new TextDecoder().decode(toBytes(path));
+      for (const file of files) {
+        const source = file.oldPath === undefined ? undefined : await current(file.oldPath);
+        if (file.oldPath !== undefined && source === undefined) {
+          rejects.push({ path: shown(file.oldPath), reason: "missing" });
+          continue;
+        }
+        const target = file.newPath;
+        if (target !== undefined && target !== file.oldPath && (await current(target)) !== undefined) {
+          rejects.push({ path: shown(target), reason: "exists" });
+          continue;
+        }
+        if (target !== undefined && target !== file.oldPath && entries.get(target) !== undefined && !work.has(target)) {
+          rejects.push({ path: shown(target), reason: "exists" }); // a folder or a submodule in the way
+          continue;
+        }
+        const applied = applyHunks(source?.content ?? "", file.hunks);
+        if (typeof applied !== "string") {
+          for (const { hunk, current: lines } of applied) {
+            rejects.push({
+              path: shown(file.oldPath ?? file.newPath ?? ""),
+              reason: "mismatch",
+              hunk: hunk.source,
+              current: lines,
+            });
+          }
+          continue;
+        }
+        // A deletion must take every line away, as git apply insists.
+        if (target === undefined && applied !== "") {
+          rejects.push({ path: shown(file.oldPath ?? ""), reason: "mismatch" });
+          continue;
+        }
+        if (file.oldPath !== undefined && !file.copy && file.oldPath !== target) work.set(file.oldPath, null);
+        if (target !== undefined)
+          work.set(target, { content: applied, mode: file.newMode ?? source?.mode ?? FILE_MODE });
       }
-      if (file.oldPath !== undefined && !file.copy && file.oldPath !== target) work.set(file.oldPath, null);
-      if (target !== undefined) work.set(target, { content: applied, mode: file.newMode ?? source?.mode ?? FILE_MODE });
-    }
-    if (rejects.length > 0) return err(new PatchConflict(rejects));
-    const changes: Changes = new Map();
-    const written: string[] = [];
-    for (const [path, file] of work) {
-      if (file === null) {
-        (changes as Map<ByteString, null>).set(path, null);
-        continue;
+      if (rejects.length > 0) return err(new PatchConflict(rejects));
+      const changes: Changes = new Map();
+      const written: string[] = [];
+      for (const [path, file] of work) {
+        if (file === null) {
+          (changes as Map<ByteString, null>).set(path, null);
+          continue;
+        }
+        const oid = await loader.store.writeBlob(toBytes(file.content));
+        written.push(oid);
+        (changes as Map<ByteString, { oid: string; mode: string }>).set(path, { oid, mode: file.mode });
       }
-      const oid = await loader.store.writeBlob(toBytes(file.content));
-      written.push(oid);
-      (changes as Map<ByteString, { oid: string; mode: string }>).set(path, { oid, mode: file.mode });
-    }
-    return ok({ changes, blobs: written });
-  };
+      return ok({ changes, blobs: written });
+    });
 }
 
 /** The entry at `path` below `root` (its trees loaded), or undefined. */

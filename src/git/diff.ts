@@ -1,4 +1,4 @@
-import { err, ok, Result, safeTry } from "neverthrow";
+import { ok, Result, ResultAsync, safeTry } from "neverthrow";
 import type { Access } from "./access.js";
 import { type GitCall, gitCall } from "./call.js";
 import { label, unifiedPatch } from "./diff/patch.js";
@@ -67,17 +67,16 @@ type Failure = GitCallError;
 export const diffRefs: GitCall<DiffRefsInput, DiffRefsResult> = gitCall({
   scope: "read",
   check: checkDiff,
-  run: async (here, input, { repo, reach }) => {
-    // A side in another repo is reached on its own (its own session and token).
-    const other = (spec: RefSpec) => (typeof spec === "string" ? undefined : spec.repo);
-    const names = [...new Set([other(input.from), other(input.to)])].filter(
-      (name): name is string => name !== undefined && name !== repo,
-    );
-    const reached = Result.combine(await Promise.all(names.map((name) => reach(name, "read"))));
-    if (reached.isErr()) return err(reached.error);
-    const elsewhere = new Map(names.map((name, index) => [name, reached.value[index] as Access]));
-    return compare(here, elsewhere, input);
-  },
+  run: (here, input, { repo, reach }) =>
+    safeTry(async function* () {
+      // A side in another repo is reached on its own (its own session and token).
+      const other = (spec: RefSpec) => (typeof spec === "string" ? undefined : spec.repo);
+      const names = [...new Set([other(input.from), other(input.to)])].filter(
+        (name): name is string => name !== undefined && name !== repo,
+      );
+      const reached = yield* ResultAsync.combine(names.map((name) => reach(name, "read")));
+      return await compare(here, new Map(names.map((name, index) => [name, reached[index] as Access])), input);
+    }),
 });
 
 async function compare(

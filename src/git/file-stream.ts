@@ -116,46 +116,43 @@ function streamById(remote: Remote, caps: Capabilities, oid: string): Promise<Gi
       "git-upload-pack",
       fetchBody(caps, { wants: [oid] }),
       { v2: true },
-      async (body) => {
-        const answer = new FetchAnswer(remote, body, parser);
-        let ended = false;
-        while (size === undefined && !ended) {
-          const step = await answer.step();
-          if (step.isErr()) return err(step.error);
-          ended = step.value;
-        }
-        if (size === undefined) {
-          const object = parser.objects.get(oid);
-          if (object?.type !== "blob") return err(protocolError(remote, `the remote did not send object ${oid}`));
-          finish();
-          return ok({ size: object.content.byteLength, stream: slices(object.content), done });
-        }
-        const stream = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            // The last chunk waits for the end and the id check: wrong bytes never end cleanly.
-            while (!ended && pending.length < 2) {
-              const step = await answer.step();
-              if (step.isErr()) {
-                controller.error(step.error);
+      async (body) =>
+        safeTry(async function* () {
+          const answer = new FetchAnswer(remote, body, parser);
+          let ended = false;
+          while (size === undefined && !ended) ended = yield* await answer.step();
+          if (size === undefined) {
+            const object = parser.objects.get(oid);
+            if (object?.type !== "blob") return err(protocolError(remote, `the remote did not send object ${oid}`));
+            finish();
+            return ok({ size: object.content.byteLength, stream: slices(object.content), done });
+          }
+          const stream = new ReadableStream<Uint8Array>({
+            async pull(controller) {
+              // The last chunk waits for the end and the id check: wrong bytes never end cleanly.
+              while (!ended && pending.length < 2) {
+                const step = await answer.step();
+                if (step.isErr()) {
+                  controller.error(step.error);
+                  return finish();
+                }
+                ended = step.value;
+              }
+              if (!ended) return controller.enqueue(pending.shift() as Uint8Array);
+              if (sent !== oid) {
+                controller.error(protocolError(remote, `the remote sent bytes that are not those of ${oid}`));
                 return finish();
               }
-              ended = step.value;
-            }
-            if (!ended) return controller.enqueue(pending.shift() as Uint8Array);
-            if (sent !== oid) {
-              controller.error(protocolError(remote, `the remote sent bytes that are not those of ${oid}`));
-              return finish();
-            }
-            for (const chunk of pending.splice(0)) controller.enqueue(chunk);
-            controller.close();
-            finish();
-          },
-          cancel: () => finish(),
-        });
-        resolve(ok({ size, stream, done }));
-        await done;
-        return ok({ size, stream, done });
-      },
+              for (const chunk of pending.splice(0)) controller.enqueue(chunk);
+              controller.close();
+              finish();
+            },
+            cancel: () => finish(),
+          });
+          resolve(ok({ size, stream, done }));
+          await done;
+          return ok({ size, stream, done });
+        }),
     );
     // Whatever ends the exchange before the stream began (an error, the pack read whole) is the answer.
     answered.then(resolve);

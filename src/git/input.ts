@@ -170,60 +170,68 @@ export const isMessage = (message: unknown): message is string =>
 
 /** Checks a commit. A getter or Proxy of the caller's that throws is caught by the call (access.ts `guard`). */
 export function checkCommit(input: CommitFilesInput | undefined): Result<CheckedCommit, InvalidInputError> {
-  if (!isRecord(input)) return refused("the commit must be an object", "input");
-  const { message, author, files, branch, parent, from, allowEmpty } = input;
-  if (!isMessage(message)) return refused("message must be a well-formed string without NUL", "message");
-  const checkedAuthor = checkAuthor(author);
-  if (checkedAuthor.isErr()) return err(checkedAuthor.error);
-  for (const [field, value] of [
-    ["branch", branch],
-    ["from", from],
-  ] as const) {
-    if (value !== undefined && !isRefName(value)) {
-      return refused(`${field} must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)`, field);
-    }
-  }
-  if (parent !== undefined && parent !== null && !isOid(parent)) {
-    return refused("parent must be a commit id (40 lowercase hex), or null for a branch that must not exist", "parent");
-  }
-  if (allowEmpty !== undefined && typeof allowEmpty !== "boolean") {
-    return refused("allowEmpty must be a boolean", "allowEmpty");
-  }
-  const plain = isRecord(files) && [Object.prototype, null].includes(Object.getPrototypeOf(files));
-  const entries = files instanceof Map ? [...files] : plain ? Object.entries(files) : undefined;
-  if (entries === undefined) return refused("files must be an object or a Map of path → content", "files");
-  const checkedFiles = new Map<string, Uint8Array | Blob | null>();
-  for (const [path, content] of entries) {
-    const problem = typeof path === "string" ? pathProblem(path) : "it is not a string";
-    if (problem !== undefined) {
-      return refused(`files: ${JSON.stringify(String(path))} cannot be written: ${problem}`, "files");
-    }
-    if (content === null) checkedFiles.set(path, null);
-    else if (content instanceof Uint8Array || isBlob(content)) checkedFiles.set(path, content);
-    else if (typeof content === "string" && !LONE_SURROGATE.test(content)) checkedFiles.set(path, utf8.encode(content));
-    else
-      return refused(
-        `files: ${JSON.stringify(path)} must be a well-formed string, a Uint8Array, a Blob or null`,
-        "files",
-      );
-  }
-  // A path cannot be both a file and a folder of the same commit.
-  for (const [path, content] of checkedFiles) {
-    if (content === null) continue;
-    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
-      if (checkedFiles.get(path.slice(0, slash))) {
-        return refused(`files: ${JSON.stringify(path.slice(0, slash))} cannot be a file and a folder at once`, "files");
+  return safeTry(function* () {
+    if (!isRecord(input)) return refused("the commit must be an object", "input");
+    const { message, author, files, branch, parent, from, allowEmpty } = input;
+    if (!isMessage(message)) return refused("message must be a well-formed string without NUL", "message");
+    const checkedAuthor = yield* checkAuthor(author);
+    for (const [field, value] of [
+      ["branch", branch],
+      ["from", from],
+    ] as const) {
+      if (value !== undefined && !isRefName(value)) {
+        return refused(`${field} must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)`, field);
       }
     }
-  }
-  return ok({
-    message,
-    author: checkedAuthor.value,
-    files: checkedFiles,
-    branch,
-    parent,
-    from,
-    allowEmpty: allowEmpty ?? false,
+    if (parent !== undefined && parent !== null && !isOid(parent)) {
+      return refused(
+        "parent must be a commit id (40 lowercase hex), or null for a branch that must not exist",
+        "parent",
+      );
+    }
+    if (allowEmpty !== undefined && typeof allowEmpty !== "boolean") {
+      return refused("allowEmpty must be a boolean", "allowEmpty");
+    }
+    const plain = isRecord(files) && [Object.prototype, null].includes(Object.getPrototypeOf(files));
+    const entries = files instanceof Map ? [...files] : plain ? Object.entries(files) : undefined;
+    if (entries === undefined) return refused("files must be an object or a Map of path → content", "files");
+    const checkedFiles = new Map<string, Uint8Array | Blob | null>();
+    for (const [path, content] of entries) {
+      const problem = typeof path === "string" ? pathProblem(path) : "it is not a string";
+      if (problem !== undefined) {
+        return refused(`files: ${JSON.stringify(String(path))} cannot be written: ${problem}`, "files");
+      }
+      if (content === null) checkedFiles.set(path, null);
+      else if (content instanceof Uint8Array || isBlob(content)) checkedFiles.set(path, content);
+      else if (typeof content === "string" && !LONE_SURROGATE.test(content))
+        checkedFiles.set(path, utf8.encode(content));
+      else
+        return refused(
+          `files: ${JSON.stringify(path)} must be a well-formed string, a Uint8Array, a Blob or null`,
+          "files",
+        );
+    }
+    // A path cannot be both a file and a folder of the same commit.
+    for (const [path, content] of checkedFiles) {
+      if (content === null) continue;
+      for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+        if (checkedFiles.get(path.slice(0, slash))) {
+          return refused(
+            `files: ${JSON.stringify(path.slice(0, slash))} cannot be a file and a folder at once`,
+            "files",
+          );
+        }
+      }
+    }
+    return ok({
+      message,
+      author: checkedAuthor,
+      files: checkedFiles,
+      branch,
+      parent,
+      from,
+      allowEmpty: allowEmpty ?? false,
+    });
   });
 }
 

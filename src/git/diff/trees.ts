@@ -1,4 +1,4 @@
-import { err, ok, type Result, safeTry } from "neverthrow";
+import { ok, type Result, safeTry } from "neverthrow";
 import type { GitCallError } from "../errors.js";
 import type { ObjectLoader } from "../objects/loader.js";
 import { type Selection, select } from "../objects/path.js";
@@ -135,8 +135,9 @@ export async function changedPaths(
 ): Promise<Result<string[], Failure>> {
   const side = async (commit: string): Promise<Result<Side, Failure>> =>
     (await loader.commitTree(commit)).map((root) => ({ loader, commit, root }));
-  const [from, to] = [await side(before), await side(after)];
-  if (from.isErr()) return err(from.error);
-  if (to.isErr()) return err(to.error);
-  return (await walk(from.value, to.value, select(undefined))).map((found) => found.map(({ change }) => change.path));
+  return safeTry(async function* () {
+    const [from, to] = [yield* await side(before), yield* await side(after)];
+    const found = yield* await walk(from, to, select(undefined));
+    return ok(found.map(({ change }) => change.path));
+  });
 }

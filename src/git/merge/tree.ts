@@ -1,4 +1,4 @@
-import { err, ok, type Result, safeTry } from "neverthrow";
+import { err, ok, Result, safeTry } from "neverthrow";
 import { TaggedError } from "../../errors.js";
 import { type Change, type Found, walk } from "../diff/trees.js";
 import { DiffFailed } from "../diff/xdiff.js";
@@ -114,10 +114,8 @@ async function sideChanges(
   const changes = (loader: ObjectLoader, root: string) =>
     walk({ loader: ours, commit: "", root: base }, { loader, commit: "", root }, select(undefined));
   // Side by side: each level's trees of both walks come in one fetch (the loader batches them).
-  const [mine, yours] = await Promise.all([changes(ours, oursTree), changes(theirs, theirsTree)]);
-  if (mine.isErr()) return err(mine.error);
-  if (yours.isErr()) return err(yours.error);
-  return ok({ mine: mine.value, yours: yours.value });
+  const both = Result.combine(await Promise.all([changes(ours, oursTree), changes(theirs, theirsTree)]));
+  return both.map(([mine, yours]) => ({ mine, yours }));
 }
 
 /**
@@ -273,31 +271,33 @@ async function renamedOf(
   deleted: Change[],
   candidates: [ObjectLoader, Found[]][],
 ): Promise<Result<Change[], Failure>> {
-  const others = candidates.flatMap(([from, found]) => found.map(({ change }) => [from, change.after] as const));
-  if (deleted.length === 0 || others.length === 0) return ok([]);
-  const files = (entries: (Change["before"] | undefined)[]) =>
-    entries.flatMap((entry) => (regular(entry) ? [entry?.id as string] : []));
-  const loaded = await Promise.all([
-    loader.blobs(files(deleted.map((change) => change.before))),
-    ...candidates.map(([from, found]) => from.blobs(files(found.map(({ change }) => change.after)))),
-  ]);
-  for (const result of loaded) if (result.isErr()) return err(result.error);
-  const renamed: Change[] = [];
-  for (const change of deleted) {
-    const before = change.before as { mode: string; id: string };
-    for (const [from, after] of others) {
-      const alike =
-        after?.id === before.id ||
-        (regular(before) &&
-          regular(after) &&
-          similarity(await loader.store.blob(before.id), await from.store.blob(after?.id as string)) >= RENAME_SCORE);
-      if (alike) {
-        renamed.push(change);
-        break;
+  return safeTry(async function* () {
+    const others = candidates.flatMap(([from, found]) => found.map(({ change }) => [from, change.after] as const));
+    if (deleted.length === 0 || others.length === 0) return ok([]);
+    const files = (entries: (Change["before"] | undefined)[]) =>
+      entries.flatMap((entry) => (regular(entry) ? [entry?.id as string] : []));
+    const loaded = await Promise.all([
+      loader.blobs(files(deleted.map((change) => change.before))),
+      ...candidates.map(([from, found]) => from.blobs(files(found.map(({ change }) => change.after)))),
+    ]);
+    yield* Result.combine(loaded);
+    const renamed: Change[] = [];
+    for (const change of deleted) {
+      const before = change.before as { mode: string; id: string };
+      for (const [from, after] of others) {
+        const alike =
+          after?.id === before.id ||
+          (regular(before) &&
+            regular(after) &&
+            similarity(await loader.store.blob(before.id), await from.store.blob(after?.id as string)) >= RENAME_SCORE);
+        if (alike) {
+          renamed.push(change);
+          break;
+        }
       }
     }
-  }
-  return ok(renamed);
+    return ok(renamed);
+  });
 }
 
 /** Whether `root` holds the folder `path` (UTF-8, `/`-separated), its trees loaded as needed. */
@@ -473,69 +473,73 @@ class TreeMerge {
     mine: TreeEntry | undefined,
     yours: TreeEntry | undefined,
   ): Promise<Result<TreeEntry | undefined, Failure>> {
-    const kind = (entry: TreeEntry | undefined) => (entry ? kindOf(entry.mode) : undefined);
-    const shown = decodeUtf8(path) ?? path;
-    // Folders on both sides merge entry by entry; so does a folder one side deleted and the other changed, as git
-    // merges it: each file the other side did not touch simply goes, its own changes are judged one by one.
-    // A file both sides made a folder is, to git, a file both deleted and two folders added: merged from nothing.
-    const folder = (entry: TreeEntry | undefined) => entry === undefined || kind(entry) === "tree";
-    const bothFolders = kind(mine) === "tree" && kind(yours) === "tree";
-    if (
-      bothFolders ||
-      (folder(mine) &&
-        folder(yours) &&
-        folder(was) &&
-        (kind(mine) === "tree" || kind(yours) === "tree") &&
-        (kind(was) === "tree" || (mine && yours)))
-    ) {
-      const tree = await this.merge(kind(was) === "tree" ? was?.oid : undefined, mine?.oid, yours?.oid, `${path}/`);
-      const named = (mine ?? yours) as TreeEntry;
-      return tree.map((oid) => (oid ? { mode: named.mode, name: named.name, oid } : undefined));
-    }
-    const conflict = async (kindOfConflict: MergeConflictEntry["kind"]) => {
-      const resolution = this.resolutions.get(shown);
-      if (resolution === null) return ok(undefined);
-      if (resolution !== undefined) {
-        const oid = await this.ours.store.writeBlob(resolution);
+    return safeTry(
+      async function* (this: TreeMerge) {
+        const kind = (entry: TreeEntry | undefined) => (entry ? kindOf(entry.mode) : undefined);
+        const shown = decodeUtf8(path) ?? path;
+        // Folders on both sides merge entry by entry; so does a folder one side deleted and the other changed, as git
+        // merges it: each file the other side did not touch simply goes, its own changes are judged one by one.
+        // A file both sides made a folder is, to git, a file both deleted and two folders added: merged from nothing.
+        const folder = (entry: TreeEntry | undefined) => entry === undefined || kind(entry) === "tree";
+        const bothFolders = kind(mine) === "tree" && kind(yours) === "tree";
+        if (
+          bothFolders ||
+          (folder(mine) &&
+            folder(yours) &&
+            folder(was) &&
+            (kind(mine) === "tree" || kind(yours) === "tree") &&
+            (kind(was) === "tree" || (mine && yours)))
+        ) {
+          const tree = await this.merge(kind(was) === "tree" ? was?.oid : undefined, mine?.oid, yours?.oid, `${path}/`);
+          const named = (mine ?? yours) as TreeEntry;
+          return tree.map((oid) => (oid ? { mode: named.mode, name: named.name, oid } : undefined));
+        }
+        const conflict = async (kindOfConflict: MergeConflictEntry["kind"]) => {
+          const resolution = this.resolutions.get(shown);
+          if (resolution === null) return ok(undefined);
+          if (resolution !== undefined) {
+            const oid = await this.ours.store.writeBlob(resolution);
+            this.written.push(oid);
+            const file = [mine, yours, was].find((entry) => entry && kind(entry) === "blob");
+            return ok({ mode: file?.mode ?? "100644", name: (mine ?? yours ?? was)?.name ?? "", oid });
+          }
+          const bytes = async (loader: ObjectLoader, entry: TreeEntry | undefined) => {
+            if (!entry || kind(entry) === "tree" || kind(entry) === "gitlink") return undefined;
+            const loaded = await loader.blobs([entry.oid]);
+            return loaded.isOk() ? loader.store.blob(entry.oid) : undefined;
+          };
+          this.conflicts.push({
+            path: shown,
+            kind: kindOfConflict,
+            ...(await optional("base", bytes(this.ours, was))),
+            ...(await optional("ours", bytes(this.ours, mine))),
+            ...(await optional("theirs", bytes(this.theirs, yours))),
+          });
+          return ok(mine);
+        };
+        if (!mine || !yours) return conflict("modify-delete");
+        if (kind(mine) !== kind(yours)) return conflict(was ? "type" : "add-add");
+        if (!was) return conflict("add-add");
+        if (kind(was) !== kind(mine)) return conflict("type");
+        // A symlink or a submodule has no lines to merge: two new targets are a content conflict.
+        if (kind(mine) !== "blob") return conflict("content");
+        // Both changed a file: its lines merged three ways, its mode from whichever side changed it.
+        const loaded = await Promise.all([this.ours.blobs([was.oid, mine.oid]), this.theirs.blobs([yours.oid])]);
+        yield* Result.combine(loaded);
+        const [base, ours, theirs] = await Promise.all([
+          this.ours.store.blob(was.oid),
+          this.ours.store.blob(mine.oid),
+          this.theirs.store.blob(yours.oid),
+        ]);
+        const mode = mine.mode === was.mode ? yours.mode : mine.mode;
+        if (yours.mode !== was.mode && mine.mode !== was.mode && yours.mode !== mine.mode) return conflict("content");
+        const text = mergeLines(base, ours, theirs);
+        if (text === undefined) return conflict("content");
+        const oid = await this.ours.store.writeBlob(text);
         this.written.push(oid);
-        const file = [mine, yours, was].find((entry) => entry && kind(entry) === "blob");
-        return ok({ mode: file?.mode ?? "100644", name: (mine ?? yours ?? was)?.name ?? "", oid });
-      }
-      const bytes = async (loader: ObjectLoader, entry: TreeEntry | undefined) => {
-        if (!entry || kind(entry) === "tree" || kind(entry) === "gitlink") return undefined;
-        const loaded = await loader.blobs([entry.oid]);
-        return loaded.isOk() ? loader.store.blob(entry.oid) : undefined;
-      };
-      this.conflicts.push({
-        path: shown,
-        kind: kindOfConflict,
-        ...(await optional("base", bytes(this.ours, was))),
-        ...(await optional("ours", bytes(this.ours, mine))),
-        ...(await optional("theirs", bytes(this.theirs, yours))),
-      });
-      return ok(mine);
-    };
-    if (!mine || !yours) return conflict("modify-delete");
-    if (kind(mine) !== kind(yours)) return conflict(was ? "type" : "add-add");
-    if (!was) return conflict("add-add");
-    if (kind(was) !== kind(mine)) return conflict("type");
-    // A symlink or a submodule has no lines to merge: two new targets are a content conflict.
-    if (kind(mine) !== "blob") return conflict("content");
-    // Both changed a file: its lines merged three ways, its mode from whichever side changed it.
-    const loaded = await Promise.all([this.ours.blobs([was.oid, mine.oid]), this.theirs.blobs([yours.oid])]);
-    for (const result of loaded) if (result.isErr()) return err(result.error);
-    const [base, ours, theirs] = await Promise.all([
-      this.ours.store.blob(was.oid),
-      this.ours.store.blob(mine.oid),
-      this.theirs.store.blob(yours.oid),
-    ]);
-    const mode = mine.mode === was.mode ? yours.mode : mine.mode;
-    if (yours.mode !== was.mode && mine.mode !== was.mode && yours.mode !== mine.mode) return conflict("content");
-    const text = mergeLines(base, ours, theirs);
-    if (text === undefined) return conflict("content");
-    const oid = await this.ours.store.writeBlob(text);
-    this.written.push(oid);
-    return ok({ mode, name: mine.name, oid });
+        return ok({ mode, name: mine.name, oid });
+      }.bind(this),
+    );
   }
 }
 

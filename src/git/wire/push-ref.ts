@@ -31,11 +31,13 @@ export async function pushRef(
 ): Promise<Result<void, RefMoved | GitError | TransportError | InvalidInputError>> {
   const pushed = await pushPack(remote, update);
   if (pushed.isOk() || pushed.error._tag !== "GitError" || pushed.error.reason !== "rejected") return pushed;
+  // Where the look fails, that failure is what is known.
   const refs = await refsNamed(remote, caps, [update.ref]);
-  if (refs.isErr()) return err(refs.error); // the look failed: that failure is what is known
-  const now = refs.value.get(update.ref);
-  const at = now?.oid ?? ZERO_OID;
-  return at === update.old ? err(pushed.error) : err({ _tag: "RefMoved", now });
+  return refs.andThen((found) => {
+    const now = found.get(update.ref);
+    const at = now?.oid ?? ZERO_OID;
+    return at === update.old ? err(pushed.error) : err({ _tag: "RefMoved" as const, now });
+  });
 }
 
 /**
@@ -78,13 +80,12 @@ export async function createRef(
     const refs = yield* await refsNamed(remote, caps, [ref, ...namesOf(start)]);
     const there = refs.get(ref);
     if (there) return err(new GitError("conflict", `${what} already exists (at ${there.oid})`));
-    const commit = resolvedIn(refs, start);
-    if (commit.isErr()) return err(commit.error);
-    const { oid, objects } = await point(commit.value);
+    const commit = yield* resolvedIn(refs, start);
+    const { oid, objects } = await point(commit);
     const pushed = await pushRef(remote, caps, { ref, old: ZERO_OID, new: oid, objects });
     // Refused because the ref exists now: another call made it first, which is the conflict it is.
     return pushed
-      .map(() => ({ commit: commit.value, oid }))
+      .map(() => ({ commit, oid }))
       .mapErr((error) =>
         error._tag === "RefMoved"
           ? new GitError("conflict", `${what} was created meanwhile (at ${error.now?.oid})`)

@@ -24,24 +24,23 @@ export async function capabilities(remote: Remote): Promise<GitResult<Capabiliti
 
 async function advertisement(remote: Remote): Promise<GitResult<Capabilities>> {
   const body = await request(remote, "git-upload-pack", undefined, { v2: true });
-  return body.andThen((answer) => {
-    const parsed = parse(remote, answer);
-    if (parsed.isErr()) return err(parsed.error);
-    // Smart HTTP puts `# service=git-upload-pack` and a flush before the v2 advertisement.
-    const packets = parsed.value;
-    const start = packetText(packets[0] ?? { kind: "flush" })?.startsWith("# service=") ? 2 : 0;
-    if (packetText(packets[start] ?? { kind: "flush" }) !== "version 2") {
-      return err(protocolError(remote, "the Git remote does not speak protocol v2 for git-upload-pack"));
-    }
-    const lines = untilFlush(remote, packets.slice(start + 1), "capability advertisement");
-    if (lines.isErr()) return err(lines.error);
-    const caps = new Map<string, string>();
-    for (const line of lines.value) {
-      const equals = line.indexOf("=");
-      caps.set(equals === -1 ? line : line.slice(0, equals), equals === -1 ? "" : line.slice(equals + 1));
-    }
-    return ok(caps);
-  });
+  return body.andThen((answer) =>
+    safeTry(function* () {
+      const packets = yield* parse(remote, answer);
+      // Smart HTTP puts `# service=git-upload-pack` and a flush before the v2 advertisement.
+      const start = packetText(packets[0] ?? { kind: "flush" })?.startsWith("# service=") ? 2 : 0;
+      if (packetText(packets[start] ?? { kind: "flush" }) !== "version 2") {
+        return err(protocolError(remote, "the Git remote does not speak protocol v2 for git-upload-pack"));
+      }
+      const lines = yield* untilFlush(remote, packets.slice(start + 1), "capability advertisement");
+      const caps = new Map<string, string>();
+      for (const line of lines) {
+        const equals = line.indexOf("=");
+        caps.set(equals === -1 ? line : line.slice(0, equals), equals === -1 ? "" : line.slice(equals + 1));
+      }
+      return ok(caps);
+    }),
+  );
 }
 
 /** Whether `fetch` takes the argument `feature` (`filter`, `shallow`...). */
