@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 /**
  * Every ```ts block of the README compiles as it stands, against the package's own types. What a block uses without
  * defining (a `client`, a `signal`, some bytes) comes from a prelude declared here, never written in the README.
+ * readme.integration.test.ts runs them.
  */
 const root = join(import.meta.dirname, "..");
 const PRELUDE: Record<string, string> = {
