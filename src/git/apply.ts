@@ -19,6 +19,7 @@ import {
   decodeUtf8,
   FILE_MODE,
   kindOf,
+  namedPath,
   type TreeEntry,
   toByteString,
   toBytes,
@@ -57,6 +58,8 @@ export interface ApplyPatchInput {
  */
 export interface RejectedHunk {
   path: string;
+  /** The path's bytes, set when they are not valid UTF-8: `path` is then a lossy rendering of them. */
+  pathBytes?: Uint8Array;
   /** `mismatch`: its lines are not in the file; `missing`: the file is not there; `exists`: a new file is. */
   reason: "mismatch" | "missing" | "exists";
   hunk?: string;
@@ -144,27 +147,27 @@ function patchPlan(files: readonly FilePatch[]): Plan<PatchConflict> {
         return { content: toByteString(await loader.store.blob(entry.oid)), mode: entry.mode };
       };
       const rejects: RejectedHunk[] = [];
-      const shown = (path: ByteString) => decodeUtf8(path) ?? new TextDecoder().decode(toBytes(path));
+      const shown = namedPath;
       for (const file of files) {
         const source = file.oldPath === undefined ? undefined : await current(file.oldPath);
         if (file.oldPath !== undefined && source === undefined) {
-          rejects.push({ path: shown(file.oldPath), reason: "missing" });
+          rejects.push({ ...shown(file.oldPath), reason: "missing" });
           continue;
         }
         const target = file.newPath;
         if (target !== undefined && target !== file.oldPath && (await current(target)) !== undefined) {
-          rejects.push({ path: shown(target), reason: "exists" });
+          rejects.push({ ...shown(target), reason: "exists" });
           continue;
         }
         if (target !== undefined && target !== file.oldPath && entries.get(target) !== undefined && !work.has(target)) {
-          rejects.push({ path: shown(target), reason: "exists" }); // a folder or a submodule in the way
+          rejects.push({ ...shown(target), reason: "exists" }); // a folder or a submodule in the way
           continue;
         }
         const applied = applyHunks(source?.content ?? "", file.hunks);
         if (typeof applied !== "string") {
           for (const { hunk, current: lines } of applied) {
             rejects.push({
-              path: shown(file.oldPath ?? file.newPath ?? ""),
+              ...shown(file.oldPath ?? file.newPath ?? ""),
               reason: "mismatch",
               hunk: hunk.source,
               current: lines,
@@ -174,7 +177,7 @@ function patchPlan(files: readonly FilePatch[]): Plan<PatchConflict> {
         }
         // A deletion must take every line away, as git apply insists.
         if (target === undefined && applied !== "") {
-          rejects.push({ path: shown(file.oldPath ?? ""), reason: "mismatch" });
+          rejects.push({ ...shown(file.oldPath ?? ""), reason: "mismatch" });
           continue;
         }
         if (file.oldPath !== undefined && !file.copy && file.oldPath !== target) work.set(file.oldPath, null);

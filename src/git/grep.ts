@@ -5,7 +5,7 @@ import { type CheckedGrep, checkGrep } from "./input.js";
 import { isBinary } from "./objects/binary.js";
 import { POSIX_CLASSES } from "./objects/glob.js";
 import { pathspec } from "./objects/path.js";
-import { type ByteString, decodeUtf8, fromUtf8, kindOf, toByteString, toBytes } from "./objects/tree.js";
+import { type ByteString, decodeUtf8, fromUtf8, kindOf, namedPath, toByteString, toBytes } from "./objects/tree.js";
 import { filesAt } from "./read.js";
 
 /**
@@ -111,7 +111,7 @@ export const grepFiles: GitCall<GrepFilesInput, GrepFilesResult> = gitCall({
             break;
           }
           if (isBinary(content)) {
-            result.binarySkipped.push(decodeUtf8(file.path) ?? new TextDecoder().decode(toBytes(file.path)));
+            result.binarySkipped.push(namedPath(file.path).path);
             continue;
           }
           if (!searchFile(file.path, content, regex, maxMatches, result)) break;
@@ -132,7 +132,7 @@ function searchFile(
   const text = toByteString(content);
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop(); // the newline that ends the last line starts none
-  const decodedPath = decodeUtf8(path);
+  const { path: shown, pathBytes } = namedPath(path);
   for (const [index, line] of lines.entries()) {
     regex.lastIndex = 0;
     const match = regex.exec(line);
@@ -143,11 +143,11 @@ function searchFile(
     }
     const decoded = decodeUtf8(line);
     result.matches.push({
-      path: decodedPath ?? new TextDecoder().decode(toBytes(path)),
+      path: shown,
       line: index + 1,
       column: match.index + 1,
       text: decoded ?? new TextDecoder().decode(toBytes(line)),
-      ...(decodedPath === undefined ? { pathBytes: toBytes(path) } : {}),
+      ...(pathBytes ? { pathBytes } : {}),
       ...(decoded === undefined ? { textBytes: toBytes(line) } : {}),
     });
   }

@@ -120,11 +120,14 @@ export interface ReadFilesInput {
  * const result = await readFiles(client, "legacy");
  * if (result.isOk()) {
  *   const { nonUtf8Files } = result.value;
- *   for (const file of nonUtf8Files) console.log(Buffer.from(file.path).toString("latin1"), file.content.length);
+ *   for (const file of nonUtf8Files) console.log(file.path, file.pathBytes, file.content.length);
  * }
  */
 export interface NonUtf8File {
-  path: Uint8Array;
+  /** A lossy rendering of the path (its bytes are not valid UTF-8). */
+  path: string;
+  /** The path's bytes, exactly. */
+  pathBytes: Uint8Array;
   content: Uint8Array;
 }
 

@@ -12,7 +12,7 @@ import { type FileEntry, loadTrees, ObjectLoader, selectFiles } from "./objects/
 import { type Selection, select } from "./objects/path.js";
 import type { ObjectSource } from "./objects/sources.js";
 import { ObjectStore } from "./objects/store.js";
-import { decodeUtf8, toBytes } from "./objects/tree.js";
+import { decodeUtf8, namedPath, toBytes } from "./objects/tree.js";
 import { resolveRef } from "./wire/refs.js";
 import type { Remote } from "./wire/smart-http.js";
 import { capabilities } from "./wire/upload-pack.js";
@@ -133,8 +133,9 @@ async function readWith(
     for (const file of selected) {
       const content = await store.blob(file.oid);
       const path = decodeUtf8(file.path);
-      if (path === undefined) nonUtf8Files.push({ path: toBytes(file.path), content });
-      else files.set(path, content);
+      if (path === undefined) {
+        nonUtf8Files.push({ path: namedPath(file.path).path, pathBytes: toBytes(file.path), content });
+      } else files.set(path, content);
     }
     return ok({ commit, files, nonUtf8Files });
   });

@@ -353,6 +353,20 @@ describe("mergeRefs: conflicts", () => {
     expect(remote.updates).toEqual([]);
   });
 
+  it("names a path that is not UTF-8 by `path` and its exact `pathBytes`, as every result names one", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const name = Buffer.from([0x6e, 0xe9]); // "n" and a Latin-1 "é": not UTF-8
+    const tree = (content: string) => remote.tree([{ mode: "100644", name, oid: remote.blob(content) }]);
+    const base = remote.commit(tree("one\n"), [], "base");
+    remote.branch("main", remote.commit(tree("ours\n"), [base], "ours", 1));
+    remote.branch("side", remote.commit(tree("theirs\n"), [base], "theirs", 2));
+    const clash = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr();
+    expect((clash as { conflicts: unknown[] }).conflicts).toEqual([
+      expect.objectContaining({ path: "n\ufffd", pathBytes: new Uint8Array(name), kind: "content" }),
+    ]);
+    expect(remote.updates).toEqual([]);
+  });
+
   const conflicts = async (ours: Files, theirs: Files) => {
     const { target } = diverged(ours, theirs);
     const clash = (await merge(target))._unsafeUnwrapErr() as {

@@ -70,7 +70,10 @@ describe("readFiles: what it reads", () => {
     remote.branch("main", remote.commit(tree));
     const read = (await readFiles({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
     expect(texts(read.files)).toEqual({ "ok.txt": "ok\n" });
-    expect(read.nonUtf8Files).toEqual([{ path: new Uint8Array(name), content: new TextEncoder().encode("latin1\n") }]);
+    // `path` and `pathBytes`, as every result names a stored path.
+    expect(read.nonUtf8Files).toEqual([
+      { path: "n\ufffd.t", pathBytes: new Uint8Array(name), content: new TextEncoder().encode("latin1\n") },
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import { ok, type Result, safeTry } from "neverthrow";
 import type { GitCallError } from "../errors.js";
 import type { ObjectLoader } from "../objects/loader.js";
 import { type Selection, select } from "../objects/path.js";
-import { type ByteString, decodeUtf8, kindOf, type TreeEntry, toBytes } from "../objects/tree.js";
+import { type ByteString, kindOf, namedPath, type TreeEntry } from "../objects/tree.js";
 
 /**
  * What changed between two trees, level by level: a subtree whose id is the same on both sides is skipped without
@@ -110,7 +110,6 @@ export async function walk(from: Side, to: Side, selection: Selection): Promise<
 }
 
 function change(path: ByteString, old: TreeEntry | undefined, now: TreeEntry | undefined): Change {
-  const decoded = decodeUtf8(path);
   const status: Change["status"] = !old
     ? "added"
     : !now
@@ -118,12 +117,13 @@ function change(path: ByteString, old: TreeEntry | undefined, now: TreeEntry | u
       : kindOf(old.mode) === kindOf(now.mode)
         ? "modified"
         : "type-changed";
+  const { path: shown, pathBytes } = namedPath(path);
   return {
-    path: decoded ?? new TextDecoder().decode(toBytes(path)),
+    path: shown,
     status,
     ...(old ? { before: { mode: old.mode, id: old.oid } } : {}),
     ...(now ? { after: { mode: now.mode, id: now.oid } } : {}),
-    ...(decoded === undefined ? { pathBytes: toBytes(path) } : {}),
+    ...(pathBytes ? { pathBytes } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   decodeUtf8,
   fromUtf8,
   kindOf,
+  namedPath,
   type TreeEntry,
   toByteString,
   toBytes,
@@ -38,6 +39,8 @@ type Failure = GitCallError | MergeConflict;
  */
 export interface MergeConflictEntry {
   path: string;
+  /** The path's bytes, set when they are not valid UTF-8: `path` is then a lossy rendering of them. */
+  pathBytes?: Uint8Array;
   kind: "content" | "modify-delete" | "add-add" | "type" | "rename";
   base?: Uint8Array;
   ours?: Uint8Array;
@@ -218,7 +221,8 @@ async function renameRisks(
         [theirs, newThere],
       ],
     );
-    for (const change of renamed) risks.push({ path: change.path, kind: "rename" });
+    for (const { path, pathBytes } of renamed)
+      risks.push({ path, ...(pathBytes ? { pathBytes } : {}), kind: "rename" });
     // A folder of the base that one side emptied, and the other added into.
     const folders = (path: string) =>
       path
@@ -509,7 +513,7 @@ class TreeMerge {
             return loaded.isOk() ? loader.store.blob(entry.oid) : undefined;
           };
           this.conflicts.push({
-            path: shown,
+            ...namedPath(path),
             kind: kindOfConflict,
             ...(await optional("base", bytes(this.ours, was))),
             ...(await optional("ours", bytes(this.ours, mine))),

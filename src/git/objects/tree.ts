@@ -116,3 +116,14 @@ export function decodeUtf8(path: ByteString): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A stored path as every result names it: `path`, its text, and where the bytes are not valid UTF-8 (Git keeps
+ * names as bytes), `pathBytes`, those bytes exactly (`path` is then a lossy rendering of them).
+ */
+export function namedPath(path: ByteString): { path: string; pathBytes?: Uint8Array } {
+  const decoded = decodeUtf8(path);
+  if (decoded !== undefined) return { path: decoded };
+  const bytes = toBytes(path);
+  return { path: new TextDecoder().decode(bytes), pathBytes: bytes };
+}
