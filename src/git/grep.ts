@@ -3,7 +3,7 @@ import { InvalidInputError } from "../errors.js";
 import { type GitCall, gitCall } from "./call.js";
 import { type CheckedGrep, checkGrep } from "./input.js";
 import { isBinary } from "./objects/binary.js";
-import { POSIX_CLASSES } from "./objects/glob.js";
+import { bracket } from "./objects/glob.js";
 import { pathspec } from "./objects/path.js";
 import { type ByteString, decodeUtf8, fromUtf8, kindOf, namedPath, toByteString, toBytes } from "./objects/tree.js";
 import { filesAt } from "./read.js";
@@ -181,28 +181,10 @@ function fromEre(pattern: ByteString): string | undefined {
       const next = pattern[++at];
       out += next === "<" || next === ">" ? "\\b" : `\\${next ?? "\\"}`;
     } else if (char === "[") {
-      let end = at + 1;
-      let members = "";
-      if (pattern[end] === "^") {
-        members += "^";
-        end++;
-      }
-      for (let first = true; ; end++, first = false) {
-        const member = pattern[end];
-        if (member === undefined) return undefined;
-        if (member === "]" && !first) break;
-        if (member === "[" && pattern[end + 1] === ":") {
-          const close = pattern.indexOf(":]", end + 2);
-          const range = close === -1 ? undefined : POSIX_CLASSES[pattern.slice(end + 2, close)];
-          if (range === undefined) return undefined;
-          members += range;
-          end = close + 1;
-        } else {
-          members += member === "\\" || member === "]" || member === "[" ? `\\${member}` : member;
-        }
-      }
-      out += `[${members}]`;
-      at = end;
+      const set = bracket(pattern, at, true);
+      if (set === undefined) return undefined;
+      out += set.source;
+      at = set.end;
     } else {
       out += char;
     }

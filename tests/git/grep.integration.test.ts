@@ -84,6 +84,11 @@ const searches: GrepFilesInput[] = [
   { pattern: "TODO" },
   { pattern: "todo", ignoreCase: true },
   { pattern: "[[:upper:]]{4}S?$" },
+  // Brackets the POSIX way: a `]` first is a member, `^` negates, ranges, classes.
+  { pattern: "[]T]ODO" },
+  { pattern: "[^a-z ]ODO" },
+  { pattern: "[A-Z]{4}S" },
+  { pattern: "= [[:digit:]];" },
   { pattern: "^TODO" },
   { pattern: "TODO\r?$" },
   { pattern: "fo+|x = 1" },

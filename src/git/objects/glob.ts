@@ -69,11 +69,15 @@ function translate(glob: ByteString): string | undefined {
   return out;
 }
 
-/** The set that opens at `start` (`[`): its RegExp class and where it closes, or undefined if it never does. */
-function bracket(glob: ByteString, start: number): { source: string; end: number } | undefined {
+/**
+ * The set that opens at `start` (`[`): its RegExp class and where it closes, or undefined if it never does. As
+ * wildmatch reads it, or with `ere` as a POSIX ERE does (grep.ts): `^` alone negates, a backslash is itself, and a
+ * range backwards is left for the RegExp to refuse, as git grep refuses it.
+ */
+export function bracket(glob: ByteString, start: number, ere = false): { source: string; end: number } | undefined {
   let at = start + 1;
   let negated = false;
-  if (glob[at] === "!" || glob[at] === "^") {
+  if (glob[at] === "^" || (glob[at] === "!" && !ere)) {
     negated = true;
     at++;
   }
@@ -90,7 +94,7 @@ function bracket(glob: ByteString, start: number): { source: string; end: number
       continue;
     }
     let literal = char;
-    if (char === "\\") {
+    if (char === "\\" && !ere) {
       at++;
       if (at >= glob.length) return undefined;
       literal = glob[at] as string;
@@ -98,13 +102,13 @@ function bracket(glob: ByteString, start: number): { source: string; end: number
     if (glob[at + 1] === "-" && glob[at + 2] !== undefined && glob[at + 2] !== "]") {
       let high = glob[at + 2] as string;
       at += 2;
-      if (high === "\\") {
+      if (high === "\\" && !ere) {
         at++;
         if (at >= glob.length) return undefined;
         high = glob[at] as string;
       }
       // A range backwards (z-a) matches nothing in wildmatch; an empty class keeps that.
-      if (high >= literal) members += `${escaped(literal)}-${escaped(high)}`;
+      if (high >= literal || ere) members += `${escaped(literal)}-${escaped(high)}`;
       continue;
     }
     members += escaped(literal);
