@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    include: ["tests/*.test.ts", "tests/git/*.test.ts"],
+    include: ["tests/*.test.ts", "tests/git/**/*.test.ts"],
     exclude: ["tests/docs.test.ts", "tests/package.test.ts", "tests/**/*.integration.test.ts"],
     testTimeout: 30_000,
   },

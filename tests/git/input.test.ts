@@ -1,6 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type CommitFilesInput, commitFiles, readFiles } from "../../src/git/index.js";
-import { checkCommit, checkRead, isRefName } from "../../src/git/input.js";
+import {
+  booleanField,
+  branchField,
+  checkCommit,
+  checkCreateBranch,
+  checkDeleteRef,
+  checkGrep,
+  checkLog,
+  checkMerge,
+  checkPick,
+  checkRead,
+  checkStreamRead,
+  checkTag,
+  commitField,
+  defaultRef,
+  isRefName,
+  messageField,
+  refField,
+  specField,
+} from "../../src/git/input.js";
 import { createClient } from "../../src/index.js";
 
 /**
@@ -359,5 +378,237 @@ describe("checkCommit, checkAuthor and checkRead: each rule on its own", () => {
     7,
   ])("refuses %j as a branch name, as git check-ref-format --branch would", (name) => {
     expect(isRefName(name)).toBe(false);
+  });
+});
+
+describe("the rules the calls share: each call's input, one rule at a time", () => {
+  const OID = "a".repeat(40);
+  const refusal = (result: { isErr(): boolean; _unsafeUnwrapErr(): unknown }) => {
+    const error = result._unsafeUnwrapErr() as { _tag: string; message: string; field: string };
+    return [error._tag, error.message, error.field];
+  };
+  const BRANCH = 'must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)';
+
+  it("a ref is a branch, a tag, a commit id or HEAD; an optional one reads HEAD as the default branch", () => {
+    expect(refField("from", "HEAD")._unsafeUnwrap()).toBe("HEAD");
+    expect(refusal(refField("from", 5))).toEqual([
+      "InvalidInputError",
+      "from must be a branch, a tag, a commit id or HEAD",
+      "from",
+    ]);
+    expect(defaultRef("ref", undefined)._unsafeUnwrap()).toBeUndefined();
+    expect(defaultRef("ref", "HEAD")._unsafeUnwrap()).toBeUndefined();
+    expect(defaultRef("ref", OID)._unsafeUnwrap()).toBe(OID);
+    expect(refusal(defaultRef("ref", "a..b"))[1]).toBe("ref must be a branch, a tag, a commit id or HEAD");
+    expect(refusal(branchField("into", "HEAD"))).toEqual(["InvalidInputError", `into ${BRANCH}`, "into"]);
+    expect(commitField("parent", undefined)._unsafeUnwrap()).toBeUndefined();
+    expect(refusal(commitField("parent", "main"))[1]).toBe("parent must be a commit id (40 lowercase hex)");
+    expect(booleanField("squash", undefined)._unsafeUnwrap()).toBe(false);
+    expect(booleanField("squash", undefined, true)._unsafeUnwrap()).toBe(true);
+    expect(refusal(booleanField("squash", "yes"))).toEqual(["InvalidInputError", "squash must be a boolean", "squash"]);
+    expect(messageField("message", undefined)._unsafeUnwrap()).toBeUndefined();
+    expect(refusal(messageField("message", "a\0b"))[1]).toBe("message must be a well-formed string without NUL");
+  });
+
+  it("a side of a diff or a merge: a ref, or { repo, ref } of another repo with a client only", () => {
+    expect(specField("from", { repo: "fork" }, true)._unsafeUnwrap()).toEqual({ repo: "fork" });
+    expect(specField("from", { repo: "fork", ref: "HEAD" }, true)._unsafeUnwrap()).toEqual({
+      repo: "fork",
+      ref: "HEAD",
+    });
+    expect(refusal(specField("from", { repo: "fork" }, false))[1]).toBe(
+      "from: another repo can be named with a client only",
+    );
+    expect(refusal(specField("to", { repo: "fork", ref: "a b" }, true))).toEqual([
+      "InvalidInputError",
+      "to.ref must be a branch, a tag, a commit id or HEAD",
+      "to",
+    ]);
+  });
+
+  it("branches and tags", () => {
+    expect(checkCreateBranch({ name: "a", from: "HEAD" })._unsafeUnwrap()).toEqual({ name: "a", from: "HEAD" });
+    expect(refusal(checkCreateBranch("a"))[1]).toBe(`name ${BRANCH}`);
+    expect(checkDeleteRef({ name: "v1.0", parent: OID }, "tag")._unsafeUnwrap()).toEqual({ name: "v1.0", parent: OID });
+    expect(refusal(checkDeleteRef({ name: "HEAD" }, "tag"))[1]).toBe("name must be a valid tag name");
+    expect(refusal(checkDeleteRef({ name: "HEAD" }))[1]).toBe(`name ${BRANCH}`);
+    expect(checkTag({ name: "v1", from: "main" })._unsafeUnwrap()).toEqual({ name: "v1", from: "main" });
+    const tagger = { ...author, timestamp: 1, timezoneOffset: 0 };
+    expect(checkTag({ name: "v1", from: "main", message: "m", tagger })._unsafeUnwrap()).toEqual({
+      name: "v1",
+      from: "main",
+      annotation: { tagger, message: "m" },
+    });
+    expect(refusal(checkTag({ name: "v1", from: "main", tagger }))).toEqual([
+      "InvalidInputError",
+      "tagger is for an annotated tag: give a message too",
+      "message",
+    ]);
+    expect(refusal(checkTag({ name: "v1", from: "main", message: "a\0" }))[2]).toBe("message");
+    expect(refusal(checkTag({ name: "v1", from: "main", message: "m" }))).toEqual([
+      "InvalidInputError",
+      "tagger must be { name, email }",
+      "tagger",
+    ]);
+  });
+
+  it("a merge: its resolutions, its fast-forward and its commit's metadata", () => {
+    const merge = { from: "side", into: "main", author: { ...author, timestamp: 1, timezoneOffset: 0 } };
+    expect(checkMerge(merge, { client: false })._unsafeUnwrap()).toEqual({
+      allowUnrelatedHistories: false,
+      resolutions: new Map(),
+      from: "side",
+      into: "main",
+      message: undefined,
+      author: merge.author,
+      parent: undefined,
+      squash: false,
+      fastForward: "allow",
+    });
+    const resolved = checkMerge(
+      { ...merge, resolutions: { a: "text", b: new Uint8Array([1]), c: null }, fastForward: "only", squash: true },
+      { client: false },
+    )._unsafeUnwrap();
+    expect(resolved.resolutions).toEqual(
+      new Map<string, Uint8Array | null>([
+        ["a", new TextEncoder().encode("text")],
+        ["b", new Uint8Array([1])],
+        ["c", null],
+      ]),
+    );
+    expect([resolved.fastForward, resolved.squash]).toEqual(["only", true]);
+    expect(refusal(checkMerge("x", { client: false }))[1]).toBe("the merge must be an object");
+    for (const [input, message, field] of [
+      [{ resolutions: [] }, "resolutions must be an object of path → bytes, text or null", "resolutions"],
+      [{ resolutions: { a: 5 } }, 'resolutions: "a" must be bytes, well-formed text or null', "resolutions"],
+      [{ resolutions: { a: "\uD800" } }, 'resolutions: "a" must be bytes, well-formed text or null', "resolutions"],
+      [{ allowUnrelatedHistories: 1 }, "allowUnrelatedHistories must be a boolean", "allowUnrelatedHistories"],
+      [{ fastForward: "sometimes" }, 'fastForward must be "allow", "never" or "only"', "fastForward"],
+      [{ message: "a\0" }, "message must be a well-formed string without NUL", "message"],
+      [{ author: {} }, "author.name must be a non-empty string without <, > or line breaks", "author"],
+    ] as const) {
+      expect(refusal(checkMerge({ ...merge, ...input }, { client: false })), JSON.stringify(input)).toEqual([
+        "InvalidInputError",
+        message,
+        field,
+      ]);
+    }
+  });
+
+  it("a cherry-pick and a revert: 1 to 100 commits, the branch each names its own way", () => {
+    const pick = { commits: ["main", OID], into: "release", author: { ...author, timestamp: 1, timezoneOffset: 0 } };
+    expect(checkPick(pick, "into")._unsafeUnwrap()).toEqual({
+      commits: ["main", OID],
+      branch: "release",
+      author: pick.author,
+      parent: undefined,
+      message: undefined,
+    });
+    const revert = { commits: [OID], branch: "main", author: pick.author, message: "undo", parent: OID };
+    expect(checkPick(revert, "branch")._unsafeUnwrap()).toEqual({
+      commits: [OID],
+      branch: "main",
+      author: pick.author,
+      parent: OID,
+      message: "undo",
+    });
+    // A pick keeps each commit's own message: a `message` is no field of its input.
+    expect(checkPick({ ...pick, message: "a\0" }, "into")._unsafeUnwrap().message).toBeUndefined();
+    for (const [input, field, message] of [
+      [{ ...pick, commits: [] }, "into", "commits must be an array of 1 to 100 commits"],
+      [{ ...pick, commits: Array(101).fill(OID) }, "into", "commits must be an array of 1 to 100 commits"],
+      [{ ...pick, commits: "main" }, "into", "commits must be an array of 1 to 100 commits"],
+      [{ ...pick, commits: ["a b"] }, "into", "commits must be commit ids, branches or tags"],
+      [{ ...pick, into: "HEAD" }, "into", `into ${BRANCH}`],
+      [{ ...revert, branch: undefined }, "branch", `branch ${BRANCH}`],
+      [{ ...revert, message: "a\0" }, "branch", "message must be a well-formed string without NUL"],
+      [{ ...pick, parent: "main" }, "into", "parent must be a commit id (40 lowercase hex)"],
+    ] as const) {
+      expect(refusal(checkPick(input, field))[1], JSON.stringify(input)).toBe(message);
+    }
+    expect(refusal(checkPick(null, "into"))[1]).toBe("the input must be an object");
+  });
+
+  it("a search: one line of pattern, booleans, bounds", () => {
+    expect(checkGrep({ pattern: "TODO", ref: "HEAD" })._unsafeUnwrap()).toEqual({
+      pattern: "TODO",
+      ref: undefined,
+      paths: undefined,
+      fixedStrings: false,
+      ignoreCase: false,
+      maxMatches: 1000,
+      maxBytes: Number.POSITIVE_INFINITY,
+    });
+    expect(checkGrep({ pattern: "", maxMatches: 1, maxBytes: 0, paths: ["a/"] })._unsafeUnwrap()).toMatchObject({
+      maxMatches: 1,
+      maxBytes: 0,
+      paths: ["a/"],
+    });
+    for (const [input, message, field] of [
+      [{ pattern: 5 }, "pattern must be a string of one line", "pattern"],
+      [{ pattern: "a\nb" }, "pattern must be a string of one line", "pattern"],
+      [{ pattern: "a\0" }, "pattern must be a string of one line", "pattern"],
+      [{ pattern: "a", ref: "a..b" }, "ref must be a branch, a tag, a commit id or HEAD", "ref"],
+      [{ pattern: "a", fixedStrings: 1 }, "fixedStrings must be a boolean", "fixedStrings"],
+      [{ pattern: "a", ignoreCase: "no" }, "ignoreCase must be a boolean", "ignoreCase"],
+      [{ pattern: "a", maxMatches: 0 }, "maxMatches must be a whole number of at least 1", "maxMatches"],
+      [{ pattern: "a", maxMatches: 1.5 }, "maxMatches must be a whole number of at least 1", "maxMatches"],
+      [{ pattern: "a", maxBytes: -1 }, "maxBytes must be a whole number of bytes", "maxBytes"],
+      [{ pattern: "a", maxBytes: 0.5 }, "maxBytes must be a whole number of bytes", "maxBytes"],
+      [{ pattern: "a", paths: ["../x"] }, 'paths: "../x" is not a file or folder path', "paths"],
+    ] as const) {
+      expect(refusal(checkGrep(input)), JSON.stringify(input)).toEqual(["InvalidInputError", message, field]);
+    }
+    expect(refusal(checkGrep(undefined))[1]).toBe("the search must be an object");
+  });
+
+  it("a page of history: its limit, its cursor, first parents", () => {
+    expect(checkLog(undefined)._unsafeUnwrap()).toEqual({
+      ref: undefined,
+      paths: undefined,
+      limit: 100,
+      tip: undefined,
+      offset: 0,
+      firstParent: false,
+    });
+    expect(checkLog({ ref: "HEAD", limit: 1000, cursor: `${OID}.200`, firstParent: true })._unsafeUnwrap()).toEqual({
+      ref: undefined,
+      paths: undefined,
+      limit: 1000,
+      tip: OID,
+      offset: 200,
+      firstParent: true,
+    });
+    for (const [input, message, field] of [
+      [{ limit: 0 }, "limit must be a whole number from 1 to 1000", "limit"],
+      [{ limit: 1001 }, "limit must be a whole number from 1 to 1000", "limit"],
+      [{ limit: 2.5 }, "limit must be a whole number from 1 to 1000", "limit"],
+      [{ cursor: "next" }, "cursor must be one a page of listCommits returned", "cursor"],
+      [{ cursor: `${OID}.` }, "cursor must be one a page of listCommits returned", "cursor"],
+      [{ firstParent: "yes" }, "firstParent must be a boolean", "firstParent"],
+      [{ ref: "a b" }, "ref must be a branch, a tag, a commit id or HEAD", "ref"],
+    ] as const) {
+      expect(refusal(checkLog(input)), JSON.stringify(input)).toEqual(["InvalidInputError", message, field]);
+    }
+    expect(refusal(checkLog("main"))[1]).toBe("the input must be an object");
+  });
+
+  it("a streamed read: an object with one file's path", () => {
+    expect(checkStreamRead({ path: "a/b.bin", ref: "HEAD" })._unsafeUnwrap()).toEqual({
+      ref: undefined,
+      path: "a/b.bin",
+    });
+    expect(refusal(checkStreamRead(null as never))).toEqual([
+      "InvalidInputError",
+      "the read must be an object",
+      "input",
+    ]);
+    expect(refusal(checkStreamRead({ path: "a/../b" }))).toEqual([
+      "InvalidInputError",
+      "path must be a file's path (no empty, . or .. part)",
+      "path",
+    ]);
+    expect(refusal(checkStreamRead({ path: "x".repeat(4097) }))[2]).toBe("path");
+    expect(checkStreamRead({ path: "x".repeat(4096) }).isOk()).toBe(true);
   });
 });
