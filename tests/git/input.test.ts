@@ -411,7 +411,7 @@ describe("the rules the calls share: each call's input, one rule at a time", () 
   });
 
   it("a side of a diff or a merge: a ref, or { repo, ref } of another repo with a client only", () => {
-    expect(specField("from", { repo: "fork" }, true)._unsafeUnwrap()).toEqual({ repo: "fork" });
+    expect(specField("from", { repo: "fork" }, true)._unsafeUnwrap()).toStrictEqual({ repo: "fork" });
     expect(specField("from", { repo: "fork", ref: "HEAD" }, true)._unsafeUnwrap()).toEqual({
       repo: "fork",
       ref: "HEAD",
@@ -519,6 +519,7 @@ describe("the rules the calls share: each call's input, one rule at a time", () 
       [{ ...pick, commits: Array(101).fill(OID) }, "into", "commits must be an array of 1 to 100 commits"],
       [{ ...pick, commits: "main" }, "into", "commits must be an array of 1 to 100 commits"],
       [{ ...pick, commits: ["a b"] }, "into", "commits must be commit ids, branches or tags"],
+      [{ ...pick, commits: ["main", "a b"] }, "into", "commits must be commit ids, branches or tags"],
       [{ ...pick, into: "HEAD" }, "into", `into ${BRANCH}`],
       [{ ...revert, branch: undefined }, "branch", `branch ${BRANCH}`],
       [{ ...revert, message: "a\0" }, "branch", "message must be a well-formed string without NUL"],
@@ -527,6 +528,7 @@ describe("the rules the calls share: each call's input, one rule at a time", () 
       expect(refusal(checkPick(input, field))[1], JSON.stringify(input)).toBe(message);
     }
     expect(refusal(checkPick(null, "into"))[1]).toBe("the input must be an object");
+    expect(checkPick({ ...pick, commits: Array(100).fill(OID) }, "into").isOk()).toBe(true);
   });
 
   it("a search: one line of pattern, booleans, bounds", () => {
@@ -585,12 +587,15 @@ describe("the rules the calls share: each call's input, one rule at a time", () 
       [{ limit: 2.5 }, "limit must be a whole number from 1 to 1000", "limit"],
       [{ cursor: "next" }, "cursor must be one a page of listCommits returned", "cursor"],
       [{ cursor: `${OID}.` }, "cursor must be one a page of listCommits returned", "cursor"],
+      [{ cursor: `x${OID}.1` }, "cursor must be one a page of listCommits returned", "cursor"],
+      [{ cursor: `${OID}.1x` }, "cursor must be one a page of listCommits returned", "cursor"],
       [{ firstParent: "yes" }, "firstParent must be a boolean", "firstParent"],
       [{ ref: "a b" }, "ref must be a branch, a tag, a commit id or HEAD", "ref"],
     ] as const) {
       expect(refusal(checkLog(input)), JSON.stringify(input)).toEqual(["InvalidInputError", message, field]);
     }
     expect(refusal(checkLog("main"))[1]).toBe("the input must be an object");
+    expect(checkLog({ limit: 1 })._unsafeUnwrap().limit).toBe(1);
   });
 
   it("a streamed read: an object with one file's path", () => {
