@@ -863,3 +863,131 @@ describe("mergeRefs: targets and their tokens", () => {
     });
   });
 });
+
+describe("mergeRefs: renames and several merge bases, as merge-ort decides them (merge.integration judges by git)", () => {
+  const body = "line one\nline two\nline three\nline four\n";
+  type Changes = Record<string, string | null>;
+  const applied = (base: Changes, changes: Changes) => {
+    const files: Record<string, string> = {};
+    for (const [path, content] of Object.entries({ ...base, ...changes })) if (content !== null) files[path] = content;
+    return files;
+  };
+  /** `base`, then `ours` on main and `theirs` on side (each as changes to it), merged: side into main. */
+  const judged = async (base: Changes, ours: Changes, theirs: Changes) => {
+    const remote = new MemoryRemote().serve(URL);
+    const start = remote.commit(applied({}, base), [], "base");
+    const main = remote.branch("main", remote.commit(applied(base, ours), [start], "ours", 1));
+    remote.branch("side", remote.commit(applied(base, theirs), [start], "theirs", 2));
+    const merged = await merge({ remote: URL, token: remote.options.token });
+    return { remote, main, merged };
+  };
+  const conflictsOf = (merged: Awaited<ReturnType<typeof judged>>["merged"]) =>
+    (merged._unsafeUnwrapErr() as { conflicts: { path: string; kind: string }[] }).conflicts.map(({ path, kind }) => ({
+      path,
+      kind,
+    }));
+
+  it("carries an edit along an exact rename, whichever side renamed, into a new folder too", async () => {
+    const one = await judged({ "f.txt": body }, { "f.txt": null, "g.txt": body }, { "f.txt": `${body}five\n` });
+    expect(one.remote.read(one.merged._unsafeUnwrap().commit)).toEqual({ "g.txt": `${body}five\n` });
+    const two = await judged(
+      { "f.txt": body, "k.txt": "k\n" },
+      { "f.txt": `line zero\n${body}`, "k.txt": "K\n" },
+      { "f.txt": null, "deep/er/f.txt": body },
+    );
+    expect(two.remote.read(two.merged._unsafeUnwrap().commit)).toEqual({
+      "deep/er/f.txt": `line zero\n${body}`,
+      "k.txt": "K\n",
+    });
+  });
+
+  it("refuses what git decides by name or by likeness: two candidates, rename/rename, a rename onto an addition", async () => {
+    const candidates = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "a/f.txt": body, "b/g.txt": body },
+      { "f.txt": `${body}five\n` },
+    );
+    expect(conflictsOf(candidates.merged)).toEqual([{ path: "f.txt", kind: "modify-delete" }]);
+    const apart = await judged({ "f.txt": body }, { "f.txt": null, "g.txt": body }, { "f.txt": null, "h.txt": body });
+    expect(conflictsOf(apart.merged)).toEqual([{ path: "f.txt", kind: "rename" }]);
+    const onto = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "g.txt": body },
+      { "f.txt": `${body}five\n`, "g.txt": "other\n" },
+    );
+    expect(conflictsOf(onto.merged)).toEqual([{ path: "g.txt", kind: "add-add" }]);
+    const alike = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "g.txt": body.replace("line four", "line 4") },
+      { "f.txt": null, "k.txt": "unrelated\n" },
+    );
+    expect(conflictsOf(alike.merged)).toEqual([{ path: "f.txt", kind: "rename" }]);
+    for (const { remote, main } of [candidates, apart, onto, alike]) {
+      expect(remote.refs.get("refs/heads/main")).toBe(main);
+      expect(remote.updates).toEqual([]);
+    }
+  });
+
+  it("asks where a folder git would move takes a new file, and merges where no folder moved", async () => {
+    const moved = await judged(
+      { "dir/a.txt": "a\n", "dir/b.txt": "b\n" },
+      { "dir/a.txt": null, "dir/b.txt": null, "new/a.txt": "a\n", "new/b.txt": "b\n" },
+      { "dir/c.txt": "c\n" },
+    );
+    expect(conflictsOf(moved.merged)).toEqual([{ path: "dir/c.txt", kind: "rename" }]);
+    const deleted = await judged(
+      { "dir/a.txt": "a\n", "dir/b.txt": "b\n", "k.txt": "k\n" },
+      { "dir/a.txt": null, "dir/b.txt": null },
+      { "dir/c.txt": "c\n" },
+    );
+    expect(deleted.remote.read(deleted.merged._unsafeUnwrap().commit)).toEqual({ "dir/c.txt": "c\n", "k.txt": "k\n" });
+    const unlike = await judged(
+      { "fixes/fix-1.txt": "f1", "fixes/fix-2.txt": "f2", "k.txt": "k\n" },
+      { "fixes/fix-1.txt": null, "fixes/fix-2.txt": null, "patched/a.txt": "a\n", "patched/b.txt": "b\n" },
+      { "fixes/fix-3.txt": "f3" },
+    );
+    expect(unlike.remote.read(unlike.merged._unsafeUnwrap().commit)).toEqual({
+      "fixes/fix-3.txt": "f3",
+      "k.txt": "k\n",
+      "patched/a.txt": "a\n",
+      "patched/b.txt": "b\n",
+    });
+  });
+
+  /** `x` and `y` each merged the other's first commit (files as given), so they have two merge bases. */
+  const crissCross = (x: Changes, y: Changes, xMerged: Changes, yMerged: Changes) => {
+    const remote = new MemoryRemote().serve(URL);
+    const base = { "f.txt": "a\n", "g.txt": "1\n" };
+    const start = remote.commit(base, [], "base");
+    const x1 = remote.commit(applied(base, x), [start], "x1", 1);
+    const y1 = remote.commit(applied(base, y), [start], "y1", 2);
+    const xm = remote.commit(applied(base, xMerged), [x1, y1], "x merges y", 3);
+    const ym = remote.commit(applied(base, yMerged), [y1, x1], "y merges x", 4);
+    return { remote, x1, y1, xm, ym };
+  };
+
+  it("merges a criss-cross history against the virtual base its two merge bases make", async () => {
+    const both = { "f.txt": "b\n", "g.txt": "2\n" };
+    const { remote, xm, ym } = crissCross({ "f.txt": "b\n" }, { "g.txt": "2\n" }, both, both);
+    const x2 = remote.branch("main", remote.commit({ ...both, "h.txt": "x side\n" }, [xm], "x2", 5));
+    const y2 = remote.branch("side", remote.commit({ ...both, "f.txt": "b\nmore\n" }, [ym], "y2", 6));
+    const merged = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrap();
+    expect(merged.parents).toEqual([x2, y2]);
+    expect(remote.read(merged.commit)).toEqual({ "f.txt": "b\nmore\n", "g.txt": "2\n", "h.txt": "x side\n" });
+  });
+
+  it("refuses a criss-cross whose merge bases conflict with each other, and pushes nothing", async () => {
+    const { remote, xm, ym } = crissCross(
+      { "f.txt": "b\n" },
+      { "f.txt": "c\n" },
+      { "f.txt": "b\n" },
+      { "f.txt": "c\n" },
+    );
+    remote.branch("main", xm);
+    remote.branch("side", ym);
+    const refused = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({ _tag: "GitError", reason: "conflict" });
+    expect(refused.message).toMatch(/criss-cross history\) conflict with each other on f\.txt: merge these by hand/);
+    expect(remote.updates).toEqual([]);
+  });
+});
