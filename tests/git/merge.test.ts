@@ -991,3 +991,59 @@ describe("mergeRefs: renames and several merge bases, as merge-ort decides them 
     expect(remote.updates).toEqual([]);
   });
 });
+
+describe("mergeRefs: resolutions and renames that are not plain files", () => {
+  type Files = Parameters<MemoryRemote["files"]>[0];
+  const divergedFrom = (base: Files, ours: Files, theirs: Files) => {
+    const remote = new MemoryRemote().serve(URL);
+    const start = remote.commit(base, [], "base");
+    const main = remote.branch("main", remote.commit(ours, [start], "ours", 1));
+    remote.branch("side", remote.commit(theirs, [start], "theirs", 2));
+    return { remote, main, target: { remote: URL, token: remote.options.token } };
+  };
+  const body = "line one\nline two\nline three\nline four\n";
+
+  it("writes a resolution's bytes where the lines conflict, keeping the file's mode", async () => {
+    const exe = (content: string) => ({ mode: "100755", content });
+    const { remote, target } = divergedFrom(
+      { "run.sh": exe("a\n") },
+      { "run.sh": exe("ours\n") },
+      { "run.sh": exe("theirs\n") },
+    );
+    const merged = (await merge(target, { resolutions: { "run.sh": "both\n" } }))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual({ "run.sh": "[100755] both\n" });
+  });
+
+  it("resolves a modify-delete by deleting the file (null) or by keeping given bytes", async () => {
+    const sides = [{ "a.txt": "a\n", "k.txt": "k\n" }, { "k.txt": "k\n" }, { "a.txt": "A\n", "k.txt": "k\n" }] as const;
+    const gone = divergedFrom(...sides);
+    const deleted = (await merge(gone.target, { resolutions: { "a.txt": null } }))._unsafeUnwrap();
+    expect(gone.remote.read(deleted.commit)).toEqual({ "k.txt": "k\n" });
+    const kept = divergedFrom(...sides);
+    const resolved = (
+      await merge(kept.target, { resolutions: { "a.txt": new Uint8Array([0x41, 0x0a]) } })
+    )._unsafeUnwrap();
+    expect(kept.remote.read(resolved.commit)).toEqual({ "a.txt": "A\n", "k.txt": "k\n" });
+  });
+
+  it("a resolution of another path leaves the conflict as it is", async () => {
+    const { remote, main, target } = divergedFrom({ "a.txt": "a\n" }, { "a.txt": "o\n" }, { "a.txt": "t\n" });
+    const clash = (await merge(target, { resolutions: { "b.txt": "x\n" } }))._unsafeUnwrapErr();
+    expect((clash as { conflicts: { path: string }[] }).conflicts.map(({ path }) => path)).toEqual(["a.txt"]);
+    expect(remote.refs.get("refs/heads/main")).toBe(main);
+  });
+
+  it("carries an edit along the rename of an executable file; a symlink's rename is not carried", async () => {
+    const exe = (content: string) => ({ mode: "100755", content });
+    const renamedExe = divergedFrom({ "f.sh": exe(body) }, { "g.sh": exe(body) }, { "f.sh": exe(`${body}five\n`) });
+    const carried = (await merge(renamedExe.target))._unsafeUnwrap();
+    expect(renamedExe.remote.read(carried.commit)).toEqual({ "g.sh": `[100755] ${body}five\n` });
+    // git carries this one too (merge-tree is clean): here a conflict, where git merges, never a tree git would not make.
+    const link = (target: string) => ({ mode: "120000", content: target });
+    const renamedLink = divergedFrom({ l: link("a") }, { m: link("a") }, { l: link("b") });
+    const clash = (await merge(renamedLink.target))._unsafeUnwrapErr();
+    expect((clash as { conflicts: { path: string; kind: string }[] }).conflicts).toEqual([
+      expect.objectContaining({ path: "l", kind: "modify-delete" }),
+    ]);
+  });
+});
