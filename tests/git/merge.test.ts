@@ -954,6 +954,44 @@ describe("mergeRefs: renames and several merge bases, as merge-ort decides them 
     });
   });
 
+  it("moves nothing where the rename is not plain: two files of that content went, or the new path holds it too", async () => {
+    // Two deleted files had the bytes of the one added: git would choose by name.
+    const twoSources = await judged(
+      { "f.txt": body, "h.txt": body },
+      { "f.txt": null, "h.txt": null, "g.txt": body },
+      { "f.txt": `${body}five\n` },
+    );
+    expect(conflictsOf(twoSources.merged)).toEqual([{ path: "f.txt", kind: "modify-delete" }]);
+    // The other side added the very same file at the new path: carrying the edit there would hide it.
+    const same = await judged(
+      { "f.txt": body },
+      { "f.txt": null, "g.txt": body },
+      { "f.txt": `${body}five\n`, "g.txt": body },
+    );
+    expect(conflictsOf(same.merged)).toEqual([{ path: "f.txt", kind: "modify-delete" }]);
+  });
+
+  it("asks where either side empties a folder the other adds into, and only then", async () => {
+    const theirsMoved = await judged(
+      { "dir/a.txt": "a\n", "dir/b.txt": "b\n" },
+      { "dir/c.txt": "c\n" },
+      { "dir/a.txt": null, "dir/b.txt": null, "new/a.txt": "a\n", "new/b.txt": "b\n" },
+    );
+    expect(conflictsOf(theirsMoved.merged)).toEqual([{ path: "dir/c.txt", kind: "rename" }]);
+    // A folder emptied by a rename, while the other side adds nothing into it: the rename merges as it is.
+    const elsewhere = await judged(
+      { "dir/a.txt": "a\n", "dir/b.txt": "b\n", "k.txt": "k\n" },
+      { "dir/a.txt": null, "dir/b.txt": null, "new/a.txt": "a\n", "new/b.txt": "b\n" },
+      { "k.txt": "K\n", "l.txt": "l\n" },
+    );
+    expect(elsewhere.remote.read(elsewhere.merged._unsafeUnwrap().commit)).toEqual({
+      "k.txt": "K\n",
+      "l.txt": "l\n",
+      "new/a.txt": "a\n",
+      "new/b.txt": "b\n",
+    });
+  });
+
   /** `x` and `y` each merged the other's first commit (files as given), so they have two merge bases. */
   const crissCross = (x: Changes, y: Changes, xMerged: Changes, yMerged: Changes) => {
     const remote = new MemoryRemote().serve(URL);
