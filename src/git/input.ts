@@ -178,14 +178,8 @@ export function checkCommit(input: CommitFilesInput | undefined): Result<Checked
     const { message, author, files, branch, parent, from, allowEmpty } = input;
     if (!isMessage(message)) return refused("message must be a well-formed string without NUL", "message");
     const checkedAuthor = yield* checkAuthor(author);
-    for (const [field, value] of [
-      ["branch", branch],
-      ["from", from],
-    ] as const) {
-      if (value !== undefined && !isRefName(value)) {
-        return refused(`${field} must be a valid branch name (letters, digits, ".", "_", "/", "-"; not HEAD)`, field);
-      }
-    }
+    if (branch !== undefined) yield* branchField("branch", branch);
+    if (from !== undefined) yield* branchField("from", from);
     if (parent !== undefined && parent !== null && !isOid(parent)) {
       return refused(
         "parent must be a commit id (40 lowercase hex), or null for a branch that must not exist",
@@ -270,11 +264,10 @@ export function checkRead(
 ): Result<{ ref: string | undefined; paths: string[] | undefined }, InvalidInputError> {
   if (input !== undefined && !isRecord(input)) return refused("the read must be an object", "input");
   const { ref, paths } = input ?? {};
-  if (ref !== undefined && ref !== "HEAD" && !isRefName(ref) && !isOid(ref)) {
-    return refused("ref must be a branch, a tag, a commit id or HEAD", "ref");
-  }
   // HEAD is the default branch, which is what no ref reads.
-  return checkPaths(paths).map((checked) => ({ ref: ref === "HEAD" ? undefined : ref, paths: checked }));
+  return defaultRef("ref", ref).andThen((checked) =>
+    checkPaths(paths).map((given) => ({ ref: checked, paths: given })),
+  );
 }
 
 /** `paths` of a reading call, copied: files, folders (a trailing `/`) or globs, none empty, `.` or `..`. */
