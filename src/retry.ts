@@ -44,7 +44,7 @@ export function resolveRetry(base: RetryPolicy, option: RetryOption | undefined)
 }
 
 /** How an attempt ended, as far as retrying cares: a status (with its Retry-After in ms), or no response. */
-export type AttemptOutcome = { status: number; retryAfter?: number } | { status: "network" | "timeout" | "abort" };
+export type AttemptOutcome = { status: number | "network" | "timeout" | "abort"; retryAfter?: number | undefined };
 
 /** Milliseconds to wait before retry number `retry` (1-based), or `undefined` to stop and answer with this attempt. */
 export function retryDelay(
@@ -55,11 +55,18 @@ export function retryDelay(
   random: () => number = Math.random,
 ): number | undefined {
   if (retry > policy.limit || !isRetriable(method, outcome.status)) return undefined;
-  if ("retryAfter" in outcome && outcome.retryAfter !== undefined) {
+  if (outcome.retryAfter !== undefined) {
     return outcome.retryAfter <= policy.maxRetryAfter ? outcome.retryAfter : undefined;
   }
-  return random() * Math.min(policy.backoffLimit, policy.delay * 2 ** (retry - 1));
+  return backoff(policy, retry, random);
 }
+
+/** Full-jitter exponential backoff: a random wait under `delay * 2^(retry - 1)` ms, and under `backoffLimit`. */
+export const backoff = (
+  { delay, backoffLimit }: Pick<RetryPolicy, "delay" | "backoffLimit">,
+  retry: number,
+  random: () => number = Math.random,
+): number => random() * Math.min(backoffLimit, delay * 2 ** (retry - 1));
 
 function isRetriable(method: string, status: AttemptOutcome["status"]): boolean {
   // A non-number status (network, timeout, abort) compares false with numbers.
@@ -77,26 +84,4 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** The longest delay a timer takes (2^31 - 1 ms, 24.8 days): past it, runtimes fire at once. */
-export const MAX_TIMER = 2 ** 31 - 1;
-
-/** Waits `ms` (at most `MAX_TIMER`), or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      },
-      Math.min(ms, MAX_TIMER),
-    );
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,10 +1,12 @@
-import { type Options as KyOptions, TimeoutError } from "ky";
-import { err, ok, type Result, ResultAsync } from "neverthrow";
+import type { Options as KyOptions } from "ky";
+import { err, ok, Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
-import { concat } from "./bytes.js";
+import { bounds, sleep } from "./bounded.js";
+import { joinBytes } from "./bytes.js";
 import type { Client } from "./client.js";
 import {
   type ArtifactsError,
+  aborted,
   HttpError,
   InvalidInputError,
   type SchemaIssue,
@@ -13,15 +15,7 @@ import {
   unreachable,
   unusableNumber,
 } from "./errors.js";
-import {
-  type AttemptOutcome,
-  MAX_TIMER,
-  parseRetryAfter,
-  type RetryOption,
-  resolveRetry,
-  retryDelay,
-  sleep,
-} from "./retry.js";
+import { type AttemptOutcome, parseRetryAfter, type RetryOption, resolveRetry, retryDelay } from "./retry.js";
 import * as S from "./schemas.js";
 import { redactJson, redactOnInspect } from "./secrets.js";
 import type { ApiEnvelope } from "./types.js";
@@ -116,15 +110,11 @@ export function route(
   literals: TemplateStringsArray,
   ...segments: Record<string, unknown>[]
 ): Result<string, InvalidInputError> {
-  let path = literals[0] ?? "";
-  for (const [index, segment] of segments.entries()) {
-    // Each segment is a one-key object the endpoint wrote: its key names the argument.
-    const [[field, value]] = Object.entries(segment) as [[string, unknown]];
-    const encoded = encodeSegment(field, value);
-    if (encoded.isErr()) return err(encoded.error);
-    path += encoded.value + (literals[index + 1] ?? "");
-  }
-  return ok(path);
+  // Each segment is a one-key object the endpoint wrote: its key names the argument. The first refused one is the
+  // error; the literals are plain path text, so their raw form is the path's.
+  return Result.combine(
+    segments.map((segment) => encodeSegment(...(Object.entries(segment)[0] as [string, unknown]))),
+  ).map((encoded) => String.raw(literals, ...encoded));
 }
 
 function encodeSegment(field: string, value: unknown): Result<string, InvalidInputError> {
@@ -200,7 +190,7 @@ async function exchange<Output>(
   const fields = sendable(call, { ...policy, timeout: +timeout });
   if (fields instanceof InvalidInputError) return err(fields);
   for (let retry = 1; ; retry++) {
-    const attempt = await attemptOnce(client, call, path, options, fields);
+    const attempt = await attemptOnce(client, call, path, options, fields, timeout);
     const outcome: AttemptOutcome = attempt.isOk()
       ? {
           status: attempt.value.response.status,
@@ -209,11 +199,7 @@ async function exchange<Output>(
       : { status: attempt.error.reason };
     const wait = retryDelay(policy, call.method, outcome, retry);
     if (wait === undefined) return attempt.andThen((received) => decode(client, received, call.expect));
-    try {
-      await sleep(wait, options.signal);
-    } catch (error) {
-      return err(unreachable(error, client.redact, options.signal));
-    }
+    if (!(await sleep(wait, options.signal))) return err(aborted(options.signal!));
   }
 }
 
@@ -235,8 +221,8 @@ interface Received {
 }
 
 /**
- * One request and its whole body, or the reason none arrived. The timeout covers the headers (ky's own timeout)
- * and then, with what is left of it, the body: a server that trickles a body forever cannot hang the call.
+ * One request and its whole body, or the reason none arrived. The timeout covers the headers and the body together
+ * (bounded.ts): a server that trickles a body forever cannot hang the call.
  */
 async function attemptOnce(
   client: Client,
@@ -244,20 +230,17 @@ async function attemptOnce(
   path: string,
   options: CallOptions,
   fields: Sendable,
+  timeout: number | false,
 ): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
-  const given = options.timeout ?? client.timeout;
-  // Past the timer limit a runtime fires at once: so long a wait is the limit.
-  const timeout = given === false ? false : Math.min(given, MAX_TIMER);
-  const started = Date.now();
+  const bound = bounds(options.signal, timeout);
   try {
-    // ky refuses a timeout past the timer limit; such a wait is "none" in practice.
-    // ky treats these undefined as absent.
+    // ky treats these undefined as absent; its own timeout is off: the bound covers the body too.
     const request: KyOptions = {
       method: call.method,
-      timeout,
+      timeout: false,
       ...fields,
-      signal: options.signal,
+      signal: bound.signal,
       // Every status is ours to read: ky would throw on a non-2xx.
       throwHttpErrors: false,
     };
@@ -265,55 +248,22 @@ async function attemptOnce(
     if (options.headers) request.headers = options.headers;
     const response = await http(path, request);
     const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
-    const left = timeout === false ? undefined : Math.max(0, timeout - (Date.now() - started));
-    return ok({ response, limit, ...(await readBody(response, limit, left)) });
+    const body = bound.body(response.body, limit);
+    const chunks: Uint8Array[] = [];
+    let chunk: Uint8Array | undefined | false;
+    while ((chunk = await body.next())) chunks.push(chunk);
+    // `false`: past the limit, the rest unread.
+    return ok({ response, limit, body: joinBytes(chunks), complete: chunk === undefined });
   } catch (error) {
-    if (!options.signal?.aborted && (error instanceof TimeoutError || error === BODY_TIMED_OUT)) {
-      // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
-      return err(timedOut(timeout));
-    }
-    return err(unreachable(error, client.redact, options.signal));
+    // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
+    return err(bound.late() ? timedOut(timeout) : unreachable(error, client.redact, options.signal));
+  } finally {
+    bound.done();
   }
 }
 
-const BODY_TIMED_OUT = Symbol("body timed out");
 const anEnvelope = S.validator(S.ApiEnvelope);
 const utf8 = new TextDecoder();
-
-/** Reads at most `limit` bytes within `deadline` ms, then cancels the rest. */
-async function readBody(
-  response: Response,
-  limit: number,
-  deadline: number | undefined,
-): Promise<{ body: Uint8Array; complete: boolean }> {
-  if (!response.body) return { body: concat([], 0), complete: true };
-  const reader = response.body.getReader();
-  let late = false;
-  const timer =
-    deadline === undefined
-      ? undefined
-      : setTimeout(() => {
-          late = true;
-          reader.cancel().catch(() => {});
-        }, deadline);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (late) throw BODY_TIMED_OUT;
-      if (done) return { body: concat(chunks, size), complete: true };
-      if (size + value.byteLength > limit) {
-        await reader.cancel().catch(() => {});
-        return { body: concat(chunks, size), complete: false };
-      }
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function decode<Output>(
   client: Client,

@@ -1,8 +1,8 @@
 import { err, errAsync, type Result, ResultAsync } from "neverthrow";
+import { sleep } from "./bounded.js";
 import type { Client } from "./client.js";
 import { type ArtifactsError, aborted, ErrorCode, unusableNumber } from "./errors.js";
 import { getRepo } from "./repos.js";
-import { sleep } from "./retry.js";
 import type { CallOptions } from "./transport.js";
 import type { RepoWithRemote } from "./types.js";
 
@@ -52,11 +52,7 @@ export function waitForRepo(
         const inProgress = error._tag === "HttpError" && error.status === 409 && IN_PROGRESS.includes(error.code ?? 0);
         const remaining = giveUpAt - Date.now();
         if (!inProgress || remaining <= 0) return err(error);
-        try {
-          await sleep(Math.min(Math.max(pause, MIN_INTERVAL), remaining), signal);
-        } catch {
-          return err(aborted(signal!));
-        }
+        if (!(await sleep(Math.min(Math.max(pause, MIN_INTERVAL), remaining), signal))) return err(aborted(signal!));
       }
     })(),
   );

@@ -1,6 +1,7 @@
 import { err, ok, type Result, safeTry } from "neverthrow";
+import { sleep } from "../bounded.js";
 import { aborted, InvalidInputError, type TransportError } from "../errors.js";
-import { sleep } from "../retry.js";
+import { backoff } from "../retry.js";
 import { type GitCall, gitCall } from "./call.js";
 import { GitError } from "./errors.js";
 import { type CheckedCommit, type CommitFilesInput, type CommitFilesResult, checkCommit } from "./input.js";
@@ -17,6 +18,8 @@ import { capabilities, type Ref } from "./wire/upload-pack.js";
 
 /** How many times a commit without `parent` is re-applied on a head that a concurrent push moved. */
 const ATTEMPTS = 10;
+/** The wait before re-applying (retry.ts's backoff): under 100 ms at first, doubling to under 3.2 s. */
+const RACE_BACKOFF = { delay: 100, backoffLimit: 3200 };
 
 /**
  * Commits `files` to a branch of a repo in one push, without cloning it: it reads the branch head's commit and only
@@ -141,11 +144,7 @@ export async function commitWith<E = never>(
         return err(new GitError("conflict", `branch ${branch} kept moving: gave up after ${ATTEMPTS} attempts`));
       }
       remote.debug(`branch ${branch} moved during attempt ${attempt}: re-applying the files on its new head`);
-      const slept = await sleep(Math.random() * 100 * 2 ** Math.min(attempt, 5), remote.signal).then(
-        () => undefined,
-        () => "aborted",
-      );
-      if (slept && remote.signal) return err(aborted(remote.signal));
+      if (!(await sleep(backoff(RACE_BACKOFF, attempt + 1), remote.signal))) return err(aborted(remote.signal!));
     }
   });
 }

@@ -1,4 +1,5 @@
 import { err, ok, type Result, safeTry } from "neverthrow";
+import { bounds } from "../../bounded.js";
 import { joinBytes } from "../../bytes.js";
 import { aborted, InvalidInputError, type TransportError, timedOut, unreachable } from "../../errors.js";
 import { scrub } from "../../secrets.js";
@@ -135,21 +136,11 @@ async function exchangeOnce<T>(
   if (body) headers.set("content-type", `application/x-${service}-request`);
   if (options.v2) headers.set("git-protocol", "version=2");
 
-  const controller = new AbortController();
   const { signal, timeout } = remote;
   if (signal?.aborted) return err(aborted(signal));
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let late = false;
-  const timer =
-    timeout === false
-      ? undefined
-      : setTimeout(() => {
-          late = true;
-          controller.abort();
-        }, timeout);
+  const bound = bounds(signal, timeout);
   const failed = (error: unknown) =>
-    err(late && !signal?.aborted ? timedOut(timeout) : unreachable(error, (text) => scrub(text, remote.token), signal));
+    err(bound.late() ? timedOut(timeout) : unreachable(error, (text) => scrub(text, remote.token), signal));
   try {
     // Redirects are answered, never followed: the token must not go to another origin.
     const response = await fetch(url, {
@@ -157,7 +148,7 @@ async function exchangeOnce<T>(
       headers,
       body,
       redirect: "manual",
-      signal: controller.signal,
+      signal: bound.signal,
       ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
     } as RequestInit);
     if (response.status === 401 && remote.renew) {
@@ -182,19 +173,12 @@ async function exchangeOnce<T>(
       await response.body?.cancel().catch(() => {});
       return err(overLimit());
     }
-    const reader = response.body?.getReader();
-    let size = 0;
+    const incoming = bound.body(response.body, remote.maxFetchBytes);
     const answer: Body = {
       async next() {
         try {
-          const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
-          if (chunk.done) return ok(undefined);
-          size += chunk.value.byteLength;
-          if (size > remote.maxFetchBytes) {
-            await reader?.cancel().catch(() => {});
-            return err(overLimit());
-          }
-          return ok(chunk.value);
+          const chunk = await incoming.next();
+          return chunk === false ? err(overLimit()) : ok(chunk);
         } catch (error) {
           return failed(error);
         }
@@ -204,15 +188,14 @@ async function exchangeOnce<T>(
       const said = await whole(answer);
       return err(said.isErr() ? said.error : statusError(remote, response.status, said.value));
     }
-    const result = await read(answer, controller.signal);
+    const result = await read(answer, bound.signal);
     // What `read` left unread (it stopped at a malformed packet, or its error) is not waited for.
-    await reader?.cancel().catch(() => {});
+    await incoming.cancel();
     return result;
   } catch (error) {
     return failed(error);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    bound.done();
   }
 }
 
