@@ -250,10 +250,12 @@ async function attemptOnce(
     const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
     const body = bound.body(response.body, limit);
     const chunks: Uint8Array[] = [];
-    let chunk: Uint8Array | undefined | false;
-    while ((chunk = await body.next())) chunks.push(chunk);
-    // `false`: past the limit, the rest unread.
-    return ok({ response, limit, body: joinBytes(chunks), complete: chunk === undefined });
+    for (;;) {
+      const chunk = await body.next();
+      // `false`: past the limit, the rest unread.
+      if (!chunk) return ok({ response, limit, body: joinBytes(chunks), complete: chunk === undefined });
+      chunks.push(chunk);
+    }
   } catch (error) {
     // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
     return err(bound.late() ? timedOut(timeout) : unreachable(error, client.redact, options.signal));
