@@ -529,8 +529,14 @@ describe("mergeRefs: a tree git would refuse", () => {
     const remote = new MemoryRemote().serve(URL);
     const blob = (text: string) => remote.entries(remote.files({ x: text }))[0]?.oid as string;
     const [one, two] = [blob("one\n"), blob("two\n")];
+    // The name twice is not the folder's first, and is UTF-8 beyond ASCII: the message names it as it is.
     const folder = (...extra: { mode: string; name: string; oid: string }[]) =>
-      remote.tree([{ mode: "100644", name: "d.txt", oid: one }, { mode: "100644", name: "d.txt", oid: two }, ...extra]);
+      remote.tree([
+        { mode: "100644", name: "a.txt", oid: one },
+        { mode: "100644", name: "dé.txt", oid: one },
+        { mode: "100644", name: "dé.txt", oid: two },
+        ...extra,
+      ]);
     const doubled = folder();
     const root = remote.commit(remote.tree([{ mode: "40000", name: "dup", oid: doubled }]));
     const ours = remote.tree([
@@ -545,7 +551,7 @@ describe("mergeRefs: a tree git would refuse", () => {
     expect(refused).toMatchObject({
       _tag: "GitError",
       reason: "protocol",
-      message: `tree ${doubled} holds two entries named "d.txt"`,
+      message: `tree ${doubled} holds two entries named "dé.txt"`,
     });
     expect(remote.refs.get("refs/heads/main")).toBe(main);
   });
@@ -1083,5 +1089,98 @@ describe("mergeRefs: resolutions and renames that are not plain files", () => {
     expect((clash as { conflicts: { path: string; kind: string }[] }).conflicts).toEqual([
       expect.objectContaining({ path: "l", kind: "modify-delete" }),
     ]);
+  });
+});
+
+describe("mergeRefs: the tree merge's bookkeeping", () => {
+  const exe = (content: string) => ({ mode: "100755", content });
+  const link = (target: string) => ({ mode: "120000", content: target });
+  const divergedFrom = (base: Files, ours: Files, theirs: Files) => {
+    const remote = new MemoryRemote().serve(URL);
+    const start = remote.commit(base, [], "base");
+    const main = remote.branch("main", remote.commit(ours, [start], "ours", 1));
+    const side = remote.branch("side", remote.commit(theirs, [start], "theirs", 2));
+    return { remote, start, main, side, target: { remote: URL, token: remote.options.token } };
+  };
+
+  it("refuses a history of three merge bases, as merge-ort would recurse where this does not, and pushes nothing", async () => {
+    const remote = new MemoryRemote().serve(URL);
+    const base = { "a.txt": "a\n", "b.txt": "b\n", "c.txt": "c\n" };
+    const start = remote.commit(base, [], "base");
+    const [a1, b1, c1] = (["a.txt", "b.txt", "c.txt"] as const).map((path, n) =>
+      remote.commit({ ...base, [path]: `${path} changed\n` }, [start], path, n + 1),
+    ) as [string, string, string];
+    const all = { "a.txt": "a.txt changed\n", "b.txt": "b.txt changed\n", "c.txt": "c.txt changed\n" };
+    // Two octopus merges of the same three commits: each of the three is a best common ancestor.
+    const x = remote.commit(all, [a1, b1, c1], "x", 4);
+    const y = remote.commit(all, [c1, b1, a1], "y", 5);
+    const main = remote.branch("main", remote.commit({ ...all, "x.txt": "x\n" }, [x], "x2", 6));
+    remote.branch("side", remote.commit({ ...all, "y.txt": "y\n" }, [y], "y2", 7));
+    const refused = (await merge({ remote: URL, token: remote.options.token }))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({ _tag: "GitError", reason: "conflict" });
+    expect(refused.message).toMatch(
+      /^3 merge bases \([0-9a-f]{40}, [0-9a-f]{40}, [0-9a-f]{40}\): merge these by hand$/,
+    );
+    for (const id of [a1, b1, c1]) expect(refused.message).toContain(id);
+    expect(remote.refs.get("refs/heads/main")).toBe(main);
+    expect(remote.updates).toEqual([]);
+  });
+
+  it("a symlink one side retargeted and the other made a file: type, not content", async () => {
+    const { target } = divergedFrom({ l: link("a") }, { l: link("b") }, { l: "a file\n" });
+    const clash = (await merge(target))._unsafeUnwrapErr() as { conflicts: { path: string; kind: string }[] };
+    expect(clash.conflicts.map(({ path, kind }) => ({ path, kind }))).toEqual([{ path: "l", kind: "type" }]);
+  });
+
+  it("gives a folder's side of a conflict no bytes: only a file's, or a symlink's, are read", async () => {
+    const { target } = divergedFrom(
+      { k: "k\n", n: "base\n" },
+      { k: "k\n", "n/x.txt": "folder\n" },
+      { k: "k\n", n: "file\n" },
+    );
+    const clash = (await merge(target))._unsafeUnwrapErr() as unknown as { conflicts: Record<string, unknown>[] };
+    expect(clash.conflicts).toHaveLength(1);
+    expect(clash.conflicts[0]).toMatchObject({ path: "n", kind: "type" });
+    expect(Object.keys(clash.conflicts[0] ?? {}).sort()).toEqual(["base", "kind", "path", "theirs"]);
+  });
+
+  it("writes a resolution under the path's name, in the mode of the side that kept a file", async () => {
+    const deleted = divergedFrom({ "run.sh": exe("a\n"), k: "k\n" }, { k: "k\n" }, { "run.sh": exe("b\n"), k: "k\n" });
+    const kept = (await merge(deleted.target, { resolutions: { "run.sh": "c\n" } }))._unsafeUnwrap();
+    expect(deleted.remote.read(kept.commit)).toEqual({ "run.sh": "[100755] c\n", k: "k\n" });
+    const typed = divergedFrom({ "run.sh": exe("a\n") }, { "run.sh": link("elsewhere") }, { "run.sh": exe("b\n") });
+    const resolved = (await merge(typed.target, { resolutions: { "run.sh": "d\n" } }))._unsafeUnwrap();
+    expect(typed.remote.read(resolved.commit)).toEqual({ "run.sh": "[100755] d\n" });
+  });
+
+  it("reads the files both sides changed in one fetch per side for the whole folder, not one each", async () => {
+    const files = (first: string, last: string) => ({
+      "d/one.txt": `${first}\none\n3\n4\n${last}\n`,
+      "d/two.txt": `${first}\ntwo\n3\n4\n${last}\n`,
+    });
+    const { remote, target } = divergedFrom(files("1", "5"), files("X", "5"), files("1", "Y"));
+    remote.served.length = 0;
+    const merged = (await merge(target))._unsafeUnwrap();
+    expect(remote.read(merged.commit)).toEqual(files("X", "Y"));
+    // The blobs' fetches: the base's and ours in one, theirs in the other.
+    const blobFetches = remote
+      .fetches()
+      .map((served) => served.args.filter((arg) => arg.startsWith("want ")).map((arg) => arg.slice(5)))
+      .filter((wants) => wants.length > 0 && wants.every((id) => remote.objects.get(id)?.type === "blob"));
+    expect(blobFetches.map((wants) => wants.length).sort()).toEqual([2, 4]);
+  });
+
+  it("pushes no folder the merge left as ours had it", async () => {
+    // In d/ both made the change to c.txt, and ours one more: d/ merges to ours's own folder, already on the remote.
+    const base = { "a.txt": "a\n", "d/b.txt": "b\n", "d/c.txt": "c\n" };
+    const { remote, target } = divergedFrom(
+      base,
+      { ...base, "d/b.txt": "B\n", "d/c.txt": "C\n" },
+      { ...base, "a.txt": "A\n", "d/c.txt": "C\n" },
+    );
+    const merged = (await merge(target))._unsafeUnwrap();
+    const root = remote.commitOf(merged.commit).tree;
+    expect(remote.read(merged.commit)).toEqual({ "a.txt": "A\n", "d/b.txt": "B\n", "d/c.txt": "C\n" });
+    expect(remote.received.map((ids) => ids.sort())).toEqual([[merged.commit, root].sort()]);
   });
 });

@@ -557,7 +557,7 @@ async function optional<K extends string>(key: K, value: Promise<Uint8Array | un
  * reports a conflict: a conflict of lines, or a binary file (a NUL in its first 8,000 bytes, git's
  * `buffer_is_binary`), which git never merges by line.
  */
-function mergeLines(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array): Uint8Array | undefined {
+export function mergeLines(base: Uint8Array, ours: Uint8Array, theirs: Uint8Array): Uint8Array | undefined {
   if (isBinary(base) || isBinary(ours) || isBinary(theirs)) return undefined;
   try {
     const merged = mergeText(toByteString(base), toByteString(ours), toByteString(theirs));

@@ -139,6 +139,7 @@ async function exchangeOnce<T>(
   const { signal, timeout } = remote;
   if (signal?.aborted) return err(aborted(signal));
   const bound = bounds(signal, timeout);
+  const ended = bound.signal();
   const failed = (error: unknown) =>
     err(bound.late() ? timedOut(timeout) : unreachable(error, (text) => scrub(text, remote.token), signal));
   try {
@@ -148,7 +149,7 @@ async function exchangeOnce<T>(
       headers,
       body,
       redirect: "manual",
-      signal: bound.signal,
+      signal: ended,
       ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
     } as RequestInit);
     if (response.status === 401 && remote.renew) {
@@ -188,7 +189,7 @@ async function exchangeOnce<T>(
       const said = await whole(answer);
       return err(said.isErr() ? said.error : statusError(remote, response.status, said.value));
     }
-    const result = await read(answer, bound.signal);
+    const result = await read(answer, ended);
     // What `read` left unread (it stopped at a malformed packet, or its error) is not waited for.
     await incoming.cancel();
     return result;
