@@ -140,7 +140,7 @@ export function createClient(options: ClientOptions): Client {
 
 function requireSegment(option: string, value: unknown): asserts value is string {
   if (typeof value !== "string" || value === "" || value === "." || value === "..") {
-    invalid(option, "is required and must be a non-empty string");
+    invalid(option, "must be a non-empty string");
   }
 }
 

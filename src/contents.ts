@@ -1,4 +1,4 @@
-import type { ResultAsync } from "neverthrow";
+import { Result, type ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { Client } from "./client.js";
 import type { ArtifactsError } from "./errors.js";
@@ -125,9 +125,10 @@ export function getRaw(
   options?: CallOptions,
 ): ResultAsync<RawContent, ArtifactsError> {
   const segments = typeof path === "string" ? path.split("/") : [path];
-  const filePath = segments.reduce(
-    (joined, segment) => joined.andThen((prefix) => route`${{ path: segment }}`.map((part) => `${prefix}/${part}`)),
+  // Each segment of the path encoded on its own, so its slashes stay: the first refused is the error.
+  const filePath = Result.combine([
     route`repos/${{ name }}/raw/${{ ref }}`,
-  );
+    ...segments.map((segment) => route`${{ path: segment }}`),
+  ]).map((parts) => parts.join("/"));
   return send(client, { method: "get", path: filePath, expect: withContentType }, options);
 }

@@ -99,8 +99,9 @@ export class HttpError extends TaggedError {
   ) {
     super("HttpError", describeHttp(status, body, issues));
     this.reason = response.ok ? (issues ? "shape" : "envelope") : "status";
-    // Kept off the enumerable fields: a Response is not data to serialize, and its headers are the server's to choose.
-    Object.defineProperty(this, "response", { value: response, enumerable: false });
+    // Kept off the enumerable fields (defineProperty's default): a Response is not data to serialize, and its headers
+    // are the server's to choose.
+    Object.defineProperty(this, "response", { value: response });
     const wait = parseRetryAfter(response.headers.get("retry-after"));
     this.retryAfter = wait && wait / 1000;
     // An empty header is no header.
@@ -220,5 +221,5 @@ function describeHttp(status: number, body: ApiEnvelope, issues?: readonly Schem
     body.errors.map((error) => `[${error.code}] ${error.message}`).join("; ") ||
     (issues &&
       `unexpected response body (${issues.map(({ path, message }) => (path ? `${path}: ` : "") + message).join("; ")})`);
-  return `HTTP ${status}: ${details || "no error details"}`;
+  return `HTTP ${status}: ${details || "no details"}`;
 }

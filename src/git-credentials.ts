@@ -63,7 +63,7 @@ const USERNAME = "x";
 export function gitCredentials(token: string): Result<GitCredentials, InvalidInputError> {
   const match = typeof token === "string" ? TOKEN.exec(token) : null;
   if (!match) {
-    return err(new InvalidInputError("token is not an Artifacts repo token (art_v1_... or art_v2_...)", "token"));
+    return err(new InvalidInputError("token is not an Artifacts repo token", "token"));
   }
   const [, secret = "", expires] = match;
   // NaN without a suffix: no time is past it.
@@ -88,7 +88,7 @@ export function gitCredentials(token: string): Result<GitCredentials, InvalidInp
 
 function withCredentials(remote: string, secret: string): Result<string, InvalidInputError> {
   const url = typeof remote === "string" && URL.canParse(remote) ? new URL(remote) : undefined;
-  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
+  if (!url || !/^https?:$/.test(url.protocol)) {
     return err(new InvalidInputError("remote must be an http(s) URL", "remote"));
   }
   url.username = USERNAME;

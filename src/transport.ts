@@ -1,8 +1,8 @@
 import type { Options as KyOptions } from "ky";
 import { err, ok, Result, ResultAsync } from "neverthrow";
 import * as v from "valibot";
-import { MAX_TIMER, sleep } from "./bounded.js";
-import { concat } from "./bytes.js";
+import { bounds, sleep } from "./bounded.js";
+import { joinBytes } from "./bytes.js";
 import type { Client } from "./client.js";
 import {
   type ArtifactsError,
@@ -164,7 +164,7 @@ function sendable(call: Call<unknown>, timing: object): Sendable | InvalidInputE
 export function send<Output>(
   client: Client,
   call: Call<Output>,
-  options: CallOptions = {},
+  options?: CallOptions,
 ): ResultAsync<Output, ArtifactsError> {
   return call.path.asyncAndThen(
     (path) =>
@@ -190,7 +190,7 @@ async function exchange<Output>(
   const fields = sendable(call, { ...policy, timeout: +timeout });
   if (fields instanceof InvalidInputError) return err(fields);
   for (let retry = 1; ; retry++) {
-    const attempt = await attemptOnce(client, call, path, options, fields);
+    const attempt = await attemptOnce(client, call, path, options, fields, timeout);
     const outcome: AttemptOutcome = attempt.isOk()
       ? {
           status: attempt.value.response.status,
@@ -221,8 +221,8 @@ interface Received {
 }
 
 /**
- * One request and its whole body, or the reason none arrived. The timeout covers the headers (ky's own timeout)
- * and then, with what is left of it, the body: a server that trickles a body forever cannot hang the call.
+ * One request and its whole body, or the reason none arrived. The timeout covers the headers and the body together
+ * (bounded.ts): a server that trickles a body forever cannot hang the call.
  */
 async function attemptOnce(
   client: Client,
@@ -230,18 +230,17 @@ async function attemptOnce(
   path: string,
   options: CallOptions,
   fields: Sendable,
+  timeout: number | false,
 ): Promise<Result<Received, TransportError>> {
   const http = call.scope === "account" ? client.accountKy : client.ky;
-  const given = options.timeout ?? client.timeout;
-  // Past the timer limit a runtime fires at once: so long a wait is the limit.
-  const timeout = given === false ? false : Math.min(given, MAX_TIMER);
-  const started = Date.now();
+  const bound = bounds(options.signal, timeout);
   try {
-    // ky refuses a timeout past the timer limit; such a wait is "none" in practice.
-    // ky treats these undefined as absent.
+    // ky treats these undefined as absent. ky's timeout ends the wait for headers, the bound's the body: the two
+    // timers are as long, and the bound's, set first, fires first (timers of one delay fire in order), so a
+    // TimeoutError of ky's comes when the bound is already late.
     const request: KyOptions = {
       method: call.method,
-      timeout,
+      timeout: bound.timeout,
       ...fields,
       signal: options.signal,
       // Every status is ours to read: ky would throw on a non-2xx.
@@ -251,55 +250,24 @@ async function attemptOnce(
     if (options.headers) request.headers = options.headers;
     const response = await http(path, request);
     const limit = "raw" in call.expect && response.ok ? MAX_RAW_BYTES : MAX_JSON_BYTES;
-    const left = timeout === false ? undefined : Math.max(0, timeout - (Date.now() - started));
-    return ok({ response, limit, ...(await readBody(response, limit, left)) });
-  } catch (error) {
-    if (!options.signal?.aborted && ((error as Error)?.name === "TimeoutError" || error === BODY_TIMED_OUT)) {
-      // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
-      return err(timedOut(timeout));
+    const body = bound.body(response.body, limit);
+    const chunks: Uint8Array[] = [];
+    for (;;) {
+      const chunk = await body.next();
+      // `false`: past the limit, the rest unread.
+      if (!chunk) return ok({ response, limit, body: joinBytes(chunks), complete: chunk === undefined });
+      chunks.push(chunk);
     }
-    return err(unreachable(error, client.redact, options.signal));
+  } catch (error) {
+    // Not ky's error as the cause: it carries the Request, whose headers hold the API token.
+    return err(bound.late() ? timedOut(timeout) : unreachable(error, client.redact, options.signal));
+  } finally {
+    bound.done();
   }
 }
 
-const BODY_TIMED_OUT = Symbol("body timed out");
 const anEnvelope = S.validator(S.ApiEnvelope);
 const utf8 = new TextDecoder();
-
-/** Reads at most `limit` bytes within `deadline` ms, then cancels the rest. */
-async function readBody(
-  response: Response,
-  limit: number,
-  deadline: number | undefined,
-): Promise<{ body: Uint8Array; complete: boolean }> {
-  if (!response.body) return { body: concat([], 0), complete: true };
-  const reader = response.body.getReader();
-  let late = false;
-  const timer =
-    deadline === undefined
-      ? undefined
-      : setTimeout(() => {
-          late = true;
-          reader.cancel().catch(() => {});
-        }, deadline);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (late) throw BODY_TIMED_OUT;
-      if (done) return { body: concat(chunks, size), complete: true };
-      if (size + value.byteLength > limit) {
-        await reader.cancel().catch(() => {});
-        return { body: concat(chunks, size), complete: false };
-      }
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function decode<Output>(
   client: Client,

@@ -60,6 +60,12 @@ describe("bounds: one signal for the caller's abort and the timeout", () => {
     vi.useFakeTimers();
     try {
       const bound = bounds(undefined, 2 ** 40);
+      // The timeout as ky must take it too: ky refuses one past the limit.
+      expect([bound.timeout, bounds(undefined, 50).timeout, bounds(undefined, false).timeout]).toEqual([
+        MAX_TIMER,
+        50,
+        false,
+      ]);
       vi.advanceTimersByTime(1000);
       expect(bound.late()).toBe(false);
       vi.advanceTimersByTime(MAX_TIMER);
@@ -130,7 +136,7 @@ describe("bounds.body: a body read as it arrives, bounded in bytes", () => {
   });
 });
 
-describe("sleep", () => {
+describe("sleep: bounds with no request in them", () => {
   it("says true once the time has passed, and leaves no listener on the caller's signal", async () => {
     const caller = new AbortController();
     const started = Date.now();

@@ -46,11 +46,11 @@ describe("createClient", () => {
     (option) => {
       for (const value of ["", ".", "..", 42]) {
         expect(() => testClient({ [option]: value })).toThrow(
-          new TypeError(`createClient: ${option} is required and must be a non-empty string`),
+          new TypeError(`createClient: ${option} must be a non-empty string`),
         );
       }
       expect(() => createClient(undefined as never)).toThrow(
-        new TypeError("createClient: accountId is required and must be a non-empty string"),
+        new TypeError("createClient: accountId must be a non-empty string"),
       );
     },
   );
@@ -113,7 +113,7 @@ describe("createClient", () => {
 describe("createClient: what it throws on, and what it exposes", () => {
   it.each(["accountId", "apiToken"])("throws a TypeError naming a missing %s", (option) => {
     const options = { accountId: "acc", apiToken: "tok", [option]: undefined };
-    expect(() => createClient(options as never)).toThrow(new RegExp(`^createClient: ${option} is required`));
+    expect(() => createClient(options as never)).toThrow(new RegExp(`^createClient: ${option} must be a non-empty string`));
     expect(() => createClient({ ...options, [option]: "" } as never)).toThrow(TypeError);
   });
 

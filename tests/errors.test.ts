@@ -139,7 +139,7 @@ describe("errors: what they show and serialize", () => {
     expect(error.code).toBeUndefined();
     expect(error.retryAfter).toBeUndefined();
     expect(error.rateLimit).toBeUndefined();
-    expect(error.message).toBe("HTTP 502: no error details");
+    expect(error.message).toBe("HTTP 502: no details");
   });
 
   it.each([
@@ -250,7 +250,7 @@ describe("HttpError", () => {
       issues: undefined,
       reason: "status",
     });
-    expect(error.message).toBe("HTTP 502: no error details");
+    expect(error.message).toBe("HTTP 502: no details");
   });
 
   it("reports an empty 202 where a result is expected", async () => {
