@@ -18,8 +18,8 @@ import { capabilities, type Ref } from "./wire/upload-pack.js";
 
 /** How many times a commit without `parent` is re-applied on a head that a concurrent push moved. */
 const ATTEMPTS = 10;
-/** The wait before re-applying (retry.ts's backoff): under 100 ms at first, doubling to under 3.2 s. */
-const RACE_BACKOFF = { delay: 100, backoffLimit: 3200 };
+/** The wait before re-applying (retry.ts's backoff): under 200 ms after the first attempt, doubling to under 3.2 s. */
+const RACE_BACKOFF = { delay: 200, backoffLimit: 3200 };
 
 /**
  * Commits `files` to a branch of a repo in one push, without cloning it: it reads the branch head's commit and only
@@ -144,7 +144,7 @@ export async function commitWith<E = never>(
         return err(new GitError("conflict", `branch ${branch} kept moving: gave up after ${ATTEMPTS} attempts`));
       }
       remote.debug(`branch ${branch} moved during attempt ${attempt}: re-applying the files on its new head`);
-      if (!(await sleep(backoff(RACE_BACKOFF, attempt + 1), remote.signal))) return err(aborted(remote.signal!));
+      if (!(await sleep(backoff(RACE_BACKOFF, attempt), remote.signal))) return err(aborted(remote.signal!));
     }
   });
 }
