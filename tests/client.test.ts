@@ -113,7 +113,9 @@ describe("createClient", () => {
 describe("createClient: what it throws on, and what it exposes", () => {
   it.each(["accountId", "apiToken"])("throws a TypeError naming a missing %s", (option) => {
     const options = { accountId: "acc", apiToken: "tok", [option]: undefined };
-    expect(() => createClient(options as never)).toThrow(new RegExp(`^createClient: ${option} must be a non-empty string`));
+    expect(() => createClient(options as never)).toThrow(
+      new RegExp(`^createClient: ${option} must be a non-empty string`),
+    );
     expect(() => createClient({ ...options, [option]: "" } as never)).toThrow(TypeError);
   });
 

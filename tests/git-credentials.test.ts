@@ -104,6 +104,17 @@ describe("Git credentials and events", () => {
     expect(creds.remoteUrl(42 as never)._unsafeUnwrapErr().message).toBe("remote must be an http(s) URL");
   });
 
+  it("takes strings only, not what merely prints as one, and only http(s) itself as a remote's scheme", () => {
+    const looksLike = (text: string) => ({ toString: () => text }) as never;
+    expect(gitCredentials(looksLike(REPO_TOKEN))._unsafeUnwrapErr()).toBeInstanceOf(InvalidInputError);
+    const creds = gitCredentials(REPO_TOKEN)._unsafeUnwrap();
+    const remote = "https://acc.artifacts.cloudflare.net/git/default/notes.git";
+    expect(creds.remoteUrl(looksLike(remote)).isErr()).toBe(true);
+    for (const other of ["git+https://host/repo.git", "xhttp://host/repo.git"]) {
+      expect(creds.remoteUrl(other)._unsafeUnwrapErr().message).toBe("remote must be an http(s) URL");
+    }
+  });
+
   it("says why an event was refused", () => {
     expect(parseArtifactsEvent("{").isErr() && parseArtifactsEvent("{")._unsafeUnwrapErr().message).toBe(
       "the event is not JSON",
