@@ -22,7 +22,7 @@ export interface BoundedBody {
 export interface Bounds {
   /** The timeout as a timer takes it: at most `MAX_TIMER`, or `false` for none. */
   timeout: number | false;
-  /** A signal for a fetch of one's own, aborted by the caller's signal or the timeout. */
+  /** A signal for a fetch of one's own (asked for once), aborted by the caller's signal or the timeout. */
   signal(): AbortSignal;
   /** Whether the timeout has passed (the caller's abort is not that). */
   late(): boolean;
